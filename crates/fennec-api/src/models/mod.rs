@@ -1,0 +1,197 @@
+//! One description per Zou model: its columns in Zou's serialisation order,
+//! their kinds and defaults.
+//!
+//! Zou serialises a model by walking its SQLAlchemy columns in declaration
+//! order and appending `type`; relationship lists (`team`, `assignees`, …)
+//! appear in the middle of that order, and only when relations are asked
+//! for. gazu scripts and the recordings depend on that order, so it is
+//! written here once and every JSON body is produced by walking it.
+
+mod entity;
+mod organisation;
+mod person;
+mod project;
+mod task;
+mod task_status;
+mod task_type;
+
+pub use entity::{ENTITY, ENTITY_TYPE, ASSET_TYPE};
+pub use organisation::{DEPARTMENT, ORGANISATION, PROJECT_STATUS};
+pub use person::PERSON;
+pub use project::PROJECT;
+pub use task::{COMMENT, TASK, TIME_SPENT};
+pub use task_status::TASK_STATUS;
+pub use task_type::TASK_TYPE;
+
+/// How a column is stored and parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Uuid,
+    Text,
+    Bool,
+    Int,
+    Float,
+    DateTime,
+    Date,
+    Json,
+}
+
+/// The value a column takes when a create request does not give one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Default {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(&'static str),
+    EmptyObject,
+    EmptyList,
+}
+
+/// Where a column shows up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    /// Stored and serialised.
+    Shown,
+    /// Stored, never serialised (password hashes).
+    Hidden,
+    /// Not stored: computed when serialised (`full_name`).
+    Computed,
+    /// Not stored: a relationship list, serialised only with relations.
+    Relation,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub default: Default,
+    /// Zou's `nullable=False` without a default: a create without it fails
+    /// with "A required field is missing.".
+    pub required: bool,
+    pub wire: Wire,
+}
+
+impl Column {
+    pub const fn is_stored(&self) -> bool {
+        matches!(self.wire, Wire::Shown | Wire::Hidden)
+    }
+}
+
+pub(crate) const fn col(name: &'static str, kind: Kind, default: Default) -> Column {
+    Column {
+        name,
+        kind,
+        default,
+        required: false,
+        wire: Wire::Shown,
+    }
+}
+
+pub(crate) const fn required(name: &'static str, kind: Kind) -> Column {
+    Column {
+        name,
+        kind,
+        default: Default::Null,
+        required: true,
+        wire: Wire::Shown,
+    }
+}
+
+pub(crate) const fn hidden(name: &'static str, kind: Kind) -> Column {
+    Column {
+        name,
+        kind,
+        default: Default::Null,
+        required: false,
+        wire: Wire::Hidden,
+    }
+}
+
+pub(crate) const fn computed(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: Kind::Text,
+        default: Default::Null,
+        required: false,
+        wire: Wire::Computed,
+    }
+}
+
+pub(crate) const fn relation(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: Kind::Json,
+        default: Default::EmptyList,
+        required: false,
+        wire: Wire::Relation,
+    }
+}
+
+pub(crate) const fn null(name: &'static str, kind: Kind) -> Column {
+    col(name, kind, Default::Null)
+}
+
+pub(crate) const fn text(name: &'static str, default: &'static str) -> Column {
+    col(name, Kind::Text, Default::Text(default))
+}
+
+pub(crate) const fn flag(name: &'static str, default: bool) -> Column {
+    col(name, Kind::Bool, Default::Bool(default))
+}
+
+pub(crate) const fn int(name: &'static str, default: i64) -> Column {
+    col(name, Kind::Int, Default::Int(default))
+}
+
+pub(crate) const ID: Column = col("id", Kind::Uuid, Default::Null);
+pub(crate) const CREATED_AT: Column = col("created_at", Kind::DateTime, Default::Null);
+pub(crate) const UPDATED_AT: Column = col("updated_at", Kind::DateTime, Default::Null);
+
+/// A Zou model as the API shows it.
+#[derive(Debug)]
+pub struct Model {
+    /// The `type` value of its JSON (entities override it per kind).
+    pub type_name: &'static str,
+    /// The table holding it.
+    pub table: &'static str,
+    pub columns: &'static [Column],
+}
+
+impl Model {
+    pub fn column(&self, name: &str) -> Option<&'static Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn stored_columns(&self) -> impl Iterator<Item = &'static Column> {
+        self.columns.iter().filter(|c| c.is_stored())
+    }
+}
+
+/// Every model, for tests that walk them all (migration parity, fixtures).
+pub static ALL: &[&Model] = &[
+    &PERSON,
+    &ORGANISATION,
+    &PROJECT_STATUS,
+    &DEPARTMENT,
+    &TASK_STATUS,
+    &TASK_TYPE,
+    &ENTITY_TYPE,
+    &ASSET_TYPE,
+    &PROJECT,
+    &ENTITY,
+    &TASK,
+    &TIME_SPENT,
+    &COMMENT,
+];
+
+/// Fills the keys a model computes from its own columns (Zou's hybrid
+/// properties), once a row's stored values are in place.
+pub fn finish(model: &Model, row: &mut serde_json::Map<String, serde_json::Value>) {
+    if model.table == PERSON.table {
+        let first = row.get("first_name").and_then(|v| v.as_str()).unwrap_or("");
+        let last = row.get("last_name").and_then(|v| v.as_str()).unwrap_or("");
+        let full = format!("{first} {last}").trim().to_owned();
+        row.insert("full_name".into(), serde_json::Value::String(full));
+    }
+}

@@ -1,0 +1,101 @@
+//! `fennec`: the server and its admin commands in one binary.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use fennec_server::config::{DatabaseArgs, ServeConfig};
+use fennec_server::App;
+
+/// Fennec: a production tracker that speaks Kitsu's API.
+#[derive(Parser, Debug)]
+#[command(name = "fennec", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start the server (creates and migrates the database if needed, loads
+    /// Kitsu's default data and the first admin on a fresh one).
+    Serve(ServeConfig),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DatabaseArgs),
+    /// Create an admin (or make an existing person with that e-mail an
+    /// active admin with this password).
+    CreateAdmin {
+        /// The admin's e-mail, used to log in.
+        email: String,
+        /// The admin's password.
+        #[arg(long, env = "FENNEC_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FENNEC_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(config) => serve(config).await,
+        Command::Migrate(db) => {
+            let store = fennec_store::Db::connect(&db.database_url).await?;
+            store.migrate().await?;
+            fennec_store::defaults::load(&store).await?;
+            println!("database {} is up to date", redact(&db.database_url));
+            Ok(())
+        }
+        Command::CreateAdmin {
+            email,
+            password,
+            database,
+        } => {
+            let store = fennec_store::Db::connect(&database.database_url).await?;
+            store.migrate().await?;
+            fennec_store::defaults::load(&store).await?;
+            let hash = bcrypt::hash(&password, 12).context("hashing the password")?;
+            let mut tx = store.begin().await?;
+            let id = fennec_server::app::create_admin(&mut tx, &email, &hash).await?;
+            tx.commit().await?;
+            println!("admin {email} ready (id {id})");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let email = config.admin_email.clone();
+    let url = redact(&config.database.database_url);
+    let app = App::build(config).await.context("starting fennec")?;
+    if let Some(pw) = &app.generated_admin_password {
+        println!("Created the first admin: {email} with password {pw}");
+        println!("(shown only this once; set FENNEC_ADMIN_PASSWORD to choose it)");
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("listening on {bind}"))?;
+    tracing::info!(address = %listener.local_addr()?, database = %url, "fennec serving the Kitsu API");
+    app.serve(listener).await?;
+    Ok(())
+}
+
+/// The URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,176 @@
+//! Building the application: database, default data, first admin, router.
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use fennec_store::{defaults, persons, rows, settings, Db};
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use tower::Layer;
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::jwt::Keys;
+use crate::auth::password;
+use crate::config::ServeConfig;
+use crate::routes;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<ServeConfig>,
+    pub keys: Arc<Keys>,
+}
+
+pub struct App {
+    pub state: AppState,
+    /// Set when this start created the first admin with a generated
+    /// password, so the caller can print it once.
+    pub generated_admin_password: Option<String>,
+}
+
+fn random_string(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+impl App {
+    /// Opens (creating and migrating if needed) the database, loads Kitsu's
+    /// default data and the first admin on a fresh one.
+    pub async fn build(config: ServeConfig) -> Result<App, BuildError> {
+        let db = Db::connect(&config.database.database_url).await?;
+        db.migrate().await?;
+        defaults::load(&db).await?;
+        let generated_admin_password = ensure_first_admin(&db, &config).await?;
+        let secret = match &config.secret_key {
+            Some(k) if !k.is_empty() => k.clone(),
+            // Stored in the database so that every replica of it signs and
+            // checks tokens with the same key.
+            _ => {
+                let mut conn = db.conn().await?;
+                settings::get_or_insert(&mut conn, "secret_key", &random_string(64)).await?
+            }
+        };
+        Ok(App {
+            state: AppState {
+                db,
+                keys: Arc::new(Keys::new(&secret)),
+                config: Arc::new(config),
+            },
+            generated_admin_password,
+        })
+    }
+
+    pub fn router(&self) -> NormalizePath<Router> {
+        let router = routes::router(self.state.clone())
+            .layer(DefaultBodyLimit::max(self.state.config.body_limit))
+            .layer(TraceLayer::new_for_http());
+        // Zou accepts a trailing slash on every route.
+        NormalizePathLayer::trim_trailing_slash().layer(router)
+    }
+
+    pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(self.router());
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Creates the first admin when the database has none. Returns the
+/// generated password when none was configured.
+async fn ensure_first_admin(db: &Db, config: &ServeConfig) -> Result<Option<String>, BuildError> {
+    let mut tx = db.begin().await?;
+    if let fennec_store::Tx::Postgres(t) = &mut tx {
+        fennec_store::db::advisory_lock(t, 7310002).await?;
+    }
+    if persons::count_admins(&mut tx).await? > 0 {
+        tx.commit().await?;
+        return Ok(None);
+    }
+    let (pw, generated) = match &config.admin_password {
+        Some(p) if !p.is_empty() => (p.clone(), None),
+        _ => {
+            let p = random_string(16);
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = password::hash(&pw, config.bcrypt_cost)
+        .await
+        .map_err(|e| BuildError::Other(format!("cannot hash the admin password: {}", e.body)))?;
+    create_admin(&mut tx, &config.admin_email, &hash).await?;
+    tx.commit().await?;
+    Ok(generated)
+}
+
+/// Inserts an admin person (or makes an existing one with that e-mail an
+/// active admin with this password hash).
+pub async fn create_admin(
+    exec: &mut impl fennec_store::db::Exec,
+    email: &str,
+    password_hash: &str,
+) -> Result<uuid::Uuid, fennec_store::StoreError> {
+    use fennec_api::models::PERSON;
+    use fennec_store::SqlValue;
+    let col = |n: &str| PERSON.column(n).expect("person column");
+    if let Some(c) = persons::credentials_by_email(exec, email).await? {
+        rows::update(
+            exec,
+            &PERSON,
+            c.id,
+            vec![
+                (col("role"), SqlValue::Text("admin".into())),
+                (col("active"), SqlValue::Bool(true)),
+                (col("password"), SqlValue::Text(password_hash.into())),
+            ],
+        )
+        .await?;
+        return Ok(c.id);
+    }
+    let row = rows::insert(
+        exec,
+        &PERSON,
+        vec![
+            (col("first_name"), SqlValue::Text("Super".into())),
+            (col("last_name"), SqlValue::Text("Admin".into())),
+            (col("email"), SqlValue::Text(email.into())),
+            (col("role"), SqlValue::Text("admin".into())),
+            (col("password"), SqlValue::Text(password_hash.into())),
+        ],
+    )
+    .await?;
+    Ok(crate::present::id_of(&row))
+}
+
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Store(#[from] fennec_store::StoreError),
+    #[error("{0}")]
+    Other(String),
+}

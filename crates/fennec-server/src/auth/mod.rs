@@ -1,0 +1,9 @@
+//! Authentication (JWT access and refresh tokens, bcrypt passwords) and
+//! Zou's role checks.
+
+pub mod jwt;
+pub mod password;
+pub mod permissions;
+pub mod user;
+
+pub use user::{CurrentUser, RefreshUser};

@@ -1,0 +1,72 @@
+//! `fennec serve` configuration: one struct, every field settable by flag
+//! or environment variable (Zou's names where the meaning is the same).
+
+use std::net::SocketAddr;
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://FILE` (created if missing) or
+    /// `postgres://USER@HOST:PORT/DB` (the database is created if missing).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://fennec.db")]
+    pub database_url: String,
+}
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct ServeConfig {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "FENNEC_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Key signing the JWTs. Replicas sharing a database must share it.
+    /// When unset, a random key is generated once and stored in the
+    /// database, so every replica of that database uses the same one.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// E-mail of the first admin, created on a fresh database.
+    #[arg(long, env = "FENNEC_ADMIN_EMAIL", default_value = "admin@example.com")]
+    pub admin_email: String,
+
+    /// Password of the first admin. When unset, a random one is generated
+    /// and printed once on the console.
+    #[arg(long, env = "FENNEC_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Lifetime of access tokens, in seconds (Zou: 7 days).
+    #[arg(long, env = "JWT_ACCESS_TOKEN_EXPIRES", default_value_t = 7 * 24 * 3600)]
+    pub access_token_expires: i64,
+
+    /// Lifetime of refresh tokens, in seconds (Zou: 15 days).
+    #[arg(long, env = "JWT_REFRESH_TOKEN_EXPIRES", default_value_t = 15 * 24 * 3600)]
+    pub refresh_token_expires: i64,
+
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, env = "FENNEC_BODY_LIMIT", default_value_t = 64 * 1024 * 1024)]
+    pub body_limit: usize,
+
+    /// bcrypt cost for new password hashes (Zou uses 12).
+    #[arg(long, env = "FENNEC_BCRYPT_COST", default_value_t = 12)]
+    pub bcrypt_cost: u32,
+}
+
+impl ServeConfig {
+    /// A configuration for tests: the given database, a fixed key, fast hashing.
+    pub fn for_tests(database_url: &str) -> ServeConfig {
+        ServeConfig {
+            database: DatabaseArgs {
+                database_url: database_url.to_owned(),
+            },
+            bind: "127.0.0.1:0".parse().expect("valid address"),
+            secret_key: Some("test-secret".into()),
+            admin_email: "admin@example.com".into(),
+            admin_password: Some("mysecretpassword".into()),
+            access_token_expires: 3600,
+            refresh_token_expires: 7200,
+            body_limit: 1024 * 1024,
+            bcrypt_cost: 4,
+        }
+    }
+}

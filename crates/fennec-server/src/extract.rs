@@ -1,0 +1,90 @@
+//! Request extractors whose rejections are Zou's JSON errors, never
+//! axum's plain-text ones.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// A JSON request body. An empty body counts as `{}` (Flask's
+/// `get_json(silent=True) or {}`), bad JSON is Werkzeug's 400, a body over
+/// the limit is 413.
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large()
+            } else {
+                ApiError::bad_json()
+            }
+        })?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(JsonBody(Value::Object(Map::new())));
+        }
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|_| ApiError::bad_json())
+    }
+}
+
+impl JsonBody {
+    /// The body as an object; anything else is a malformed request.
+    pub fn object(self) -> Result<Map<String, Value>, ApiError> {
+        match self.0 {
+            Value::Object(m) => Ok(m),
+            _ => Err(ApiError::bad_json()),
+        }
+    }
+}
+
+/// The query string as ordered (key, value) pairs, repeated keys kept.
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        Ok(QueryPairs(
+            form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        ))
+    }
+}
+
+impl QueryPairs {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Zou's `relations=true` flag (any of its truthy spellings).
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key)
+            .and_then(fennec_store::value::parse_bool)
+            .unwrap_or(false)
+    }
+}
+
+/// An id from a generic CRUD path (`/data/<model>/<id>`): malformed → 400
+/// "Malformed ID." as Zou's CRUD resources answer.
+pub fn crud_id(s: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s).map_err(|_| ApiError::malformed_id())
+}
+
+/// An id from any other path: malformed → 404, as Zou's routing answers
+/// (its converters do not match, so no route does).
+pub fn path_id(s: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s).map_err(|_| ApiError::not_found())
+}

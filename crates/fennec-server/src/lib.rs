@@ -1,0 +1,17 @@
+//! Fennec's HTTP server: the Kitsu (Zou) API on axum.
+//!
+//! Policy: routes mirror Zou's blueprints (`routes/<blueprint>.rs`), every
+//! answer — errors included — is JSON shaped as Zou shapes it, and a
+//! client mistake is never a 500.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod present;
+pub mod routes;
+
+pub use app::{App, AppState};
+pub use config::ServeConfig;
+pub use error::ApiError;

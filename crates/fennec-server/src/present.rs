@@ -1,0 +1,204 @@
+//! Zou's serialisations beyond a model's own columns: relation lists,
+//! entity kinds as `type`, the project detail extras.
+
+use std::collections::HashMap;
+
+use fennec_api::models::{self, Model};
+use fennec_store::db::Exec;
+use fennec_store::defaults::NON_ASSET_ENTITY_TYPES;
+use fennec_store::links::{self, Link};
+use fennec_store::rows::{self, Row, Select};
+use fennec_store::{on, SqlValue};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+
+pub fn id_of(row: &Row) -> Uuid {
+    uuid_field(row, "id").unwrap_or_default()
+}
+
+pub fn uuid_field(row: &Row, key: &str) -> Option<Uuid> {
+    row.get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+fn ids(v: Vec<Uuid>) -> Value {
+    Value::Array(v.into_iter().map(|u| Value::String(u.to_string())).collect())
+}
+
+/// Entity type names by id: an entity's `type` is its kind (`Shot`,
+/// `Sequence`, …) or `Asset` for any asset type.
+pub struct EntityTypes(HashMap<Uuid, String>);
+
+impl EntityTypes {
+    pub async fn load(exec: &mut impl Exec) -> ApiResult<EntityTypes> {
+        let rows: Vec<(Uuid, String)> = on!(exec, c => sqlx::query_as("SELECT id, name FROM entity_types")
+            .fetch_all(&mut *c)
+            .await
+            .map_err(fennec_store::StoreError::from)?);
+        Ok(EntityTypes(rows.into_iter().collect()))
+    }
+
+    pub fn name(&self, id: Uuid) -> Option<&str> {
+        self.0.get(&id).map(String::as_str)
+    }
+
+    /// The wire `type` for an entity of this entity type.
+    pub fn kind(&self, id: Uuid) -> &str {
+        match self.name(id) {
+            Some(n) if NON_ASSET_ENTITY_TYPES.contains(&n) => n,
+            Some(_) => "Asset",
+            None => "Entity",
+        }
+    }
+
+    pub fn id_of(&self, name: &str) -> Option<Uuid> {
+        self.0.iter().find(|(_, n)| *n == name).map(|(id, _)| *id)
+    }
+
+    /// Ids of the entity types that are asset types.
+    pub fn asset_type_ids(&self) -> Vec<Uuid> {
+        let mut v: Vec<Uuid> = self
+            .0
+            .iter()
+            .filter(|(_, n)| !NON_ASSET_ENTITY_TYPES.contains(&n.as_str()))
+            .map(|(id, _)| *id)
+            .collect();
+        v.sort();
+        v
+    }
+
+    pub fn type_entity(&self, row: &mut Row) {
+        if let Some(et) = uuid_field(row, "entity_type_id") {
+            row.insert("type".into(), Value::String(self.kind(et).to_owned()));
+        }
+    }
+}
+
+/// Replaces the placeholder of relation `key` by the linked ids.
+async fn fill_link(exec: &mut impl Exec, row: &mut Row, key: &str, link: Link) -> ApiResult<()> {
+    let v = link.rights(exec, id_of(row)).await?;
+    row.insert(key.into(), ids(v));
+    Ok(())
+}
+
+/// A project with its relation lists (POST answer, GET by id).
+pub async fn project_relations(exec: &mut impl Exec, row: &mut Row) -> ApiResult<()> {
+    if !row.contains_key("team") {
+        // Re-create the map so the lists sit before `id`, as Zou puts them.
+        let mut out = Map::new();
+        for (k, v) in std::mem::take(row) {
+            if k == "id" {
+                for rel in [
+                    "team",
+                    "asset_types",
+                    "task_statuses",
+                    "task_types",
+                    "status_automations",
+                    "preview_background_files",
+                ] {
+                    out.insert(rel.into(), json!([]));
+                }
+            }
+            out.insert(k, v);
+        }
+        *row = out;
+    }
+    fill_link(exec, row, "team", links::PROJECT_TEAM).await?;
+    fill_link(exec, row, "asset_types", links::PROJECT_ASSET_TYPES).await?;
+    fill_link(exec, row, "task_statuses", links::PROJECT_TASK_STATUSES).await?;
+    fill_link(exec, row, "task_types", links::PROJECT_TASK_TYPES).await?;
+    Ok(())
+}
+
+/// The first episode of a project (Zou's `first_episode_id`), if any.
+pub async fn first_episode_id(exec: &mut impl Exec, project_id: Uuid) -> ApiResult<Option<Uuid>> {
+    let types = EntityTypes::load(exec).await?;
+    let Some(episode_type) = types.id_of("Episode") else {
+        return Ok(None);
+    };
+    let select = Select::default()
+        .eq("project_id", SqlValue::Uuid(project_id))
+        .eq("entity_type_id", SqlValue::Uuid(episode_type));
+    let rows = rows::list(exec, &models::ENTITY, &select, false).await?;
+    Ok(rows.first().map(id_of))
+}
+
+/// `GET /data/projects/{id}`: relations plus Zou's detail extras.
+pub async fn project_detail(exec: &mut impl Exec, row: &mut Row) -> ApiResult<()> {
+    project_relations(exec, row).await?;
+    let project_id = id_of(row);
+    row.insert("descriptors".into(), json!([]));
+    let mut links_map = Map::new();
+    let mut priorities = Map::new();
+    let tt: Vec<(Uuid, Option<i64>)> = on!(exec, c => sqlx::query_as(
+        "SELECT task_type_id, priority FROM project_task_type_link WHERE project_id = $1 ORDER BY seq")
+        .bind(project_id).fetch_all(&mut *c).await.map_err(fennec_store::StoreError::from)?);
+    for (id, prio) in tt {
+        links_map.insert(
+            id.to_string(),
+            json!({"priority": prio, "hd_bitrate_compression": null,
+                   "ld_bitrate_compression": null, "is_client_visible": true}),
+        );
+        priorities.insert(id.to_string(), json!(prio));
+    }
+    row.insert("task_type_links".into(), Value::Object(links_map));
+    row.insert("task_types_priority".into(), Value::Object(priorities));
+    let ts: Vec<(Uuid, Option<i64>, Option<sqlx::types::Json<Value>>)> = on!(exec, c => sqlx::query_as(
+        "SELECT task_status_id, priority, roles_for_board FROM project_task_status_link WHERE project_id = $1 ORDER BY seq")
+        .bind(project_id).fetch_all(&mut *c).await.map_err(fennec_store::StoreError::from)?);
+    let mut status_links = Map::new();
+    for (id, prio, roles) in ts {
+        let roles = roles
+            .map(|j| j.0)
+            .unwrap_or_else(|| json!(["user", "admin", "supervisor", "manager", "vendor"]));
+        status_links.insert(
+            id.to_string(),
+            json!({"priority": prio, "roles_for_board": roles, "is_client_allowed": null}),
+        );
+    }
+    row.insert("task_statuses_link".into(), Value::Object(status_links));
+    let first = first_episode_id(exec, project_id).await?;
+    row.insert(
+        "first_episode_id".into(),
+        first.map_or(Value::Null, |u| Value::String(u.to_string())),
+    );
+    let status_name = match uuid_field(row, "project_status_id") {
+        Some(sid) => rows::get(exec, &models::PROJECT_STATUS, sid, false)
+            .await?
+            .and_then(|r| r.get("name").cloned())
+            .unwrap_or(Value::Null),
+        None => Value::Null,
+    };
+    row.insert("project_status_name".into(), status_name);
+    Ok(())
+}
+
+/// The person with `departments` appended (login, authenticated).
+pub async fn person_with_departments(exec: &mut impl Exec, row: &mut Row) -> ApiResult<()> {
+    let deps = links::PERSON_DEPARTMENTS.rights(exec, id_of(row)).await?;
+    row.insert("departments".into(), ids(deps));
+    Ok(())
+}
+
+/// Fills the computed/relation keys of a generic CRUD row.
+pub async fn crud_row(
+    exec: &mut impl Exec,
+    model: &Model,
+    row: &mut Row,
+    relations: bool,
+) -> ApiResult<()> {
+    if std::ptr::eq(model, &models::ASSET_TYPE) {
+        let v = links::ASSET_TYPE_TASK_TYPES.rights(exec, id_of(row)).await?;
+        row.insert("task_types".into(), ids(v));
+    } else if relations && std::ptr::eq(model, &models::PROJECT) {
+        project_relations(exec, row).await?;
+    } else if relations && std::ptr::eq(model, &models::PERSON) {
+        fill_link(exec, row, "departments", links::PERSON_DEPARTMENTS).await?;
+    } else if relations && std::ptr::eq(model, &models::TASK) {
+        fill_link(exec, row, "assignees", links::TASK_ASSIGNEES).await?;
+    }
+    Ok(())
+}

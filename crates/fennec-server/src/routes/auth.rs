@@ -1,0 +1,146 @@
+//! Zou's `auth` blueprint: login, logout, refresh, current user.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use fennec_api::error as msg;
+use fennec_api::models;
+use fennec_store::{persons, rows, tokens};
+use serde_json::{json, Value};
+
+use crate::app::AppState;
+use crate::auth::{password, CurrentUser, RefreshUser};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::present;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", get(logout))
+        .route("/auth/authenticated", get(authenticated))
+        .route("/auth/refresh-token", get(refresh_token))
+}
+
+fn wrong_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        json!({"login": false, "message": msg::WRONG_CREDENTIALS}),
+    )
+}
+
+async fn organisation(state: &AppState) -> ApiResult<Value> {
+    let mut conn = state.db.conn().await?;
+    let list = rows::list(
+        &mut conn,
+        &models::ORGANISATION,
+        &Default::default(),
+        false,
+    )
+    .await?;
+    Ok(list.into_iter().next().map(Value::Object).unwrap_or(Value::Null))
+}
+
+/// POST /auth/login
+async fn login(State(state): State<AppState>, body: JsonBody) -> ApiResult<(StatusCode, Json<Value>)> {
+    let body = body.object()?;
+    let email = body.get("email").and_then(Value::as_str);
+    let pw = body.get("password").and_then(Value::as_str);
+    let (Some(email), Some(pw)) = (email, pw) else {
+        let mut errors = vec![];
+        for f in ["email", "password"] {
+            if !body.get(f).is_some_and(Value::is_string) {
+                errors.push((f.to_owned(), "Field required".to_owned()));
+            }
+        }
+        return Err(ApiError::validation(errors));
+    };
+    let mut conn = state.db.conn().await?;
+    let Some(cred) = persons::credentials_by_email(&mut conn, email.trim()).await? else {
+        return Err(wrong_credentials());
+    };
+    drop(conn);
+    let Some(hash) = cred.password_hash.as_deref() else {
+        return Err(wrong_credentials());
+    };
+    if !password::verify(pw, hash).await {
+        return Err(wrong_credentials());
+    }
+    if !cred.active {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": true, "login": false, "message": "User is inactive."}),
+        ));
+    }
+    let cfg = &state.config;
+    let (refresh, refresh_claims) =
+        state
+            .keys
+            .issue(cred.id, "refresh", cfg.refresh_token_expires, None)?;
+    let (access, _) = state.keys.issue(
+        cred.id,
+        "access",
+        cfg.access_token_expires,
+        Some(refresh_claims.jti),
+    )?;
+    let mut conn = state.db.conn().await?;
+    let mut user = rows::get(&mut conn, &models::PERSON, cred.id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    present::person_with_departments(&mut conn, &mut user).await?;
+    drop(conn);
+    Ok((
+        StatusCode::OK,
+        Json(json!({
+            "user": user,
+            "organisation": organisation(&state).await?,
+            "login": true,
+            "access_token": access,
+            "refresh_token": refresh,
+        })),
+    ))
+}
+
+/// GET /auth/logout — revokes the access token and its refresh token.
+async fn logout(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let exp = chrono::DateTime::from_timestamp(user.claims.exp, 0)
+        .map(|d| d.naive_utc())
+        .unwrap_or_else(fennec_api::time::now);
+    tokens::revoke(&mut conn, &user.claims.jti, exp).await?;
+    if let Some(r) = &user.claims.refresh_jti {
+        let rexp = exp + chrono::Duration::seconds(state.config.refresh_token_expires);
+        tokens::revoke(&mut conn, r, rexp).await?;
+    }
+    Ok(Json(json!({"logout": true})))
+}
+
+/// GET /auth/authenticated
+async fn authenticated(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let mut person = rows::get(&mut conn, &models::PERSON, user.id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    present::person_with_departments(&mut conn, &mut person).await?;
+    person.insert("fido_devices".into(), json!([]));
+    drop(conn);
+    Ok(Json(json!({
+        "authenticated": true,
+        "user": person,
+        "organisation": organisation(&state).await?,
+    })))
+}
+
+/// GET /auth/refresh-token — a new access token for a refresh token; the
+/// refresh token itself is kept (gazu keeps using it).
+async fn refresh_token(State(state): State<AppState>, user: RefreshUser) -> ApiResult<Json<Value>> {
+    let user = user.0;
+    let (access, _) = state.keys.issue(
+        user.id,
+        "access",
+        state.config.access_token_expires,
+        Some(user.claims.jti.clone()),
+    )?;
+    Ok(Json(json!({"access_token": access})))
+}

@@ -1,0 +1,547 @@
+//! Zou's generic CRUD blueprint: `/data/<model>` and `/data/<model>/<id>`.
+//!
+//! Filters follow Zou's `get_query_criterions_from_request`: equality on
+//! any column, `name` matched case-insensitively as a pattern, booleans in
+//! any of Python's spellings, a value starting with `[` is a JSON list
+//! (IN), unknown keys ignored. `?page=` switches to Zou's envelope.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use fennec_api::error as msg;
+use fennec_api::models::{self, Column, Kind, Model, Wire};
+use fennec_store::db::Exec;
+use fennec_store::links;
+use fennec_store::rows::{self, Filter, Order, Row, Select};
+use fennec_store::value::BadValue;
+use fennec_store::SqlValue;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::permissions::{self, check_project_access};
+use crate::auth::{password, CurrentUser};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{crud_id, JsonBody, QueryPairs};
+use crate::present::{self, id_of, EntityTypes};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/data/{model}", get(list).post(create))
+        .route("/data/{model}/{id}", get(read).put(update).delete(remove))
+}
+
+/// What kind of rows a `/data/<model>` name covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Plain,
+    /// Entity types that are asset types.
+    AssetTypes,
+    /// Entities of one built-in kind (`Shot`, `Sequence`, …).
+    EntityKind(&'static str),
+    /// Entities of any asset type.
+    Assets,
+    /// Every entity.
+    Entities,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Resource {
+    pub model: &'static Model,
+    pub scope: Scope,
+}
+
+pub fn resource(name: &str) -> Option<Resource> {
+    use models::*;
+    let (model, scope) = match name {
+        "projects" => (&PROJECT, Scope::Plain),
+        "persons" => (&PERSON, Scope::Plain),
+        "project-status" => (&PROJECT_STATUS, Scope::Plain),
+        "task-types" => (&TASK_TYPE, Scope::Plain),
+        "task-status" => (&TASK_STATUS, Scope::Plain),
+        "asset-types" => (&ASSET_TYPE, Scope::AssetTypes),
+        "entity-types" => (&ENTITY_TYPE, Scope::Plain),
+        "departments" => (&DEPARTMENT, Scope::Plain),
+        "organisations" => (&ORGANISATION, Scope::Plain),
+        "episodes" => (&ENTITY, Scope::EntityKind("Episode")),
+        "sequences" => (&ENTITY, Scope::EntityKind("Sequence")),
+        "shots" => (&ENTITY, Scope::EntityKind("Shot")),
+        "scenes" => (&ENTITY, Scope::EntityKind("Scene")),
+        "edits" => (&ENTITY, Scope::EntityKind("Edit")),
+        "assets" => (&ENTITY, Scope::Assets),
+        "entities" => (&ENTITY, Scope::Entities),
+        "tasks" => (&TASK, Scope::Plain),
+        "time-spents" => (&TIME_SPENT, Scope::Plain),
+        "comments" => (&COMMENT, Scope::Plain),
+        _ => return None,
+    };
+    Some(Resource { model, scope })
+}
+
+fn is_entity(model: &Model) -> bool {
+    std::ptr::eq(model, &models::ENTITY)
+}
+
+fn has_project(model: &Model) -> bool {
+    is_entity(model) || std::ptr::eq(model, &models::TASK)
+}
+
+/// Zou's aliases in entity filters: `episode_id` of a sequence and
+/// `sequence_id` of a shot are its `parent_id`.
+fn alias(scope: Scope, key: &str) -> &str {
+    match (scope, key) {
+        (Scope::EntityKind("Sequence"), "episode_id") => "parent_id",
+        (Scope::EntityKind("Shot" | "Scene"), "sequence_id") => "parent_id",
+        (Scope::Assets, "asset_type_id") => "entity_type_id",
+        _ => key,
+    }
+}
+
+fn bad_filter(e: BadValue) -> ApiError {
+    match e.kind {
+        Kind::Uuid => ApiError::bad_request(format!("Invalid UUID value: {}", e.value)),
+        Kind::Bool => ApiError::bad_request(format!("Invalid boolean value: {}", e.value)),
+        Kind::DateTime | Kind::Date => {
+            ApiError::bad_request(format!("Invalid date value: {}", e.value))
+        }
+        _ => ApiError::bad_request(format!("Invalid value: {}", e.value)),
+    }
+}
+
+/// Builds the filters of a query string for `res`.
+pub fn filters_from_query(res: Resource, query: &QueryPairs) -> ApiResult<Vec<Filter>> {
+    let mut filters = Vec::new();
+    for (key, value) in &query.0 {
+        if matches!(key.as_str(), "page" | "limit" | "relations" | "fields") {
+            continue;
+        }
+        let Some(col) = res.model.column(alias(res.scope, key)) else {
+            continue;
+        };
+        if col.wire != Wire::Shown {
+            continue;
+        }
+        if value.starts_with('[') {
+            let list: Vec<Value> = serde_json::from_str(value)
+                .map_err(|_| ApiError::bad_request(format!("Invalid list value: {value}")))?;
+            let mut vals = Vec::new();
+            for v in &list {
+                let s = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                vals.push(SqlValue::from_query(col, &s).map_err(bad_filter)?);
+            }
+            filters.push(Filter::In(col.name, vals));
+        } else if col.name == "name" {
+            filters.push(Filter::ILike(col.name, value.clone()));
+        } else if value == "None" || value == "null" {
+            filters.push(Filter::IsNull(col.name));
+        } else {
+            filters.push(Filter::Eq(
+                col.name,
+                SqlValue::from_query(col, value).map_err(bad_filter)?,
+            ));
+        }
+    }
+    Ok(filters)
+}
+
+/// The filters a scope implies (entity kind, asset types).
+pub fn scope_filters(scope: Scope, types: &EntityTypes) -> Vec<Filter> {
+    match scope {
+        Scope::Plain | Scope::Entities => vec![],
+        Scope::AssetTypes | Scope::Assets => {
+            let col = if scope == Scope::AssetTypes {
+                "id"
+            } else {
+                "entity_type_id"
+            };
+            vec![Filter::In(
+                col,
+                types.asset_type_ids().into_iter().map(SqlValue::Uuid).collect(),
+            )]
+        }
+        Scope::EntityKind(kind) => match types.id_of(kind) {
+            Some(id) => vec![Filter::Eq("entity_type_id", SqlValue::Uuid(id))],
+            None => vec![Filter::In("entity_type_id", vec![])],
+        },
+    }
+}
+
+/// Projects a non-admin may see: those whose team he is in.
+pub async fn visible_projects(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult<Vec<Uuid>> {
+    Ok(links::PROJECT_TEAM.lefts(exec, user.id).await?)
+}
+
+/// Rows of a model whose project the caller may not see are filtered out
+/// (Zou filters lists rather than refusing them).
+async fn visibility_filters(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    model: &Model,
+) -> ApiResult<Vec<Filter>> {
+    if user.is_admin() {
+        return Ok(vec![]);
+    }
+    let projects = visible_projects(exec, user).await?;
+    let ids = projects.into_iter().map(SqlValue::Uuid).collect();
+    if std::ptr::eq(model, &models::PROJECT) {
+        Ok(vec![Filter::In("id", ids)])
+    } else if has_project(model) {
+        Ok(vec![Filter::In("project_id", ids)])
+    } else {
+        Ok(vec![])
+    }
+}
+
+/// Finishes rows for the wire: entity kinds, computed lists.
+pub async fn finish_rows(
+    exec: &mut impl Exec,
+    model: &'static Model,
+    rows: &mut [Row],
+    relations: bool,
+) -> ApiResult<()> {
+    if is_entity(model) {
+        let types = EntityTypes::load(exec).await?;
+        for r in rows.iter_mut() {
+            types.type_entity(r);
+        }
+    }
+    for r in rows.iter_mut() {
+        present::crud_row(exec, model, r, relations).await?;
+    }
+    Ok(())
+}
+
+fn known(name: &str) -> ApiResult<Resource> {
+    resource(name).ok_or_else(ApiError::not_found)
+}
+
+/// GET /data/{model}
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let res = known(&name)?;
+    let mut conn = state.db.conn().await?;
+    let types = EntityTypes::load(&mut conn).await?;
+    let mut filters = filters_from_query(res, &query)?;
+    filters.extend(scope_filters(res.scope, &types));
+    filters.extend(visibility_filters(&mut conn, &user, res.model).await?);
+    let relations = query.flag("relations");
+    if let Some(page) = query.get("page") {
+        let page: i64 = page.parse().unwrap_or(1).max(1);
+        let limit: i64 = query
+            .get("limit")
+            .and_then(|l| l.parse().ok())
+            .filter(|l| *l > 0)
+            .unwrap_or(100);
+        let total = rows::count(&mut conn, res.model, &filters).await?;
+        let offset = (page - 1) * limit;
+        let select = Select {
+            filters,
+            order: Order::UpdatedDesc,
+            limit: Some(limit),
+            offset: Some(offset),
+        };
+        let mut data = rows::list(&mut conn, res.model, &select, relations).await?;
+        finish_rows(&mut conn, res.model, &mut data, relations).await?;
+        let nb_pages = (total + limit - 1) / limit;
+        return Ok(Json(json!({
+            "data": data,
+            "total": total,
+            "nb_pages": nb_pages,
+            "limit": limit,
+            "offset": offset,
+            "page": page,
+        }))
+        .into_response());
+    }
+    let select = Select {
+        filters,
+        ..Default::default()
+    };
+    let mut data = rows::list(&mut conn, res.model, &select, relations).await?;
+    finish_rows(&mut conn, res.model, &mut data, relations).await?;
+    Ok(Json(Value::Array(data.into_iter().map(Value::Object).collect())).into_response())
+}
+
+/// Loads a row of `res` by id, checking scope and project access.
+pub async fn load_row(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    res: Resource,
+    id: Uuid,
+    relations: bool,
+) -> ApiResult<Row> {
+    let row = rows::get(exec, res.model, id, relations)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if res.scope != Scope::Plain {
+        let types = EntityTypes::load(exec).await?;
+        let in_scope = scope_filters(res.scope, &types).iter().all(|f| match f {
+            Filter::Eq(col, SqlValue::Uuid(u)) => present::uuid_field(&row, col) == Some(*u),
+            Filter::In(col, vals) => {
+                let v = present::uuid_field(&row, col).map(SqlValue::Uuid);
+                v.is_some_and(|v| vals.contains(&v))
+            }
+            _ => true,
+        });
+        if !in_scope {
+            return Err(ApiError::not_found());
+        }
+    }
+    if std::ptr::eq(res.model, &models::PROJECT) {
+        check_project_access(exec, user, id).await?;
+    } else if has_project(res.model) {
+        if let Some(p) = present::uuid_field(&row, "project_id") {
+            check_project_access(exec, user, p).await?;
+        }
+    }
+    Ok(row)
+}
+
+/// GET /data/{model}/{id}
+async fn read(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((name, id)): Path<(String, String)>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let res = known(&name)?;
+    let id = crud_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    // Zou's single-object GETs serialise relations unless told otherwise.
+    let relations = query.get("relations").map_or(true, |_| query.flag("relations"));
+    let mut row = load_row(&mut conn, &user, res, id, relations).await?;
+    if std::ptr::eq(res.model, &models::PROJECT) {
+        present::project_detail(&mut conn, &mut row).await?;
+    } else {
+        finish_rows(&mut conn, res.model, std::slice::from_mut(&mut row), relations).await?;
+    }
+    Ok(Json(Value::Object(row)))
+}
+
+/// Converts a JSON body into column values. Unknown keys, relation lists
+/// and protected columns are skipped; a value of the wrong kind is Zou's
+/// CRUD "invalid format" error.
+pub fn values_from_body(
+    model: &'static Model,
+    body: &Map<String, Value>,
+    allow_id: bool,
+) -> ApiResult<Vec<(&'static Column, SqlValue)>> {
+    let mut values = Vec::new();
+    for (k, v) in body {
+        let Some(col) = model.column(k) else { continue };
+        if !col.is_stored() || col.wire == Wire::Hidden {
+            continue;
+        }
+        if matches!(col.name, "created_at" | "updated_at") || (col.name == "id" && !allow_id) {
+            continue;
+        }
+        let value = SqlValue::from_json(col, v)
+            .map_err(|_| ApiError::bad_request_message(msg::INVALID_FORMAT))?;
+        if col.required && value.is_null() {
+            return Err(ApiError::bad_request_message(msg::REQUIRED_FIELD_MISSING));
+        }
+        values.push((col, value));
+    }
+    Ok(values)
+}
+
+/// Ids from a JSON list of ids or of dicts with an `id` (gazu sends either).
+pub fn id_list(v: Option<&Value>) -> ApiResult<Vec<Uuid>> {
+    let Some(Value::Array(items)) = v else {
+        return Ok(vec![]);
+    };
+    items
+        .iter()
+        .map(|item| {
+            let s = match item {
+                Value::String(s) => Some(s.as_str()),
+                Value::Object(o) => o.get("id").and_then(Value::as_str),
+                _ => None,
+            };
+            s.and_then(|s| Uuid::parse_str(s).ok())
+                .ok_or_else(|| ApiError::bad_request_message(msg::INVALID_FORMAT))
+        })
+        .collect()
+}
+
+fn text_of<'a>(values: &'a [(&'static Column, SqlValue)], name: &str) -> Option<&'a str> {
+    values.iter().find_map(|(c, v)| match v {
+        SqlValue::Text(s) if c.name == name => Some(s.as_str()),
+        _ => None,
+    })
+}
+
+/// POST /data/{model}
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let res = known(&name)?;
+    let body = body.object()?;
+    // Studio-wide objects are the admin's (Zou's `check_admin_permissions`);
+    // entities and tasks are created by managers through their own routes.
+    permissions::require_admin(&user)?;
+    let model = res.model;
+    let mut values = values_from_body(model, &body, true)?;
+    let mut tx = state.db.begin().await?;
+
+    if std::ptr::eq(model, &models::TASK_TYPE) {
+        check_task_type_unique(&mut tx, &values, None).await?;
+    }
+    if std::ptr::eq(model, &models::PERSON) {
+        if let Some(pw) = body.get("password").and_then(Value::as_str) {
+            let hash = password::hash(pw, state.config.bcrypt_cost).await?;
+            values.push((model.column("password").expect("password column"), SqlValue::Text(hash)));
+        }
+        if let Some(email) = text_of(&values, "email").map(str::to_owned) {
+            if fennec_store::persons::credentials_by_email(&mut tx, &email).await?.is_some() {
+                return Err(ApiError::bad_request("Email already exists."));
+            }
+        }
+    }
+    if std::ptr::eq(model, &models::PROJECT) && !values.iter().any(|(c, _)| c.name == "project_status_id") {
+        if let Some(open) = fennec_store::defaults::project_status_id(&mut tx, "Open").await? {
+            values.push((model.column("project_status_id").expect("column"), SqlValue::Uuid(open)));
+        }
+    }
+    let mut row = rows::insert(&mut tx, model, values).await?;
+    let id = id_of(&row);
+    let mut relations = false;
+    if std::ptr::eq(model, &models::PROJECT) {
+        relations = true;
+        links::PROJECT_TEAM.set(&mut tx, id, &id_list(body.get("team"))?).await?;
+        links::PROJECT_ASSET_TYPES.set(&mut tx, id, &id_list(body.get("asset_types"))?).await?;
+        links::PROJECT_TASK_STATUSES.set(&mut tx, id, &id_list(body.get("task_statuses"))?).await?;
+        links::PROJECT_TASK_TYPES.set(&mut tx, id, &id_list(body.get("task_types"))?).await?;
+        let tvshow = row.get("production_type").and_then(Value::as_str) == Some("tvshow");
+        if tvshow {
+            // Zou opens a TV show with its first episode, E01.
+            let episode = crate::routes::shots::get_or_create_entity(
+                &mut tx,
+                id,
+                "Episode",
+                None,
+                "E01",
+                &Map::new(),
+                user.id,
+            )
+            .await?;
+            row.insert("__first_episode_id".into(), Value::String(id_of(&episode).to_string()));
+        }
+    }
+    if std::ptr::eq(model, &models::PERSON) {
+        links::PERSON_DEPARTMENTS.set(&mut tx, id, &id_list(body.get("departments"))?).await?;
+    }
+    let first_episode = row.remove("__first_episode_id");
+    if relations {
+        present::project_relations(&mut tx, &mut row).await?;
+    }
+    finish_rows(&mut tx, model, std::slice::from_mut(&mut row), false).await?;
+    if let Some(ep) = first_episode {
+        row.insert("first_episode_id".into(), ep);
+    }
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// Zou refuses a second task type with the same name for the same kind of
+/// entity (and department).
+async fn check_task_type_unique(
+    exec: &mut impl Exec,
+    values: &[(&'static Column, SqlValue)],
+    except: Option<Uuid>,
+) -> ApiResult<()> {
+    let Some(name) = text_of(values, "name") else {
+        return Ok(());
+    };
+    let for_entity = text_of(values, "for_entity").unwrap_or("Asset");
+    let select = Select::default()
+        .eq("name", SqlValue::Text(name.to_owned()))
+        .eq("for_entity", SqlValue::Text(for_entity.to_owned()));
+    let dep = values
+        .iter()
+        .find(|(c, _)| c.name == "department_id")
+        .map(|(_, v)| v.clone());
+    let existing = rows::list(exec, &models::TASK_TYPE, &select, false).await?;
+    let clash = existing.iter().any(|r| {
+        let same_dep = match &dep {
+            Some(SqlValue::Uuid(d)) => present::uuid_field(r, "department_id") == Some(*d),
+            _ => r.get("department_id").is_none_or(Value::is_null),
+        };
+        same_dep && Some(id_of(r)) != except
+    });
+    if clash {
+        return Err(ApiError::bad_request(
+            "A task type with similar name already exists",
+        ));
+    }
+    Ok(())
+}
+
+/// PUT /data/{model}/{id}
+async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((name, id)): Path<(String, String)>,
+    body: JsonBody,
+) -> ApiResult<Json<Value>> {
+    let res = known(&name)?;
+    let id = crud_id(&id)?;
+    let body = body.object()?;
+    let mut tx = state.db.begin().await?;
+    load_row(&mut tx, &user, res, id, false).await?;
+    permissions::require_admin(&user)?;
+    let mut values = values_from_body(res.model, &body, false)?;
+    if std::ptr::eq(res.model, &models::TASK_TYPE) && text_of(&values, "name").is_some() {
+        check_task_type_unique(&mut tx, &values, Some(id)).await?;
+    }
+    if std::ptr::eq(res.model, &models::PERSON) {
+        if let Some(pw) = body.get("password").and_then(Value::as_str) {
+            let hash = password::hash(pw, state.config.bcrypt_cost).await?;
+            values.push((res.model.column("password").expect("password column"), SqlValue::Text(hash)));
+        }
+    }
+    let mut row = rows::update(&mut tx, res.model, id, values)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    finish_rows(&mut tx, res.model, std::slice::from_mut(&mut row), false).await?;
+    tx.commit().await?;
+    Ok(Json(Value::Object(row)))
+}
+
+/// DELETE /data/{model}/{id}
+async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((name, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let res = known(&name)?;
+    let id = crud_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    load_row(&mut tx, &user, res, id, false).await?;
+    permissions::require_admin(&user)?;
+    match rows::delete(&mut tx, res.model, id).await {
+        Ok(true) => {}
+        Ok(false) => return Err(ApiError::not_found()),
+        Err(e) if e.is_constraint() => {
+            // Zou refuses to delete an object still referenced elsewhere.
+            return Err(ApiError::bad_request_message(
+                "This object is still referenced by other data.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

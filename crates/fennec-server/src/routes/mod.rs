@@ -1,0 +1,43 @@
+//! The router: Zou's blueprints, each in its own module, served under
+//! `/api/...` (what gazu calls) and `/...` (what a reverse proxy forwards).
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+pub mod auth;
+pub mod crud;
+pub mod index;
+pub mod projects;
+pub mod shots;
+
+fn api(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(index::api_version))
+        .merge(auth::routes())
+        .merge(projects::routes())
+        .merge(shots::routes())
+        .merge(crud::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = api(state);
+    Router::new()
+        .nest("/api", api.clone())
+        .merge(api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}

@@ -1,0 +1,189 @@
+//! Zou's `projects` blueprint: team and project settings.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, post};
+use axum::{Json, Router};
+use fennec_api::models;
+use fennec_store::db::Exec;
+use fennec_store::links::{self, Link};
+use fennec_store::rows;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::permissions::check_manager_project_access;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{path_id, JsonBody};
+use crate::routes::crud::finish_rows;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/data/projects/{id}/team", post(add_team_member))
+        .route("/data/projects/{id}/team/{person_id}", delete(remove_team_member))
+        .route("/data/projects/{id}/settings/task-types", post(add_task_type))
+        .route("/data/projects/{id}/settings/task-status", post(add_task_status))
+        .route("/data/projects/{id}/settings/asset-types", post(add_asset_type))
+        .route(
+            "/data/projects/{id}/settings/task-types/{ref_id}",
+            delete(remove_task_type),
+        )
+        .route(
+            "/data/projects/{id}/settings/task-status/{ref_id}",
+            delete(remove_task_status),
+        )
+        .route(
+            "/data/projects/{id}/settings/asset-types/{ref_id}",
+            delete(remove_asset_type),
+        )
+}
+
+/// An id named `key` in the body, which must exist in `model`.
+async fn body_ref(
+    exec: &mut impl Exec,
+    body: &serde_json::Map<String, Value>,
+    key: &str,
+    model: &'static models::Model,
+) -> ApiResult<Uuid> {
+    let id = body
+        .get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| ApiError::validation(vec![(key.to_owned(), "Field required".into())]))?;
+    rows::get(exec, model, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(id)
+}
+
+/// Adds the referenced object to one of the project's lists and answers
+/// the project (201), as Zou's settings routes do.
+async fn link_to_project(
+    state: &AppState,
+    user: &CurrentUser,
+    project_id: &str,
+    body: JsonBody,
+    key: &str,
+    model: &'static models::Model,
+    link: Link,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let body = body.object()?;
+    let project_id = path_id(project_id)?;
+    let mut tx = state.db.begin().await?;
+    rows::get(&mut tx, &models::PROJECT, project_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_manager_project_access(&mut tx, user, project_id).await?;
+    let id = body_ref(&mut tx, &body, key, model).await?;
+    link.add(&mut tx, project_id, id).await?;
+    if let (Some(p), true) = (body.get("priority"), link.table == links::PROJECT_TASK_TYPES.table) {
+        if let Some(p) = p.as_i64() {
+            fennec_store::on!(&mut tx, c => sqlx::query(
+                "UPDATE project_task_type_link SET priority = $1 WHERE project_id = $2 AND task_type_id = $3")
+                .bind(p).bind(project_id).bind(id).execute(&mut *c).await
+                .map_err(fennec_store::StoreError::from)?.rows_affected());
+        }
+    }
+    let mut row = rows::get(&mut tx, &models::PROJECT, project_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    finish_rows(&mut tx, &models::PROJECT, std::slice::from_mut(&mut row), false).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+async fn unlink_from_project(
+    state: &AppState,
+    user: &CurrentUser,
+    project_id: &str,
+    ref_id: &str,
+    link: Link,
+) -> ApiResult<StatusCode> {
+    let project_id = path_id(project_id)?;
+    let ref_id = path_id(ref_id)?;
+    let mut tx = state.db.begin().await?;
+    rows::get(&mut tx, &models::PROJECT, project_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_manager_project_access(&mut tx, user, project_id).await?;
+    link.remove(&mut tx, project_id, ref_id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /data/projects/{id}/team
+async fn add_team_member(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    link_to_project(&s, &user, &id, body, "person_id", &models::PERSON, links::PROJECT_TEAM).await
+}
+
+/// DELETE /data/projects/{id}/team/{person_id}
+async fn remove_team_member(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, person)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    unlink_from_project(&s, &user, &id, &person, links::PROJECT_TEAM).await
+}
+
+/// POST /data/projects/{id}/settings/task-types
+async fn add_task_type(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    link_to_project(&s, &user, &id, body, "task_type_id", &models::TASK_TYPE, links::PROJECT_TASK_TYPES).await
+}
+
+/// POST /data/projects/{id}/settings/task-status
+async fn add_task_status(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    link_to_project(&s, &user, &id, body, "task_status_id", &models::TASK_STATUS, links::PROJECT_TASK_STATUSES).await
+}
+
+/// POST /data/projects/{id}/settings/asset-types
+async fn add_asset_type(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    link_to_project(&s, &user, &id, body, "asset_type_id", &models::ENTITY_TYPE, links::PROJECT_ASSET_TYPES).await
+}
+
+/// DELETE /data/projects/{id}/settings/task-types/{task_type_id}
+async fn remove_task_type(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, r)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    unlink_from_project(&s, &user, &id, &r, links::PROJECT_TASK_TYPES).await
+}
+
+/// DELETE /data/projects/{id}/settings/task-status/{task_status_id}
+async fn remove_task_status(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, r)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    unlink_from_project(&s, &user, &id, &r, links::PROJECT_TASK_STATUSES).await
+}
+
+/// DELETE /data/projects/{id}/settings/asset-types/{asset_type_id}
+async fn remove_asset_type(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, r)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    unlink_from_project(&s, &user, &id, &r, links::PROJECT_ASSET_TYPES).await
+}

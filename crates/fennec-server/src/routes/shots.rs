@@ -1,0 +1,452 @@
+//! Zou's `shots`, `assets` and `scenes` blueprints: the production
+//! hierarchy (episodes › sequences › shots, scenes; assets by type).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use fennec_api::models::{self, Kind};
+use fennec_store::db::Exec;
+use fennec_store::defaults;
+use fennec_store::rows::{self, Filter, Row, Select};
+use fennec_store::SqlValue;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::permissions::{check_manager_project_access, check_project_access};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{path_id, JsonBody, QueryPairs};
+use crate::present::{id_of, uuid_field, EntityTypes};
+use crate::routes::crud::{self, finish_rows, resource, Scope};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/data/projects/{id}/episodes", get(project_episodes).post(new_episode))
+        .route("/data/projects/{id}/sequences", get(project_sequences).post(new_sequence))
+        .route("/data/projects/{id}/shots", get(project_shots).post(new_shot))
+        .route("/data/projects/{id}/scenes", get(project_scenes).post(new_scene))
+        .route("/data/projects/{id}/assets", get(project_assets))
+        .route(
+            "/data/projects/{id}/asset-types/{type_id}/assets/new",
+            post(new_asset),
+        )
+        .route("/data/episodes/{id}/sequences", get(episode_sequences))
+        .route("/data/sequences/{id}/shots", get(sequence_shots))
+        .route("/data/sequences/{id}/scenes", get(sequence_scenes))
+        .route("/data/shots/all", get(all_shots))
+        .route("/data/assets/all", get(all_assets))
+}
+
+fn col(name: &str) -> &'static fennec_api::models::Column {
+    models::ENTITY.column(name).expect("entity column")
+}
+
+/// Finds the entity of `kind` named `name` under `parent` in `project`, or
+/// creates it. Zou's create routes for episodes and sequences are
+/// get-or-create, and gazu looks shots and assets up by name first.
+pub async fn get_or_create_entity(
+    exec: &mut impl Exec,
+    project_id: Uuid,
+    kind: &str,
+    parent_id: Option<Uuid>,
+    name: &str,
+    body: &Map<String, Value>,
+    created_by: Uuid,
+) -> ApiResult<Row> {
+    let entity_type = defaults::entity_type_id(exec, kind).await?;
+    create_entity_of_type(exec, project_id, entity_type, kind, parent_id, name, body, created_by).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_entity_of_type(
+    exec: &mut impl Exec,
+    project_id: Uuid,
+    entity_type: Uuid,
+    kind: &str,
+    parent_id: Option<Uuid>,
+    name: &str,
+    body: &Map<String, Value>,
+    created_by: Uuid,
+) -> ApiResult<Row> {
+    let mut select = Select::default()
+        .eq("project_id", SqlValue::Uuid(project_id))
+        .eq("entity_type_id", SqlValue::Uuid(entity_type))
+        .eq("name", SqlValue::Text(name.to_owned()));
+    select = select.filter(match parent_id {
+        Some(p) => Filter::Eq("parent_id", SqlValue::Uuid(p)),
+        None => Filter::IsNull("parent_id"),
+    });
+    if let Some(existing) = rows::list(exec, &models::ENTITY, &select, false).await?.into_iter().next() {
+        return Ok(existing);
+    }
+    let mut values = vec![
+        (col("name"), SqlValue::Text(name.to_owned())),
+        (col("project_id"), SqlValue::Uuid(project_id)),
+        (col("entity_type_id"), SqlValue::Uuid(entity_type)),
+        (col("created_by"), SqlValue::Uuid(created_by)),
+    ];
+    if let Some(p) = parent_id {
+        values.push((col("parent_id"), SqlValue::Uuid(p)));
+    }
+    // Zou fills an empty description for episodes and sequences only.
+    if matches!(kind, "Episode" | "Sequence") {
+        values.push((col("description"), SqlValue::Text(String::new())));
+    }
+    for key in ["description", "data", "nb_frames", "is_shared", "source_id", "status", "code"] {
+        if let Some(v) = body.get(key) {
+            let c = col(key);
+            if v.is_null() && c.kind != Kind::Json {
+                continue;
+            }
+            let v = SqlValue::from_json(c, v)
+                .map_err(|_| ApiError::bad_request(format!("Invalid value for {key}.")))?;
+            values.retain(|(existing, _)| existing.name != key);
+            if !(key == "data" && v.is_null()) {
+                values.push((c, v));
+            }
+        }
+    }
+    let mut row = rows::insert(exec, &models::ENTITY, values).await?;
+    row.insert("type".into(), Value::String(kind.to_owned()));
+    Ok(row)
+}
+
+/// The project of a path, 404 when it does not exist.
+async fn project(exec: &mut impl Exec, id: &str) -> ApiResult<Uuid> {
+    let id = path_id(id)?;
+    rows::get(exec, &models::PROJECT, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(id)
+}
+
+fn name_of(body: &Map<String, Value>) -> ApiResult<String> {
+    match body.get("name").and_then(Value::as_str).map(str::trim) {
+        Some(n) if !n.is_empty() => Ok(n.to_owned()),
+        _ => Err(ApiError::validation(vec![(
+            "name".into(),
+            "Field required".into(),
+        )])),
+    }
+}
+
+/// A parent given in a body (`episode_id`, `sequence_id`): it must be an
+/// entity of `kind` in the project.
+async fn parent(
+    exec: &mut impl Exec,
+    body: &Map<String, Value>,
+    key: &str,
+    kind: &str,
+    project_id: Uuid,
+) -> ApiResult<Option<Uuid>> {
+    let Some(v) = body.get(key).filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let id = v
+        .as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| ApiError::bad_request(format!("A valid {key} is required.")))?;
+    let row = rows::get(exec, &models::ENTITY, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let types = EntityTypes::load(exec).await?;
+    let ok = uuid_field(&row, "entity_type_id").map(|t| types.kind(t) == kind) == Some(true)
+        && uuid_field(&row, "project_id") == Some(project_id);
+    if !ok {
+        return Err(ApiError::bad_request(format!("A valid {key} is required.")));
+    }
+    Ok(Some(id))
+}
+
+async fn create_in_project(
+    state: &AppState,
+    user: &CurrentUser,
+    project_id: &str,
+    kind: &str,
+    parent_key: Option<(&str, &str)>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let body = body.object()?;
+    let mut tx = state.db.begin().await?;
+    let project_id = project(&mut tx, project_id).await?;
+    check_manager_project_access(&mut tx, user, project_id).await?;
+    let name = name_of(&body)?;
+    let parent_id = match parent_key {
+        Some((key, parent_kind)) => parent(&mut tx, &body, key, parent_kind, project_id).await?,
+        None => None,
+    };
+    let row = get_or_create_entity(&mut tx, project_id, kind, parent_id, &name, &body, user.id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// POST /data/projects/{id}/episodes
+async fn new_episode(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    create_in_project(&s, &user, &id, "Episode", None, body).await
+}
+
+/// POST /data/projects/{id}/sequences
+async fn new_sequence(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    create_in_project(&s, &user, &id, "Sequence", Some(("episode_id", "Episode")), body).await
+}
+
+/// POST /data/projects/{id}/shots
+async fn new_shot(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    create_in_project(&s, &user, &id, "Shot", Some(("sequence_id", "Sequence")), body).await
+}
+
+/// POST /data/projects/{id}/scenes
+async fn new_scene(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    create_in_project(&s, &user, &id, "Scene", Some(("sequence_id", "Sequence")), body).await
+}
+
+/// POST /data/projects/{id}/asset-types/{type_id}/assets/new
+async fn new_asset(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project_id, type_id)): Path<(String, String)>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let body = body.object()?;
+    let mut tx = state.db.begin().await?;
+    let project_id = project(&mut tx, &project_id).await?;
+    let type_id = path_id(&type_id)?;
+    let types = EntityTypes::load(&mut tx).await?;
+    if types.name(type_id).is_none() || types.kind(type_id) != "Asset" {
+        return Err(ApiError::not_found());
+    }
+    check_manager_project_access(&mut tx, &user, project_id).await?;
+    let name = name_of(&body)?;
+    let mut row = create_entity_of_type(
+        &mut tx, project_id, type_id, "Asset", None, &name, &body, user.id,
+    )
+    .await?;
+    types.type_entity(&mut row);
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// Entities of `scope` matching `filters` plus the query string's.
+async fn entities(
+    exec: &mut impl Exec,
+    scope: Scope,
+    mut filters: Vec<Filter>,
+    query: &QueryPairs,
+    resource_name: &str,
+) -> ApiResult<Vec<Row>> {
+    let res = resource(resource_name).expect("known resource");
+    let types = EntityTypes::load(exec).await?;
+    filters.extend(crud::filters_from_query(res, query)?);
+    filters.extend(crud::scope_filters(scope, &types));
+    let select = Select {
+        filters,
+        ..Default::default()
+    };
+    let mut list = rows::list(exec, &models::ENTITY, &select, false).await?;
+    finish_rows(exec, &models::ENTITY, &mut list, false).await?;
+    Ok(list)
+}
+
+fn json_list(rows: Vec<Row>) -> Json<Value> {
+    Json(Value::Array(rows.into_iter().map(Value::Object).collect()))
+}
+
+async fn project_children(
+    state: &AppState,
+    user: &CurrentUser,
+    project_id: &str,
+    name: &str,
+    query: &QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let project_id = project(&mut conn, project_id).await?;
+    check_project_access(&mut conn, user, project_id).await?;
+    let res = resource(name).expect("known resource");
+    let f = vec![Filter::Eq("project_id", SqlValue::Uuid(project_id))];
+    Ok(json_list(entities(&mut conn, res.scope, f, query, name).await?))
+}
+
+/// GET /data/projects/{id}/episodes
+async fn project_episodes(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    project_children(&s, &user, &id, "episodes", &q).await
+}
+
+/// GET /data/projects/{id}/sequences
+async fn project_sequences(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    project_children(&s, &user, &id, "sequences", &q).await
+}
+
+/// GET /data/projects/{id}/shots
+async fn project_shots(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    project_children(&s, &user, &id, "shots", &q).await
+}
+
+/// GET /data/projects/{id}/scenes
+async fn project_scenes(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    project_children(&s, &user, &id, "scenes", &q).await
+}
+
+/// GET /data/projects/{id}/assets
+async fn project_assets(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    project_children(&s, &user, &id, "assets", &q).await
+}
+
+/// Children of an entity of `parent_kind` (sequences of an episode, …).
+async fn children(
+    state: &AppState,
+    user: &CurrentUser,
+    parent_id: &str,
+    parent_kind: &str,
+    name: &str,
+    query: &QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let parent_id = path_id(parent_id)?;
+    let mut conn = state.db.conn().await?;
+    let parent = rows::get(&mut conn, &models::ENTITY, parent_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let types = EntityTypes::load(&mut conn).await?;
+    if uuid_field(&parent, "entity_type_id").map(|t| types.kind(t).to_owned()) != Some(parent_kind.to_owned()) {
+        return Err(ApiError::not_found());
+    }
+    if let Some(p) = uuid_field(&parent, "project_id") {
+        check_project_access(&mut conn, user, p).await?;
+    }
+    let res = resource(name).expect("known resource");
+    let f = vec![Filter::Eq("parent_id", SqlValue::Uuid(id_of(&parent)))];
+    Ok(json_list(entities(&mut conn, res.scope, f, query, name).await?))
+}
+
+/// GET /data/episodes/{id}/sequences
+async fn episode_sequences(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    children(&s, &user, &id, "Episode", "sequences", &q).await
+}
+
+/// GET /data/sequences/{id}/shots
+async fn sequence_shots(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    children(&s, &user, &id, "Sequence", "shots", &q).await
+}
+
+/// GET /data/sequences/{id}/scenes
+async fn sequence_scenes(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    children(&s, &user, &id, "Sequence", "scenes", &q).await
+}
+
+/// Project filter for non-admins on cross-project lists.
+async fn member_filter(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult<Vec<Filter>> {
+    if user.is_admin() {
+        return Ok(vec![]);
+    }
+    let ids = crud::visible_projects(exec, user).await?;
+    Ok(vec![Filter::In(
+        "project_id",
+        ids.into_iter().map(SqlValue::Uuid).collect(),
+    )])
+}
+
+/// GET /data/shots/all — shots with their `project_name` and
+/// `sequence_name` (gazu's `get_shot_by_name` reads this).
+async fn all_shots(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let f = member_filter(&mut conn, &user).await?;
+    let mut list = entities(&mut conn, Scope::EntityKind("Shot"), f, &q, "shots").await?;
+    let mut names: std::collections::HashMap<Uuid, Option<Value>> = Default::default();
+    for row in list.iter_mut() {
+        for (key, model, field) in [
+            ("project_id", &models::PROJECT, "project_name"),
+            ("parent_id", &models::ENTITY, "sequence_name"),
+        ] {
+            let name = match uuid_field(row, key) {
+                Some(id) => {
+                    if !names.contains_key(&id) {
+                        let n = rows::get(&mut conn, model, id, false)
+                            .await?
+                            .and_then(|r| r.get("name").cloned());
+                        names.insert(id, n);
+                    }
+                    names[&id].clone().unwrap_or(Value::Null)
+                }
+                None => Value::Null,
+            };
+            row.insert(field.into(), name);
+        }
+    }
+    Ok(json_list(list))
+}
+
+/// GET /data/assets/all
+async fn all_assets(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let f = member_filter(&mut conn, &user).await?;
+    Ok(json_list(entities(&mut conn, Scope::Assets, f, &q, "assets").await?))
+}

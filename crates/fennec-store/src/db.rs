@@ -1,0 +1,191 @@
+//! Connection pools and transactions for both backends.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
+
+use crate::{Result, StoreError};
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A borrowed connection of either backend: what every query runs on.
+pub enum Raw<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// Anything a query can run on: a pooled connection or a transaction.
+pub trait Exec: Send {
+    fn raw(&mut self) -> Raw<'_>;
+}
+
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Exec for Conn {
+    fn raw(&mut self) -> Raw<'_> {
+        match self {
+            Conn::Sqlite(c) => Raw::Sqlite(c),
+            Conn::Postgres(c) => Raw::Postgres(c),
+        }
+    }
+}
+
+impl Exec for Tx {
+    fn raw(&mut self) -> Raw<'_> {
+        match self {
+            Tx::Sqlite(t) => Raw::Sqlite(t),
+            Tx::Postgres(t) => Raw::Postgres(t),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Runs the same body on whichever backend a [`Raw`] holds; `$c` is bound
+/// to `&mut SqliteConnection` or `&mut PgConnection`.
+#[macro_export]
+macro_rules! on {
+    ($exec:expr, $c:ident => $body:expr) => {
+        match $crate::db::Exec::raw($exec) {
+            $crate::db::Raw::Sqlite($c) => $body,
+            $crate::db::Raw::Postgres($c) => $body,
+        }
+    };
+}
+
+impl Db {
+    /// Opens `url` (`sqlite://path` or `postgres://…`), creating the SQLite
+    /// file or the PostgreSQL database when missing.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("bad SQLite URL {url}: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+                .disable_statement_logging();
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
+                .disable_statement_logging();
+            create_pg_database_if_missing(&opts).await?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StoreError::Config(format!(
+                "unsupported database URL {url:?}: use sqlite://FILE or postgres://…"
+            )))
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Db::Sqlite(_))
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn conn(&self) -> Result<Conn> {
+        Ok(match self {
+            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// A write transaction. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`) so concurrent writers queue on the busy timeout
+    /// instead of failing when a reader upgrades.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+async fn create_pg_database_if_missing(opts: &PgConnectOptions) -> Result<()> {
+    let Some(name) = opts.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    match PgConnection::connect_with(opts).await {
+        Ok(c) => {
+            c.close().await.ok();
+            return Ok(());
+        }
+        // 3D000: invalid_catalog_name, the database does not exist.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {}
+        Err(e) => return Err(e.into()),
+    }
+    let mut admin = PgConnection::connect_with(&opts.clone().database("postgres")).await?;
+    let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+    match sqlx::query(&sql).execute(&mut admin).await {
+        Ok(_) => {}
+        // Another replica created it first: 42P04 duplicate_database, or a
+        // unique violation on pg_database when both race.
+        Err(sqlx::Error::Database(e))
+            if matches!(e.code().as_deref(), Some("42P04") | Some("23505")) => {}
+        Err(e) => return Err(e.into()),
+    }
+    admin.close().await.ok();
+    Ok(())
+}
+
+pub type PgTransaction = Transaction<'static, Postgres>;
+
+/// Serialises a start-up step across replicas sharing one PostgreSQL.
+pub async fn advisory_lock(t: &mut PgTransaction, key: i64) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(key)
+        .execute(&mut **t)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! Fennec's persistence, on SQLite (embedded default) or PostgreSQL.
+//!
+//! Policy: no HTTP types here. A query is written once and run on either
+//! backend through [`db::Raw`]; rows come out as Zou-shaped JSON maps built
+//! from the model descriptions of `fennec-api`, so the server never
+//! re-orders keys. Database errors are mapped by kind, never by constraint
+//! name.
+
+pub mod db;
+pub mod defaults;
+pub mod error;
+pub mod links;
+pub mod persons;
+pub mod rows;
+pub mod settings;
+pub mod tokens;
+pub mod value;
+
+pub use db::{Conn, Db, Raw, Tx};
+pub use error::StoreError;
+pub use rows::{Filter, Row};
+pub use value::SqlValue;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,109 @@
+//! Zou's association tables (project team, project task types, task
+//! assignees, …): two ids per row, kept in link order.
+
+use uuid::Uuid;
+
+use crate::db::Exec;
+use crate::{on, Result};
+
+/// A many-to-many table: `table(left, right)`.
+#[derive(Clone, Copy, Debug)]
+pub struct Link {
+    pub table: &'static str,
+    pub left: &'static str,
+    pub right: &'static str,
+}
+
+pub const PROJECT_TEAM: Link = Link {
+    table: "project_person_link",
+    left: "project_id",
+    right: "person_id",
+};
+pub const PROJECT_ASSET_TYPES: Link = Link {
+    table: "project_asset_type_link",
+    left: "project_id",
+    right: "asset_type_id",
+};
+pub const PROJECT_TASK_TYPES: Link = Link {
+    table: "project_task_type_link",
+    left: "project_id",
+    right: "task_type_id",
+};
+pub const PROJECT_TASK_STATUSES: Link = Link {
+    table: "project_task_status_link",
+    left: "project_id",
+    right: "task_status_id",
+};
+pub const TASK_ASSIGNEES: Link = Link {
+    table: "assignations",
+    left: "task_id",
+    right: "person_id",
+};
+pub const PERSON_DEPARTMENTS: Link = Link {
+    table: "department_link",
+    left: "person_id",
+    right: "department_id",
+};
+pub const ASSET_TYPE_TASK_TYPES: Link = Link {
+    table: "asset_type_task_type_link",
+    left: "asset_type_id",
+    right: "task_type_id",
+};
+
+impl Link {
+    /// The right-hand ids linked to `left`, in link order.
+    pub async fn rights(&self, exec: &mut impl Exec, left: Uuid) -> Result<Vec<Uuid>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} = $1 ORDER BY seq",
+            self.right, self.table, self.left
+        );
+        Ok(on!(exec, c => sqlx::query_scalar(&sql).bind(left).fetch_all(&mut *c).await?))
+    }
+
+    /// The left-hand ids linked to `right`.
+    pub async fn lefts(&self, exec: &mut impl Exec, right: Uuid) -> Result<Vec<Uuid>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} = $1 ORDER BY seq",
+            self.left, self.table, self.right
+        );
+        Ok(on!(exec, c => sqlx::query_scalar(&sql).bind(right).fetch_all(&mut *c).await?))
+    }
+
+    pub async fn contains(&self, exec: &mut impl Exec, left: Uuid, right: Uuid) -> Result<bool> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE {} = $1 AND {} = $2",
+            self.table, self.left, self.right
+        );
+        let n: i64 = on!(exec, c => sqlx::query_scalar(&sql).bind(left).bind(right).fetch_one(&mut *c).await?);
+        Ok(n > 0)
+    }
+
+    /// Links `left` to `right`; linking twice is a no-op.
+    pub async fn add(&self, exec: &mut impl Exec, left: Uuid, right: Uuid) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO {} ({}, {}) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            self.table, self.left, self.right
+        );
+        on!(exec, c => sqlx::query(&sql).bind(left).bind(right).execute(&mut *c).await?.rows_affected());
+        Ok(())
+    }
+
+    pub async fn remove(&self, exec: &mut impl Exec, left: Uuid, right: Uuid) -> Result<bool> {
+        let sql = format!(
+            "DELETE FROM {} WHERE {} = $1 AND {} = $2",
+            self.table, self.left, self.right
+        );
+        let n = on!(exec, c => sqlx::query(&sql).bind(left).bind(right).execute(&mut *c).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// Replaces every link of `left` by `rights`, keeping their order.
+    pub async fn set(&self, exec: &mut impl Exec, left: Uuid, rights: &[Uuid]) -> Result<()> {
+        let sql = format!("DELETE FROM {} WHERE {} = $1", self.table, self.left);
+        on!(exec, c => sqlx::query(&sql).bind(left).execute(&mut *c).await?.rows_affected());
+        for r in rights {
+            self.add(exec, left, *r).await?;
+        }
+        Ok(())
+    }
+}

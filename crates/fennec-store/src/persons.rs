@@ -1,0 +1,48 @@
+//! Person look-ups that need what the API never shows (password hashes).
+
+use uuid::Uuid;
+
+use crate::db::Exec;
+use crate::{on, Result};
+
+/// What login needs to know about a person.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub id: Uuid,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub role: String,
+}
+
+/// The person with this e-mail (case-insensitive, as Kitsu's login form).
+pub async fn credentials_by_email(exec: &mut impl Exec, email: &str) -> Result<Option<Credentials>> {
+    let sql = "SELECT id, password, active, role FROM persons WHERE lower(email) = lower($1) ORDER BY seq LIMIT 1";
+    let row: Option<(Uuid, Option<String>, Option<bool>, Option<String>)> =
+        on!(exec, c => sqlx::query_as(sql).bind(email).fetch_optional(&mut *c).await?);
+    Ok(row.map(|(id, password_hash, active, role)| Credentials {
+        id,
+        password_hash,
+        active: active.unwrap_or(true),
+        role: role.unwrap_or_else(|| "user".into()),
+    }))
+}
+
+/// Identity of a token's subject: role and active flag, or `None` when the
+/// person no longer exists.
+pub async fn identity(exec: &mut impl Exec, id: Uuid) -> Result<Option<(String, bool)>> {
+    let sql = "SELECT role, active FROM persons WHERE id = $1";
+    let row: Option<(Option<String>, Option<bool>)> =
+        on!(exec, c => sqlx::query_as(sql).bind(id).fetch_optional(&mut *c).await?);
+    Ok(row.map(|(r, a)| (r.unwrap_or_else(|| "user".into()), a.unwrap_or(true))))
+}
+
+pub async fn set_password_hash(exec: &mut impl Exec, id: Uuid, hash: &str) -> Result<()> {
+    let sql = "UPDATE persons SET password = $1 WHERE id = $2";
+    on!(exec, c => sqlx::query(sql).bind(hash).bind(id).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn count_admins(exec: &mut impl Exec) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM persons WHERE role = 'admin'";
+    Ok(on!(exec, c => sqlx::query_scalar(sql).fetch_one(&mut *c).await?))
+}
