@@ -120,7 +120,13 @@ mod tests {
 
     #[test]
     fn refuses_malformed_dates() {
-        for bad in ["not-a-date", "2024-13-45", "2024-01-10T25:00:00", "", "2024"] {
+        for bad in [
+            "not-a-date",
+            "2024-13-45",
+            "2024-01-10T25:00:00",
+            "",
+            "2024",
+        ] {
             assert_eq!(dt(bad), None, "{bad}");
         }
         assert_eq!(parse_date("2024-02-30"), None);

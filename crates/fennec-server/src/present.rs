@@ -25,7 +25,11 @@ pub fn uuid_field(row: &Row, key: &str) -> Option<Uuid> {
 }
 
 fn ids(v: Vec<Uuid>) -> Value {
-    Value::Array(v.into_iter().map(|u| Value::String(u.to_string())).collect())
+    Value::Array(
+        v.into_iter()
+            .map(|u| Value::String(u.to_string()))
+            .collect(),
+    )
 }
 
 /// Entity type names by id: an entity's `type` is its kind (`Shot`,
@@ -191,7 +195,9 @@ pub async fn crud_row(
     relations: bool,
 ) -> ApiResult<()> {
     if std::ptr::eq(model, &models::ASSET_TYPE) {
-        let v = links::ASSET_TYPE_TASK_TYPES.rights(exec, id_of(row)).await?;
+        let v = links::ASSET_TYPE_TASK_TYPES
+            .rights(exec, id_of(row))
+            .await?;
         row.insert("task_types".into(), ids(v));
     } else if relations && std::ptr::eq(model, &models::PROJECT) {
         project_relations(exec, row).await?;

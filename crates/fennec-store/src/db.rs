@@ -8,7 +8,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Connection, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
+use sqlx::{
+    ConnectOptions, Connection, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction,
+};
 
 use crate::{Result, StoreError};
 

@@ -137,7 +137,10 @@ async fn insert_defaults(tx: &mut Tx) -> Result<()> {
         rows::insert(
             tx,
             ps,
-            vec![(col(ps, "name"), text(name)), (col(ps, "color"), text(color))],
+            vec![
+                (col(ps, "name"), text(name)),
+                (col(ps, "color"), text(color)),
+            ],
         )
         .await?;
     }
@@ -209,7 +212,11 @@ pub(crate) fn row_id(row: &rows::Row) -> Uuid {
 pub async fn entity_type_id(exec: &mut impl Exec, name: &str) -> Result<Uuid> {
     let et = &models::ENTITY_TYPE;
     let select = Select::default().eq("name", text(name));
-    if let Some(row) = rows::list(exec, et, &select, false).await?.into_iter().next() {
+    if let Some(row) = rows::list(exec, et, &select, false)
+        .await?
+        .into_iter()
+        .next()
+    {
         return Ok(row_id(&row));
     }
     let row = rows::insert(exec, et, vec![(col(et, "name"), text(name))]).await?;

@@ -15,9 +15,13 @@ pub struct Credentials {
 }
 
 /// The person with this e-mail (case-insensitive, as Kitsu's login form).
-pub async fn credentials_by_email(exec: &mut impl Exec, email: &str) -> Result<Option<Credentials>> {
+pub async fn credentials_by_email(
+    exec: &mut impl Exec,
+    email: &str,
+) -> Result<Option<Credentials>> {
     let sql = "SELECT id, password, active, role FROM persons WHERE lower(email) = lower($1) ORDER BY seq LIMIT 1";
-    let row: Option<(Uuid, Option<String>, Option<bool>, Option<String>)> =
+    type CredentialRow = (Uuid, Option<String>, Option<bool>, Option<String>);
+    let row: Option<CredentialRow> =
         on!(exec, c => sqlx::query_as(sql).bind(email).fetch_optional(&mut *c).await?);
     Ok(row.map(|(id, password_hash, active, role)| Credentials {
         id,

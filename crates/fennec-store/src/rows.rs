@@ -194,7 +194,11 @@ impl DecodeAny for sqlx::postgres::PgRow {
         decode_pg(self, idx, kind)
     }
 }
-pub(crate) fn decode_any<R: DecodeAny>(r: &R, idx: usize, kind: Kind) -> Result<Value, sqlx::Error> {
+pub(crate) fn decode_any<R: DecodeAny>(
+    r: &R,
+    idx: usize,
+    kind: Kind,
+) -> Result<Value, sqlx::Error> {
     r.decode_value(idx, kind)
 }
 
@@ -293,9 +297,17 @@ impl_bind_scalar!(sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>);
 impl_bind_scalar!(sqlx::Postgres, sqlx::postgres::PgArguments);
 
 /// One row by id, or `None`.
-pub async fn get(exec: &mut impl Exec, model: &Model, id: Uuid, relations: bool) -> Result<Option<Row>> {
+pub async fn get(
+    exec: &mut impl Exec,
+    model: &Model,
+    id: Uuid,
+    relations: bool,
+) -> Result<Option<Row>> {
     let select = Select::default().eq("id", SqlValue::Uuid(id));
-    Ok(list(exec, model, &select, relations).await?.into_iter().next())
+    Ok(list(exec, model, &select, relations)
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// Inserts a row: given values, defaults for the rest; `id`, `created_at`

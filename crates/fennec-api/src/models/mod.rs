@@ -15,8 +15,8 @@ mod task;
 mod task_status;
 mod task_type;
 
-pub use entity::{ENTITY, ENTITY_TYPE, ASSET_TYPE};
-pub use organisation::{DEPARTMENT, ORGANISATION, PROJECT_STATUS};
+pub use entity::{ASSET_TYPE, ENTITY, ENTITY_TYPE};
+pub use organisation::{DEPARTMENT, ORGANISATION, ORGANISATION_ADMIN_ONLY, PROJECT_STATUS};
 pub use person::PERSON;
 pub use project::PROJECT;
 pub use task::{COMMENT, TASK, TIME_SPENT};

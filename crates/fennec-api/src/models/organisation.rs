@@ -45,3 +45,10 @@ pub static DEPARTMENT: Model = Model {
         UPDATED_AT,
     ],
 };
+
+/// Organisation keys Zou shows to admins only (chat integration secrets).
+pub const ORGANISATION_ADMIN_ONLY: &[&str] = &[
+    "chat_token_slack",
+    "chat_webhook_mattermost",
+    "chat_token_discord",
+];

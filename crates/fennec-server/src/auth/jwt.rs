@@ -91,9 +91,10 @@ impl Keys {
                 ErrorKind::InvalidSignature => {
                     ApiError::jwt(StatusCode::UNPROCESSABLE_ENTITY, msg::JWT_BAD_SIGNATURE)
                 }
-                ErrorKind::InvalidToken if token.split('.').count() != 3 => {
-                    ApiError::jwt(StatusCode::UNPROCESSABLE_ENTITY, msg::JWT_NOT_ENOUGH_SEGMENTS)
-                }
+                ErrorKind::InvalidToken if token.split('.').count() != 3 => ApiError::jwt(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    msg::JWT_NOT_ENOUGH_SEGMENTS,
+                ),
                 _ => ApiError::jwt(StatusCode::UNPROCESSABLE_ENTITY, "Invalid token"),
             })
     }

@@ -23,7 +23,11 @@ pub async fn check_project_access(
     user: &CurrentUser,
     project_id: Uuid,
 ) -> ApiResult<()> {
-    if user.is_admin() || links::PROJECT_TEAM.contains(exec, project_id, user.id).await? {
+    if user.is_admin()
+        || links::PROJECT_TEAM
+            .contains(exec, project_id, user.id)
+            .await?
+    {
         Ok(())
     } else {
         Err(ApiError::forbidden())
@@ -39,7 +43,11 @@ pub async fn check_manager_project_access(
     if user.is_admin() {
         return Ok(());
     }
-    if user.role == Role::Manager && links::PROJECT_TEAM.contains(exec, project_id, user.id).await? {
+    if user.role == Role::Manager
+        && links::PROJECT_TEAM
+            .contains(exec, project_id, user.id)
+            .await?
+    {
         return Ok(());
     }
     Err(ApiError::forbidden())

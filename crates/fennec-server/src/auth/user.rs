@@ -55,13 +55,18 @@ pub struct RefreshUser(pub CurrentUser);
 fn token(parts: &Parts) -> Option<String> {
     if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
         if let Ok(h) = h.to_str() {
-            if let Some(t) = h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")) {
+            if let Some(t) = h
+                .strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+            {
                 return Some(t.trim().to_owned());
             }
         }
     }
     for cookie in parts.headers.get_all(header::COOKIE) {
-        let Ok(cookie) = cookie.to_str() else { continue };
+        let Ok(cookie) = cookie.to_str() else {
+            continue;
+        };
         for pair in cookie.split(';') {
             if let Some((k, v)) = pair.trim().split_once('=') {
                 if k == "access_token_cookie" {
@@ -74,8 +79,8 @@ fn token(parts: &Parts) -> Option<String> {
 }
 
 async fn identify(parts: &Parts, state: &AppState, kind: &str) -> Result<CurrentUser, ApiError> {
-    let token = token(parts)
-        .ok_or_else(|| ApiError::jwt(StatusCode::UNAUTHORIZED, msg::JWT_MISSING))?;
+    let token =
+        token(parts).ok_or_else(|| ApiError::jwt(StatusCode::UNAUTHORIZED, msg::JWT_MISSING))?;
     let claims = state.keys.verify(&token)?;
     if claims.kind != kind {
         let m = if kind == "access" {

@@ -30,20 +30,21 @@ fn wrong_credentials() -> ApiError {
     )
 }
 
-async fn organisation(state: &AppState) -> ApiResult<Value> {
+async fn organisation(state: &AppState, admin: bool) -> ApiResult<Value> {
     let mut conn = state.db.conn().await?;
-    let list = rows::list(
-        &mut conn,
-        &models::ORGANISATION,
-        &Default::default(),
-        false,
-    )
-    .await?;
-    Ok(list.into_iter().next().map(Value::Object).unwrap_or(Value::Null))
+    let list = rows::list(&mut conn, &models::ORGANISATION, &Default::default(), false).await?;
+    Ok(list
+        .into_iter()
+        .next()
+        .map(Value::Object)
+        .unwrap_or(Value::Null))
 }
 
 /// POST /auth/login
-async fn login(State(state): State<AppState>, body: JsonBody) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn login(
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let body = body.object()?;
     let email = body.get("email").and_then(Value::as_str);
     let pw = body.get("password").and_then(Value::as_str);
@@ -94,7 +95,7 @@ async fn login(State(state): State<AppState>, body: JsonBody) -> ApiResult<(Stat
         StatusCode::OK,
         Json(json!({
             "user": user,
-            "organisation": organisation(&state).await?,
+            "organisation": organisation(&state, cred.role == "admin").await?,
             "login": true,
             "access_token": access,
             "refresh_token": refresh,
@@ -128,7 +129,7 @@ async fn authenticated(State(state): State<AppState>, user: CurrentUser) -> ApiR
     Ok(Json(json!({
         "authenticated": true,
         "user": person,
-        "organisation": organisation(&state).await?,
+        "organisation": organisation(&state, user.is_admin()).await?,
     })))
 }
 

@@ -161,7 +161,11 @@ pub fn scope_filters(scope: Scope, types: &EntityTypes) -> Vec<Filter> {
             };
             vec![Filter::In(
                 col,
-                types.asset_type_ids().into_iter().map(SqlValue::Uuid).collect(),
+                types
+                    .asset_type_ids()
+                    .into_iter()
+                    .map(SqlValue::Uuid)
+                    .collect(),
             )]
         }
         Scope::EntityKind(kind) => match types.id_of(kind) {
@@ -317,12 +321,18 @@ async fn read(
     let id = crud_id(&id)?;
     let mut conn = state.db.conn().await?;
     // Zou's single-object GETs serialise relations unless told otherwise.
-    let relations = query.get("relations").map_or(true, |_| query.flag("relations"));
+    let relations = query.get("relations").is_none() || query.flag("relations");
     let mut row = load_row(&mut conn, &user, res, id, relations).await?;
     if std::ptr::eq(res.model, &models::PROJECT) {
         present::project_detail(&mut conn, &mut row).await?;
     } else {
-        finish_rows(&mut conn, res.model, std::slice::from_mut(&mut row), relations).await?;
+        finish_rows(
+            &mut conn,
+            res.model,
+            std::slice::from_mut(&mut row),
+            relations,
+        )
+        .await?;
     }
     Ok(Json(Value::Object(row)))
 }
@@ -402,17 +412,28 @@ async fn create(
     if std::ptr::eq(model, &models::PERSON) {
         if let Some(pw) = body.get("password").and_then(Value::as_str) {
             let hash = password::hash(pw, state.config.bcrypt_cost).await?;
-            values.push((model.column("password").expect("password column"), SqlValue::Text(hash)));
+            values.push((
+                model.column("password").expect("password column"),
+                SqlValue::Text(hash),
+            ));
         }
         if let Some(email) = text_of(&values, "email").map(str::to_owned) {
-            if fennec_store::persons::credentials_by_email(&mut tx, &email).await?.is_some() {
+            if fennec_store::persons::credentials_by_email(&mut tx, &email)
+                .await?
+                .is_some()
+            {
                 return Err(ApiError::bad_request("Email already exists."));
             }
         }
     }
-    if std::ptr::eq(model, &models::PROJECT) && !values.iter().any(|(c, _)| c.name == "project_status_id") {
+    if std::ptr::eq(model, &models::PROJECT)
+        && !values.iter().any(|(c, _)| c.name == "project_status_id")
+    {
         if let Some(open) = fennec_store::defaults::project_status_id(&mut tx, "Open").await? {
-            values.push((model.column("project_status_id").expect("column"), SqlValue::Uuid(open)));
+            values.push((
+                model.column("project_status_id").expect("column"),
+                SqlValue::Uuid(open),
+            ));
         }
     }
     let mut row = rows::insert(&mut tx, model, values).await?;
@@ -420,10 +441,18 @@ async fn create(
     let mut relations = false;
     if std::ptr::eq(model, &models::PROJECT) {
         relations = true;
-        links::PROJECT_TEAM.set(&mut tx, id, &id_list(body.get("team"))?).await?;
-        links::PROJECT_ASSET_TYPES.set(&mut tx, id, &id_list(body.get("asset_types"))?).await?;
-        links::PROJECT_TASK_STATUSES.set(&mut tx, id, &id_list(body.get("task_statuses"))?).await?;
-        links::PROJECT_TASK_TYPES.set(&mut tx, id, &id_list(body.get("task_types"))?).await?;
+        links::PROJECT_TEAM
+            .set(&mut tx, id, &id_list(body.get("team"))?)
+            .await?;
+        links::PROJECT_ASSET_TYPES
+            .set(&mut tx, id, &id_list(body.get("asset_types"))?)
+            .await?;
+        links::PROJECT_TASK_STATUSES
+            .set(&mut tx, id, &id_list(body.get("task_statuses"))?)
+            .await?;
+        links::PROJECT_TASK_TYPES
+            .set(&mut tx, id, &id_list(body.get("task_types"))?)
+            .await?;
         let tvshow = row.get("production_type").and_then(Value::as_str) == Some("tvshow");
         if tvshow {
             // Zou opens a TV show with its first episode, E01.
@@ -437,11 +466,16 @@ async fn create(
                 user.id,
             )
             .await?;
-            row.insert("__first_episode_id".into(), Value::String(id_of(&episode).to_string()));
+            row.insert(
+                "__first_episode_id".into(),
+                Value::String(id_of(&episode).to_string()),
+            );
         }
     }
     if std::ptr::eq(model, &models::PERSON) {
-        links::PERSON_DEPARTMENTS.set(&mut tx, id, &id_list(body.get("departments"))?).await?;
+        links::PERSON_DEPARTMENTS
+            .set(&mut tx, id, &id_list(body.get("departments"))?)
+            .await?;
     }
     let first_episode = row.remove("__first_episode_id");
     if relations {
@@ -509,7 +543,10 @@ async fn update(
     if std::ptr::eq(res.model, &models::PERSON) {
         if let Some(pw) = body.get("password").and_then(Value::as_str) {
             let hash = password::hash(pw, state.config.bcrypt_cost).await?;
-            values.push((res.model.column("password").expect("password column"), SqlValue::Text(hash)));
+            values.push((
+                res.model.column("password").expect("password column"),
+                SqlValue::Text(hash),
+            ));
         }
     }
     let mut row = rows::update(&mut tx, res.model, id, values)

@@ -21,10 +21,22 @@ use crate::routes::crud::finish_rows;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/data/projects/{id}/team", post(add_team_member))
-        .route("/data/projects/{id}/team/{person_id}", delete(remove_team_member))
-        .route("/data/projects/{id}/settings/task-types", post(add_task_type))
-        .route("/data/projects/{id}/settings/task-status", post(add_task_status))
-        .route("/data/projects/{id}/settings/asset-types", post(add_asset_type))
+        .route(
+            "/data/projects/{id}/team/{person_id}",
+            delete(remove_team_member),
+        )
+        .route(
+            "/data/projects/{id}/settings/task-types",
+            post(add_task_type),
+        )
+        .route(
+            "/data/projects/{id}/settings/task-status",
+            post(add_task_status),
+        )
+        .route(
+            "/data/projects/{id}/settings/asset-types",
+            post(add_asset_type),
+        )
         .route(
             "/data/projects/{id}/settings/task-types/{ref_id}",
             delete(remove_task_type),
@@ -77,7 +89,10 @@ async fn link_to_project(
     check_manager_project_access(&mut tx, user, project_id).await?;
     let id = body_ref(&mut tx, &body, key, model).await?;
     link.add(&mut tx, project_id, id).await?;
-    if let (Some(p), true) = (body.get("priority"), link.table == links::PROJECT_TASK_TYPES.table) {
+    if let (Some(p), true) = (
+        body.get("priority"),
+        link.table == links::PROJECT_TASK_TYPES.table,
+    ) {
         if let Some(p) = p.as_i64() {
             fennec_store::on!(&mut tx, c => sqlx::query(
                 "UPDATE project_task_type_link SET priority = $1 WHERE project_id = $2 AND task_type_id = $3")
@@ -88,7 +103,13 @@ async fn link_to_project(
     let mut row = rows::get(&mut tx, &models::PROJECT, project_id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    finish_rows(&mut tx, &models::PROJECT, std::slice::from_mut(&mut row), false).await?;
+    finish_rows(
+        &mut tx,
+        &models::PROJECT,
+        std::slice::from_mut(&mut row),
+        false,
+    )
+    .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
 }
@@ -119,7 +140,16 @@ async fn add_team_member(
     Path(id): Path<String>,
     body: JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    link_to_project(&s, &user, &id, body, "person_id", &models::PERSON, links::PROJECT_TEAM).await
+    link_to_project(
+        &s,
+        &user,
+        &id,
+        body,
+        "person_id",
+        &models::PERSON,
+        links::PROJECT_TEAM,
+    )
+    .await
 }
 
 /// DELETE /data/projects/{id}/team/{person_id}
@@ -138,7 +168,16 @@ async fn add_task_type(
     Path(id): Path<String>,
     body: JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    link_to_project(&s, &user, &id, body, "task_type_id", &models::TASK_TYPE, links::PROJECT_TASK_TYPES).await
+    link_to_project(
+        &s,
+        &user,
+        &id,
+        body,
+        "task_type_id",
+        &models::TASK_TYPE,
+        links::PROJECT_TASK_TYPES,
+    )
+    .await
 }
 
 /// POST /data/projects/{id}/settings/task-status
@@ -148,7 +187,16 @@ async fn add_task_status(
     Path(id): Path<String>,
     body: JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    link_to_project(&s, &user, &id, body, "task_status_id", &models::TASK_STATUS, links::PROJECT_TASK_STATUSES).await
+    link_to_project(
+        &s,
+        &user,
+        &id,
+        body,
+        "task_status_id",
+        &models::TASK_STATUS,
+        links::PROJECT_TASK_STATUSES,
+    )
+    .await
 }
 
 /// POST /data/projects/{id}/settings/asset-types
@@ -158,7 +206,16 @@ async fn add_asset_type(
     Path(id): Path<String>,
     body: JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    link_to_project(&s, &user, &id, body, "asset_type_id", &models::ENTITY_TYPE, links::PROJECT_ASSET_TYPES).await
+    link_to_project(
+        &s,
+        &user,
+        &id,
+        body,
+        "asset_type_id",
+        &models::ENTITY_TYPE,
+        links::PROJECT_ASSET_TYPES,
+    )
+    .await
 }
 
 /// DELETE /data/projects/{id}/settings/task-types/{task_type_id}

@@ -23,10 +23,22 @@ use crate::routes::crud::{self, finish_rows, resource, Scope};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/data/projects/{id}/episodes", get(project_episodes).post(new_episode))
-        .route("/data/projects/{id}/sequences", get(project_sequences).post(new_sequence))
-        .route("/data/projects/{id}/shots", get(project_shots).post(new_shot))
-        .route("/data/projects/{id}/scenes", get(project_scenes).post(new_scene))
+        .route(
+            "/data/projects/{id}/episodes",
+            get(project_episodes).post(new_episode),
+        )
+        .route(
+            "/data/projects/{id}/sequences",
+            get(project_sequences).post(new_sequence),
+        )
+        .route(
+            "/data/projects/{id}/shots",
+            get(project_shots).post(new_shot),
+        )
+        .route(
+            "/data/projects/{id}/scenes",
+            get(project_scenes).post(new_scene),
+        )
         .route("/data/projects/{id}/assets", get(project_assets))
         .route(
             "/data/projects/{id}/asset-types/{type_id}/assets/new",
@@ -56,7 +68,17 @@ pub async fn get_or_create_entity(
     created_by: Uuid,
 ) -> ApiResult<Row> {
     let entity_type = defaults::entity_type_id(exec, kind).await?;
-    create_entity_of_type(exec, project_id, entity_type, kind, parent_id, name, body, created_by).await
+    create_entity_of_type(
+        exec,
+        project_id,
+        entity_type,
+        kind,
+        parent_id,
+        name,
+        body,
+        created_by,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -78,7 +100,11 @@ async fn create_entity_of_type(
         Some(p) => Filter::Eq("parent_id", SqlValue::Uuid(p)),
         None => Filter::IsNull("parent_id"),
     });
-    if let Some(existing) = rows::list(exec, &models::ENTITY, &select, false).await?.into_iter().next() {
+    if let Some(existing) = rows::list(exec, &models::ENTITY, &select, false)
+        .await?
+        .into_iter()
+        .next()
+    {
         return Ok(existing);
     }
     let mut values = vec![
@@ -94,7 +120,15 @@ async fn create_entity_of_type(
     if matches!(kind, "Episode" | "Sequence") {
         values.push((col("description"), SqlValue::Text(String::new())));
     }
-    for key in ["description", "data", "nb_frames", "is_shared", "source_id", "status", "code"] {
+    for key in [
+        "description",
+        "data",
+        "nb_frames",
+        "is_shared",
+        "source_id",
+        "status",
+        "code",
+    ] {
         if let Some(v) = body.get(key) {
             let c = col(key);
             if v.is_null() && c.kind != Kind::Json {
@@ -177,7 +211,8 @@ async fn create_in_project(
         Some((key, parent_kind)) => parent(&mut tx, &body, key, parent_kind, project_id).await?,
         None => None,
     };
-    let row = get_or_create_entity(&mut tx, project_id, kind, parent_id, &name, &body, user.id).await?;
+    let row =
+        get_or_create_entity(&mut tx, project_id, kind, parent_id, &name, &body, user.id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
 }
@@ -199,7 +234,15 @@ async fn new_sequence(
     Path(id): Path<String>,
     body: JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    create_in_project(&s, &user, &id, "Sequence", Some(("episode_id", "Episode")), body).await
+    create_in_project(
+        &s,
+        &user,
+        &id,
+        "Sequence",
+        Some(("episode_id", "Episode")),
+        body,
+    )
+    .await
 }
 
 /// POST /data/projects/{id}/shots
@@ -209,7 +252,15 @@ async fn new_shot(
     Path(id): Path<String>,
     body: JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    create_in_project(&s, &user, &id, "Shot", Some(("sequence_id", "Sequence")), body).await
+    create_in_project(
+        &s,
+        &user,
+        &id,
+        "Shot",
+        Some(("sequence_id", "Sequence")),
+        body,
+    )
+    .await
 }
 
 /// POST /data/projects/{id}/scenes
@@ -219,7 +270,15 @@ async fn new_scene(
     Path(id): Path<String>,
     body: JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    create_in_project(&s, &user, &id, "Scene", Some(("sequence_id", "Sequence")), body).await
+    create_in_project(
+        &s,
+        &user,
+        &id,
+        "Scene",
+        Some(("sequence_id", "Sequence")),
+        body,
+    )
+    .await
 }
 
 /// POST /data/projects/{id}/asset-types/{type_id}/assets/new
@@ -285,7 +344,9 @@ async fn project_children(
     check_project_access(&mut conn, user, project_id).await?;
     let res = resource(name).expect("known resource");
     let f = vec![Filter::Eq("project_id", SqlValue::Uuid(project_id))];
-    Ok(json_list(entities(&mut conn, res.scope, f, query, name).await?))
+    Ok(json_list(
+        entities(&mut conn, res.scope, f, query, name).await?,
+    ))
 }
 
 /// GET /data/projects/{id}/episodes
@@ -353,7 +414,9 @@ async fn children(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let types = EntityTypes::load(&mut conn).await?;
-    if uuid_field(&parent, "entity_type_id").map(|t| types.kind(t).to_owned()) != Some(parent_kind.to_owned()) {
+    if uuid_field(&parent, "entity_type_id").map(|t| types.kind(t).to_owned())
+        != Some(parent_kind.to_owned())
+    {
         return Err(ApiError::not_found());
     }
     if let Some(p) = uuid_field(&parent, "project_id") {
@@ -361,7 +424,9 @@ async fn children(
     }
     let res = resource(name).expect("known resource");
     let f = vec![Filter::Eq("parent_id", SqlValue::Uuid(id_of(&parent)))];
-    Ok(json_list(entities(&mut conn, res.scope, f, query, name).await?))
+    Ok(json_list(
+        entities(&mut conn, res.scope, f, query, name).await?,
+    ))
 }
 
 /// GET /data/episodes/{id}/sequences
@@ -424,11 +489,11 @@ async fn all_shots(
         ] {
             let name = match uuid_field(row, key) {
                 Some(id) => {
-                    if !names.contains_key(&id) {
+                    if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
                         let n = rows::get(&mut conn, model, id, false)
                             .await?
                             .and_then(|r| r.get("name").cloned());
-                        names.insert(id, n);
+                        e.insert(n);
                     }
                     names[&id].clone().unwrap_or(Value::Null)
                 }
@@ -448,5 +513,7 @@ async fn all_assets(
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
     let f = member_filter(&mut conn, &user).await?;
-    Ok(json_list(entities(&mut conn, Scope::Assets, f, &q, "assets").await?))
+    Ok(json_list(
+        entities(&mut conn, Scope::Assets, f, &q, "assets").await?,
+    ))
 }
