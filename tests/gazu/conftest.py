@@ -226,6 +226,12 @@ _LOG_START = pytest.StashKey[tuple]()
 def _server_log_marker(request):
     if "fennec_server" in request.fixturenames:
         server = request.getfixturevalue("fennec_server")
+        if server.process.poll() is not None:
+            pytest.fail(
+                f"fennec serve ({server.backend}) is no longer running "
+                f"(exit code {server.process.returncode}). Server log:\n{server.log_tail()}",
+                pytrace=False,
+            )
         request.node.stash[_LOG_START] = (server, server.log_size())
     yield
 

@@ -33,11 +33,15 @@ fn wrong_credentials() -> ApiError {
 async fn organisation(state: &AppState, admin: bool) -> ApiResult<Value> {
     let mut conn = state.db.conn().await?;
     let list = rows::list(&mut conn, &models::ORGANISATION, &Default::default(), false).await?;
-    Ok(list
-        .into_iter()
-        .next()
-        .map(Value::Object)
-        .unwrap_or(Value::Null))
+    let Some(mut org) = list.into_iter().next() else {
+        return Ok(Value::Null);
+    };
+    if !admin {
+        for k in models::ORGANISATION_ADMIN_ONLY {
+            org.remove(*k);
+        }
+    }
+    Ok(Value::Object(org))
 }
 
 /// POST /auth/login
