@@ -17,7 +17,7 @@ Environment:
   FENNEC_BIN                 server binary (default <repo>/target/debug/fennec)
   FENNEC_TEST_DATABASE_URL   e.g. postgres://postgres@127.0.0.1:5432/postgres
   FENNEC_START_TIMEOUT       seconds to wait for GET /api/ (default 60)
-  ZOU_CONTRACT_DIR           the zou-contract folder (default: shared/ beside the repo)
+  ZOU_CONTRACT_DIR           the zou-contract folder (default: the repo's tests/zou-contract)
 """
 
 from __future__ import annotations

@@ -43,13 +43,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def contract_dir() -> Path:
     """The zou-contract folder: $ZOU_CONTRACT_DIR, else ``shared/`` beside the
-    repository (how CI lays it out), else ``/work/shared``."""
+    repository's own copy ``tests/zou-contract``, else ``shared/`` beside it."""
     candidates = []
     if os.environ.get("ZOU_CONTRACT_DIR"):
         candidates.append(Path(os.environ["ZOU_CONTRACT_DIR"]))
     candidates += [
+        REPO_ROOT / "tests" / "zou-contract",
         REPO_ROOT.parent / "shared" / "zou-contract",
-        REPO_ROOT / "shared" / "zou-contract",
         Path("/work/shared/zou-contract"),
     ]
     for candidate in candidates:

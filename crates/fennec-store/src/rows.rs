@@ -181,7 +181,7 @@ pub(crate) fn bind_any<'q, Q: BindAny<'q>>(q: Q, v: &'q SqlValue) -> Q {
     q.bind_value(v)
 }
 
-pub(crate) trait DecodeAny {
+pub trait DecodeAny {
     fn decode_value(&self, idx: usize, kind: Kind) -> Result<Value, sqlx::Error>;
 }
 impl DecodeAny for sqlx::sqlite::SqliteRow {
@@ -194,11 +194,7 @@ impl DecodeAny for sqlx::postgres::PgRow {
         decode_pg(self, idx, kind)
     }
 }
-pub(crate) fn decode_any<R: DecodeAny>(
-    r: &R,
-    idx: usize,
-    kind: Kind,
-) -> Result<Value, sqlx::Error> {
+pub fn decode_any<R: DecodeAny>(r: &R, idx: usize, kind: Kind) -> Result<Value, sqlx::Error> {
     r.decode_value(idx, kind)
 }
 

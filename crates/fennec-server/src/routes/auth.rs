@@ -38,7 +38,7 @@ async fn organisation(state: &AppState, admin: bool) -> ApiResult<Value> {
     };
     if !admin {
         for k in models::ORGANISATION_ADMIN_ONLY {
-            org.remove(*k);
+            org.shift_remove(*k);
         }
     }
     Ok(Value::Object(org))

@@ -476,8 +476,13 @@ async fn create(
         links::PERSON_DEPARTMENTS
             .set(&mut tx, id, &id_list(body.get("departments"))?)
             .await?;
+        // Zou answers a new person with its `departments` in place.
+        row = rows::get(&mut tx, model, id, true)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        present::crud_row(&mut tx, model, &mut row, true).await?;
     }
-    let first_episode = row.remove("__first_episode_id");
+    let first_episode = row.shift_remove("__first_episode_id");
     if relations {
         present::project_relations(&mut tx, &mut row).await?;
     }

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use fennec_api::models;
 use fennec_store::db::Exec;
@@ -20,6 +20,7 @@ use crate::routes::crud::finish_rows;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/data/projects/open", get(open_projects))
         .route("/data/projects/{id}/team", post(add_team_member))
         .route(
             "/data/projects/{id}/team/{person_id}",
@@ -243,4 +244,28 @@ async fn remove_asset_type(
     Path((id, r)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     unlink_from_project(&s, &user, &id, &r, links::PROJECT_ASSET_TYPES).await
+}
+
+/// GET /data/projects/open — open projects the caller may see (all for
+/// admins, those whose team he is in for others).
+async fn open_projects(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    use fennec_store::rows::{Filter, Select};
+    use fennec_store::SqlValue;
+    let mut conn = state.db.conn().await?;
+    let Some(open) = fennec_store::defaults::project_status_id(&mut conn, "Open").await? else {
+        return Ok(Json(Value::Array(vec![])));
+    };
+    let mut select = Select::default().eq("project_status_id", SqlValue::Uuid(open));
+    if !user.is_admin() {
+        let ids = crate::routes::crud::visible_projects(&mut conn, &user).await?;
+        select = select.filter(Filter::In(
+            "id",
+            ids.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    }
+    let mut list = rows::list(&mut conn, &models::PROJECT, &select, false).await?;
+    finish_rows(&mut conn, &models::PROJECT, &mut list, false).await?;
+    Ok(Json(Value::Array(
+        list.into_iter().map(Value::Object).collect(),
+    )))
 }

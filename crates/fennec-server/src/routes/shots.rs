@@ -446,7 +446,20 @@ async fn sequence_shots(
     Path(id): Path<String>,
     q: QueryPairs,
 ) -> ApiResult<Json<Value>> {
-    children(&s, &user, &id, "Sequence", "shots", &q).await
+    let Json(list) = children(&s, &user, &id, "Sequence", "shots", &q).await?;
+    let mut rows: Vec<Row> = match list {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .collect(),
+        _ => vec![],
+    };
+    let mut conn = s.db.conn().await?;
+    add_shot_names(&mut conn, &mut rows).await?;
+    Ok(json_list(rows))
 }
 
 /// GET /data/sequences/{id}/scenes
@@ -481,27 +494,7 @@ async fn all_shots(
     let mut conn = state.db.conn().await?;
     let f = member_filter(&mut conn, &user).await?;
     let mut list = entities(&mut conn, Scope::EntityKind("Shot"), f, &q, "shots").await?;
-    let mut names: std::collections::HashMap<Uuid, Option<Value>> = Default::default();
-    for row in list.iter_mut() {
-        for (key, model, field) in [
-            ("project_id", &models::PROJECT, "project_name"),
-            ("parent_id", &models::ENTITY, "sequence_name"),
-        ] {
-            let name = match uuid_field(row, key) {
-                Some(id) => {
-                    if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
-                        let n = rows::get(&mut conn, model, id, false)
-                            .await?
-                            .and_then(|r| r.get("name").cloned());
-                        e.insert(n);
-                    }
-                    names[&id].clone().unwrap_or(Value::Null)
-                }
-                None => Value::Null,
-            };
-            row.insert(field.into(), name);
-        }
-    }
+    add_shot_names(&mut conn, &mut list).await?;
     Ok(json_list(list))
 }
 
@@ -516,4 +509,30 @@ async fn all_assets(
     Ok(json_list(
         entities(&mut conn, Scope::Assets, f, &q, "assets").await?,
     ))
+}
+
+/// Zou's shot lists carry `project_name` and `sequence_name` after `type`.
+async fn add_shot_names(conn: &mut impl Exec, list: &mut [Row]) -> ApiResult<()> {
+    let mut names: std::collections::HashMap<Uuid, Option<Value>> = Default::default();
+    for row in list.iter_mut() {
+        for (key, model, field) in [
+            ("project_id", &models::PROJECT, "project_name"),
+            ("parent_id", &models::ENTITY, "sequence_name"),
+        ] {
+            let name = match uuid_field(row, key) {
+                Some(id) => {
+                    if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
+                        let n = rows::get(conn, model, id, false)
+                            .await?
+                            .and_then(|r| r.get("name").cloned());
+                        e.insert(n);
+                    }
+                    names[&id].clone().unwrap_or(Value::Null)
+                }
+                None => Value::Null,
+            };
+            row.insert(field.into(), name);
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,105 @@
+//! Task writes that must stay consistent under concurrency: time spents
+//! and the task `duration` that sums them.
+
+use chrono::NaiveDate;
+use fennec_api::models::{self, Column, Wire};
+use uuid::Uuid;
+
+use crate::db::{Exec, Raw};
+use crate::rows::{present, Row};
+use crate::value::SqlValue;
+use crate::{on, Result, StoreError};
+
+/// Serialises writers of one task: on PostgreSQL a row lock held until the
+/// transaction ends; SQLite's `BEGIN IMMEDIATE` already serialises writers.
+pub async fn lock_task(exec: &mut impl Exec, task_id: Uuid) -> Result<bool> {
+    let found = match exec.raw() {
+        Raw::Postgres(c) => sqlx::query("SELECT id FROM tasks WHERE id = $1 FOR UPDATE")
+            .bind(task_id)
+            .fetch_optional(c)
+            .await?
+            .is_some(),
+        Raw::Sqlite(c) => sqlx::query("SELECT id FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_optional(c)
+            .await?
+            .is_some(),
+    };
+    Ok(found)
+}
+
+/// Adds `minutes` to (or, with `replace`, sets) the time spent of a person
+/// on a task and day — one row per (task, person, day) — then recomputes the
+/// task's duration. Call inside a transaction after [`lock_task`].
+pub async fn upsert_time_spent(
+    exec: &mut impl Exec,
+    task_id: Uuid,
+    person_id: Uuid,
+    date: NaiveDate,
+    minutes: f64,
+    replace: bool,
+) -> Result<Row> {
+    let now = fennec_api::time::now();
+    let update = if replace {
+        "excluded.duration"
+    } else {
+        "time_spents.duration + excluded.duration"
+    };
+    let cols: Vec<&Column> = models::TIME_SPENT
+        .columns
+        .iter()
+        .filter(|c| c.wire == Wire::Shown)
+        .collect();
+    let list = cols
+        .iter()
+        .map(|c| format!("\"{}\"", c.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO time_spents (id, duration, date, task_id, person_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         ON CONFLICT (task_id, person_id, date) DO UPDATE SET duration = {update}, updated_at = $6 \
+         RETURNING {list}"
+    );
+    let values = on!(exec, c => {
+        let row = sqlx::query(&sql)
+            .bind(Uuid::new_v4())
+            .bind(minutes)
+            .bind(date)
+            .bind(task_id)
+            .bind(person_id)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await?;
+        let mut vals = Vec::with_capacity(cols.len());
+        for (i, col) in cols.iter().enumerate() {
+            vals.push(crate::rows::decode_any(&row, i, col.kind)?);
+        }
+        vals
+    });
+    recompute_duration(exec, task_id).await?;
+    Ok(present(&models::TIME_SPENT, values, false))
+}
+
+/// The task's `duration` is always the sum of its time spents.
+pub async fn recompute_duration(exec: &mut impl Exec, task_id: Uuid) -> Result<()> {
+    let sql = "UPDATE tasks SET duration = (SELECT COALESCE(SUM(duration), 0) FROM time_spents \
+               WHERE task_id = $1), updated_at = $2 WHERE id = $1";
+    let now = fennec_api::time::now();
+    let n = on!(exec, c => sqlx::query(sql).bind(task_id).bind(now).execute(&mut *c).await?.rows_affected());
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Ids of the tasks assigned to `person`.
+pub async fn task_ids_for_person(exec: &mut impl Exec, person: Uuid) -> Result<Vec<Uuid>> {
+    let sql = "SELECT task_id FROM assignations WHERE person_id = $1 ORDER BY seq";
+    Ok(on!(exec, c => sqlx::query_scalar(sql).bind(person).fetch_all(&mut *c).await?))
+}
+
+/// `value` as an SQL value of a task column (for callers building filters).
+pub fn uuid(v: Uuid) -> SqlValue {
+    SqlValue::Uuid(v)
+}
