@@ -311,7 +311,7 @@ pub async fn load_row(
 }
 
 /// GET /data/{model}/{id}
-async fn read(
+pub async fn read(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((name, id)): Path<(String, String)>,
@@ -563,7 +563,7 @@ async fn update(
 }
 
 /// DELETE /data/{model}/{id}
-async fn remove(
+pub async fn remove(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((name, id)): Path<(String, String)>,

@@ -12,6 +12,9 @@ pub mod crud;
 pub mod index;
 pub mod projects;
 pub mod shots;
+pub mod task_actions;
+pub mod tasks;
+pub mod todo;
 
 fn api(state: AppState) -> Router {
     Router::new()
@@ -19,6 +22,9 @@ fn api(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(projects::routes())
         .merge(shots::routes())
+        .merge(tasks::routes())
+        .merge(task_actions::routes())
+        .merge(todo::routes())
         .merge(crud::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,0 +1,457 @@
+//! Zou's task actions: assigning, status changes through comments, time
+//! spents. Each is one transaction: a failing step leaves nothing behind.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use fennec_api::models;
+use fennec_store::db::Exec;
+use fennec_store::links;
+use fennec_store::rows::{self, Row, Select};
+use fennec_store::{tasks as store_tasks, SqlValue};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::permissions::check_manager_project_access;
+use crate::auth::user::Role;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{path_id, JsonBody};
+use crate::present::{id_of, uuid_field};
+use crate::routes::tasks::{
+    flag, list_json, load_task, task_col, with_assignees_in_place, Lookups, TASK,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/actions/persons/{id}/assign", put(assign))
+        .route("/actions/tasks/{id}/comment", post(comment))
+        .route("/data/tasks/{id}/comments", get(task_comments))
+        .route("/actions/tasks/{id}/time-spents", get(time_spents))
+        .route(
+            "/actions/tasks/{id}/time-spents/{date}",
+            get(time_spents_on),
+        )
+        .route(
+            "/actions/tasks/{id}/time-spents/{date}/persons/{person_id}",
+            post(set_time_spent),
+        )
+        .route(
+            "/actions/tasks/{id}/time-spents/{date}/persons/{person_id}/add",
+            post(add_time_spent),
+        )
+}
+
+/// May `user` act as a manager on this task (assign, log for others)?
+async fn manages(exec: &mut impl Exec, user: &CurrentUser, task: &Row) -> ApiResult<bool> {
+    let project = uuid_field(task, "project_id").unwrap_or_default();
+    Ok(check_manager_project_access(exec, user, project)
+        .await
+        .is_ok())
+}
+
+/// PUT /actions/persons/{id}/assign `{"task_ids": [...]}` — the updated
+/// tasks; unknown ids and tasks the caller may not assign are skipped.
+async fn assign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(person): Path<String>,
+    body: JsonBody,
+) -> ApiResult<Json<Value>> {
+    let body = body.object()?;
+    let Some(Value::Array(task_ids)) = body.get("task_ids") else {
+        return Err(ApiError::validation(vec![(
+            "task_ids".into(),
+            "Field required".into(),
+        )]));
+    };
+    let mut tx = state.db.begin().await?;
+    let person = Uuid::parse_str(&person).ok();
+    let exists = match person {
+        Some(p) => rows::get(&mut tx, &models::PERSON, p, false)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    let Some(person) = person.filter(|_| exists) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "Assignee doesn't exist in database."}),
+        ));
+    };
+    let mut out = Vec::new();
+    for id in task_ids {
+        let Some(id) = id.as_str().and_then(|s| Uuid::parse_str(s).ok()) else {
+            continue;
+        };
+        let Some(task) = rows::get(&mut tx, TASK, id, false).await? else {
+            continue;
+        };
+        if !manages(&mut tx, &user, &task).await? {
+            continue;
+        }
+        links::TASK_ASSIGNEES.add(&mut tx, id, person).await?;
+        let row = rows::update(
+            &mut tx,
+            TASK,
+            id,
+            vec![(task_col("assigner_id"), SqlValue::Uuid(user.id))],
+        )
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+        out.push(with_assignees_in_place(&mut tx, row).await?);
+    }
+    tx.commit().await?;
+    Ok(list_json(out))
+}
+
+fn status_row(lookups: &Lookups, id: Uuid) -> ApiResult<Row> {
+    lookups
+        .statuses
+        .get(&id)
+        .cloned()
+        .ok_or_else(ApiError::not_found)
+}
+
+/// POST /actions/tasks/{id}/comment — a comment, and the status change it
+/// carries (Zou's `create_comment` + `update_task_status`).
+async fn comment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = path_id(&id)?;
+    let body = body.object()?;
+    let status_id = match body.get("task_status_id") {
+        None | Some(Value::Null) => {
+            return Err(ApiError::validation(vec![(
+                "task_status_id".into(),
+                "Field required".into(),
+            )]))
+        }
+        Some(v) => v
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| {
+                ApiError::validation(vec![(
+                    "task_status_id".into(),
+                    "Input should be a valid UUID".into(),
+                )])
+            })?,
+    };
+    let text = match body.get("comment") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "comment".into(),
+                "Input should be a valid string".into(),
+            )]))
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    if !store_tasks::lock_task(&mut tx, id).await? {
+        return Err(ApiError::not_found());
+    }
+    let task = load_task(&mut tx, &user, id).await?;
+    let lookups = Lookups::load(&mut tx).await?;
+    let status = status_row(&lookups, status_id)?;
+    let is_manager = manages(&mut tx, &user, &task).await?;
+    if !is_manager {
+        // Artists comment on their own tasks, with statuses open to them.
+        let assigned = links::TASK_ASSIGNEES.contains(&mut tx, id, user.id).await?;
+        let allowed = match user.role {
+            Role::Client => flag(Some(&status), "is_client_allowed"),
+            _ => flag(Some(&status), "is_artist_allowed"),
+        };
+        if !(assigned || user.role == Role::Supervisor) || !allowed {
+            return Err(ApiError::forbidden());
+        }
+    }
+    let author = match body.get("person_id").and_then(Value::as_str) {
+        Some(p) if is_manager => {
+            let p = Uuid::parse_str(p).map_err(|_| ApiError::not_found())?;
+            rows::get(&mut tx, &models::PERSON, p, false)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+            p
+        }
+        _ => user.id,
+    };
+    let now = fennec_api::time::now();
+    let c = &models::COMMENT;
+    let col = |n: &str| c.column(n).expect("comment column");
+    let list_or_empty = |key: &str| match body.get(key) {
+        Some(v @ Value::Array(_)) => v.clone(),
+        _ => json!([]),
+    };
+    let comment = rows::insert(
+        &mut tx,
+        c,
+        vec![
+            (col("object_id"), SqlValue::Uuid(id)),
+            (col("object_type"), SqlValue::Text("Task".into())),
+            (col("text"), SqlValue::Text(text)),
+            (col("checklist"), SqlValue::Json(list_or_empty("checklist"))),
+            (col("links"), SqlValue::Json(list_or_empty("links"))),
+            (
+                col("for_client"),
+                SqlValue::Bool(
+                    body.get("for_client")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                ),
+            ),
+            (col("task_status_id"), SqlValue::Uuid(status_id)),
+            (col("person_id"), SqlValue::Uuid(author)),
+        ],
+    )
+    .await?;
+    apply_status(&mut tx, &task, &status, &lookups, now).await?;
+    let mut out = Map::new();
+    for (k, v) in comment {
+        if k == "id" {
+            out.insert("previews".into(), json!([]));
+        }
+        out.insert(k, v);
+    }
+    for k in [
+        "mentions",
+        "department_mentions",
+        "acknowledgements",
+        "attachment_files",
+    ] {
+        out.insert(k.into(), json!([]));
+    }
+    out.insert("task_status".into(), Value::Object(status));
+    let person = rows::get(&mut tx, &models::PERSON, author, false).await?;
+    out.insert("person".into(), person.map_or(Value::Null, Value::Object));
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(out))))
+}
+
+/// Zou's status side effects: `real_start_date` on the first move to a
+/// WIP status, `end_date` on a feedback request, `done_date` on done
+/// (cleared when leaving it), `retake_count` +1 on entering a retake.
+async fn apply_status(
+    exec: &mut impl Exec,
+    task: &Row,
+    status: &Row,
+    lookups: &Lookups,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<()> {
+    let previous = lookups.status(task);
+    let entering = |key: &str| flag(Some(status), key) && !flag(previous, key);
+    let mut changes = vec![
+        (task_col("task_status_id"), SqlValue::Uuid(id_of(status))),
+        (task_col("last_comment_date"), SqlValue::DateTime(now)),
+    ];
+    if entering("is_wip") && task.get("real_start_date").is_none_or(Value::is_null) {
+        changes.push((task_col("real_start_date"), SqlValue::DateTime(now)));
+    }
+    if flag(Some(status), "is_feedback_request") {
+        changes.push((task_col("end_date"), SqlValue::DateTime(now)));
+    }
+    if flag(Some(status), "is_done") {
+        if !flag(previous, "is_done") {
+            changes.push((task_col("done_date"), SqlValue::DateTime(now)));
+        }
+    } else if flag(previous, "is_done") {
+        changes.push((
+            task_col("done_date"),
+            SqlValue::Null(models::Kind::DateTime),
+        ));
+    }
+    if entering("is_retake") {
+        let count = task
+            .get("retake_count")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        changes.push((task_col("retake_count"), SqlValue::Int(count + 1)));
+    }
+    rows::update(exec, TASK, id_of(task), changes).await?;
+    Ok(())
+}
+
+/// GET /data/tasks/{id}/comments — newest first, with a short person and
+/// status as Kitsu's comment panel reads them.
+async fn task_comments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    load_task(&mut conn, &user, id).await?;
+    let lookups = Lookups::load(&mut conn).await?;
+    let select = Select::default().eq("object_id", SqlValue::Uuid(id));
+    let mut list = rows::list(&mut conn, &models::COMMENT, &select, false).await?;
+    list.reverse();
+    let mut out = Vec::with_capacity(list.len());
+    for mut c in list {
+        let person = match uuid_field(&c, "person_id") {
+            Some(p) => rows::get(&mut conn, &models::PERSON, p, false).await?,
+            None => None,
+        };
+        let short_person = person.map_or(Value::Null, |p| {
+            json!({
+                "first_name": p["first_name"], "last_name": p["last_name"],
+                "full_name": p["full_name"], "has_avatar": p["has_avatar"],
+                "role": p["role"], "id": p["id"],
+            })
+        });
+        let short_status = uuid_field(&c, "task_status_id")
+            .and_then(|s| lookups.statuses.get(&s))
+            .map_or(Value::Null, |s| {
+                json!({"name": s["name"], "short_name": s["short_name"], "color": s["color"], "id": s["id"]})
+            });
+        c.insert("person".into(), short_person);
+        c.insert("task_status".into(), short_status);
+        for k in [
+            "acknowledgements",
+            "previews",
+            "mentions",
+            "department_mentions",
+            "attachment_files",
+        ] {
+            c.insert(k.into(), json!([]));
+        }
+        out.push(c);
+    }
+    Ok(list_json(out))
+}
+
+fn parse_path_date(s: &str) -> ApiResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, fennec_api::time::DATE_FORMAT)
+        .map_err(|_| ApiError::bad_request("Invalid date format."))
+}
+
+/// The `duration` of a time-spent body, validated as Zou's pydantic model.
+fn duration_of(body: &Map<String, Value>) -> ApiResult<f64> {
+    let err = |m: &str| ApiError::validation(vec![("duration".into(), m.into())]);
+    let d = match body.get("duration") {
+        None | Some(Value::Null) => return Err(err("Field required")),
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(Value::String(s)) => s.trim().parse::<f64>().map_err(|_| {
+            err("Input should be a valid number, unable to parse string as a number")
+        })?,
+        Some(_) => return Err(err("Input should be a valid number")),
+    };
+    if !d.is_finite() {
+        return Err(err("Input should be a finite number"));
+    }
+    if d <= 0.0 {
+        return Err(err("Input should be greater than 0"));
+    }
+    Ok(d)
+}
+
+async fn write_time_spent(
+    state: &AppState,
+    user: &CurrentUser,
+    (task, date, person): (String, String, String),
+    body: JsonBody,
+    replace: bool,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let task = path_id(&task)?;
+    let person = path_id(&person)?;
+    let date = parse_path_date(&date)?;
+    let minutes = duration_of(&body.object()?)?;
+    let mut tx = state.db.begin().await?;
+    if !store_tasks::lock_task(&mut tx, task).await? {
+        return Err(ApiError::not_found());
+    }
+    let task_row = load_task(&mut tx, user, task).await?;
+    rows::get(&mut tx, &models::PERSON, person, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !manages(&mut tx, user, &task_row).await? {
+        // An artist logs time for himself, on a task he is assigned to.
+        let assigned = links::TASK_ASSIGNEES
+            .contains(&mut tx, task, user.id)
+            .await?;
+        if person != user.id || !assigned {
+            return Err(ApiError::forbidden());
+        }
+    }
+    let row = store_tasks::upsert_time_spent(&mut tx, task, person, date, minutes, replace).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// POST /actions/tasks/{id}/time-spents/{date}/persons/{person_id}
+async fn set_time_spent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(p): Path<(String, String, String)>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    write_time_spent(&state, &user, p, body, true).await
+}
+
+/// POST /actions/tasks/{id}/time-spents/{date}/persons/{person_id}/add
+async fn add_time_spent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(p): Path<(String, String, String)>,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    write_time_spent(&state, &user, p, body, false).await
+}
+
+async fn read_time_spents(
+    state: &AppState,
+    user: &CurrentUser,
+    task: &str,
+    date: Option<&str>,
+) -> ApiResult<Json<Value>> {
+    let task = path_id(task)?;
+    // Zou answers a 500 for a bad date here; a client mistake is a 400.
+    let date = date.map(parse_path_date).transpose()?;
+    let mut conn = state.db.conn().await?;
+    load_task(&mut conn, user, task).await?;
+    let mut select = Select::default().eq("task_id", SqlValue::Uuid(task));
+    if let Some(d) = date {
+        select = select.eq("date", SqlValue::Date(d));
+    }
+    let list = rows::list(&mut conn, &models::TIME_SPENT, &select, false).await?;
+    let mut out = Map::new();
+    let total: f64 = list
+        .iter()
+        .filter_map(|r| r.get("duration").and_then(Value::as_f64))
+        .sum();
+    out.insert("total".into(), json!(total));
+    for r in list {
+        let person = r
+            .get("person_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let entry = out.entry(person).or_insert_with(|| json!([]));
+        if let Value::Array(items) = entry {
+            items.push(Value::Object(r));
+        }
+    }
+    Ok(Json(Value::Object(out)))
+}
+
+/// GET /actions/tasks/{id}/time-spents
+async fn time_spents(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(task): Path<String>,
+) -> ApiResult<Json<Value>> {
+    read_time_spents(&state, &user, &task, None).await
+}
+
+/// GET /actions/tasks/{id}/time-spents/{date}
+async fn time_spents_on(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((task, date)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    read_time_spents(&state, &user, &task, Some(&date)).await
+}

@@ -1,0 +1,708 @@
+//! Zou's `tasks` blueprint and the task parts of `user` and `persons`:
+//! creating, updating and finding tasks, assignments, status changes
+//! (comments), time spents and to-do lists.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use fennec_api::models::{self, Kind};
+use fennec_store::db::Exec;
+use fennec_store::links;
+use fennec_store::rows::{self, Filter, Row, Select};
+use fennec_store::{tasks as store_tasks, SqlValue};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::permissions::{check_manager_project_access, check_project_access};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{crud_id, path_id, JsonBody, QueryPairs};
+use crate::present::{id_of, uuid_field, EntityTypes};
+use crate::routes::crud::{self, Resource, Scope};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/data/tasks", post(create_task).get(list_tasks))
+        .route(
+            "/data/tasks/{id}",
+            put(update_task).get(read_task).delete(delete_task),
+        )
+        .route("/data/tasks/{id}/full", get(task_full))
+        .route("/data/{kind}/{id}/tasks", get(entity_tasks))
+        .route("/data/{kind}/{id}/task-types", get(entity_task_types))
+        .route(
+            "/data/entities/{id}/task-types/{type_id}/tasks",
+            get(entity_type_tasks),
+        )
+        .route("/data/projects/{id}/tasks", get(project_tasks))
+}
+
+pub(crate) const TASK: &models::Model = &models::TASK;
+
+pub(crate) fn task_col(name: &str) -> &'static models::Column {
+    TASK.column(name).expect("task column")
+}
+
+pub(crate) fn list_json(rows: Vec<Row>) -> Json<Value> {
+    Json(Value::Array(rows.into_iter().map(Value::Object).collect()))
+}
+
+/// Small tables every task view needs, loaded once per request.
+pub(crate) struct Lookups {
+    pub(crate) task_types: HashMap<Uuid, Row>,
+    pub(crate) statuses: HashMap<Uuid, Row>,
+    pub(crate) entity_types: EntityTypes,
+    entities: HashMap<Uuid, Option<Row>>,
+    projects: HashMap<Uuid, Option<Row>>,
+}
+
+impl Lookups {
+    pub(crate) async fn load(exec: &mut impl Exec) -> ApiResult<Lookups> {
+        let all = Select::default();
+        let tt = rows::list(exec, &models::TASK_TYPE, &all, false).await?;
+        let ts = rows::list(exec, &models::TASK_STATUS, &all, false).await?;
+        Ok(Lookups {
+            task_types: tt.into_iter().map(|r| (id_of(&r), r)).collect(),
+            statuses: ts.into_iter().map(|r| (id_of(&r), r)).collect(),
+            entity_types: EntityTypes::load(exec).await?,
+            entities: HashMap::new(),
+            projects: HashMap::new(),
+        })
+    }
+
+    pub(crate) async fn entity(
+        &mut self,
+        exec: &mut impl Exec,
+        id: Option<Uuid>,
+    ) -> ApiResult<Option<Row>> {
+        let Some(id) = id else { return Ok(None) };
+        if !self.entities.contains_key(&id) {
+            let mut row = rows::get(exec, &models::ENTITY, id, false).await?;
+            if let Some(r) = row.as_mut() {
+                self.entity_types.type_entity(r);
+            }
+            self.entities.insert(id, row);
+        }
+        Ok(self.entities[&id].clone())
+    }
+
+    pub(crate) async fn project(
+        &mut self,
+        exec: &mut impl Exec,
+        id: Option<Uuid>,
+    ) -> ApiResult<Option<Row>> {
+        let Some(id) = id else { return Ok(None) };
+        if let std::collections::hash_map::Entry::Vacant(e) = self.projects.entry(id) {
+            e.insert(rows::get(exec, &models::PROJECT, id, false).await?);
+        }
+        Ok(self.projects[&id].clone())
+    }
+
+    pub(crate) fn status(&self, row: &Row) -> Option<&Row> {
+        uuid_field(row, "task_status_id").and_then(|id| self.statuses.get(&id))
+    }
+
+    pub(crate) fn task_type(&self, row: &Row) -> Option<&Row> {
+        uuid_field(row, "task_type_id").and_then(|id| self.task_types.get(&id))
+    }
+}
+
+pub(crate) fn field(row: Option<&Row>, key: &str) -> Value {
+    row.and_then(|r| r.get(key)).cloned().unwrap_or(Value::Null)
+}
+
+pub(crate) fn flag(row: Option<&Row>, key: &str) -> bool {
+    row.and_then(|r| r.get(key))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// Inserts the `assignees` list in its place (before `id`).
+pub(crate) async fn with_assignees_in_place(exec: &mut impl Exec, row: Row) -> ApiResult<Row> {
+    let ids = links::TASK_ASSIGNEES.rights(exec, id_of(&row)).await?;
+    let mut out = Map::with_capacity(row.len() + 1);
+    for (k, v) in row {
+        if k == "id" {
+            out.insert("assignees".into(), uuid_list(&ids));
+        }
+        out.insert(k, v);
+    }
+    Ok(out)
+}
+
+pub(crate) fn uuid_list(ids: &[Uuid]) -> Value {
+    Value::Array(ids.iter().map(|u| Value::String(u.to_string())).collect())
+}
+
+/// The task, 404 when missing, with its project's access checked.
+pub(crate) async fn load_task(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    id: Uuid,
+) -> ApiResult<Row> {
+    let row = rows::get(exec, TASK, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if let Some(p) = uuid_field(&row, "project_id") {
+        check_project_access(exec, user, p).await?;
+    }
+    Ok(row)
+}
+
+fn body_uuid(body: &Map<String, Value>, key: &str) -> ApiResult<Option<Uuid>> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .map(Some)
+            .ok_or_else(|| ApiError::bad_request(format!("A valid {key} is required."))),
+    }
+}
+
+/// Zou's task type / entity kind rule: `for_entity` must be the kind of
+/// the entity ("Asset" for any asset type).
+fn kind_matches(task_type: &Row, entity: &Row) -> bool {
+    let for_entity = task_type
+        .get("for_entity")
+        .and_then(Value::as_str)
+        .unwrap_or("Asset");
+    entity.get("type").and_then(Value::as_str) == Some(for_entity)
+}
+
+/// POST /data/tasks
+async fn create_task(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let body = body.object()?;
+    let task_type_id = body_uuid(&body, "task_type_id")?
+        .ok_or_else(|| ApiError::bad_request("A valid task_type_id is required."))?;
+    let entity_id = body_uuid(&body, "entity_id")?
+        .ok_or_else(|| ApiError::bad_request("A valid entity_id is required."))?;
+    let mut tx = state.db.begin().await?;
+    let mut lookups = Lookups::load(&mut tx).await?;
+    let entity = lookups
+        .entity(&mut tx, Some(entity_id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let project_id = match body_uuid(&body, "project_id")? {
+        Some(p) => p,
+        None => uuid_field(&entity, "project_id").ok_or_else(ApiError::not_found)?,
+    };
+    lookups
+        .project(&mut tx, Some(project_id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_manager_project_access(&mut tx, &user, project_id).await?;
+    let task_type = lookups
+        .task_types
+        .get(&task_type_id)
+        .ok_or_else(ApiError::not_found)?;
+    if !kind_matches(task_type, &entity) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": "Task type of the task does not match entity type."}),
+        ));
+    }
+    // Zou leaves the status null when it is not given; Fennec takes the
+    // default (Todo), which is what gazu sends anyway.
+    let status_id = match body_uuid(&body, "task_status_id")? {
+        Some(s) if lookups.statuses.contains_key(&s) => s,
+        Some(_) => return Err(ApiError::not_found()),
+        None => lookups
+            .statuses
+            .values()
+            .filter(|s| flag(Some(s), "is_default") && !flag(Some(s), "for_concept"))
+            .map(id_of)
+            .next()
+            .ok_or_else(ApiError::not_found)?,
+    };
+    let name = body
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("main")
+        .to_owned();
+    let existing = rows::count(
+        &mut tx,
+        TASK,
+        &[
+            Filter::Eq("entity_id", SqlValue::Uuid(entity_id)),
+            Filter::Eq("task_type_id", SqlValue::Uuid(task_type_id)),
+            Filter::Eq("name", SqlValue::Text(name.clone())),
+        ],
+    )
+    .await?;
+    if existing > 0 {
+        return Err(ApiError::bad_request_message("Task already exists."));
+    }
+    let mut values = task_values(&body)?;
+    values.retain(|(c, _)| {
+        !matches!(
+            c.name,
+            "project_id" | "entity_id" | "task_type_id" | "task_status_id" | "name"
+        )
+    });
+    values.extend([
+        (task_col("project_id"), SqlValue::Uuid(project_id)),
+        (task_col("entity_id"), SqlValue::Uuid(entity_id)),
+        (task_col("task_type_id"), SqlValue::Uuid(task_type_id)),
+        (task_col("task_status_id"), SqlValue::Uuid(status_id)),
+        (task_col("name"), SqlValue::Text(name)),
+    ]);
+    let row = rows::insert(&mut tx, TASK, values).await?;
+    let assignees = crud::id_list(body.get("assignees"))?;
+    set_assignees(&mut tx, id_of(&row), &assignees).await?;
+    let row = with_assignees_in_place(&mut tx, row).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+async fn set_assignees(exec: &mut impl Exec, task: Uuid, people: &[Uuid]) -> ApiResult<()> {
+    for p in people {
+        if rows::get(exec, &models::PERSON, *p, false).await?.is_none() {
+            return Err(ApiError::bad_request_message(
+                fennec_api::error::INVALID_FORMAT,
+            ));
+        }
+    }
+    links::TASK_ASSIGNEES.set(exec, task, people).await?;
+    Ok(())
+}
+
+/// Task columns from a body, with Zou's messages: a bad date names the
+/// field, another bad value is CRUD's "invalid format".
+fn task_values(body: &Map<String, Value>) -> ApiResult<Vec<(&'static models::Column, SqlValue)>> {
+    let mut values = Vec::new();
+    for (k, v) in body {
+        let Some(col) = TASK.column(k) else { continue };
+        if !col.is_stored() || matches!(col.name, "id" | "created_at" | "updated_at") {
+            continue;
+        }
+        match SqlValue::from_json(col, v) {
+            Ok(val) => values.push((col, val)),
+            Err(_) if matches!(col.kind, Kind::DateTime | Kind::Date) => {
+                let shown = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                return Err(ApiError::bad_request(format!(
+                    "Invalid date format for '{}': '{}'. Expected an ISO 8601 date or datetime.",
+                    col.name, shown
+                )));
+            }
+            Err(_) => {
+                return Err(ApiError::bad_request_message(
+                    fennec_api::error::INVALID_FORMAT,
+                ))
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// GET /data/tasks (generic list; kept here so task filters stay with tasks)
+async fn list_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let res = Resource {
+        model: TASK,
+        scope: Scope::Plain,
+    };
+    let mut conn = state.db.conn().await?;
+    let mut filters = crud::filters_from_query(res, &query)?;
+    if !user.is_admin() {
+        let ids = crud::visible_projects(&mut conn, &user).await?;
+        filters.push(Filter::In(
+            "project_id",
+            ids.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    }
+    if query.get("page").is_some() {
+        return paginated(&mut conn, filters, &query, false).await;
+    }
+    let relations = query.flag("relations");
+    let select = Select {
+        filters,
+        ..Default::default()
+    };
+    let mut list = rows::list(&mut conn, TASK, &select, false).await?;
+    if relations {
+        let mut out = Vec::with_capacity(list.len());
+        for r in list {
+            out.push(with_assignees_in_place(&mut conn, r).await?);
+        }
+        list = out;
+    }
+    Ok(list_json(list).into_response())
+}
+
+async fn paginated(
+    exec: &mut impl Exec,
+    filters: Vec<Filter>,
+    query: &QueryPairs,
+    assignees: bool,
+) -> ApiResult<Response> {
+    let page: i64 = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let limit: i64 = 100;
+    let total = rows::count(exec, TASK, &filters).await?;
+    let offset = (page - 1) * limit;
+    let select = Select {
+        filters,
+        order: rows::Order::Created,
+        limit: Some(limit),
+        offset: Some(offset),
+    };
+    let list = rows::list(exec, TASK, &select, false).await?;
+    let mut data = Vec::with_capacity(list.len());
+    for r in list {
+        data.push(if assignees {
+            with_assignees_in_place(exec, r).await?
+        } else {
+            r
+        });
+    }
+    Ok(Json(json!({
+        "data": data,
+        "total": total,
+        "nb_pages": (total + limit - 1) / limit,
+        "limit": limit,
+        "offset": offset,
+        "page": page,
+    }))
+    .into_response())
+}
+
+/// PUT /data/tasks/{id}
+async fn update_task(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<Json<Value>> {
+    let id = crud_id(&id)?;
+    let body = body.object()?;
+    let mut tx = state.db.begin().await?;
+    if !store_tasks::lock_task(&mut tx, id).await? {
+        return Err(ApiError::not_found());
+    }
+    let task = load_task(&mut tx, &user, id).await?;
+    let project = uuid_field(&task, "project_id").unwrap_or_default();
+    check_manager_project_access(&mut tx, &user, project).await?;
+    let mut values = task_values(&body)?;
+    // The hierarchy of a task is not changed through an update.
+    values.retain(|(c, _)| !matches!(c.name, "project_id" | "entity_id" | "duration"));
+    if body.contains_key("assignees") {
+        set_assignees(&mut tx, id, &crud::id_list(body.get("assignees"))?).await?;
+    }
+    let row = rows::update(&mut tx, TASK, id, values)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    tx.commit().await?;
+    Ok(Json(Value::Object(row)))
+}
+
+/// GET /data/tasks/{id}/full
+async fn task_full(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    let task = load_task(&mut conn, &user, id).await?;
+    let mut lookups = Lookups::load(&mut conn).await?;
+    let mut row = with_assignees_in_place(&mut conn, task).await?;
+    let assignees: Vec<Uuid> = row["assignees"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
+        .collect();
+    let entity = lookups
+        .entity(&mut conn, uuid_field(&row, "entity_id"))
+        .await?;
+    row.insert(
+        "entity".into(),
+        entity.clone().map_or(Value::Null, Value::Object),
+    );
+    let entity_type = match entity
+        .as_ref()
+        .and_then(|e| uuid_field(e, "entity_type_id"))
+    {
+        Some(et) => rows::get(&mut conn, &models::ENTITY_TYPE, et, false).await?,
+        None => None,
+    };
+    row.insert(
+        "entity_type".into(),
+        entity_type.map_or(Value::Null, Value::Object),
+    );
+    row.insert("is_subscribed".into(), Value::Bool(false));
+    let mut persons = Vec::new();
+    for p in assignees {
+        if let Some(person) = rows::get(&mut conn, &models::PERSON, p, false).await? {
+            persons.push(Value::Object(person));
+        }
+    }
+    row.insert("persons".into(), Value::Array(persons));
+    let project = lookups
+        .project(&mut conn, uuid_field(&row, "project_id"))
+        .await?;
+    row.insert("project".into(), project.map_or(Value::Null, Value::Object));
+    row.insert(
+        "task_status".into(),
+        lookups
+            .status(&row)
+            .cloned()
+            .map_or(Value::Null, Value::Object),
+    );
+    row.insert(
+        "task_type".into(),
+        lookups
+            .task_type(&row)
+            .cloned()
+            .map_or(Value::Null, Value::Object),
+    );
+    if let Some(assigner) = uuid_field(&row, "assigner_id") {
+        if let Some(p) = rows::get(&mut conn, &models::PERSON, assigner, false).await? {
+            row.insert("assigner".into(), Value::Object(p));
+        }
+    }
+    if let Some(e) = &entity {
+        if matches!(
+            e.get("type").and_then(Value::as_str),
+            Some("Shot" | "Scene")
+        ) {
+            let sequence = lookups
+                .entity(&mut conn, uuid_field(e, "parent_id"))
+                .await?;
+            if let Some(seq) = sequence {
+                let episode = lookups
+                    .entity(&mut conn, uuid_field(&seq, "parent_id"))
+                    .await?;
+                row.insert("sequence".into(), Value::Object(seq));
+                if let Some(ep) = episode {
+                    row.insert("episode".into(), Value::Object(ep));
+                }
+            }
+        } else if e.get("type").and_then(Value::as_str) == Some("Sequence") {
+            if let Some(ep) = lookups
+                .entity(&mut conn, uuid_field(e, "parent_id"))
+                .await?
+            {
+                row.insert("episode".into(), Value::Object(ep));
+            }
+        }
+    }
+    Ok(Json(Value::Object(row)))
+}
+
+/// The entity of a `/data/<kind>/{id}/...` path, of that kind, readable
+/// by the caller.
+async fn entity_of_kind(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    kind: &str,
+    id: &str,
+) -> ApiResult<Row> {
+    let res = crud::resource(kind)
+        .filter(|r| std::ptr::eq(r.model, &models::ENTITY))
+        .ok_or_else(ApiError::not_found)?;
+    let id = path_id(id)?;
+    let mut row = crud::load_row(exec, user, res, id, false).await?;
+    EntityTypes::load(exec).await?.type_entity(&mut row);
+    Ok(row)
+}
+
+/// GET /data/{shots,assets,sequences,scenes,…}/{id}/tasks
+async fn entity_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((kind, id)): Path<(String, String)>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let entity = entity_of_kind(&mut conn, &user, &kind, &id).await?;
+    let select = Select::default().eq("entity_id", SqlValue::Uuid(id_of(&entity)));
+    let list = rows::list(&mut conn, TASK, &select, false).await?;
+    let mut lookups = Lookups::load(&mut conn).await?;
+    let relations = query.flag("relations");
+    let mut out = Vec::with_capacity(list.len());
+    for mut r in list {
+        let project = lookups
+            .project(&mut conn, uuid_field(&r, "project_id"))
+            .await?;
+        r.insert("project_name".into(), field(project.as_ref(), "name"));
+        r.insert(
+            "task_type_name".into(),
+            field(lookups.task_type(&r), "name"),
+        );
+        r.insert("task_status_name".into(), field(lookups.status(&r), "name"));
+        let et = uuid_field(&entity, "entity_type_id")
+            .and_then(|t| lookups.entity_types.name(t))
+            .map_or(Value::Null, |n| Value::String(n.to_owned()));
+        r.insert("entity_type_name".into(), et);
+        r.insert("entity_name".into(), field(Some(&entity), "name"));
+        if relations {
+            let ids = links::TASK_ASSIGNEES.rights(&mut conn, id_of(&r)).await?;
+            r.insert("assignees".into(), uuid_list(&ids));
+        }
+        out.push(r);
+    }
+    Ok(list_json(out))
+}
+
+/// GET /data/{shots,scenes,sequences,assets}/{id}/task-types — the task
+/// types of the entity's tasks.
+async fn entity_task_types(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let entity = entity_of_kind(&mut conn, &user, &kind, &id).await?;
+    let select = Select::default().eq("entity_id", SqlValue::Uuid(id_of(&entity)));
+    let tasks = rows::list(&mut conn, TASK, &select, false).await?;
+    let mut ids: Vec<SqlValue> = Vec::new();
+    for t in &tasks {
+        if let Some(tt) = uuid_field(t, "task_type_id") {
+            let v = SqlValue::Uuid(tt);
+            if !ids.contains(&v) {
+                ids.push(v);
+            }
+        }
+    }
+    let select = Select::default().filter(Filter::In("id", ids));
+    let list = rows::list(&mut conn, &models::TASK_TYPE, &select, false).await?;
+    Ok(list_json(list))
+}
+
+/// GET /data/entities/{id}/task-types/{type_id}/tasks
+async fn entity_type_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, type_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let entity = entity_of_kind(&mut conn, &user, "entities", &id).await?;
+    let type_id = path_id(&type_id)?;
+    let select = Select::default()
+        .eq("entity_id", SqlValue::Uuid(id_of(&entity)))
+        .eq("task_type_id", SqlValue::Uuid(type_id));
+    Ok(list_json(
+        rows::list(&mut conn, TASK, &select, false).await?,
+    ))
+}
+
+/// Entity ids under an episode: its sequences, their shots and scenes, and
+/// assets whose source is the episode.
+async fn entities_of_episode(exec: &mut impl Exec, episode: Uuid) -> ApiResult<Vec<SqlValue>> {
+    let mut ids = vec![SqlValue::Uuid(episode)];
+    let seqs = rows::list(
+        exec,
+        &models::ENTITY,
+        &Select::default().eq("parent_id", SqlValue::Uuid(episode)),
+        false,
+    )
+    .await?;
+    let seq_ids: Vec<SqlValue> = seqs.iter().map(|r| SqlValue::Uuid(id_of(r))).collect();
+    ids.extend(seq_ids.iter().cloned());
+    let children = rows::list(
+        exec,
+        &models::ENTITY,
+        &Select::default().filter(Filter::In("parent_id", seq_ids)),
+        false,
+    )
+    .await?;
+    ids.extend(children.iter().map(|r| SqlValue::Uuid(id_of(r))));
+    let assets = rows::list(
+        exec,
+        &models::ENTITY,
+        &Select::default().eq("source_id", SqlValue::Uuid(episode)),
+        false,
+    )
+    .await?;
+    ids.extend(assets.iter().map(|r| SqlValue::Uuid(id_of(r))));
+    Ok(ids)
+}
+
+/// GET /data/projects/{id}/tasks — plain list with `assignees`; `?page=`
+/// gives Zou's envelope of 100.
+async fn project_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    rows::get(&mut conn, &models::PROJECT, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_project_access(&mut conn, &user, id).await?;
+    let mut filters = vec![Filter::Eq("project_id", SqlValue::Uuid(id))];
+    for key in ["task_type_id", "task_status_id", "entity_id"] {
+        if let Some(v) = query.get(key) {
+            let u = Uuid::parse_str(v)
+                .map_err(|_| ApiError::bad_request(format!("Invalid UUID value: {v}")))?;
+            filters.push(Filter::Eq(
+                match key {
+                    "task_type_id" => "task_type_id",
+                    "task_status_id" => "task_status_id",
+                    _ => "entity_id",
+                },
+                SqlValue::Uuid(u),
+            ));
+        }
+    }
+    if let Some(ep) = query.get("episode_id") {
+        let ep = Uuid::parse_str(ep)
+            .map_err(|_| ApiError::bad_request(format!("Invalid UUID value: {ep}")))?;
+        filters.push(Filter::In(
+            "entity_id",
+            entities_of_episode(&mut conn, ep).await?,
+        ));
+    }
+    if query.get("page").is_some() {
+        return paginated(&mut conn, filters, &query, true).await;
+    }
+    let select = Select {
+        filters,
+        ..Default::default()
+    };
+    let list = rows::list(&mut conn, TASK, &select, false).await?;
+    let mut out = Vec::with_capacity(list.len());
+    for r in list {
+        out.push(with_assignees_in_place(&mut conn, r).await?);
+    }
+    Ok(list_json(out).into_response())
+}
+
+/// GET /data/tasks/{id} — the generic CRUD read.
+async fn read_task(
+    state: State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    crud::read(state, user, Path(("tasks".to_owned(), id)), query).await
+}
+
+/// DELETE /data/tasks/{id} — the generic CRUD delete.
+async fn delete_task(
+    state: State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    crud::remove(state, user, Path(("tasks".to_owned(), id))).await
+}

@@ -1,0 +1,364 @@
+//! To-do lists: the caller's (`/data/user/...`), a person's
+//! (`/data/persons/{id}/...`) and the studio's open tasks, with the
+//! denormalised keys Kitsu's to-do page reads.
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use fennec_api::models;
+use fennec_store::db::Exec;
+use fennec_store::links;
+use fennec_store::rows::{self, Filter, Row, Select};
+use fennec_store::{tasks as store_tasks, SqlValue};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{path_id, QueryPairs};
+use crate::present::{id_of, uuid_field};
+use crate::routes::crud;
+use crate::routes::tasks::{field, flag, list_json, uuid_list, Lookups, TASK};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/data/user/tasks", get(user_tasks))
+        .route("/data/user/done-tasks", get(user_done_tasks))
+        .route("/data/persons/{id}/tasks", get(person_tasks))
+        .route("/data/persons/{id}/done-tasks", get(person_done_tasks))
+        .route("/data/tasks/open-tasks", get(open_tasks))
+}
+
+/// Which names the extra keys take: the to-do page's (`task_type_name`…)
+/// or the open-tasks page's (`type_name`…).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    Todo,
+    Open,
+}
+
+fn id_or_empty(v: Option<Uuid>) -> Value {
+    // Zou's to-do rows give missing ids as "" rather than null.
+    Value::String(v.map(|u| u.to_string()).unwrap_or_default())
+}
+
+async fn todo_row(
+    exec: &mut impl Exec,
+    lookups: &mut Lookups,
+    mut r: Row,
+    flavour: Flavour,
+) -> ApiResult<Row> {
+    let project = lookups.project(exec, uuid_field(&r, "project_id")).await?;
+    let entity = lookups.entity(exec, uuid_field(&r, "entity_id")).await?;
+    let e = entity.as_ref();
+    let kind = e
+        .and_then(|e| e.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let (sequence, episode) = match kind {
+        "Shot" | "Scene" => {
+            let seq = lookups
+                .entity(exec, e.and_then(|e| uuid_field(e, "parent_id")))
+                .await?;
+            let ep = lookups
+                .entity(exec, seq.as_ref().and_then(|s| uuid_field(s, "parent_id")))
+                .await?;
+            (seq, ep)
+        }
+        "Sequence" => (
+            None,
+            lookups
+                .entity(exec, e.and_then(|e| uuid_field(e, "parent_id")))
+                .await?,
+        ),
+        _ => (
+            None,
+            lookups
+                .entity(exec, e.and_then(|e| uuid_field(e, "source_id")))
+                .await?,
+        ),
+    };
+    r.insert("project_name".into(), field(project.as_ref(), "name"));
+    r.insert(
+        "project_has_avatar".into(),
+        json!(flag(project.as_ref(), "has_avatar")),
+    );
+    r.insert("entity_name".into(), field(e, "name"));
+    r.insert("entity_description".into(), field(e, "description"));
+    r.insert("entity_data".into(), field(e, "data"));
+    r.insert(
+        "entity_preview_file_id".into(),
+        id_or_empty(e.and_then(|e| uuid_field(e, "preview_file_id"))),
+    );
+    r.insert(
+        "entity_source_id".into(),
+        id_or_empty(e.and_then(|e| uuid_field(e, "source_id"))),
+    );
+    let et_name = e
+        .and_then(|e| uuid_field(e, "entity_type_id"))
+        .and_then(|t| lookups.entity_types.name(t))
+        .map_or(Value::Null, |n| Value::String(n.to_owned()));
+    r.insert("entity_type_name".into(), et_name);
+    r.insert("entity_canceled".into(), json!(flag(e, "canceled")));
+    r.insert("sequence_name".into(), field(sequence.as_ref(), "name"));
+    r.insert(
+        "episode_id".into(),
+        id_or_empty(episode.as_ref().map(id_of)),
+    );
+    r.insert("episode_name".into(), field(episode.as_ref(), "name"));
+    let tt = lookups.task_type(&r).cloned();
+    let st = lookups.status(&r).cloned();
+    r.insert(
+        "task_type_for_entity".into(),
+        field(tt.as_ref(), "for_entity"),
+    );
+    let assignees = links::TASK_ASSIGNEES.rights(exec, id_of(&r)).await?;
+    match flavour {
+        Flavour::Todo => {
+            for (k, v) in [
+                ("task_estimation", "estimation"),
+                ("task_duration", "duration"),
+                ("task_start_date", "start_date"),
+                ("task_due_date", "due_date"),
+            ] {
+                let value = field(Some(&r), v);
+                r.insert(k.into(), value);
+            }
+            r.insert("task_type_name".into(), field(tt.as_ref(), "name"));
+            r.insert("task_status_name".into(), field(st.as_ref(), "name"));
+            r.insert("task_type_color".into(), field(tt.as_ref(), "color"));
+            r.insert("task_status_color".into(), field(st.as_ref(), "color"));
+            r.insert(
+                "task_status_short_name".into(),
+                field(st.as_ref(), "short_name"),
+            );
+            r.insert("assignees".into(), uuid_list(&assignees));
+            r.insert("last_comment".into(), last_comment(exec, id_of(&r)).await?);
+        }
+        Flavour::Open => {
+            r.insert("type_name".into(), field(tt.as_ref(), "name"));
+            r.insert("status_name".into(), field(st.as_ref(), "name"));
+            r.insert("type_color".into(), field(tt.as_ref(), "color"));
+            r.insert("status_color".into(), field(st.as_ref(), "color"));
+            r.insert("status_short_name".into(), field(st.as_ref(), "short_name"));
+            r.insert("assignees".into(), uuid_list(&assignees));
+        }
+    }
+    Ok(r)
+}
+
+async fn last_comment(exec: &mut impl Exec, task: Uuid) -> ApiResult<Value> {
+    let select = Select {
+        filters: vec![Filter::Eq("object_id", SqlValue::Uuid(task))],
+        order: rows::Order::Created,
+        ..Default::default()
+    };
+    let comments = rows::list(exec, &models::COMMENT, &select, false).await?;
+    Ok(comments.last().map_or(
+        json!({}),
+        |c| json!({"text": c["text"], "date": c["created_at"], "person_id": c["person_id"]}),
+    ))
+}
+
+/// Tasks assigned to `person`, done or not, in open projects whose team
+/// he is in (Zou's `get_person_tasks`).
+async fn person_task_rows(exec: &mut impl Exec, person: Uuid, done: bool) -> ApiResult<Vec<Row>> {
+    let ids = store_tasks::task_ids_for_person(exec, person).await?;
+    let projects = links::PROJECT_TEAM.lefts(exec, person).await?;
+    let open = fennec_store::defaults::project_status_id(exec, "Open").await?;
+    let open_projects: Vec<SqlValue> = rows::list(
+        exec,
+        &models::PROJECT,
+        &Select::default().filter(Filter::In(
+            "id",
+            projects.into_iter().map(SqlValue::Uuid).collect(),
+        )),
+        false,
+    )
+    .await?
+    .into_iter()
+    .filter(|p| open.is_none() || uuid_field(p, "project_status_id") == open)
+    .map(|p| SqlValue::Uuid(id_of(&p)))
+    .collect();
+    let select = Select::default()
+        .filter(Filter::In(
+            "id",
+            ids.into_iter().map(SqlValue::Uuid).collect(),
+        ))
+        .filter(Filter::In("project_id", open_projects));
+    let list = rows::list(exec, TASK, &select, false).await?;
+    let mut lookups = Lookups::load(exec).await?;
+    let mut out = Vec::new();
+    for r in list {
+        if flag(lookups.status(&r), "is_done") != done {
+            continue;
+        }
+        out.push(todo_row(exec, &mut lookups, r, Flavour::Todo).await?);
+    }
+    Ok(out)
+}
+
+/// GET /data/user/tasks
+async fn user_tasks(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    Ok(list_json(
+        person_task_rows(&mut conn, user.id, false).await?,
+    ))
+}
+
+/// GET /data/user/done-tasks
+async fn user_done_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    Ok(list_json(person_task_rows(&mut conn, user.id, true).await?))
+}
+
+async fn person_list(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    done: bool,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(id)?;
+    let mut conn = state.db.conn().await?;
+    rows::get(&mut conn, &models::PERSON, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut list = person_task_rows(&mut conn, id, done).await?;
+    if !user.is_admin() && user.id != id {
+        // Others see only the tasks of projects they share.
+        let mine = crud::visible_projects(&mut conn, user).await?;
+        list.retain(|r| uuid_field(r, "project_id").is_some_and(|p| mine.contains(&p)));
+    }
+    Ok(list_json(list))
+}
+
+/// GET /data/persons/{id}/tasks
+async fn person_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    person_list(&state, &user, &id, false).await
+}
+
+/// GET /data/persons/{id}/done-tasks
+async fn person_done_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    person_list(&state, &user, &id, true).await
+}
+
+/// GET /data/tasks/open-tasks — always Zou's envelope with `stats`.
+async fn open_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let mut lookups = Lookups::load(&mut conn).await?;
+    let open_statuses: Vec<SqlValue> = lookups
+        .statuses
+        .values()
+        .filter(|s| !flag(Some(s), "is_done"))
+        .map(|s| SqlValue::Uuid(id_of(s)))
+        .collect();
+    let open = fennec_store::defaults::project_status_id(&mut conn, "Open").await?;
+    let mut project_select = Select::default();
+    if let Some(o) = open {
+        project_select = project_select.eq("project_status_id", SqlValue::Uuid(o));
+    }
+    let mut projects: Vec<Uuid> = rows::list(&mut conn, &models::PROJECT, &project_select, false)
+        .await?
+        .iter()
+        .map(id_of)
+        .collect();
+    if !user.is_admin() {
+        let mine = crud::visible_projects(&mut conn, &user).await?;
+        projects.retain(|p| mine.contains(p));
+    }
+    let mut filters = vec![
+        Filter::In("task_status_id", open_statuses),
+        Filter::In(
+            "project_id",
+            projects.into_iter().map(SqlValue::Uuid).collect(),
+        ),
+    ];
+    for key in ["project_id", "task_type_id", "task_status_id"] {
+        if let Some(v) = query.get(key) {
+            let u = Uuid::parse_str(v)
+                .map_err(|_| ApiError::bad_request(format!("Invalid UUID value: {v}")))?;
+            filters.push(Filter::Eq(key_name(key), SqlValue::Uuid(u)));
+        }
+    }
+    let all = rows::list(
+        &mut conn,
+        TASK,
+        &Select {
+            filters: filters.clone(),
+            ..Default::default()
+        },
+        false,
+    )
+    .await?;
+    let mut by_status: Vec<(String, i64)> = Vec::new();
+    let (mut total_duration, mut total_estimation) = (0.0, 0.0);
+    for t in &all {
+        total_duration += t.get("duration").and_then(Value::as_f64).unwrap_or(0.0);
+        total_estimation += t.get("estimation").and_then(Value::as_f64).unwrap_or(0.0);
+        let s = t
+            .get("task_status_id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        match by_status.iter_mut().find(|(k, _)| *k == s) {
+            Some(e) => e.1 += 1,
+            None => by_status.push((s, 1)),
+        }
+    }
+    let page: usize = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let limit: usize = query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .filter(|l| *l > 0)
+        .unwrap_or(100);
+    let total = all.len();
+    let mut data = Vec::new();
+    for r in all.into_iter().skip((page - 1) * limit).take(limit) {
+        data.push(Value::Object(
+            todo_row(&mut conn, &mut lookups, r, Flavour::Open).await?,
+        ));
+    }
+    let status: Vec<Value> = by_status
+        .into_iter()
+        .map(|(s, n)| json!({"task_status_id": s, "amount": n}))
+        .collect();
+    let mut out = Map::new();
+    out.insert("data".into(), Value::Array(data));
+    out.insert(
+        "stats".into(),
+        json!({"total_duration": total_duration, "total_estimation": total_estimation,
+               "total": total, "status": status}),
+    );
+    out.insert("limit".into(), json!(limit));
+    out.insert("is_more".into(), json!(page * limit < total));
+    out.insert("page".into(), json!(page));
+    Ok(Json(Value::Object(out)))
+}
+
+fn key_name(key: &str) -> &'static str {
+    match key {
+        "project_id" => "project_id",
+        "task_type_id" => "task_type_id",
+        _ => "task_status_id",
+    }
+}
