@@ -8,6 +8,7 @@ use fennec_store::{defaults, persons, rows, settings, Db};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use tower::Layer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::trace::TraceLayer;
 
@@ -21,6 +22,9 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<ServeConfig>,
     pub keys: Arc<Keys>,
+    /// A hash checked when a login names nobody, so that such a login takes
+    /// as long as a wrong password (no e-mail enumeration by timing).
+    pub dummy_password_hash: Arc<String>,
 }
 
 pub struct App {
@@ -55,10 +59,14 @@ impl App {
                 settings::get_or_insert(&mut conn, "secret_key", &random_string(64)).await?
             }
         };
+        let dummy = password::hash(&random_string(24), config.bcrypt_cost)
+            .await
+            .map_err(|e| BuildError::Other(format!("cannot hash: {}", e.body)))?;
         Ok(App {
             state: AppState {
                 db,
                 keys: Arc::new(Keys::new(&secret)),
+                dummy_password_hash: Arc::new(dummy),
                 config: Arc::new(config),
             },
             generated_admin_password,
@@ -68,6 +76,7 @@ impl App {
     pub fn router(&self) -> NormalizePath<Router> {
         let router = routes::router(self.state.clone())
             .layer(DefaultBodyLimit::max(self.state.config.body_limit))
+            .layer(CatchPanicLayer::custom(panic_response))
             .layer(TraceLayer::new_for_http());
         // Zou accepts a trailing slash on every route.
         NormalizePathLayer::trim_trailing_slash().layer(router)
@@ -79,6 +88,18 @@ impl App {
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
+}
+
+/// A bug must still answer Zou's JSON 500, and the process must live on.
+fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let text = cause
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| cause.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "unknown panic".into());
+    axum::response::IntoResponse::into_response(crate::error::ApiError::internal(format!(
+        "panic: {text}"
+    )))
 }
 
 async fn shutdown_signal() {

@@ -88,3 +88,23 @@ pub fn crud_id(s: &str) -> Result<Uuid, ApiError> {
 pub fn path_id(s: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(s).map_err(|_| ApiError::not_found())
 }
+
+/// Path parameters. axum's own rejection (e.g. a segment that is not valid
+/// UTF-8 once decoded) is plain text; here it is Zou's 404, as no route of
+/// Zou's would have matched.
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|_| ApiError::not_found())
+    }
+}

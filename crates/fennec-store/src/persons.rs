@@ -1,5 +1,6 @@
 //! Person look-ups that need what the API never shows (password hashes).
 
+use chrono::NaiveDateTime;
 use uuid::Uuid;
 
 use crate::db::Exec;
@@ -12,23 +13,53 @@ pub struct Credentials {
     pub password_hash: Option<String>,
     pub active: bool,
     pub role: String,
+    pub failed_attempts: i64,
+    pub last_failed: Option<NaiveDateTime>,
 }
 
-/// The person with this e-mail (case-insensitive, as Kitsu's login form).
+/// The person with this e-mail (case-insensitive, as Kitsu's login form)
+/// or, as Zou also accepts, this desktop login.
 pub async fn credentials_by_email(
     exec: &mut impl Exec,
     email: &str,
 ) -> Result<Option<Credentials>> {
-    let sql = "SELECT id, password, active, role FROM persons WHERE lower(email) = lower($1) ORDER BY seq LIMIT 1";
-    type CredentialRow = (Uuid, Option<String>, Option<bool>, Option<String>);
+    let sql = "SELECT id, password, active, role, login_failed_attemps, last_login_failed \
+               FROM persons WHERE lower(email) = lower($1) \
+               OR (desktop_login = $1 AND desktop_login != '') ORDER BY seq LIMIT 1";
+    type CredentialRow = (
+        Uuid,
+        Option<String>,
+        Option<bool>,
+        Option<String>,
+        Option<i64>,
+        Option<NaiveDateTime>,
+    );
     let row: Option<CredentialRow> =
         on!(exec, c => sqlx::query_as(sql).bind(email).fetch_optional(&mut *c).await?);
-    Ok(row.map(|(id, password_hash, active, role)| Credentials {
-        id,
-        password_hash,
-        active: active.unwrap_or(true),
-        role: role.unwrap_or_else(|| "user".into()),
-    }))
+    Ok(row.map(
+        |(id, password_hash, active, role, failed, last_failed)| Credentials {
+            id,
+            password_hash,
+            active: active.unwrap_or(true),
+            role: role.unwrap_or_else(|| "user".into()),
+            failed_attempts: failed.unwrap_or(0),
+            last_failed,
+        },
+    ))
+}
+
+/// Counts a failed login (atomically, so concurrent guesses all count).
+pub async fn record_failed_login(exec: &mut impl Exec, id: Uuid, at: NaiveDateTime) -> Result<()> {
+    let sql = "UPDATE persons SET login_failed_attemps = COALESCE(login_failed_attemps, 0) + 1, \
+               last_login_failed = $2 WHERE id = $1";
+    on!(exec, c => sqlx::query(sql).bind(id).bind(at).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn reset_failed_logins(exec: &mut impl Exec, id: Uuid) -> Result<()> {
+    let sql = "UPDATE persons SET login_failed_attemps = 0 WHERE id = $1";
+    on!(exec, c => sqlx::query(sql).bind(id).execute(&mut *c).await?.rows_affected());
+    Ok(())
 }
 
 /// Identity of a token's subject: role and active flag, or `None` when the

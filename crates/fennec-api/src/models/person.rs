@@ -17,6 +17,8 @@ pub static PERSON: Model = Model {
         null("last_presence", Kind::Date),
         text("desktop_login", ""),
         hidden("password", Kind::Text),
+        hidden("login_failed_attemps", Kind::Int),
+        hidden("last_login_failed", Kind::DateTime),
         flag("totp_enabled", false),
         flag("email_otp_enabled", false),
         flag("fido_enabled", false),

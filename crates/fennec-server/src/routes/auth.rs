@@ -23,6 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/refresh-token", get(refresh_token))
 }
 
+/// Zou locks an account for a minute after five wrong passwords in a row.
+const MAX_FAILED_LOGINS: i64 = 5;
+const LOCKOUT_SECONDS: i64 = 60;
+
 fn wrong_credentials() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
@@ -63,21 +67,45 @@ async fn login(
     };
     let mut conn = state.db.conn().await?;
     let Some(cred) = persons::credentials_by_email(&mut conn, email.trim()).await? else {
+        // Spend the time a password check takes, so that an unknown e-mail
+        // cannot be told from a wrong password by timing.
+        password::verify(pw, &state.dummy_password_hash).await;
         return Err(wrong_credentials());
     };
-    drop(conn);
-    let Some(hash) = cred.password_hash.as_deref() else {
-        return Err(wrong_credentials());
+    let now = fennec_api::time::now();
+    if cred.failed_attempts >= MAX_FAILED_LOGINS {
+        let locked = cred
+            .last_failed
+            .is_some_and(|t| t + chrono::Duration::seconds(LOCKOUT_SECONDS) > now);
+        if locked {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                json!({"error": true, "login": false, "too_many_failed_login_attemps": true}),
+            ));
+        }
+        persons::reset_failed_logins(&mut conn, cred.id).await?;
+    }
+    let ok = match cred.password_hash.as_deref() {
+        Some(hash) => password::verify(pw, hash).await,
+        None => false,
     };
-    if !password::verify(pw, hash).await {
+    if !ok {
+        persons::record_failed_login(&mut conn, cred.id, now).await?;
         return Err(wrong_credentials());
     }
+    // Checked after the password, so the answer does not reveal to someone
+    // without the password that the account exists and is inactive.
     if !cred.active {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            json!({"error": true, "login": false, "message": "User is inactive."}),
+            json!({"error": true, "login": false, "unactive": true,
+                   "message": "User is unactive, he cannot log in."}),
         ));
     }
+    if cred.failed_attempts > 0 {
+        persons::reset_failed_logins(&mut conn, cred.id).await?;
+    }
+    drop(conn);
     let cfg = &state.config;
     let (refresh, refresh_claims) =
         state

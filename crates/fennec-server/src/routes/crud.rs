@@ -5,7 +5,7 @@
 //! any of Python's spellings, a value starting with `[` is a JSON list
 //! (IN), unknown keys ignored. `?page=` switches to Zou's envelope.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -24,7 +24,7 @@ use crate::app::AppState;
 use crate::auth::permissions::{self, check_project_access};
 use crate::auth::{password, CurrentUser};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{crud_id, JsonBody, QueryPairs};
+use crate::extract::{crud_id, JsonBody, Path, QueryPairs};
 use crate::present::{self, id_of, EntityTypes};
 
 pub fn routes() -> Router<AppState> {

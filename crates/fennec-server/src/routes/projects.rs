@@ -1,6 +1,6 @@
 //! Zou's `projects` blueprint: team and project settings.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::permissions::check_manager_project_access;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, JsonBody};
+use crate::extract::{path_id, JsonBody, Path};
 use crate::routes::crud::finish_rows;
 
 pub fn routes() -> Router<AppState> {

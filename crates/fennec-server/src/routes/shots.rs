@@ -1,7 +1,7 @@
 //! Zou's `shots`, `assets` and `scenes` blueprints: the production
 //! hierarchy (episodes › sequences › shots, scenes; assets by type).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::auth::permissions::{check_manager_project_access, check_project_access};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, JsonBody, QueryPairs};
+use crate::extract::{path_id, JsonBody, Path, QueryPairs};
 use crate::present::{id_of, uuid_field, EntityTypes};
 use crate::routes::crud::{self, finish_rows, resource, Scope};
 

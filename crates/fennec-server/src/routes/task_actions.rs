@@ -1,7 +1,7 @@
 //! Zou's task actions: assigning, status changes through comments, time
 //! spents. Each is one transaction: a failing step leaves nothing behind.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -18,7 +18,7 @@ use crate::auth::permissions::check_manager_project_access;
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, JsonBody};
+use crate::extract::{path_id, JsonBody, Path};
 use crate::present::{id_of, uuid_field};
 use crate::routes::tasks::{
     flag, list_json, load_task, task_col, with_assignees_in_place, Lookups, TASK,

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -21,7 +21,7 @@ use crate::app::AppState;
 use crate::auth::permissions::{check_manager_project_access, check_project_access};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{crud_id, path_id, JsonBody, QueryPairs};
+use crate::extract::{crud_id, path_id, JsonBody, Path, QueryPairs};
 use crate::present::{id_of, uuid_field, EntityTypes};
 use crate::routes::crud::{self, Resource, Scope};
 

@@ -2,7 +2,7 @@
 //! (`/data/persons/{id}/...`) and the studio's open tasks, with the
 //! denormalised keys Kitsu's to-do page reads.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use fennec_api::models;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, QueryPairs};
+use crate::extract::{path_id, Path, QueryPairs};
 use crate::present::{id_of, uuid_field};
 use crate::routes::crud;
 use crate::routes::tasks::{field, flag, list_json, uuid_list, Lookups, TASK};
