@@ -52,3 +52,45 @@ pub async fn check_manager_project_access(
     }
     Err(ApiError::forbidden())
 }
+
+/// Zou's `check_task_action_access` for managing a task (update, assign,
+/// log time for others): admins; managers of the project; supervisors of
+/// the project whose departments include the task type's (or any, when the
+/// task type has no department).
+pub async fn can_manage_task(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    project_id: Uuid,
+    task_type_id: Option<Uuid>,
+) -> ApiResult<bool> {
+    if user.is_admin() {
+        return Ok(true);
+    }
+    if !matches!(user.role, Role::Manager | Role::Supervisor) {
+        return Ok(false);
+    }
+    if !links::PROJECT_TEAM
+        .contains(exec, project_id, user.id)
+        .await?
+    {
+        return Ok(false);
+    }
+    if user.role == Role::Manager {
+        return Ok(true);
+    }
+    let department = match task_type_id {
+        Some(tt) => fennec_store::rows::get(exec, &fennec_api::models::TASK_TYPE, tt, false)
+            .await?
+            .and_then(|r| {
+                r.get("department_id")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            })
+            .and_then(|s| Uuid::parse_str(&s).ok()),
+        None => None,
+    };
+    match department {
+        None => Ok(true),
+        Some(d) => Ok(links::PERSON_DEPARTMENTS.contains(exec, user.id, d).await?),
+    }
+}

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::permissions::check_manager_project_access;
+use crate::auth::permissions::can_manage_task;
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
@@ -45,11 +45,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// May `user` act as a manager on this task (assign, log for others)?
-async fn manages(exec: &mut impl Exec, user: &CurrentUser, task: &Row) -> ApiResult<bool> {
+pub(crate) async fn manages(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    task: &Row,
+) -> ApiResult<bool> {
     let project = uuid_field(task, "project_id").unwrap_or_default();
-    Ok(check_manager_project_access(exec, user, project)
-        .await
-        .is_ok())
+    can_manage_task(exec, user, project, uuid_field(task, "task_type_id")).await
 }
 
 /// PUT /actions/persons/{id}/assign `{"task_ids": [...]}` — the updated

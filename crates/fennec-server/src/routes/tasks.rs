@@ -397,8 +397,9 @@ async fn update_task(
         return Err(ApiError::not_found());
     }
     let task = load_task(&mut tx, &user, id).await?;
-    let project = uuid_field(&task, "project_id").unwrap_or_default();
-    check_manager_project_access(&mut tx, &user, project).await?;
+    if !crate::routes::task_actions::manages(&mut tx, &user, &task).await? {
+        return Err(ApiError::forbidden());
+    }
     let mut values = task_values(&body)?;
     // The hierarchy of a task is not changed through an update.
     values.retain(|(c, _)| !matches!(c.name, "project_id" | "entity_id" | "duration"));
