@@ -187,6 +187,16 @@ pub async fn person_with_departments(exec: &mut impl Exec, row: &mut Row) -> Api
     Ok(())
 }
 
+/// A person with `departments` in its column place (Zou's serialisation
+/// with relations).
+pub async fn person_in_place(exec: &mut impl Exec, id: Uuid) -> ApiResult<Option<Row>> {
+    let Some(mut row) = rows::get(exec, &models::PERSON, id, true).await? else {
+        return Ok(None);
+    };
+    fill_link(exec, &mut row, "departments", links::PERSON_DEPARTMENTS).await?;
+    Ok(Some(row))
+}
+
 /// Fills the computed/relation keys of a generic CRUD row.
 pub async fn crud_row(
     exec: &mut impl Exec,

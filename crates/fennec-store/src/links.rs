@@ -107,3 +107,37 @@ impl Link {
         Ok(())
     }
 }
+
+impl Link {
+    /// Right-hand ids of many lefts at once, in link order: one query per
+    /// chunk instead of one per row (task lists with their assignees).
+    pub async fn rights_of_many(
+        &self,
+        exec: &mut impl Exec,
+        lefts: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, Vec<Uuid>>> {
+        let mut out: std::collections::HashMap<Uuid, Vec<Uuid>> = Default::default();
+        for chunk in lefts.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {}, {} FROM {} WHERE {} IN ({}) ORDER BY seq",
+                self.left,
+                self.right,
+                self.table,
+                self.left,
+                placeholders.join(", ")
+            );
+            let pairs: Vec<(Uuid, Uuid)> = on!(exec, c => {
+                let mut q = sqlx::query_as(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut *c).await?
+            });
+            for (l, r) in pairs {
+                out.entry(l).or_default().push(r);
+            }
+        }
+        Ok(out)
+    }
+}

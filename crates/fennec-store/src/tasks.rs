@@ -78,6 +78,10 @@ pub async fn upsert_time_spent(
         vals
     });
     recompute_duration(exec, task_id).await?;
+    // Zou's `last_presence`: the person's most recent day with time logged.
+    let sql = "UPDATE persons SET last_presence = \
+               (SELECT MAX(date) FROM time_spents WHERE person_id = $1) WHERE id = $1";
+    on!(exec, c => sqlx::query(sql).bind(person_id).execute(&mut *c).await?.rows_affected());
     Ok(present(&models::TIME_SPENT, values, false))
 }
 

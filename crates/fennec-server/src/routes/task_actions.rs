@@ -229,7 +229,13 @@ async fn comment(
         out.insert(k.into(), json!([]));
     }
     out.insert("task_status".into(), Value::Object(status));
-    let person = rows::get(&mut tx, &models::PERSON, author, false).await?;
+    // Zou serialises a person named in the body with its relations (the
+    // `departments` list in place) and the caller without.
+    let person = if author == user.id && body.get("person_id").is_none() {
+        rows::get(&mut tx, &models::PERSON, author, false).await?
+    } else {
+        crate::present::person_in_place(&mut tx, author).await?
+    };
     out.insert("person".into(), person.map_or(Value::Null, Value::Object));
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(out))))

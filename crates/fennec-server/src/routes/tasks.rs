@@ -124,15 +124,31 @@ pub(crate) fn flag(row: Option<&Row>, key: &str) -> bool {
 
 /// Inserts the `assignees` list in its place (before `id`).
 pub(crate) async fn with_assignees_in_place(exec: &mut impl Exec, row: Row) -> ApiResult<Row> {
-    let ids = links::TASK_ASSIGNEES.rights(exec, id_of(&row)).await?;
-    let mut out = Map::with_capacity(row.len() + 1);
-    for (k, v) in row {
-        if k == "id" {
-            out.insert("assignees".into(), uuid_list(&ids));
-        }
-        out.insert(k, v);
-    }
-    Ok(out)
+    let mut rows = many_with_assignees_in_place(exec, vec![row]).await?;
+    Ok(rows.pop().unwrap_or_default())
+}
+
+/// Many tasks with their `assignees` in place, in one query.
+pub(crate) async fn many_with_assignees_in_place(
+    exec: &mut impl Exec,
+    rows: Vec<Row>,
+) -> ApiResult<Vec<Row>> {
+    let ids: Vec<Uuid> = rows.iter().map(id_of).collect();
+    let mut by_task = links::TASK_ASSIGNEES.rights_of_many(exec, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let people = by_task.remove(&id_of(&row)).unwrap_or_default();
+            let mut out = Map::with_capacity(row.len() + 1);
+            for (k, v) in row {
+                if k == "id" {
+                    out.insert("assignees".into(), uuid_list(&people));
+                }
+                out.insert(k, v);
+            }
+            out
+        })
+        .collect())
 }
 
 pub(crate) fn uuid_list(ids: &[Uuid]) -> Value {
@@ -334,11 +350,7 @@ async fn list_tasks(
     };
     let mut list = rows::list(&mut conn, TASK, &select, false).await?;
     if relations {
-        let mut out = Vec::with_capacity(list.len());
-        for r in list {
-            out.push(with_assignees_in_place(&mut conn, r).await?);
-        }
-        list = out;
+        list = many_with_assignees_in_place(&mut conn, list).await?;
     }
     Ok(list_json(list).into_response())
 }
@@ -363,14 +375,9 @@ async fn paginated(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let list = rows::list(exec, TASK, &select, false).await?;
-    let mut data = Vec::with_capacity(list.len());
-    for r in list {
-        data.push(if assignees {
-            with_assignees_in_place(exec, r).await?
-        } else {
-            r
-        });
+    let mut data = rows::list(exec, TASK, &select, false).await?;
+    if assignees {
+        data = many_with_assignees_in_place(exec, data).await?;
     }
     Ok(Json(json!({
         "data": data,
@@ -433,10 +440,12 @@ async fn task_full(
     let entity = lookups
         .entity(&mut conn, uuid_field(&row, "entity_id"))
         .await?;
-    row.insert(
-        "entity".into(),
-        entity.clone().map_or(Value::Null, Value::Object),
-    );
+    // /full nests the entity as a plain `Entity`, whatever its kind.
+    let plain_entity = entity.clone().map(|mut e| {
+        e.insert("type".into(), Value::String("Entity".into()));
+        Value::Object(e)
+    });
+    row.insert("entity".into(), plain_entity.unwrap_or(Value::Null));
     let entity_type = match entity
         .as_ref()
         .and_then(|e| uuid_field(e, "entity_type_id"))
@@ -475,7 +484,7 @@ async fn task_full(
             .map_or(Value::Null, Value::Object),
     );
     if let Some(assigner) = uuid_field(&row, "assigner_id") {
-        if let Some(p) = rows::get(&mut conn, &models::PERSON, assigner, false).await? {
+        if let Some(p) = crate::present::person_in_place(&mut conn, assigner).await? {
             row.insert("assigner".into(), Value::Object(p));
         }
     }
@@ -572,7 +581,19 @@ async fn entity_task_types(
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
     let entity = entity_of_kind(&mut conn, &user, &kind, &id).await?;
-    let select = Select::default().eq("entity_id", SqlValue::Uuid(id_of(&entity)));
+    // A sequence's task types are those of its shots' and scenes' tasks
+    // (as Zou answers), other entities' those of their own tasks.
+    let owners = if entity.get("type").and_then(Value::as_str) == Some("Sequence") {
+        let children = Select::default().eq("parent_id", SqlValue::Uuid(id_of(&entity)));
+        rows::list(&mut conn, &models::ENTITY, &children, false)
+            .await?
+            .iter()
+            .map(|e| SqlValue::Uuid(id_of(e)))
+            .collect()
+    } else {
+        vec![SqlValue::Uuid(id_of(&entity))]
+    };
+    let select = Select::default().filter(Filter::In("entity_id", owners));
     let tasks = rows::list(&mut conn, TASK, &select, false).await?;
     let mut ids: Vec<SqlValue> = Vec::new();
     for t in &tasks {
@@ -682,10 +703,7 @@ async fn project_tasks(
         ..Default::default()
     };
     let list = rows::list(&mut conn, TASK, &select, false).await?;
-    let mut out = Vec::with_capacity(list.len());
-    for r in list {
-        out.push(with_assignees_in_place(&mut conn, r).await?);
-    }
+    let out = many_with_assignees_in_place(&mut conn, list).await?;
     Ok(list_json(out).into_response())
 }
 

@@ -56,24 +56,24 @@ async fn todo_row(
         .and_then(|e| e.get("type"))
         .and_then(Value::as_str)
         .unwrap_or("");
+    // Zou's to-do query names the entity's parent `sequence_name` (for a
+    // sequence that is its episode) and the parent's parent the episode.
+    let parent = lookups
+        .entity(exec, e.and_then(|e| uuid_field(e, "parent_id")))
+        .await?;
     let (sequence, episode) = match kind {
         "Shot" | "Scene" => {
-            let seq = lookups
-                .entity(exec, e.and_then(|e| uuid_field(e, "parent_id")))
-                .await?;
             let ep = lookups
-                .entity(exec, seq.as_ref().and_then(|s| uuid_field(s, "parent_id")))
+                .entity(
+                    exec,
+                    parent.as_ref().and_then(|s| uuid_field(s, "parent_id")),
+                )
                 .await?;
-            (seq, ep)
+            (parent, ep)
         }
-        "Sequence" => (
-            None,
-            lookups
-                .entity(exec, e.and_then(|e| uuid_field(e, "parent_id")))
-                .await?,
-        ),
+        "Sequence" => (parent.clone(), parent),
         _ => (
-            None,
+            parent,
             lookups
                 .entity(exec, e.and_then(|e| uuid_field(e, "source_id")))
                 .await?,
