@@ -4,6 +4,7 @@ that test modules can import them."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 
@@ -15,6 +16,15 @@ from wire import Call
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "mysecretpassword"
 ARTIST_PASSWORD = "artistpassword1"
+
+# The suite run against the real Zou (tests/gazu/zou_reference/fennec), to
+# validate the tests themselves: set FENNEC_REFERENCE_IS_ZOU=1 (also assumed
+# when FENNEC_BIN is that script). The few assertions on behaviour where
+# Fennec deliberately differs from Zou (CONTRACT.md, "Where Fennec
+# deliberately differs") are skipped there.
+REFERENCE_IS_ZOU = os.environ.get("FENNEC_REFERENCE_IS_ZOU") == "1" or (
+    "zou_reference" in os.environ.get("FENNEC_BIN", "")
+)
 
 
 @dataclass
@@ -135,3 +145,61 @@ def pick_task_types(task_types: list[dict]) -> list[dict]:
     missing = [w for w in wanted if w not in by_key]
     assert not missing, f"default task types missing: {missing}"
     return [by_key[w] for w in wanted]
+
+
+@dataclass
+class StepLog:
+    """Labelled gazu calls run in a fixed order, like :class:`Production`'s
+    steps: a failing step is kept (its error is reported by the tests that
+    need it) and the following steps still run."""
+
+    calls: dict[str, Call] = field(default_factory=dict)
+    errors: dict[str, BaseException] = field(default_factory=dict)
+
+    def step(self, label: str, make_call) -> None:
+        try:
+            self.calls[label] = make_call()
+        except Exception as exc:  # noqa: BLE001 - reported by __getitem__
+            self.errors[label] = exc
+
+    def __getitem__(self, label: str) -> Call:
+        if label in self.errors:
+            exc = self.errors[label]
+            if isinstance(exc, StepFailed):
+                pytest.fail(f"step {label!r} could not run: {exc}", pytrace=False)
+            traffic = "\n".join("    " + e.describe() for e in getattr(exc, "exchanges", []))
+            pytest.fail(
+                f"call {label!r} failed: {type(exc).__name__}: {exc}\n"
+                f"  traffic:\n{traffic or '    (none)'}",
+                pytrace=False,
+            )
+        if label not in self.calls:
+            raise StepFailed(f"call {label!r} did not run")
+        return self.calls[label]
+
+    def result(self, label: str):
+        """The result of an earlier step; raises StepFailed (which fails the
+        step that needs it) when that step failed."""
+        if label in self.errors:
+            raise StepFailed(f"it needs {label!r}, which failed: {self.errors[label]}")
+        if label not in self.calls:
+            raise StepFailed(f"it needs {label!r}, which did not run")
+        return self.calls[label].result
+
+
+def record_outcome(function, *args, **kwargs) -> Call:
+    """Like :func:`wire.record_call`, but an exception raised by the call is
+    returned as the Call's ``result`` (with the traffic) instead of raised."""
+    from wire import record_call
+
+    try:
+        return record_call(function, *args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the caller checks it
+        return Call(exc, list(getattr(exc, "exchanges", [])))
+
+
+def artist_client(api_url: str, email: str, password: str = ARTIST_PASSWORD):
+    """A separate gazu client logged in as the given (non-admin) person."""
+    client = new_client(api_url)
+    gazu.log_in(email, password, client=client)
+    return client

@@ -218,3 +218,28 @@ pub async fn crud_row(
     }
     Ok(())
 }
+
+/// A JSON answer streamed from the store's chunks (whole-project lists):
+/// memory stays flat whatever the size of the answer.
+pub fn json_stream(
+    rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, fennec_store::StoreError>>,
+) -> axum::response::Response {
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        match rx.recv().await {
+            Some(Ok(bytes)) => Some((Ok::<_, std::io::Error>(bytes), rx)),
+            Some(Err(e)) => {
+                tracing::error!(cause = %e, "stream failed after the answer started");
+                Some((Err(std::io::Error::other(e.to_string())), rx))
+            }
+            None => None,
+        }
+    });
+    axum::response::Response::builder()
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from_stream(chunks))
+        .unwrap_or_else(|_| {
+            axum::response::IntoResponse::into_response(crate::error::ApiError::internal(
+                "cannot build a streamed answer",
+            ))
+        })
+}

@@ -13,6 +13,7 @@ pub mod links;
 pub mod persons;
 pub mod rows;
 pub mod settings;
+pub mod stream;
 pub mod tasks;
 pub mod tokens;
 pub mod value;

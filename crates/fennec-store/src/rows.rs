@@ -80,14 +80,29 @@ fn select_list(cols: &[&Column]) -> String {
         .join(", ")
 }
 
+/// The WHERE clause of `filters` (columns prefixed with `prefix`) and its
+/// arguments, for queries built elsewhere in the store.
+pub(crate) fn where_sql(filters: &[Filter], sqlite: bool, prefix: &str) -> (String, Vec<SqlValue>) {
+    let mut sql = Sql {
+        text: String::new(),
+        args: vec![],
+    };
+    where_clause_prefixed(&mut sql, filters, sqlite, prefix);
+    (sql.text, sql.args)
+}
+
 fn where_clause(sql: &mut Sql, filters: &[Filter], sqlite: bool) {
+    where_clause_prefixed(sql, filters, sqlite, "")
+}
+
+fn where_clause_prefixed(sql: &mut Sql, filters: &[Filter], sqlite: bool, prefix: &str) {
     let mut parts = Vec::new();
     for f in filters {
         match f {
-            Filter::Eq(c, v) if v.is_null() => parts.push(format!("\"{c}\" IS NULL")),
+            Filter::Eq(c, v) if v.is_null() => parts.push(format!("{prefix}\"{c}\" IS NULL")),
             Filter::Eq(c, v) => {
                 let p = sql.push_arg(v.clone());
-                parts.push(format!("\"{c}\" = {p}"));
+                parts.push(format!("{prefix}\"{c}\" = {p}"));
             }
             Filter::In(c, vs) if vs.is_empty() => {
                 let _ = c;
@@ -95,15 +110,15 @@ fn where_clause(sql: &mut Sql, filters: &[Filter], sqlite: bool) {
             }
             Filter::In(c, vs) => {
                 let ps: Vec<String> = vs.iter().map(|v| sql.push_arg(v.clone())).collect();
-                parts.push(format!("\"{c}\" IN ({})", ps.join(", ")));
+                parts.push(format!("{prefix}\"{c}\" IN ({})", ps.join(", ")));
             }
             Filter::ILike(c, pat) => {
                 let p = sql.push_arg(SqlValue::Text(pat.clone()));
                 // SQLite's LIKE is case-insensitive (for ASCII) already.
                 let op = if sqlite { "LIKE" } else { "ILIKE" };
-                parts.push(format!("\"{c}\" {op} {p}"));
+                parts.push(format!("{prefix}\"{c}\" {op} {p}"));
             }
-            Filter::IsNull(c) => parts.push(format!("\"{c}\" IS NULL")),
+            Filter::IsNull(c) => parts.push(format!("{prefix}\"{c}\" IS NULL")),
         }
     }
     if !parts.is_empty() {

@@ -702,9 +702,13 @@ async fn project_tasks(
         filters,
         ..Default::default()
     };
-    let list = rows::list(&mut conn, TASK, &select, false).await?;
-    let out = many_with_assignees_in_place(&mut conn, list).await?;
-    Ok(list_json(out).into_response())
+    drop(conn);
+    let inline = fennec_store::stream::Inline {
+        key: "assignees",
+        link: links::TASK_ASSIGNEES,
+    };
+    let rx = fennec_store::stream::json_array(state.db.clone(), TASK, select, Some(inline));
+    Ok(crate::present::json_stream(rx))
 }
 
 /// GET /data/tasks/{id} — the generic CRUD read.
