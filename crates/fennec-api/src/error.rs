@@ -9,6 +9,7 @@ pub const BAD_JSON: &str =
 pub const INTERNAL: &str = "Internal server error.";
 pub const MALFORMED_ID: &str = "Malformed ID.";
 pub const REQUIRED_FIELD_MISSING: &str = "A required field is missing.";
+pub const UNIQUE_EXISTS: &str = "A record with the same unique values already exists.";
 pub const INVALID_FORMAT: &str = "One of the provided values has an invalid format.";
 pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
 pub const VALIDATION_ERROR: &str = "Validation error.";

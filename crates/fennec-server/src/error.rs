@@ -111,7 +111,8 @@ impl From<StoreError> for ApiError {
     /// its CRUD message); anything else is ours.
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unique(_) | StoreError::ForeignKey(_) | StoreError::NotNull(_) => {
+            StoreError::Unique(_) => ApiError::bad_request_message(msg::UNIQUE_EXISTS),
+            StoreError::ForeignKey(_) | StoreError::NotNull(_) => {
                 ApiError::bad_request_message(msg::INVALID_FORMAT)
             }
             StoreError::Missing(_) => ApiError::bad_request_message(msg::REQUIRED_FIELD_MISSING),

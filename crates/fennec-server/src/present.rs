@@ -197,6 +197,35 @@ pub async fn person_in_place(exec: &mut impl Exec, id: Uuid) -> ApiResult<Option
     Ok(Some(row))
 }
 
+/// Zou's `present_minimal` person: what non-managers see of others.
+pub fn minimal_person(row: &Row) -> Row {
+    let mut out = Map::new();
+    for key in [
+        "id",
+        "type",
+        "first_name",
+        "last_name",
+        "full_name",
+        "has_avatar",
+        "active",
+        "departments",
+        "studio_id",
+        "role",
+        "desktop_login",
+        "is_bot",
+    ] {
+        let v = row.get(key).cloned().unwrap_or_else(|| {
+            if key == "departments" {
+                json!([])
+            } else {
+                Value::Null
+            }
+        });
+        out.insert(key.into(), v);
+    }
+    out
+}
+
 /// Fills the computed/relation keys of a generic CRUD row.
 pub async fn crud_row(
     exec: &mut impl Exec,

@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::permissions::{self, check_project_access};
+use crate::auth::user::Role;
 use crate::auth::{password, CurrentUser};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{crud_id, JsonBody, Path, QueryPairs};
@@ -272,6 +273,9 @@ async fn list(
     };
     let mut data = rows::list(&mut conn, res.model, &select, relations).await?;
     finish_rows(&mut conn, res.model, &mut data, relations).await?;
+    if std::ptr::eq(res.model, &models::PERSON) && !user.is_admin() {
+        data = data.iter().map(present::minimal_person).collect();
+    }
     Ok(Json(Value::Array(data.into_iter().map(Value::Object).collect())).into_response())
 }
 
@@ -333,6 +337,10 @@ pub async fn read(
             relations,
         )
         .await?;
+    }
+    let manager = matches!(user.role, Role::Admin | Role::Manager);
+    if std::ptr::eq(res.model, &models::PERSON) && !manager && id != user.id {
+        row = present::minimal_person(&row);
     }
     Ok(Json(Value::Object(row)))
 }
@@ -403,6 +411,9 @@ async fn create(
     // entities and tasks are created by managers through their own routes.
     permissions::require_admin(&user)?;
     let model = res.model;
+    if std::ptr::eq(model, &models::PERSON) {
+        check_person_choices(&body)?;
+    }
     let mut values = values_from_body(model, &body, true)?;
     let mut tx = state.db.begin().await?;
 
@@ -422,7 +433,7 @@ async fn create(
                 .await?
                 .is_some()
             {
-                return Err(ApiError::bad_request("Email already exists."));
+                return Err(ApiError::bad_request("Email already in use."));
             }
         }
     }
@@ -528,6 +539,52 @@ async fn check_task_type_unique(
     Ok(())
 }
 
+/// Person fields only an admin changes (Zou's `PersonResource.update_data`).
+const PROTECTED_PROFILE_FIELDS: &[&str] = &[
+    "role",
+    "departments",
+    "active",
+    "is_bot",
+    "archived",
+    "login_failed_attemps",
+    "last_login_failed",
+    "is_generated_from_ldap",
+    "ldap_uid",
+    "last_presence",
+    "studio_id",
+    "expiration_date",
+    "password",
+];
+
+const ROLES: &[&str] = &["user", "admin", "supervisor", "manager", "client", "vendor"];
+const CONTRACT_TYPES: &[&str] = &[
+    "open-ended",
+    "fixed-term",
+    "short-term",
+    "freelance",
+    "apprentice",
+    "internship",
+];
+
+/// Zou's choice columns of a person: an unknown role or contract type is
+/// refused rather than stored.
+fn check_person_choices(body: &Map<String, Value>) -> ApiResult<()> {
+    if let Some(role) = body.get("role") {
+        if !role.as_str().is_some_and(|r| ROLES.contains(&r)) {
+            return Err(ApiError::bad_request("Invalid role"));
+        }
+    }
+    if let Some(contract) = body.get("contract_type") {
+        if !contract
+            .as_str()
+            .is_some_and(|c| CONTRACT_TYPES.contains(&c))
+        {
+            return Err(ApiError::bad_request("Invalid contract_type"));
+        }
+    }
+    Ok(())
+}
+
 /// PUT /data/{model}/{id}
 async fn update(
     State(state): State<AppState>,
@@ -540,18 +597,41 @@ async fn update(
     let body = body.object()?;
     let mut tx = state.db.begin().await?;
     load_row(&mut tx, &user, res, id, false).await?;
-    permissions::require_admin(&user)?;
+    let is_person = std::ptr::eq(res.model, &models::PERSON);
+    let own_profile = is_person && id == user.id;
+    if !own_profile {
+        permissions::require_admin(&user)?;
+    }
+    let mut body = body;
+    if is_person {
+        if !user.is_admin() {
+            // What a person may not change on his own profile (Zou's
+            // PersonResource.update_data); the rest of the body applies.
+            for k in PROTECTED_PROFILE_FIELDS {
+                body.shift_remove(*k);
+            }
+        }
+        check_person_choices(&body)?;
+    }
     let mut values = values_from_body(res.model, &body, false)?;
     if std::ptr::eq(res.model, &models::TASK_TYPE) && text_of(&values, "name").is_some() {
         check_task_type_unique(&mut tx, &values, Some(id)).await?;
     }
-    if std::ptr::eq(res.model, &models::PERSON) {
-        if let Some(pw) = body.get("password").and_then(Value::as_str) {
-            let hash = password::hash(pw, state.config.bcrypt_cost).await?;
-            values.push((
-                res.model.column("password").expect("password column"),
-                SqlValue::Text(hash),
-            ));
+    if is_person {
+        if let Some(email) = text_of(&values, "email").map(str::to_owned) {
+            let other = fennec_store::persons::credentials_by_email(&mut tx, &email).await?;
+            if other.is_some_and(|c| c.id != id) {
+                return Err(ApiError::bad_request("Email already in use."));
+            }
+        }
+        if user.is_admin() {
+            if let Some(pw) = body.get("password").and_then(Value::as_str) {
+                let hash = password::hash(pw, state.config.bcrypt_cost).await?;
+                values.push((
+                    res.model.column("password").expect("password column"),
+                    SqlValue::Text(hash),
+                ));
+            }
         }
     }
     let mut row = rows::update(&mut tx, res.model, id, values)
@@ -571,8 +651,20 @@ pub async fn remove(
     let res = known(&name)?;
     let id = crud_id(&id)?;
     let mut tx = state.db.begin().await?;
-    load_row(&mut tx, &user, res, id, false).await?;
+    let row = load_row(&mut tx, &user, res, id, false).await?;
     permissions::require_admin(&user)?;
+    if std::ptr::eq(res.model, &models::PROJECT) {
+        let closed = fennec_store::defaults::project_status_id(&mut tx, "Closed").await?;
+        if closed.is_none() || present::uuid_field(&row, "project_status_id") != closed {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                json!({"error": true, "message": "Only closed projects can be deleted"}),
+            ));
+        }
+    }
+    if std::ptr::eq(res.model, &models::PERSON) && id == user.id {
+        return Err(ApiError::forbidden());
+    }
     match rows::delete(&mut tx, res.model, id).await {
         Ok(true) => {}
         Ok(false) => return Err(ApiError::not_found()),
