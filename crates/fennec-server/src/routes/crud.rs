@@ -624,6 +624,11 @@ async fn update(
                 return Err(ApiError::bad_request("Email already in use."));
             }
         }
+        if user.is_admin() && body.contains_key("departments") {
+            links::PERSON_DEPARTMENTS
+                .set(&mut tx, id, &id_list(body.get("departments"))?)
+                .await?;
+        }
         if user.is_admin() {
             if let Some(pw) = body.get("password").and_then(Value::as_str) {
                 let hash = password::hash(pw, state.config.bcrypt_cost).await?;

@@ -293,17 +293,46 @@ async fn task_comments(
 ) -> ApiResult<Json<Value>> {
     let id = path_id(&id)?;
     let mut conn = state.db.conn().await?;
-    load_task(&mut conn, &user, id).await?;
+    let task = load_task(&mut conn, &user, id).await?;
+    let is_client = user.role == Role::Client;
+    let isolated = if is_client {
+        let project = uuid_field(&task, "project_id").unwrap_or_default();
+        rows::get(&mut conn, &models::PROJECT, project, false)
+            .await?
+            .and_then(|p| p.get("is_clients_isolated").and_then(Value::as_bool))
+            .unwrap_or(false)
+    } else {
+        false
+    };
     let lookups = Lookups::load(&mut conn).await?;
     let select = Select::default().eq("object_id", SqlValue::Uuid(id));
     let mut list = rows::list(&mut conn, &models::COMMENT, &select, false).await?;
     list.reverse();
     let mut out = Vec::with_capacity(list.len());
     for mut c in list {
-        let person = match uuid_field(&c, "person_id") {
+        let mut person = match uuid_field(&c, "person_id") {
             Some(p) => rows::get(&mut conn, &models::PERSON, p, false).await?,
             None => None,
         };
+        if is_client {
+            // Zou shows clients the comments meant for them, their own
+            // (isolated projects) or other clients' — and hides who of the
+            // studio wrote the rest.
+            let author_is_client =
+                person.as_ref().and_then(|p| p["role"].as_str()) == Some("client");
+            let is_author = uuid_field(&c, "person_id") == Some(user.id);
+            let for_client = c
+                .get("for_client")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let allowed = for_client || (isolated && is_author) || (!isolated && author_is_client);
+            if !allowed {
+                continue;
+            }
+            if !author_is_client {
+                person = None;
+            }
+        }
         let short_person = person.map_or(Value::Null, |p| {
             json!({
                 "first_name": p["first_name"], "last_name": p["last_name"],

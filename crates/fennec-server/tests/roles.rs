@@ -1,0 +1,275 @@
+//! Zou's role rules on the task routes, checked with an admin, a manager,
+//! a supervisor, an artist and a client (user_service.check_*).
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+const FORBIDDEN: &str = "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.";
+
+fn forbidden_body() -> Value {
+    json!({"error": true, "message": FORBIDDEN})
+}
+
+/// A project with the whole cast in its team, a shot and an Animation task
+/// assigned to the artist. Returns (cast, project id, task id).
+async fn setup(app: &TestApp) -> (Cast, String, String) {
+    let cast = app.cast().await;
+    let project = str_of(&app.create_project("Roles", "tvshow").await["id"]).to_owned();
+    for c in [&cast.manager, &cast.supervisor, &cast.artist, &cast.client] {
+        app.add_to_team(&project, &c.id).await;
+    }
+    let admin = cast.admin.token();
+    let episodes = app
+        .get_ok(&format!("/api/data/projects/{project}/episodes"), admin)
+        .await;
+    let episode = str_of(&array_of(&episodes)[0]["id"]).to_owned();
+    let seq = app
+        .post_created(
+            &format!("/api/data/projects/{project}/sequences"),
+            admin,
+            json!({"name": "SQ01", "episode_id": episode}),
+        )
+        .await;
+    let shot = app
+        .post_created(
+            &format!("/api/data/projects/{project}/shots"),
+            admin,
+            json!({"name": "SH01", "sequence_id": seq["id"]}),
+        )
+        .await;
+    let types = app
+        .get_ok(
+            &with_query(
+                "/api/data/task-types",
+                &[("name", "Animation"), ("for_entity", "Shot")],
+            ),
+            admin,
+        )
+        .await;
+    let task = app
+        .post_created(
+            "/api/data/tasks",
+            admin,
+            json!({"project_id": project, "entity_id": shot["id"],
+                   "task_type_id": array_of(&types)[0]["id"],
+                   "assignees": [cast.artist.id]}),
+        )
+        .await;
+    (cast, project, str_of(&task["id"]).to_owned())
+}
+
+#[tokio::test]
+async fn only_managers_and_their_supervisors_update_tasks() {
+    each_backend(|app| async move {
+        let (cast, _, task) = setup(&app).await;
+        let path = format!("/api/data/tasks/{task}");
+        for (who, expected) in [
+            (&cast.admin, StatusCode::OK),
+            (&cast.manager, StatusCode::OK),
+            // Animation's department is Animation; the supervisor has none.
+            (&cast.supervisor, StatusCode::FORBIDDEN),
+            (&cast.artist, StatusCode::FORBIDDEN),
+            (&cast.client, StatusCode::FORBIDDEN),
+        ] {
+            let (status, body) = app.put(&path, who.token(), json!({"priority": 2})).await;
+            assert_eq!(status, expected, "{} {body}", who.role);
+            if expected == StatusCode::FORBIDDEN {
+                assert_eq!(body, forbidden_body());
+            }
+        }
+        // In the task type's department, the supervisor manages it.
+        let deps = app
+            .get_ok("/api/data/departments?name=Animation", cast.admin.token())
+            .await;
+        let dep = str_of(&array_of(&deps)[0]["id"]).to_owned();
+        let admin = cast.admin.token();
+        let (status, _) = app
+            .put(
+                &format!("/api/data/persons/{}", cast.supervisor.id),
+                admin,
+                json!({"departments": [dep]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = app
+            .put(&path, cast.supervisor.token(), json!({"priority": 1}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn assigning_skips_tasks_the_caller_may_not_assign() {
+    each_backend(|app| async move {
+        let (cast, _, task) = setup(&app).await;
+        let path = format!("/api/actions/persons/{}/assign", cast.manager.id);
+        for who in [&cast.artist, &cast.client] {
+            let (status, body) = app
+                .put(&path, who.token(), json!({"task_ids": [task]}))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{} {body}", who.role);
+            assert_eq!(body, json!([]), "{}", who.role);
+        }
+        let (status, body) = app
+            .put(&path, cast.manager.token(), json!({"task_ids": [task]}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let assignees = &array_of(&body)[0]["assignees"];
+        assert!(array_of(assignees)
+            .iter()
+            .any(|a| a == &json!(cast.manager.id)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn artists_log_time_only_for_themselves_on_their_tasks() {
+    each_backend(|app| async move {
+        let (cast, _, task) = setup(&app).await;
+        let own = format!(
+            "/api/actions/tasks/{task}/time-spents/2024-03-04/persons/{}/add",
+            cast.artist.id
+        );
+        let (status, body) = app
+            .post(&own, cast.artist.token(), json!({"duration": 30}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let other = format!(
+            "/api/actions/tasks/{task}/time-spents/2024-03-04/persons/{}/add",
+            cast.manager.id
+        );
+        let (status, body) = app
+            .post(&other, cast.artist.token(), json!({"duration": 30}))
+            .await;
+        assert_eq!((status, body), (StatusCode::FORBIDDEN, forbidden_body()));
+        let client_own = format!(
+            "/api/actions/tasks/{task}/time-spents/2024-03-04/persons/{}",
+            cast.client.id
+        );
+        let (status, _) = app
+            .post(&client_own, cast.client.token(), json!({"duration": 30}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app
+            .post(&other, cast.manager.token(), json!({"duration": 15}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let spent = app
+            .get_ok(
+                &format!("/api/actions/tasks/{task}/time-spents"),
+                cast.admin.token(),
+            )
+            .await;
+        assert_eq!(spent["total"], json!(45.0));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn artists_change_status_only_to_artist_allowed_statuses() {
+    each_backend(|app| async move {
+        let (cast, _, task) = setup(&app).await;
+        let admin = cast.admin.token();
+        let wfa = app
+            .get_ok("/api/data/task-status?short_name=wfa", admin)
+            .await;
+        let wfa = str_of(&array_of(&wfa)[0]["id"]).to_owned();
+        let path = format!("/api/actions/tasks/{task}/comment");
+        let (status, body) = app
+            .post(
+                &path,
+                cast.artist.token(),
+                json!({"task_status_id": wfa, "comment": "done?"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, _) = app
+            .put(
+                &format!("/api/data/task-status/{wfa}"),
+                admin,
+                json!({"is_artist_allowed": false}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = app
+            .post(
+                &path,
+                cast.artist.token(),
+                json!({"task_status_id": wfa, "comment": "again"}),
+            )
+            .await;
+        assert_eq!((status, body), (StatusCode::FORBIDDEN, forbidden_body()));
+        let (status, _) = app
+            .post(&path, cast.manager.token(), json!({"task_status_id": wfa}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn clients_see_only_comments_meant_for_them() {
+    each_backend(|app| async move {
+        let (cast, _, task) = setup(&app).await;
+        let admin = cast.admin.token();
+        let todo = app
+            .get_ok("/api/data/task-status?short_name=todo", admin)
+            .await;
+        let todo = str_of(&array_of(&todo)[0]["id"]).to_owned();
+        let path = format!("/api/actions/tasks/{task}/comment");
+        app.post_created(
+            &path,
+            admin,
+            json!({"task_status_id": todo, "comment": "internal"}),
+        )
+        .await;
+        app.post_created(
+            &path,
+            admin,
+            json!({"task_status_id": todo, "comment": "for you", "for_client": true}),
+        )
+        .await;
+        let all = app
+            .get_ok(&format!("/api/data/tasks/{task}/comments"), admin)
+            .await;
+        assert_eq!(array_of(&all).len(), 2);
+        let seen = app
+            .get_ok(
+                &format!("/api/data/tasks/{task}/comments"),
+                cast.client.token(),
+            )
+            .await;
+        let seen = array_of(&seen);
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0]["text"], "for you");
+        // The studio member who wrote it stays anonymous to the client.
+        assert_eq!(seen[0]["person"], Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn people_outside_the_team_cannot_read_the_task() {
+    each_backend(|app| async move {
+        let (_, _, task) = setup(&app).await;
+        let outsider = app.person_with_role("user").await;
+        for path in [
+            format!("/api/data/tasks/{task}"),
+            format!("/api/data/tasks/{task}/full"),
+            format!("/api/data/tasks/{task}/comments"),
+            format!("/api/actions/tasks/{task}/time-spents"),
+        ] {
+            let (status, body) = app.get(&path, outsider.token()).await;
+            assert_eq!(
+                (status, body),
+                (StatusCode::FORBIDDEN, forbidden_body()),
+                "{path}"
+            );
+        }
+    })
+    .await;
+}
