@@ -7,6 +7,7 @@
 //! for. gazu scripts and the recordings depend on that order, so it is
 //! written here once and every JSON body is produced by walking it.
 
+mod calendar;
 mod entity;
 mod organisation;
 mod person;
@@ -15,6 +16,7 @@ mod task;
 mod task_status;
 mod task_type;
 
+pub use calendar::{DAY_OFF, MILESTONE};
 pub use entity::{ASSET_TYPE, ENTITY, ENTITY_TYPE};
 pub use organisation::{DEPARTMENT, ORGANISATION, ORGANISATION_ADMIN_ONLY, PROJECT_STATUS};
 pub use person::PERSON;
@@ -183,6 +185,8 @@ pub static ALL: &[&Model] = &[
     &TASK,
     &TIME_SPENT,
     &COMMENT,
+    &DAY_OFF,
+    &MILESTONE,
 ];
 
 /// Fills the keys a model computes from its own columns (Zou's hybrid

@@ -76,6 +76,7 @@ pub fn resource(name: &str) -> Option<Resource> {
         "tasks" => (&TASK, Scope::Plain),
         "time-spents" => (&TIME_SPENT, Scope::Plain),
         "comments" => (&COMMENT, Scope::Plain),
+        "milestones" => (&MILESTONE, Scope::Plain),
         _ => return None,
     };
     Some(Resource { model, scope })
@@ -86,7 +87,9 @@ fn is_entity(model: &Model) -> bool {
 }
 
 fn has_project(model: &Model) -> bool {
-    is_entity(model) || std::ptr::eq(model, &models::TASK)
+    is_entity(model)
+        || std::ptr::eq(model, &models::TASK)
+        || std::ptr::eq(model, &models::MILESTONE)
 }
 
 /// Zou's aliases in entity filters: `episode_id` of a sequence and
@@ -408,8 +411,19 @@ async fn create(
     let res = known(&name)?;
     let body = body.object()?;
     // Studio-wide objects are the admin's (Zou's `check_admin_permissions`);
-    // entities and tasks are created by managers through their own routes.
-    permissions::require_admin(&user)?;
+    // entities and tasks are created by managers through their own routes;
+    // a milestone belongs to a project and its managers.
+    if std::ptr::eq(res.model, &models::MILESTONE) {
+        let project = body
+            .get("project_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| ApiError::bad_request_message(msg::REQUIRED_FIELD_MISSING))?;
+        let mut conn = state.db.conn().await?;
+        permissions::check_manager_project_access(&mut conn, &user, project).await?;
+    } else {
+        permissions::require_admin(&user)?;
+    }
     let model = res.model;
     if std::ptr::eq(model, &models::PERSON) {
         check_person_choices(&body)?;
@@ -596,10 +610,13 @@ async fn update(
     let id = crud_id(&id)?;
     let body = body.object()?;
     let mut tx = state.db.begin().await?;
-    load_row(&mut tx, &user, res, id, false).await?;
+    let row = load_row(&mut tx, &user, res, id, false).await?;
     let is_person = std::ptr::eq(res.model, &models::PERSON);
     let own_profile = is_person && id == user.id;
-    if !own_profile {
+    if std::ptr::eq(res.model, &models::MILESTONE) {
+        let project = present::uuid_field(&row, "project_id").unwrap_or_default();
+        permissions::check_manager_project_access(&mut tx, &user, project).await?;
+    } else if !own_profile {
         permissions::require_admin(&user)?;
     }
     let mut body = body;

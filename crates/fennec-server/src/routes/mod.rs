@@ -9,6 +9,7 @@ use crate::error::ApiError;
 
 pub mod auth;
 pub mod crud;
+pub mod day_offs;
 pub mod index;
 pub mod projects;
 pub mod shots;
@@ -25,6 +26,7 @@ fn api(state: AppState) -> Router {
         .merge(tasks::routes())
         .merge(task_actions::routes())
         .merge(todo::routes())
+        .merge(day_offs::routes())
         .merge(crud::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,0 +1,403 @@
+//! Zou's day-offs (CRUD and the per-person reads gazu uses) and project
+//! milestones: the absences and dates the schedule forecast works with.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use fennec_api::models::{self, Kind};
+use fennec_store::db::Exec;
+use fennec_store::rows::{self, Filter, Row, Select};
+use fennec_store::{on, tasks as store_tasks, SqlValue};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::permissions::check_project_access;
+use crate::auth::user::Role;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{crud_id, path_id, JsonBody, Path};
+use crate::present::uuid_field;
+use crate::routes::tasks::list_json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/data/day-offs", get(list_day_offs).post(create_day_off))
+        .route(
+            "/data/day-offs/{id}",
+            get(read_day_off).put(update_day_off).delete(delete_day_off),
+        )
+        .route("/data/persons/{id}/day-offs", get(person_day_offs))
+        .route(
+            "/data/persons/{id}/day-offs/year/{year}",
+            get(person_day_offs_year),
+        )
+        .route(
+            "/data/persons/{id}/day-offs/month/{year}/{month}",
+            get(person_day_offs_month),
+        )
+        .route(
+            "/data/persons/{id}/day-offs/week/{year}/{week}",
+            get(person_day_offs_week),
+        )
+        .route("/data/user/day-offs/{date}", get(user_day_off))
+        .route("/data/projects/{id}/milestones", get(project_milestones))
+}
+
+const DAY_OFF: &models::Model = &models::DAY_OFF;
+
+fn col(name: &str) -> &'static models::Column {
+    DAY_OFF.column(name).expect("day-off column")
+}
+
+/// Zou's `check_day_off_access`: one's own, or anybody's for managers.
+fn check_access(user: &CurrentUser, person: Uuid) -> ApiResult<()> {
+    if person == user.id || matches!(user.role, Role::Admin | Role::Manager) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+fn date_field(body: &Map<String, Value>, key: &str) -> ApiResult<Option<NaiveDate>> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(fennec_api::time::parse_date)
+            .map(Some)
+            .ok_or_else(|| ApiError::bad_request(format!("Invalid date format for '{key}'."))),
+    }
+}
+
+/// Day offs of `person` overlapping [from, to], except `except`.
+async fn overlapping(
+    exec: &mut impl Exec,
+    person: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    except: Option<Uuid>,
+) -> ApiResult<bool> {
+    let list = rows::list(
+        exec,
+        DAY_OFF,
+        &Select::default().eq("person_id", SqlValue::Uuid(person)),
+        false,
+    )
+    .await?;
+    Ok(list.iter().any(|d| {
+        let start = d["date"].as_str().and_then(fennec_api::time::parse_date);
+        let end = d["end_date"]
+            .as_str()
+            .and_then(fennec_api::time::parse_date);
+        Some(crate::present::id_of(d)) != except
+            && start.is_some_and(|s| s <= to)
+            && end.is_some_and(|e| e >= from)
+    }))
+}
+
+/// A day off wipes the time logged on the days it covers (Zou); Fennec
+/// then recomputes the touched tasks' durations so they stay sums.
+async fn remove_covered_time(
+    exec: &mut impl Exec,
+    person: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<()> {
+    let tasks: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
+        "SELECT DISTINCT task_id FROM time_spents WHERE person_id = $1 AND date >= $2 AND date <= $3")
+        .bind(person).bind(from).bind(to).fetch_all(&mut *c).await
+        .map_err(fennec_store::StoreError::from)?);
+    on!(exec, c => sqlx::query(
+        "DELETE FROM time_spents WHERE person_id = $1 AND date >= $2 AND date <= $3")
+        .bind(person).bind(from).bind(to).execute(&mut *c).await
+        .map_err(fennec_store::StoreError::from)?.rows_affected());
+    for t in tasks {
+        store_tasks::recompute_duration(exec, t).await?;
+    }
+    Ok(())
+}
+
+/// POST /data/day-offs
+async fn create_day_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let body = body.object()?;
+    let person = match body.get("person_id").and_then(Value::as_str) {
+        Some(p) => Uuid::parse_str(p)
+            .map_err(|_| ApiError::bad_request("A valid person_id is required."))?,
+        None => {
+            return Err(ApiError::bad_request_message(
+                fennec_api::error::REQUIRED_FIELD_MISSING,
+            ))
+        }
+    };
+    check_access(&user, person)?;
+    let Some(from) = date_field(&body, "date")? else {
+        return Err(ApiError::bad_request_message(
+            fennec_api::error::REQUIRED_FIELD_MISSING,
+        ));
+    };
+    let to = date_field(&body, "end_date")?.unwrap_or(from);
+    if to < from {
+        return Err(ApiError::bad_request("End date must be after start date."));
+    }
+    let mut tx = state.db.begin().await?;
+    rows::get(&mut tx, &models::PERSON, person, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if overlapping(&mut tx, person, from, to, None).await? {
+        return Err(ApiError::bad_request(
+            "Day off already exists for this period",
+        ));
+    }
+    let description = match body.get("description") {
+        Some(Value::String(s)) => SqlValue::Text(s.clone()),
+        _ => SqlValue::Null(Kind::Text),
+    };
+    let row = rows::insert(
+        &mut tx,
+        DAY_OFF,
+        vec![
+            (col("person_id"), SqlValue::Uuid(person)),
+            (col("date"), SqlValue::Date(from)),
+            (col("end_date"), SqlValue::Date(to)),
+            (col("description"), description),
+        ],
+    )
+    .await?;
+    remove_covered_time(&mut tx, person, from, to).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+async fn load(exec: &mut impl Exec, user: &CurrentUser, id: &str) -> ApiResult<Row> {
+    let id = crud_id(id)?;
+    let row = rows::get(exec, DAY_OFF, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_access(user, uuid_field(&row, "person_id").unwrap_or_default())?;
+    Ok(row)
+}
+
+/// GET /data/day-offs/{id}
+async fn read_day_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    Ok(Json(Value::Object(load(&mut conn, &user, &id).await?)))
+}
+
+/// PUT /data/day-offs/{id}
+async fn update_day_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<Json<Value>> {
+    let body = body.object()?;
+    let mut tx = state.db.begin().await?;
+    let row = load(&mut tx, &user, &id).await?;
+    let id = crate::present::id_of(&row);
+    let current = |k: &str| row[k].as_str().and_then(fennec_api::time::parse_date);
+    let person = match body.get("person_id").and_then(Value::as_str) {
+        Some(p) => {
+            let p = Uuid::parse_str(p)
+                .map_err(|_| ApiError::bad_request("A valid person_id is required."))?;
+            if Some(p) != uuid_field(&row, "person_id") && !user.is_admin() {
+                return Err(ApiError::forbidden());
+            }
+            p
+        }
+        None => uuid_field(&row, "person_id").unwrap_or_default(),
+    };
+    let from = date_field(&body, "date")?
+        .or(current("date"))
+        .unwrap_or_default();
+    let to = date_field(&body, "end_date")?
+        .or(current("end_date"))
+        .unwrap_or(from);
+    if to < from {
+        return Err(ApiError::bad_request("End date must be after start date."));
+    }
+    if overlapping(&mut tx, person, from, to, Some(id)).await? {
+        return Err(ApiError::bad_request(
+            "Day off already exists for this period",
+        ));
+    }
+    let mut changes = vec![
+        (col("person_id"), SqlValue::Uuid(person)),
+        (col("date"), SqlValue::Date(from)),
+        (col("end_date"), SqlValue::Date(to)),
+    ];
+    if let Some(d) = body.get("description") {
+        changes.push((
+            col("description"),
+            d.as_str()
+                .map_or(SqlValue::Null(Kind::Text), |s| SqlValue::Text(s.to_owned())),
+        ));
+    }
+    let updated = rows::update(&mut tx, DAY_OFF, id, changes)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    remove_covered_time(&mut tx, person, from, to).await?;
+    tx.commit().await?;
+    Ok(Json(Value::Object(updated)))
+}
+
+/// DELETE /data/day-offs/{id}
+async fn delete_day_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    let row = load(&mut tx, &user, &id).await?;
+    rows::delete(&mut tx, DAY_OFF, crate::present::id_of(&row)).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// GET /data/day-offs — everybody's for managers, one's own otherwise.
+async fn list_day_offs(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let mut select = Select::default();
+    if !matches!(user.role, Role::Admin | Role::Manager) {
+        select = select.eq("person_id", SqlValue::Uuid(user.id));
+    }
+    Ok(list_json(
+        rows::list(&mut conn, DAY_OFF, &select, false).await?,
+    ))
+}
+
+/// Day offs of a person overlapping [from, to] (all when unbounded).
+async fn person_range(
+    state: &AppState,
+    user: &CurrentUser,
+    person: &str,
+    range: Option<(NaiveDate, NaiveDate)>,
+) -> ApiResult<Json<Value>> {
+    let person = path_id(person)?;
+    check_access(user, person)?;
+    let mut conn = state.db.conn().await?;
+    rows::get(&mut conn, &models::PERSON, person, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut select = Select::default().eq("person_id", SqlValue::Uuid(person));
+    select.order = rows::Order::Created;
+    let list = rows::list(&mut conn, DAY_OFF, &select, false).await?;
+    let list = match range {
+        None => list,
+        Some((from, to)) => list
+            .into_iter()
+            .filter(|d| {
+                let s = d["date"].as_str().and_then(fennec_api::time::parse_date);
+                let e = d["end_date"]
+                    .as_str()
+                    .and_then(fennec_api::time::parse_date);
+                s.is_some_and(|s| s <= to) && e.is_some_and(|e| e >= from)
+            })
+            .collect(),
+    };
+    Ok(list_json(list))
+}
+
+fn bad_period() -> ApiError {
+    ApiError::bad_request("Wrong dates: the period is not valid.")
+}
+
+/// GET /data/persons/{id}/day-offs
+async fn person_day_offs(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    person_range(&s, &user, &id, None).await
+}
+
+/// GET /data/persons/{id}/day-offs/year/{year}
+async fn person_day_offs_year(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, year)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let y: i32 = year.parse().map_err(|_| bad_period())?;
+    let from = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(bad_period)?;
+    let to = NaiveDate::from_ymd_opt(y, 12, 31).ok_or_else(bad_period)?;
+    person_range(&s, &user, &id, Some((from, to))).await
+}
+
+/// GET /data/persons/{id}/day-offs/month/{year}/{month}
+async fn person_day_offs_month(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, year, month)): Path<(String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let y: i32 = year.parse().map_err(|_| bad_period())?;
+    let m: u32 = month.parse().map_err(|_| bad_period())?;
+    let from = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad_period)?;
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    }
+    .ok_or_else(bad_period)?;
+    person_range(
+        &s,
+        &user,
+        &id,
+        Some((from, next.pred_opt().unwrap_or(next))),
+    )
+    .await
+}
+
+/// GET /data/persons/{id}/day-offs/week/{year}/{week} (ISO weeks)
+async fn person_day_offs_week(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, year, week)): Path<(String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let y: i32 = year.parse().map_err(|_| bad_period())?;
+    let w: u32 = week.parse().map_err(|_| bad_period())?;
+    let from = NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Mon).ok_or_else(bad_period)?;
+    let to = NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Sun).ok_or_else(bad_period)?;
+    person_range(&s, &user, &id, Some((from, to))).await
+}
+
+/// GET /data/user/day-offs/{date} — the caller's day off on that date, or
+/// `{}` when he works that day.
+async fn user_day_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(date): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let date = NaiveDate::parse_from_str(&date, fennec_api::time::DATE_FORMAT)
+        .map_err(|_| ApiError::bad_request("Invalid date format."))?;
+    let Json(list) = person_range(&state, &user, &user.id.to_string(), Some((date, date))).await?;
+    let first = list.as_array().and_then(|l| l.first().cloned());
+    Ok(Json(first.unwrap_or_else(|| json!({}))))
+}
+
+/// GET /data/projects/{id}/milestones
+async fn project_milestones(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    rows::get(&mut conn, &models::PROJECT, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_project_access(&mut conn, &user, id).await?;
+    let select = Select::default().filter(Filter::Eq("project_id", SqlValue::Uuid(id)));
+    Ok(list_json(
+        rows::list(&mut conn, &models::MILESTONE, &select, false).await?,
+    ))
+}
