@@ -1,0 +1,415 @@
+//! Properties of the forecast on generated productions.
+
+use std::collections::HashSet;
+
+use chrono::{Days, NaiveDate, Weekday};
+use fennec_schedule::{
+    analyse, forecast, timeline, Calendar, DateRange, GroupBy, Milestone, MilestoneKind,
+    PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput, TaskState,
+    WorkWeek,
+};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use uuid::Uuid;
+
+const PEOPLE: u128 = 5;
+
+fn base() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+}
+
+fn day(offset: u64) -> NaiveDate {
+    base() + Days::new(offset)
+}
+
+fn person(n: u128) -> Uuid {
+    Uuid::from_u128(1000 + n)
+}
+
+fn arb_week() -> impl Strategy<Value = WorkWeek> {
+    prop_oneof![
+        3 => Just(WorkWeek::MON_FRI),
+        1 => prop::collection::vec(0u8..7, 0..7).prop_map(|days| {
+            WorkWeek::new(days.into_iter().filter_map(|d| Weekday::try_from(d).ok()))
+        }),
+    ]
+}
+
+fn arb_person(n: u128) -> impl Strategy<Value = PersonCalendar> {
+    (
+        prop::option::of(prop_oneof![Just(0.0), 0.5f64..10.0]),
+        prop::option::of(arb_week()),
+        prop::collection::vec((0u64..150, 0u64..20), 0..3),
+    )
+        .prop_map(move |(hours, week, offs)| PersonCalendar {
+            person_id: person(n),
+            name: format!("artist {n}"),
+            hours_per_day: hours,
+            work_week: week,
+            day_offs: offs
+                .into_iter()
+                .map(|(s, len)| DateRange::new(day(s), day(s + len)))
+                .collect(),
+        })
+}
+
+fn arb_calendar() -> impl Strategy<Value = Calendar> {
+    (
+        prop_oneof![3 => Just(8.0), 1 => 1.0f64..12.0],
+        arb_week(),
+        prop::collection::vec(0u64..200, 0..8),
+        prop::collection::vec(
+            (1..=PEOPLE).prop_flat_map(|n| prop::option::of(arb_person(n))),
+            0..4,
+        ),
+    )
+        .prop_map(|(hours, week, holidays, people)| Calendar {
+            hours_per_day: hours,
+            work_week: week,
+            holidays: holidays.into_iter().map(day).collect(),
+            people: people.into_iter().flatten().collect(),
+        })
+}
+
+fn arb_ref(prefix: u128) -> impl Strategy<Value = Option<Ref>> {
+    prop::option::of(
+        (0u128..3)
+            .prop_map(move |n| Ref::new(Uuid::from_u128(prefix + n), format!("{prefix}-{n}"))),
+    )
+}
+
+fn arb_task() -> impl Strategy<Value = TaskInput> {
+    (
+        (
+            prop::collection::vec(1..=PEOPLE, 0..4),
+            0i64..4,
+            prop_oneof![1 => Just(0.0), 4 => 0.0f64..3000.0],
+            prop_oneof![2 => Just(0.0), 3 => 0.0f64..3000.0],
+            prop::option::of(0u64..120),
+            prop::option::of(0u64..160),
+            prop::option::of(0u64..120),
+        ),
+        (
+            prop::bool::weighted(0.25),
+            prop::option::of(0u64..120),
+            any::<bool>(),
+            any::<bool>(),
+            arb_ref(100),
+            arb_ref(200),
+            arb_ref(300),
+        ),
+    )
+        .prop_map(
+            |(
+                (who, priority, estimate, logged, start, due, real_start),
+                (is_done, done_at, is_wip, is_retake, sequence, task_type, episode),
+            )| TaskInput {
+                id: Uuid::nil(),
+                name: "task".into(),
+                project: Some(Ref::new(Uuid::from_u128(9), "film")),
+                task_type,
+                sequence,
+                episode,
+                assignees: who.into_iter().map(person).collect(),
+                priority,
+                estimate_minutes: estimate,
+                logged_minutes: logged,
+                start: start.map(day),
+                due: due.map(day),
+                real_start: real_start.map(day),
+                done_at: if is_done { done_at.map(day) } else { None },
+                status: StatusFlags {
+                    is_done,
+                    is_wip: is_wip && !is_done,
+                    is_retake: is_retake && is_wip && !is_done,
+                    is_feedback_request: false,
+                },
+                ..TaskInput::default()
+            },
+        )
+}
+
+/// Tasks with unique ids in random order.
+fn arb_tasks() -> impl Strategy<Value = Vec<TaskInput>> {
+    prop::collection::vec((arb_task(), any::<u64>()), 0..40).prop_map(|tasks| {
+        tasks
+            .into_iter()
+            .enumerate()
+            .map(|(i, (mut t, salt))| {
+                t.id = Uuid::from_u128((u128::from(salt) << 64) | i as u128);
+                t
+            })
+            .collect()
+    })
+}
+
+fn arb_input() -> impl Strategy<Value = ScheduleInput> {
+    (
+        0u64..100,
+        arb_calendar(),
+        arb_tasks(),
+        60u32..400,
+        prop::collection::vec((0u64..200, 0u128..3), 0..3),
+    )
+        .prop_map(
+            |(as_of, calendar, tasks, horizon, milestones)| ScheduleInput {
+                as_of: day(as_of),
+                calendar,
+                tasks,
+                milestones: milestones
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (date, seq))| Milestone {
+                        name: format!("m{i}"),
+                        date: day(date),
+                        kind: if i == 0 {
+                            MilestoneKind::ProjectEnd
+                        } else {
+                            MilestoneKind::Milestone
+                        },
+                        scope: Scope {
+                            sequences: if i == 0 {
+                                vec![]
+                            } else {
+                                vec![Uuid::from_u128(100 + seq)]
+                            },
+                            ..Scope::default()
+                        },
+                    })
+                    .collect(),
+                options: ScheduleOptions {
+                    horizon_days: horizon,
+                    ..ScheduleOptions::default()
+                },
+            },
+        )
+}
+
+fn config() -> Config {
+    Config {
+        cases: 64,
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+/// A permutation of `v` chosen by `seed` (deterministic, no RNG crate).
+fn shuffle<T>(v: &mut [T], seed: u64) {
+    let mut s = seed | 1;
+    for i in (1..v.len()).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        v.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn forecast_finish_is_never_before_as_of_or_start(input in arb_input()) {
+        let f = analyse(&input).forecast;
+        for (t, tf) in input.tasks.iter().map(|t| (t, f.task(t.id).unwrap())) {
+            if tf.state != TaskState::Open {
+                continue;
+            }
+            let earliest = t.start.map_or(input.as_of, |s| s.max(input.as_of));
+            prop_assert_eq!(tf.earliest_start, Some(earliest));
+            if let Some(finish) = tf.forecast_finish {
+                prop_assert!(finish >= earliest, "{} < {}", finish, earliest);
+            }
+            for s in &tf.shares {
+                if let Some(start) = s.start {
+                    prop_assert!(start >= earliest);
+                }
+                if let (Some(sf), Some(tfin)) = (s.finish, tf.forecast_finish) {
+                    prop_assert!(sf <= tfin);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_load_exceeds_capacity(input in arb_input()) {
+        let cal = input.calendar.compile();
+        let f = forecast(&cal, input.as_of, &input.tasks, &input.options);
+        for p in &f.people {
+            let mut previous: Option<NaiveDate> = None;
+            for d in &p.days {
+                prop_assert!(d.load_minutes >= 0);
+                prop_assert!(d.load_minutes <= d.capacity_minutes);
+                prop_assert_eq!(d.capacity_minutes, cal.capacity_minutes(p.person_id, d.date));
+                prop_assert!(d.date >= input.as_of && d.date <= f.horizon_end);
+                prop_assert!(previous < Some(d.date));
+                previous = Some(d.date);
+            }
+        }
+    }
+
+    #[test]
+    fn remaining_is_never_negative_and_done_tasks_have_none(input in arb_input()) {
+        let a = analyse(&input);
+        for (t, tf) in input.tasks.iter().map(|t| (t, a.forecast.task(t.id).unwrap())) {
+            prop_assert!(tf.raw_remaining_minutes >= 0.0);
+            prop_assert!(tf.remaining_minutes >= 0);
+            for s in &tf.shares {
+                prop_assert!(s.minutes >= 0);
+                prop_assert!(s.unscheduled_minutes >= 0 && s.unscheduled_minutes <= s.minutes);
+                prop_assert!((0.5..=3.0).contains(&s.ratio));
+            }
+            if t.status.is_done {
+                prop_assert_eq!(tf.state, TaskState::Done);
+                prop_assert_eq!(tf.remaining_minutes, 0);
+                prop_assert!(tf.shares.is_empty());
+                prop_assert!(!tf.will_slip && !tf.late);
+            }
+        }
+        for r in &a.risks {
+            if let Some(task) = r.task_id {
+                prop_assert!(a.forecast.task(task).unwrap().is_open());
+            }
+        }
+    }
+
+    #[test]
+    fn laid_out_work_equals_remaining_work(input in arb_input()) {
+        let f = analyse(&input).forecast;
+        let assigned: i64 = f
+            .tasks
+            .iter()
+            .filter(|t| t.state == TaskState::Open)
+            .map(|t| t.remaining_minutes)
+            .sum();
+        let on_days: i64 = f.people.iter().flat_map(|p| &p.days).map(|d| d.load_minutes).sum();
+        let laid: i64 = f.people.iter().map(|p| p.laid_out_minutes).sum();
+        let unscheduled: i64 = f.people.iter().map(|p| p.unscheduled_minutes).sum();
+        prop_assert_eq!(on_days, laid);
+        prop_assert_eq!(laid + unscheduled, assigned);
+        for p in &f.people {
+            prop_assert_eq!(p.laid_out_minutes + p.unscheduled_minutes, p.remaining_minutes);
+        }
+        // Unassigned open tasks are reported, not dropped.
+        let unassigned: Vec<Uuid> = f
+            .tasks
+            .iter()
+            .filter(|t| t.state == TaskState::Unassigned)
+            .map(|t| t.task_id)
+            .collect();
+        prop_assert_eq!(&f.unassigned, &unassigned);
+        prop_assert_eq!(f.tasks.len(), input.tasks.len());
+    }
+
+    #[test]
+    fn same_input_in_any_order_gives_the_same_output(input in arb_input(), seed in any::<u64>()) {
+        let a = analyse(&input);
+        let again = analyse(&input);
+        prop_assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&again).unwrap()
+        );
+        let mut shuffled = input.clone();
+        shuffle(&mut shuffled.tasks, seed);
+        for (i, t) in shuffled.tasks.iter_mut().enumerate() {
+            shuffle(&mut t.assignees, seed ^ i as u64);
+        }
+        shuffle(&mut shuffled.calendar.holidays, seed.rotate_left(7));
+        shuffle(&mut shuffled.calendar.people, seed.rotate_left(13));
+        for p in &mut shuffled.calendar.people {
+            shuffle(&mut p.day_offs, seed.rotate_left(17));
+        }
+        let b = analyse(&shuffled);
+        prop_assert_eq!(&a, &b);
+        for g in [GroupBy::Sequence, GroupBy::Person, GroupBy::TaskType] {
+            prop_assert_eq!(
+                timeline(&input.tasks, &a.forecast, g),
+                timeline(&shuffled.tasks, &b.forecast, g)
+            );
+        }
+    }
+
+    #[test]
+    fn a_later_as_of_never_makes_a_late_task_not_late(input in arb_input(), later in 0u64..60) {
+        let first = analyse(&input).forecast;
+        let mut moved = input.clone();
+        moved.as_of = input.as_of + Days::new(later);
+        let second = analyse(&moved).forecast;
+        let late_then: HashSet<Uuid> =
+            first.tasks.iter().filter(|t| t.late).map(|t| t.task_id).collect();
+        let late_now: HashSet<Uuid> =
+            second.tasks.iter().filter(|t| t.late).map(|t| t.task_id).collect();
+        prop_assert!(late_then.is_subset(&late_now));
+    }
+
+    #[test]
+    fn a_person_works_in_priority_order(input in arb_input()) {
+        // Two shares of one person that may both start on `as_of`: the one
+        // laid first is finished before the other begins (it may share that
+        // day).
+        let f = analyse(&input).forecast;
+        let by_id = |id: Uuid| input.tasks.iter().find(|t| t.id == id).unwrap();
+        for p in &f.people {
+            let mut shares: Vec<_> = f
+                .tasks
+                .iter()
+                .flat_map(|tf| tf.shares.iter().map(move |s| (tf, s)))
+                .filter(|(tf, s)| {
+                    s.person_id == p.person_id
+                        && s.minutes > 0
+                        && tf.earliest_start == Some(input.as_of)
+                })
+                .map(|(tf, s)| {
+                    let t = by_id(tf.task_id);
+                    let key = (
+                        std::cmp::Reverse(t.priority),
+                        t.due.is_none(),
+                        t.due,
+                        t.start.is_none(),
+                        t.start,
+                        t.id,
+                    );
+                    (key, s.start, s.finish)
+                })
+                .collect();
+            shares.sort();
+            for w in shares.windows(2) {
+                if let (Some(finish), Some(start)) = (w[0].2, w[1].1) {
+                    prop_assert!(finish <= start);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_task_finishes_when_the_calendar_says(
+        calendar in arb_calendar(),
+        as_of in 0u64..100,
+        minutes in 0u32..5000,
+        who in 1..=PEOPLE,
+    ) {
+        let cal = calendar.compile();
+        let task = TaskInput {
+            id: Uuid::from_u128(1),
+            assignees: vec![person(who)],
+            estimate_minutes: f64::from(minutes),
+            ..TaskInput::default()
+        };
+        let options = ScheduleOptions { horizon_days: 400, ..ScheduleOptions::default() };
+        let f = forecast(&cal, day(as_of), &[task], &options);
+        prop_assert_eq!(
+            f.tasks[0].forecast_finish,
+            cal.finish_date(person(who), day(as_of), i64::from(minutes), 400)
+        );
+    }
+
+    #[test]
+    fn capacity_sums_match_day_by_day(calendar in arb_calendar(), from in 0u64..150, len in 0u64..120, who in 1..=PEOPLE) {
+        let cal = calendar.compile();
+        let (a, b) = (day(from), day(from + len));
+        let brute: i64 = a.iter_days().take_while(|d| *d <= b).map(|d| cal.capacity_minutes(person(who), d)).sum();
+        prop_assert_eq!(cal.capacity_between(person(who), a, b), brute);
+        let studio = a.iter_days().skip(1).take_while(|d| *d <= b).filter(|d| cal.is_studio_working_day(*d)).count() as i64;
+        prop_assert_eq!(cal.working_days_between(a, b), studio);
+        prop_assert_eq!(cal.working_days_between(b, a), -studio);
+    }
+}

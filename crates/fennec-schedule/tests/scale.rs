@@ -1,0 +1,175 @@
+//! The forecast at studio scale: 150 000 tasks, 2 000 people.
+//!
+//! Ignored by default (it is a timing check, meaningful in release only):
+//! `cargo test --release -p fennec-schedule --test scale -- --ignored --nocapture`
+
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate};
+use fennec_schedule::{
+    analyse, timeline, Calendar, DateRange, GroupBy, Milestone, MilestoneKind, PersonCalendar, Ref,
+    ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput, TaskState,
+};
+use uuid::Uuid;
+
+/// xorshift: reproducible without an RNG crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn production(tasks: usize, people: usize) -> ScheduleInput {
+    let mut rng = Rng(0x5eed_f00d_dead_beef);
+    let start = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    let day = |n: u64| start + Days::new(n);
+    let person = |n: u64| Uuid::from_u128(0x1_0000_0000 + u128::from(n));
+    let people_cal: Vec<PersonCalendar> = (0..people as u64)
+        .filter(|n| n % 3 == 0)
+        .map(|n| PersonCalendar {
+            person_id: person(n),
+            name: format!("artist {n}"),
+            hours_per_day: (n % 9 == 0).then_some(4.0),
+            work_week: None,
+            day_offs: vec![DateRange::new(day(30 + n % 200), day(30 + n % 200 + 9))],
+        })
+        .collect();
+    let refs = |prefix: u128, count: u64, name: &str| -> Vec<Ref> {
+        (0..count)
+            .map(|n| {
+                Ref::new(
+                    Uuid::from_u128(prefix + u128::from(n)),
+                    format!("{name}{n}"),
+                )
+            })
+            .collect()
+    };
+    let episodes = refs(0x2_0000_0000, 10, "ep");
+    let sequences = refs(0x3_0000_0000, 300, "sq");
+    let types = refs(0x4_0000_0000, 20, "type");
+    let tasks = (0..tasks as u64)
+        .map(|n| {
+            let seq = rng.below(300);
+            let done = rng.below(10) < 3;
+            let assignees = match rng.below(20) {
+                0 => vec![],
+                1 => vec![
+                    person(rng.below(people as u64)),
+                    person(rng.below(people as u64)),
+                ],
+                _ => vec![person(rng.below(people as u64))],
+            };
+            let s = rng.below(300);
+            TaskInput {
+                id: Uuid::from_u128((u128::from(rng.next()) << 64) | u128::from(n)),
+                name: format!("task {n}"),
+                project: Some(Ref::new(Uuid::from_u128(1), "film")),
+                task_type: Some(types[rng.below(20) as usize].clone()),
+                entity: Some(Ref::new(
+                    Uuid::from_u128(0x5_0000_0000 + u128::from(n / 8)),
+                    "shot",
+                )),
+                entity_type: None,
+                sequence: Some(sequences[seq as usize].clone()),
+                episode: Some(episodes[(seq / 30) as usize].clone()),
+                assignees,
+                priority: (rng.below(10) / 7) as i64,
+                estimate_minutes: (rng.below(5 * 480) + 60) as f64,
+                logged_minutes: rng.below(3 * 480) as f64,
+                start: Some(day(s)),
+                due: Some(day(s + 5 + rng.below(40))),
+                real_start: done.then(|| day(s)),
+                done_at: done.then(|| day(s + 3)),
+                status: StatusFlags {
+                    is_done: done,
+                    ..StatusFlags::default()
+                },
+            }
+        })
+        .collect();
+    ScheduleInput {
+        as_of: day(120),
+        calendar: Calendar {
+            holidays: vec![day(40), day(41), day(180)],
+            people: people_cal,
+            ..Calendar::default()
+        },
+        tasks,
+        milestones: episodes
+            .iter()
+            .enumerate()
+            .map(|(i, ep)| Milestone {
+                name: ep.name.clone(),
+                date: day(60 + 30 * i as u64),
+                kind: MilestoneKind::Milestone,
+                scope: Scope {
+                    episodes: vec![ep.id],
+                    ..Scope::default()
+                },
+            })
+            .collect(),
+        options: ScheduleOptions::default(),
+    }
+}
+
+/// Best of a few runs: the machine may be shared, and the question is what
+/// the code costs, not what the neighbours do.
+#[test]
+#[ignore = "timing check; run in release"]
+fn forecasts_150k_tasks_2k_people_quickly() {
+    let input = production(150_000, 2_000);
+    let mut best = [Duration::MAX; 7];
+    for _ in 0..3 {
+        let began = Instant::now();
+        let mut lap = began;
+        let mut tick = |k: usize, at: Instant| {
+            best[k] = best[k].min(at.elapsed());
+            Instant::now()
+        };
+        let cal = input.calendar.compile();
+        let f = fennec_schedule::forecast(&cal, input.as_of, &input.tasks, &input.options);
+        lap = tick(0, lap);
+        let m = fennec_schedule::milestone_forecasts(&cal, &input.tasks, &f, &input.milestones);
+        lap = tick(1, lap);
+        let r = fennec_schedule::risks(&cal, &input.tasks, &f, &m, &input.options);
+        lap = tick(2, lap);
+        let ru = fennec_schedule::rollups(&input.tasks, &f);
+        lap = tick(3, lap);
+        let tl = timeline(&input.tasks, &f, GroupBy::Sequence);
+        tick(4, lap);
+        tick(5, began);
+        let open = f
+            .tasks
+            .iter()
+            .filter(|t| t.state == TaskState::Open)
+            .count();
+        assert!(open > 90_000);
+        assert_eq!(tl.groups.len(), 300);
+        assert!(!r.is_empty());
+        drop((m, ru));
+        let lap = Instant::now();
+        let json = serde_json::to_string(&f).unwrap();
+        tick(6, lap);
+        drop(json);
+    }
+    let [forecast, milestones, risks, rollups, timeline, total, json] = best;
+    println!(
+        "forecast {forecast:?}, milestones {milestones:?}, risks {risks:?}, \
+         rollups {rollups:?}, timeline {timeline:?}: total {total:?} (forecast to JSON {json:?})"
+    );
+    // Same as `analyse` plus one timeline.
+    let all = analyse(&input);
+    assert_eq!(all.milestones.len(), 10);
+    if !cfg!(debug_assertions) {
+        assert!(total < Duration::from_secs(1), "took {total:?}");
+    }
+}
