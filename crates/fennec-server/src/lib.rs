@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod present;
 pub mod routes;
+pub mod schedule_input;
 
 pub use app::{App, AppState};
 pub use config::ServeConfig;

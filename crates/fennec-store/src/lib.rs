@@ -12,6 +12,7 @@ pub mod error;
 pub mod links;
 pub mod persons;
 pub mod rows;
+pub mod schedule;
 pub mod settings;
 pub mod stream;
 pub mod tasks;

@@ -12,6 +12,7 @@ pub mod crud;
 pub mod day_offs;
 pub mod index;
 pub mod projects;
+pub mod schedule;
 pub mod shots;
 pub mod task_actions;
 pub mod tasks;
@@ -27,6 +28,7 @@ fn api(state: AppState) -> Router {
         .merge(task_actions::routes())
         .merge(todo::routes())
         .merge(day_offs::routes())
+        .merge(schedule::routes())
         .merge(crud::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

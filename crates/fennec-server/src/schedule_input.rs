@@ -1,0 +1,187 @@
+//! Builds the scheduler's input for a project from the database: tasks
+//! with their hierarchy and status flags, assignments, the studio calendar
+//! (organisation hours, work week, holidays), each person's part-time
+//! settings and day offs, milestones and the project's end date.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use fennec_api::models;
+use fennec_schedule::{
+    Calendar, DateRange, Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput,
+    ScheduleOptions, Scope, StatusFlags, TaskInput,
+};
+use fennec_store::db::Exec;
+use fennec_store::rows::{self, Select};
+use fennec_store::{schedule as facts, settings, SqlValue};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::present::uuid_field;
+
+/// The settings key holding the studio calendar (work week, holidays,
+/// part-timers) as JSON.
+pub const CALENDAR_KEY: &str = "calendar";
+
+/// The studio calendar: stored settings plus the organisation's hours.
+pub async fn studio_calendar(exec: &mut impl Exec) -> ApiResult<Calendar> {
+    let mut calendar: Calendar = match settings::get(exec, CALENDAR_KEY).await? {
+        Some(text) => serde_json::from_str(&text).map_err(ApiError::internal)?,
+        None => Calendar::default(),
+    };
+    let orgs = rows::list(exec, &models::ORGANISATION, &Select::default(), false).await?;
+    if let Some(h) = orgs
+        .first()
+        .and_then(|o| o.get("hours_by_day"))
+        .and_then(Value::as_f64)
+    {
+        calendar.hours_per_day = h;
+    }
+    Ok(calendar)
+}
+
+fn named(n: facts::Named) -> Option<Ref> {
+    n.map(|(id, name)| Ref::new(id, name))
+}
+
+fn date(dt: Option<chrono::NaiveDateTime>) -> Option<NaiveDate> {
+    dt.map(|d| d.date())
+}
+
+/// The whole input for `project` as of `as_of`.
+pub async fn project_input(
+    exec: &mut impl Exec,
+    project: &serde_json::Map<String, Value>,
+    as_of: NaiveDate,
+) -> ApiResult<ScheduleInput> {
+    let project_id = uuid_field(project, "id").unwrap_or_default();
+    let project_ref = Ref::new(
+        project_id,
+        project.get("name").and_then(Value::as_str).unwrap_or(""),
+    );
+    let task_facts = facts::project_tasks(exec, project_id).await?;
+    let mut assignees: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (task, person) in facts::project_assignments(exec, project_id).await? {
+        assignees.entry(task).or_default().push(person);
+    }
+    let tasks: Vec<TaskInput> = task_facts
+        .into_iter()
+        .map(|t| {
+            let kind = t
+                .entity_type
+                .as_ref()
+                .map(|(_, n)| n.as_str())
+                .unwrap_or("");
+            let (sequence, episode) = match kind {
+                "Shot" | "Scene" => (named(t.parent.clone()), named(t.grandparent.clone())),
+                "Sequence" => (named(t.entity.clone()), named(t.parent.clone())),
+                "Episode" => (None, named(t.entity.clone())),
+                _ => (None, None),
+            };
+            TaskInput {
+                id: t.id,
+                name: t.name,
+                project: Some(project_ref.clone()),
+                task_type: named(t.task_type),
+                entity: named(t.entity),
+                entity_type: named(t.entity_type),
+                sequence,
+                episode,
+                assignees: assignees.remove(&t.id).unwrap_or_default(),
+                priority: t.priority,
+                estimate_minutes: t.estimation,
+                logged_minutes: t.duration,
+                start: date(t.start_date),
+                due: date(t.due_date),
+                real_start: date(t.real_start_date),
+                done_at: date(t.done_date),
+                status: StatusFlags {
+                    is_done: t.is_done,
+                    is_wip: t.is_wip,
+                    is_retake: t.is_retake,
+                    is_feedback_request: t.is_feedback_request,
+                },
+            }
+        })
+        .collect();
+
+    let mut calendar = studio_calendar(exec).await?;
+    let mut people_ids: Vec<Uuid> = tasks.iter().flat_map(|t| t.assignees.clone()).collect();
+    people_ids.sort_unstable();
+    people_ids.dedup();
+    let names: HashMap<Uuid, String> = facts::people(exec, &people_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let mut offs: HashMap<Uuid, Vec<DateRange>> = HashMap::new();
+    for (person, from, to) in facts::day_offs(exec, &people_ids).await? {
+        offs.entry(person)
+            .or_default()
+            .push(DateRange::new(from, to));
+    }
+    let mut settings_by_person: HashMap<Uuid, PersonCalendar> = calendar
+        .people
+        .drain(..)
+        .map(|p| (p.person_id, p))
+        .collect();
+    for id in &people_ids {
+        let mut p = settings_by_person
+            .remove(id)
+            .unwrap_or_else(|| PersonCalendar::new(*id));
+        p.name = names.get(id).cloned().unwrap_or_default();
+        p.day_offs = offs.remove(id).unwrap_or_default();
+        calendar.people.push(p);
+    }
+
+    let mut milestones = Vec::new();
+    let ms = rows::list(
+        exec,
+        &models::MILESTONE,
+        &Select::default().eq("project_id", SqlValue::Uuid(project_id)),
+        false,
+    )
+    .await?;
+    for m in ms {
+        let Some(date) = m
+            .get("date")
+            .and_then(Value::as_str)
+            .and_then(fennec_api::time::parse_date)
+        else {
+            continue;
+        };
+        let mut scope = Scope::default();
+        if let Some(tt) = uuid_field(&m, "task_type_id") {
+            scope.task_types.push(tt);
+        }
+        milestones.push(Milestone {
+            name: m
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+            date,
+            kind: MilestoneKind::Milestone,
+            scope,
+        });
+    }
+    if let Some(end) = project
+        .get("end_date")
+        .and_then(Value::as_str)
+        .and_then(fennec_api::time::parse_date)
+    {
+        milestones.push(Milestone {
+            name: format!("{} end", project_ref.name),
+            date: end,
+            kind: MilestoneKind::ProjectEnd,
+            scope: Scope::default(),
+        });
+    }
+    Ok(ScheduleInput {
+        as_of,
+        calendar,
+        tasks,
+        milestones,
+        options: ScheduleOptions::default(),
+    })
+}

@@ -1,0 +1,315 @@
+//! The schedule routes (/fennec/...): forecast, risks and timeline of a
+//! project as of a date, computed from real tasks, assignments, time logged
+//! and day offs.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+struct Production {
+    project: String,
+    artist: Caller,
+    admin: Caller,
+    late: String,
+    slipping: String,
+    unassigned: String,
+    done: String,
+}
+
+/// A small production as of Monday 2024-03-04: one late task, one that
+/// cannot fit before its due date, one unassigned, one done.
+async fn production(app: &TestApp) -> Production {
+    let admin = app.admin().await;
+    let artist = app.person_with_role("user").await;
+    let project = app.project_with_member("Forecast", &artist).await;
+    let t = admin.token();
+    let prop = app.get_ok("/api/data/asset-types?name=Prop", t).await;
+    let modeling = app.get_ok("/api/data/task-types?name=Modeling", t).await;
+    let modeling = str_of(&array_of(&modeling)[0]["id"]).to_owned();
+    let mut tasks = Vec::new();
+    for (name, due, estimate, assigned) in [
+        ("Lamp", "2024-03-01", 480, true),
+        ("Chair", "2024-03-05", 60 * 8 * 5, true),
+        ("Table", "2024-03-20", 480, false),
+        ("Cup", "2024-03-20", 480, true),
+    ] {
+        let asset = app
+            .post_created(
+                &format!(
+                    "/api/data/projects/{project}/asset-types/{}/assets/new",
+                    str_of(&array_of(&prop)[0]["id"])
+                ),
+                t,
+                json!({"name": name}),
+            )
+            .await;
+        let assignees: Vec<&str> = if assigned { vec![&artist.id] } else { vec![] };
+        let task = app
+            .post_created(
+                "/api/data/tasks",
+                t,
+                json!({"project_id": project, "entity_id": asset["id"], "task_type_id": modeling,
+                       "assignees": assignees}),
+            )
+            .await;
+        let id = str_of(&task["id"]).to_owned();
+        let (status, _) = app
+            .put(
+                &format!("/api/data/tasks/{id}"),
+                t,
+                json!({"start_date": "2024-02-26", "due_date": due, "estimation": estimate}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        tasks.push(id);
+    }
+    let done = app.get_ok("/api/data/task-status?short_name=done", t).await;
+    app.post_created(
+        &format!("/api/actions/tasks/{}/comment", tasks[3]),
+        t,
+        json!({"task_status_id": array_of(&done)[0]["id"], "comment": "ok"}),
+    )
+    .await;
+    Production {
+        project,
+        artist,
+        admin,
+        late: tasks[0].clone(),
+        slipping: tasks[1].clone(),
+        unassigned: tasks[2].clone(),
+        done: tasks[3].clone(),
+    }
+}
+
+fn kinds_for(risks: &Value, task: &str) -> Vec<String> {
+    array_of(&risks["risks"])
+        .iter()
+        .filter(|r| r["task_id"] == json!(task))
+        .map(|r| str_of(&r["kind"]).to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn risks_name_what_will_slip_and_why() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let url = format!("/api/fennec/projects/{}/risks?as_of=2024-03-04", p.project);
+        let risks = app.get_ok(&url, p.admin.token()).await;
+        assert_eq!(risks["as_of"], "2024-03-04");
+        assert!(
+            kinds_for(&risks, &p.late).contains(&"late".to_owned()),
+            "{risks}"
+        );
+        assert!(
+            kinds_for(&risks, &p.slipping).contains(&"will_slip".to_owned()),
+            "{risks}"
+        );
+        assert!(
+            kinds_for(&risks, &p.unassigned).contains(&"unassigned".to_owned()),
+            "{risks}"
+        );
+        assert!(
+            kinds_for(&risks, &p.done).is_empty(),
+            "done tasks carry no risk"
+        );
+        let slip = array_of(&risks["risks"])
+            .iter()
+            .find(|r| r["task_id"] == json!(p.slipping) && r["kind"] == "will_slip")
+            .unwrap();
+        assert_eq!(slip["numbers"]["due"], "2024-03-05");
+        assert!(
+            slip["numbers"]["slip_days"].as_i64().unwrap() >= 1,
+            "{slip}"
+        );
+        assert_eq!(slip["task"]["entity"]["name"], "Chair");
+        assert_eq!(risks["summary"]["late_tasks"], 1);
+        assert_eq!(risks["summary"]["unassigned_tasks"], 1);
+
+        // Filters: severity floor, kind, person.
+        let high = app
+            .get_ok(&format!("{url}&severity=high"), p.admin.token())
+            .await;
+        assert!(array_of(&high["risks"])
+            .iter()
+            .all(|r| r["severity"] == "high"));
+        let late_only = app
+            .get_ok(&format!("{url}&kind=late"), p.admin.token())
+            .await;
+        assert!(array_of(&late_only["risks"])
+            .iter()
+            .all(|r| r["kind"] == "late"));
+        assert_eq!(array_of(&late_only["risks"]).len(), 1);
+        let mine = app
+            .get_ok(
+                &format!("{url}&person_id={}", p.artist.id),
+                p.artist.token(),
+            )
+            .await;
+        assert!(kinds_for(&mine, &p.unassigned).is_empty());
+
+        // Reproducible: the same as_of gives the same answer.
+        let again = app.get_ok(&url, p.admin.token()).await;
+        assert_eq!(again, risks);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn forecast_lays_work_on_the_calendar_and_respects_day_offs() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let url = format!(
+            "/api/fennec/projects/{}/forecast?as_of=2024-03-04",
+            p.project
+        );
+        let before = app.get_ok(&url, p.admin.token()).await;
+        let finish = |f: &Value, task: &str| -> String {
+            let row = array_of(&f["tasks"])
+                .iter()
+                .find(|t| t["task_id"] == json!(task))
+                .unwrap()
+                .clone();
+            str_of(&row["forecast_finish"]).to_owned()
+        };
+        let chair_before = finish(&before, &p.slipping);
+        assert_eq!(array_of(&before["unassigned"]), &vec![json!(p.unassigned)]);
+        let person = array_of(&before["people"])
+            .iter()
+            .find(|x| x["person_id"] == json!(p.artist.id))
+            .unwrap()
+            .clone();
+        assert_eq!(person["minutes_per_day"], 480);
+        assert!(person.get("days").is_none(), "days only on request");
+
+        // A week off pushes the artist's work back.
+        app.post_created(
+            "/api/data/day-offs",
+            p.admin.token(),
+            json!({"person_id": p.artist.id, "date": "2024-03-04", "end_date": "2024-03-08"}),
+        )
+        .await;
+        let after = app.get_ok(&url, p.admin.token()).await;
+        assert!(
+            finish(&after, &p.slipping) > chair_before,
+            "{before} vs {after}"
+        );
+        let with_days = app
+            .get_ok(&format!("{url}&days=true"), p.admin.token())
+            .await;
+        let days = &array_of(&with_days["people"])
+            .iter()
+            .find(|x| x["person_id"] == json!(p.artist.id))
+            .unwrap()["days"];
+        assert!(array_of(days)
+            .iter()
+            .all(|d| d["load_minutes"].as_i64() <= d["capacity_minutes"].as_i64()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn timeline_groups_planned_actual_and_forecast() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let tl = app
+            .get_ok(
+                &format!(
+                    "/api/fennec/projects/{}/timeline?as_of=2024-03-04&group_by=task_type",
+                    p.project
+                ),
+                p.admin.token(),
+            )
+            .await;
+        assert_eq!(tl["group_by"], "task_type");
+        let groups = array_of(&tl["groups"]);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0]["key"]["name"], "Modeling");
+        assert_eq!(groups[0]["planned_start"], "2024-02-26");
+        assert_eq!(groups[0]["progress"]["tasks"], 4);
+        assert_eq!(groups[0]["progress"]["done_tasks"], 1);
+        assert_eq!(array_of(&groups[0]["tasks"]).len(), 4);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn schedule_routes_refuse_bad_input_and_outsiders() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let base = format!("/api/fennec/projects/{}", p.project);
+        let t = p.admin.token();
+        for (path, message) in [
+            (
+                format!("{base}/risks?as_of=2024-13-01"),
+                "Invalid date format for 'as_of': '2024-13-01'. Expected YYYY-MM-DD.",
+            ),
+            (
+                format!("{base}/risks?severity=urgent"),
+                "Invalid severity 'urgent': use low, medium or high.",
+            ),
+            (
+                format!("{base}/risks?task_type_id=nope"),
+                "Invalid UUID value: nope",
+            ),
+        ] {
+            let (status, body) = app.get(&path, t).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+            assert_eq!(body["message"], message);
+        }
+        let (status, _) = app
+            .get(&format!("{base}/timeline?group_by=colour"), t)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = app.get("/api/fennec/projects/not-a-uuid/risks", t).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = app
+            .get(
+                &format!("/api/fennec/projects/{}/risks", uuid::Uuid::new_v4()),
+                t,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let outsider = app.person_with_role("user").await;
+        let (status, _) = app.get(&format!("{base}/risks"), outsider.token()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app.get(&format!("{base}/risks"), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_studio_calendar_drives_capacity() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let t = p.admin.token();
+        let cal = app.get_ok("/api/fennec/calendar", t).await;
+        assert_eq!(cal["hours_per_day"], json!(8.0));
+        assert_eq!(cal["work_week"], json!(["monday", "tuesday", "wednesday", "thursday", "friday"]));
+        // A four-hour part-timer.
+        let (status, body) = app
+            .put(
+                "/api/fennec/calendar",
+                t,
+                json!({"hours_per_day": 8.0, "work_week": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+                       "holidays": ["2024-03-05"],
+                       "people": [{"person_id": p.artist.id, "hours_per_day": 4.0}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let f = app
+            .get_ok(&format!("/api/fennec/projects/{}/forecast?as_of=2024-03-04", p.project), t)
+            .await;
+        let person = array_of(&f["people"]).iter().find(|x| x["person_id"] == json!(p.artist.id)).unwrap().clone();
+        assert_eq!(person["minutes_per_day"], 240);
+        let (status, _) = app.put("/api/fennec/calendar", p.artist.token(), json!({})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app.put("/api/fennec/calendar", t, json!({"work_week": ["funday"]})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = app.put("/api/fennec/calendar", t, json!({"hours_per_day": 30})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}

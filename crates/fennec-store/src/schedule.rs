@@ -1,0 +1,147 @@
+//! What the schedule forecast reads of a project, in a few set-based
+//! queries (150 000 tasks must load in well under a second): each task
+//! with its type, status flags and place in the hierarchy, the
+//! assignments, the team's day offs, milestones.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use crate::db::Exec;
+use crate::{on, Result};
+
+/// An id and its display name.
+pub type Named = Option<(Uuid, String)>;
+
+/// One task as the scheduler needs it.
+#[derive(Clone, Debug, Default)]
+pub struct TaskFacts {
+    pub id: Uuid,
+    pub name: String,
+    pub priority: i64,
+    pub estimation: f64,
+    pub duration: f64,
+    pub start_date: Option<NaiveDateTime>,
+    pub due_date: Option<NaiveDateTime>,
+    pub real_start_date: Option<NaiveDateTime>,
+    pub done_date: Option<NaiveDateTime>,
+    pub task_type: Named,
+    pub is_done: bool,
+    pub is_wip: bool,
+    pub is_retake: bool,
+    pub is_feedback_request: bool,
+    pub entity: Named,
+    pub entity_type: Named,
+    /// The entity's parent (a shot's sequence, a sequence's episode).
+    pub parent: Named,
+    /// The parent's parent (a shot's episode).
+    pub grandparent: Named,
+}
+
+const TASKS_SQL: &str = "SELECT t.id, t.name, t.priority, t.estimation, t.duration, \
+    t.start_date, t.due_date, t.real_start_date, t.done_date, \
+    tt.id, tt.name, ts.is_done, ts.is_wip, ts.is_retake, ts.is_feedback_request, \
+    e.id, e.name, et.id, et.name, p1.id, p1.name, p2.id, p2.name \
+    FROM tasks t \
+    LEFT JOIN task_types tt ON tt.id = t.task_type_id \
+    LEFT JOIN task_statuses ts ON ts.id = t.task_status_id \
+    LEFT JOIN entities e ON e.id = t.entity_id \
+    LEFT JOIN entity_types et ON et.id = e.entity_type_id \
+    LEFT JOIN entities p1 ON p1.id = e.parent_id \
+    LEFT JOIN entities p2 ON p2.id = p1.parent_id \
+    WHERE t.project_id = $1 ORDER BY t.seq";
+
+macro_rules! named {
+    ($row:expr, $i:expr) => {{
+        let id: Option<Uuid> = $row.try_get($i)?;
+        let name: Option<String> = $row.try_get($i + 1)?;
+        id.map(|id| (id, name.unwrap_or_default()))
+    }};
+}
+
+/// Every task of a project.
+pub async fn project_tasks(exec: &mut impl Exec, project: Uuid) -> Result<Vec<TaskFacts>> {
+    let facts = on!(exec, c => {
+        let rows = sqlx::query(TASKS_SQL).bind(project).fetch_all(&mut *c).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(TaskFacts {
+                id: r.try_get(0)?,
+                name: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
+                priority: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
+                estimation: r.try_get::<Option<f64>, _>(3)?.unwrap_or(0.0),
+                duration: r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0),
+                start_date: r.try_get(5)?,
+                due_date: r.try_get(6)?,
+                real_start_date: r.try_get(7)?,
+                done_date: r.try_get(8)?,
+                task_type: named!(r, 9),
+                is_done: r.try_get::<Option<bool>, _>(11)?.unwrap_or(false),
+                is_wip: r.try_get::<Option<bool>, _>(12)?.unwrap_or(false),
+                is_retake: r.try_get::<Option<bool>, _>(13)?.unwrap_or(false),
+                is_feedback_request: r.try_get::<Option<bool>, _>(14)?.unwrap_or(false),
+                entity: named!(r, 15),
+                entity_type: named!(r, 17),
+                parent: named!(r, 19),
+                grandparent: named!(r, 21),
+            });
+        }
+        out
+    });
+    Ok(facts)
+}
+
+/// (task, person) assignments of a project's tasks, in assignment order.
+pub async fn project_assignments(exec: &mut impl Exec, project: Uuid) -> Result<Vec<(Uuid, Uuid)>> {
+    let sql = "SELECT a.task_id, a.person_id FROM assignations a \
+               JOIN tasks t ON t.id = a.task_id WHERE t.project_id = $1 ORDER BY a.seq";
+    Ok(on!(exec, c => sqlx::query_as(sql).bind(project).fetch_all(&mut *c).await?))
+}
+
+/// A person the forecast lays work on: id, display name.
+pub async fn people(exec: &mut impl Exec, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, first_name, last_name FROM persons WHERE id IN ({})",
+            ph.join(", ")
+        );
+        let rows: Vec<(Uuid, Option<String>, Option<String>)> = on!(exec, c => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await?
+        });
+        out.extend(rows.into_iter().map(|(id, f, l)| {
+            let name = format!("{} {}", f.unwrap_or_default(), l.unwrap_or_default());
+            (id, name.trim().to_owned())
+        }));
+    }
+    Ok(out)
+}
+
+/// Day offs of the given people: (person, first day, last day).
+pub async fn day_offs(
+    exec: &mut impl Exec,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, NaiveDate, NaiveDate)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT person_id, date, end_date FROM day_offs WHERE person_id IN ({})",
+            ph.join(", ")
+        );
+        let rows: Vec<(Uuid, NaiveDate, NaiveDate)> = on!(exec, c => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
