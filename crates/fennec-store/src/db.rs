@@ -1,6 +1,7 @@
 //! Connection pools and transactions for both backends.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -12,11 +13,17 @@ use sqlx::{
     ConnectOptions, Connection, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction,
 };
 
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
 use crate::{Result, StoreError};
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// The pool and the process's write lock: SQLite has one writer at a
+    /// time, and queueing writers here (fairly, without sleeping) beats
+    /// SQLite's busy handler, which backs off in growing sleeps and gives
+    /// long tail latencies under concurrent writes.
+    Sqlite(SqlitePool, Arc<Mutex<()>>),
     Postgres(PgPool),
 }
 
@@ -37,7 +44,7 @@ pub enum Conn {
 }
 
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, OwnedMutexGuard<()>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -53,7 +60,7 @@ impl Exec for Conn {
 impl Exec for Tx {
     fn raw(&mut self) -> Raw<'_> {
         match self {
-            Tx::Sqlite(t) => Raw::Sqlite(t),
+            Tx::Sqlite(t, _) => Raw::Sqlite(t),
             Tx::Postgres(t) => Raw::Postgres(t),
         }
     }
@@ -62,7 +69,7 @@ impl Exec for Tx {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _guard) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -99,7 +106,7 @@ impl Db {
                 .min_connections(1)
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, Arc::new(Mutex::new(()))))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
@@ -118,12 +125,12 @@ impl Db {
     }
 
     pub fn is_sqlite(&self) -> bool {
-        matches!(self, Db::Sqlite(_))
+        matches!(self, Db::Sqlite(..))
     }
 
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -131,7 +138,7 @@ impl Db {
 
     pub async fn conn(&self) -> Result<Conn> {
         Ok(match self {
-            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Db::Sqlite(p, _) => Conn::Sqlite(p.acquire().await?),
             Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
         })
     }
@@ -141,14 +148,17 @@ impl Db {
     /// instead of failing when a reader upgrades.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p, lock) => {
+                let guard = lock.clone().lock_owned().await;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, guard)
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, _) => p.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }

@@ -62,6 +62,24 @@ pub async fn reset_failed_logins(exec: &mut impl Exec, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// Who a token speaks for, in one round trip: role and active flag of its
+/// subject (`None` when the person no longer exists) and whether the token
+/// was revoked.
+pub async fn token_identity(
+    exec: &mut impl Exec,
+    id: Uuid,
+    jti: &str,
+) -> Result<(Option<(String, bool)>, bool)> {
+    let sql = "SELECT p.role, p.active, \
+               EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2) \
+               FROM (SELECT 1 AS one) o LEFT JOIN persons p ON p.id = $1";
+    let row: (Option<String>, Option<bool>, bool) =
+        on!(exec, c => sqlx::query_as(sql).bind(id).bind(jti).fetch_one(&mut *c).await?);
+    let (role, active, revoked) = row;
+    let person = role.map(|r| (r, active.unwrap_or(true)));
+    Ok((person, revoked))
+}
+
 /// Identity of a token's subject: role and active flag, or `None` when the
 /// person no longer exists.
 pub async fn identity(exec: &mut impl Exec, id: Uuid) -> Result<Option<(String, bool)>> {

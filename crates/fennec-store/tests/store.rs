@@ -50,7 +50,7 @@ fn col(model: &'static models::Model, name: &str) -> &'static models::Column {
 /// Table → columns of a database.
 async fn schema(db: &Db) -> BTreeMap<String, BTreeSet<String>> {
     let pairs: Vec<(String, String)> = match db {
-        Db::Sqlite(p) => sqlx::query_as(
+        Db::Sqlite(p, _) => sqlx::query_as(
             "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name != '_sqlx_migrations'",
         )

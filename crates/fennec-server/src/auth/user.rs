@@ -94,11 +94,13 @@ async fn identify(parts: &Parts, state: &AppState, kind: &str) -> Result<Current
         .person_id()
         .ok_or_else(|| ApiError::jwt(StatusCode::UNPROCESSABLE_ENTITY, "Invalid token"))?;
     let mut conn = state.db.conn().await?;
-    if fennec_store::tokens::is_revoked(&mut conn, &claims.jti).await? {
+    let (person, revoked) =
+        fennec_store::persons::token_identity(&mut conn, id, &claims.jti).await?;
+    if revoked {
         return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, msg::JWT_REVOKED));
     }
     // A deleted or deactivated person's tokens stop working at once.
-    let Some((role, active)) = fennec_store::persons::identity(&mut conn, id).await? else {
+    let Some((role, active)) = person else {
         return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, "User not found"));
     };
     if !active {

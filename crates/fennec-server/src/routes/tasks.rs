@@ -91,6 +91,60 @@ impl Lookups {
         Ok(self.entities[&id].clone())
     }
 
+    /// Loads every entity of `ids` not cached yet, in one query per 500.
+    pub(crate) async fn preload_entities(
+        &mut self,
+        exec: &mut impl Exec,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> ApiResult<()> {
+        let mut missing: Vec<Uuid> = ids
+            .into_iter()
+            .filter(|id| !self.entities.contains_key(id))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        for chunk in missing.chunks(500) {
+            let select = Select::default().filter(Filter::In(
+                "id",
+                chunk.iter().map(|u| SqlValue::Uuid(*u)).collect(),
+            ));
+            for mut row in rows::list(exec, &models::ENTITY, &select, false).await? {
+                self.entity_types.type_entity(&mut row);
+                self.entities.insert(id_of(&row), Some(row));
+            }
+            for id in chunk {
+                self.entities.entry(*id).or_insert(None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads the projects of `ids` not cached yet.
+    pub(crate) async fn preload_projects(
+        &mut self,
+        exec: &mut impl Exec,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> ApiResult<()> {
+        let mut ids: Vec<Uuid> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            self.project(exec, Some(id)).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn cached_project(&self, id: Option<Uuid>) -> Option<&Row> {
+        id.and_then(|id| self.projects.get(&id))
+            .and_then(Option::as_ref)
+    }
+
+    /// The cached entity `id` (after a preload).
+    pub(crate) fn cached_entity(&self, id: Option<Uuid>) -> Option<&Row> {
+        id.and_then(|id| self.entities.get(&id))
+            .and_then(Option::as_ref)
+    }
+
     pub(crate) async fn project(
         &mut self,
         exec: &mut impl Exec,

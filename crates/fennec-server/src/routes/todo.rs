@@ -2,6 +2,8 @@
 //! (`/data/persons/{id}/...`) and the studio's open tasks, with the
 //! denormalised keys Kitsu's to-do page reads.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -43,46 +45,80 @@ fn id_or_empty(v: Option<Uuid>) -> Value {
     Value::String(v.map(|u| u.to_string()).unwrap_or_default())
 }
 
-async fn todo_row(
-    exec: &mut impl Exec,
-    lookups: &mut Lookups,
-    mut r: Row,
-    flavour: Flavour,
-) -> ApiResult<Row> {
-    let project = lookups.project(exec, uuid_field(&r, "project_id")).await?;
-    let entity = lookups.entity(exec, uuid_field(&r, "entity_id")).await?;
-    let e = entity.as_ref();
+/// What the to-do rows of many tasks need, fetched set-wise beforehand.
+struct Batch {
+    assignees: HashMap<Uuid, Vec<Uuid>>,
+    last_comments: HashMap<Uuid, Value>,
+}
+
+impl Batch {
+    async fn load(
+        exec: &mut impl Exec,
+        lookups: &mut Lookups,
+        tasks: &[Row],
+        flavour: Flavour,
+    ) -> ApiResult<Batch> {
+        let ids: Vec<Uuid> = tasks.iter().map(id_of).collect();
+        // Entities, then their parents and sources, then grandparents.
+        lookups
+            .preload_entities(
+                exec,
+                tasks.iter().filter_map(|t| uuid_field(t, "entity_id")),
+            )
+            .await?;
+        let parents: Vec<Uuid> = tasks
+            .iter()
+            .filter_map(|t| lookups.cached_entity(uuid_field(t, "entity_id")))
+            .flat_map(|e| [uuid_field(e, "parent_id"), uuid_field(e, "source_id")])
+            .flatten()
+            .collect();
+        lookups
+            .preload_entities(exec, parents.iter().copied())
+            .await?;
+        let grand: Vec<Uuid> = parents
+            .iter()
+            .filter_map(|p| lookups.cached_entity(Some(*p)))
+            .filter_map(|e| uuid_field(e, "parent_id"))
+            .collect();
+        lookups.preload_entities(exec, grand).await?;
+        let assignees = links::TASK_ASSIGNEES.rights_of_many(exec, &ids).await?;
+        let last_comments = if flavour == Flavour::Todo {
+            last_comments(exec, &ids).await?
+        } else {
+            HashMap::new()
+        };
+        Ok(Batch {
+            assignees,
+            last_comments,
+        })
+    }
+}
+
+fn todo_row(lookups: &Lookups, batch: &Batch, mut r: Row, flavour: Flavour) -> Row {
+    let project = lookups.cached_project(uuid_field(&r, "project_id"));
+    let e = lookups.cached_entity(uuid_field(&r, "entity_id"));
     let kind = e
         .and_then(|e| e.get("type"))
         .and_then(Value::as_str)
         .unwrap_or("");
     // Zou's to-do query names the entity's parent `sequence_name` (for a
     // sequence that is its episode) and the parent's parent the episode.
-    let parent = lookups
-        .entity(exec, e.and_then(|e| uuid_field(e, "parent_id")))
-        .await?;
+    let parent = lookups.cached_entity(e.and_then(|e| uuid_field(e, "parent_id")));
     let (sequence, episode) = match kind {
-        "Shot" | "Scene" => {
-            let ep = lookups
-                .entity(
-                    exec,
-                    parent.as_ref().and_then(|s| uuid_field(s, "parent_id")),
-                )
-                .await?;
-            (parent, ep)
-        }
-        "Sequence" => (parent.clone(), parent),
+        "Shot" | "Scene" => (
+            parent,
+            lookups.cached_entity(parent.and_then(|s| uuid_field(s, "parent_id"))),
+        ),
+        "Sequence" => (parent, parent),
         _ => (
             parent,
-            lookups
-                .entity(exec, e.and_then(|e| uuid_field(e, "source_id")))
-                .await?,
+            lookups.cached_entity(e.and_then(|e| uuid_field(e, "source_id"))),
         ),
     };
-    r.insert("project_name".into(), field(project.as_ref(), "name"));
+    r.insert("project_name".into(), field(project, "name"));
     r.insert(
         "project_has_avatar".into(),
-        json!(flag(project.as_ref(), "has_avatar")),
+        json!(flag(project, "has_avatar")),
     );
     r.insert("entity_name".into(), field(e, "name"));
     r.insert("entity_description".into(), field(e, "description"));
@@ -101,19 +137,17 @@ async fn todo_row(
         .map_or(Value::Null, |n| Value::String(n.to_owned()));
     r.insert("entity_type_name".into(), et_name);
     r.insert("entity_canceled".into(), json!(flag(e, "canceled")));
-    r.insert("sequence_name".into(), field(sequence.as_ref(), "name"));
-    r.insert(
-        "episode_id".into(),
-        id_or_empty(episode.as_ref().map(id_of)),
-    );
-    r.insert("episode_name".into(), field(episode.as_ref(), "name"));
+    r.insert("sequence_name".into(), field(sequence, "name"));
+    r.insert("episode_id".into(), id_or_empty(episode.map(id_of)));
+    r.insert("episode_name".into(), field(episode, "name"));
     let tt = lookups.task_type(&r).cloned();
     let st = lookups.status(&r).cloned();
     r.insert(
         "task_type_for_entity".into(),
         field(tt.as_ref(), "for_entity"),
     );
-    let assignees = links::TASK_ASSIGNEES.rights(exec, id_of(&r)).await?;
+    let id = id_of(&r);
+    let assignees = batch.assignees.get(&id).map_or(&[][..], Vec::as_slice);
     match flavour {
         Flavour::Todo => {
             for (k, v) in [
@@ -133,8 +167,13 @@ async fn todo_row(
                 "task_status_short_name".into(),
                 field(st.as_ref(), "short_name"),
             );
-            r.insert("assignees".into(), uuid_list(&assignees));
-            r.insert("last_comment".into(), last_comment(exec, id_of(&r)).await?);
+            r.insert("assignees".into(), uuid_list(assignees));
+            let last = batch
+                .last_comments
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            r.insert("last_comment".into(), last);
         }
         Flavour::Open => {
             r.insert("type_name".into(), field(tt.as_ref(), "name"));
@@ -142,23 +181,34 @@ async fn todo_row(
             r.insert("type_color".into(), field(tt.as_ref(), "color"));
             r.insert("status_color".into(), field(st.as_ref(), "color"));
             r.insert("status_short_name".into(), field(st.as_ref(), "short_name"));
-            r.insert("assignees".into(), uuid_list(&assignees));
+            r.insert("assignees".into(), uuid_list(assignees));
         }
     }
-    Ok(r)
+    r
 }
 
-async fn last_comment(exec: &mut impl Exec, task: Uuid) -> ApiResult<Value> {
-    let select = Select {
-        filters: vec![Filter::Eq("object_id", SqlValue::Uuid(task))],
-        order: rows::Order::Created,
-        ..Default::default()
-    };
-    let comments = rows::list(exec, &models::COMMENT, &select, false).await?;
-    Ok(comments.last().map_or(
-        json!({}),
-        |c| json!({"text": c["text"], "date": c["created_at"], "person_id": c["person_id"]}),
-    ))
+/// The last comment of each task, one query per 500 tasks.
+async fn last_comments(exec: &mut impl Exec, tasks: &[Uuid]) -> ApiResult<HashMap<Uuid, Value>> {
+    let mut out = HashMap::new();
+    for chunk in tasks.chunks(500) {
+        let select = Select {
+            filters: vec![Filter::In(
+                "object_id",
+                chunk.iter().map(|u| SqlValue::Uuid(*u)).collect(),
+            )],
+            order: rows::Order::Created,
+            ..Default::default()
+        };
+        for c in rows::list(exec, &models::COMMENT, &select, false).await? {
+            if let Some(task) = uuid_field(&c, "object_id") {
+                out.insert(
+                    task,
+                    json!({"text": c["text"], "date": c["created_at"], "person_id": c["person_id"]}),
+                );
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Tasks assigned to `person`, done or not, in open projects whose team
@@ -189,14 +239,21 @@ async fn person_task_rows(exec: &mut impl Exec, person: Uuid, done: bool) -> Api
         .filter(Filter::In("project_id", open_projects));
     let list = rows::list(exec, TASK, &select, false).await?;
     let mut lookups = Lookups::load(exec).await?;
-    let mut out = Vec::new();
-    for r in list {
-        if flag(lookups.status(&r), "is_done") != done {
-            continue;
-        }
-        out.push(todo_row(exec, &mut lookups, r, Flavour::Todo).await?);
-    }
-    Ok(out)
+    let list: Vec<Row> = list
+        .into_iter()
+        .filter(|r| flag(lookups.status(r), "is_done") == done)
+        .collect();
+    lookups
+        .preload_projects(
+            exec,
+            list.iter().filter_map(|t| uuid_field(t, "project_id")),
+        )
+        .await?;
+    let batch = Batch::load(exec, &mut lookups, &list, Flavour::Todo).await?;
+    Ok(list
+        .into_iter()
+        .map(|r| todo_row(&lookups, &batch, r, Flavour::Todo))
+        .collect())
 }
 
 /// GET /data/user/tasks
@@ -332,12 +389,22 @@ async fn open_tasks(
         .filter(|l| *l > 0)
         .unwrap_or(100);
     let total = all.len();
-    let mut data = Vec::new();
-    for r in all.into_iter().skip((page - 1) * limit).take(limit) {
-        data.push(Value::Object(
-            todo_row(&mut conn, &mut lookups, r, Flavour::Open).await?,
-        ));
-    }
+    let page_rows: Vec<Row> = all
+        .into_iter()
+        .skip((page - 1) * limit)
+        .take(limit)
+        .collect();
+    lookups
+        .preload_projects(
+            &mut conn,
+            page_rows.iter().filter_map(|t| uuid_field(t, "project_id")),
+        )
+        .await?;
+    let batch = Batch::load(&mut conn, &mut lookups, &page_rows, Flavour::Open).await?;
+    let data: Vec<Value> = page_rows
+        .into_iter()
+        .map(|r| Value::Object(todo_row(&lookups, &batch, r, Flavour::Open)))
+        .collect();
     let status: Vec<Value> = by_status
         .into_iter()
         .map(|(s, n)| json!({"task_status_id": s, "amount": n}))
