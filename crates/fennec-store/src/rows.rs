@@ -274,38 +274,58 @@ pub(crate) trait BindScalar<'q>: Sized {
     fn bind_scalar(self, v: &'q SqlValue) -> Self;
 }
 
+/// Binds a [`SqlValue`] on any query kind of either backend.
+macro_rules! bind_value_body {
+    ($q:expr, $v:expr) => {{
+        use chrono::{NaiveDate, NaiveDateTime};
+        use sqlx::types::Json;
+        match $v {
+            SqlValue::Null(kind) => match kind {
+                Kind::Uuid => $q.bind(None::<Uuid>),
+                Kind::Text => $q.bind(None::<String>),
+                Kind::Bool => $q.bind(None::<bool>),
+                Kind::Int => $q.bind(None::<i64>),
+                Kind::Float => $q.bind(None::<f64>),
+                Kind::DateTime => $q.bind(None::<NaiveDateTime>),
+                Kind::Date => $q.bind(None::<NaiveDate>),
+                Kind::Json => $q.bind(None::<Json<Value>>),
+            },
+            SqlValue::Uuid(u) => $q.bind(*u),
+            SqlValue::Text(s) => $q.bind(s.as_str()),
+            SqlValue::Bool(b) => $q.bind(*b),
+            SqlValue::Int(i) => $q.bind(*i),
+            SqlValue::Float(f) => $q.bind(*f),
+            SqlValue::DateTime(dt) => $q.bind(*dt),
+            SqlValue::Date(d) => $q.bind(*d),
+            SqlValue::Json(j) => $q.bind(Json(j)),
+        }
+    }};
+}
+
 macro_rules! impl_bind_scalar {
     ($db:ty, $args:ty) => {
         impl<'q, O> BindScalar<'q> for sqlx::query::QueryScalar<'q, $db, O, $args> {
             fn bind_scalar(self, v: &'q SqlValue) -> Self {
-                use chrono::{NaiveDate, NaiveDateTime};
-                use sqlx::types::Json;
-                match v {
-                    SqlValue::Null(kind) => match kind {
-                        Kind::Uuid => self.bind(None::<Uuid>),
-                        Kind::Text => self.bind(None::<String>),
-                        Kind::Bool => self.bind(None::<bool>),
-                        Kind::Int => self.bind(None::<i64>),
-                        Kind::Float => self.bind(None::<f64>),
-                        Kind::DateTime => self.bind(None::<NaiveDateTime>),
-                        Kind::Date => self.bind(None::<NaiveDate>),
-                        Kind::Json => self.bind(None::<Json<Value>>),
-                    },
-                    SqlValue::Uuid(u) => self.bind(*u),
-                    SqlValue::Text(s) => self.bind(s.as_str()),
-                    SqlValue::Bool(b) => self.bind(*b),
-                    SqlValue::Int(i) => self.bind(*i),
-                    SqlValue::Float(f) => self.bind(*f),
-                    SqlValue::DateTime(dt) => self.bind(*dt),
-                    SqlValue::Date(d) => self.bind(*d),
-                    SqlValue::Json(j) => self.bind(Json(j)),
-                }
+                bind_value_body!(self, v)
+            }
+        }
+        impl<'q, O> BindAs<'q> for sqlx::query::QueryAs<'q, $db, O, $args> {
+            fn bind_as(self, v: &'q SqlValue) -> Self {
+                bind_value_body!(self, v)
             }
         }
     };
 }
 impl_bind_scalar!(sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>);
 impl_bind_scalar!(sqlx::Postgres, sqlx::postgres::PgArguments);
+
+pub(crate) trait BindAs<'q>: Sized {
+    fn bind_as(self, v: &'q SqlValue) -> Self;
+}
+
+pub(crate) fn bind_as<'q, Q: BindAs<'q>>(q: Q, v: &'q SqlValue) -> Q {
+    q.bind_as(v)
+}
 
 /// One row by id, or `None`.
 pub async fn get(

@@ -1,20 +1,27 @@
 //! Large lists streamed as JSON bytes straight from the database cursor.
 //!
 //! A whole project's task list (150 000 tasks) would take hundreds of MB as
-//! JSON maps; here each row is written to a byte buffer as it arrives and
-//! the buffer is handed over every 64 KiB, so memory does not grow with the
-//! size of the answer. A relation list (a task's `assignees`) comes from a
-//! correlated subquery in the same statement.
+//! JSON maps; here each row is written to a byte buffer as it arrives, with
+//! no intermediate JSON values, and the buffer is handed over every 64 KiB,
+//! so memory does not grow with the size of the answer. A relation list (a
+//! task's `assignees`) is read first, as pairs of ids, and written in its
+//! column's place.
 
-use fennec_api::models::{Model, Wire};
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use fennec_api::models::{Kind, Model, Wire};
 use futures_util::TryStreamExt;
 use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::Row as _;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::db::Db;
 use crate::links::Link;
-use crate::rows::{decode_any, Select};
+use crate::rows::Select;
 use crate::{on, StoreError};
 
 const CHUNK: usize = 64 * 1024;
@@ -45,6 +52,104 @@ pub fn json_array(
     rx
 }
 
+fn io(e: std::io::Error) -> StoreError {
+    StoreError::Config(e.to_string())
+}
+
+/// Writes a column's value as Zou's JSON, decoding straight from the row.
+trait WriteColumn {
+    fn write_column(&self, buf: &mut Vec<u8>, idx: usize, kind: Kind) -> Result<(), StoreError>;
+}
+
+fn write_uuid(buf: &mut Vec<u8>, u: &Uuid) {
+    let mut tmp = [0u8; 36];
+    buf.push(b'"');
+    buf.extend_from_slice(u.hyphenated().encode_lower(&mut tmp).as_bytes());
+    buf.push(b'"');
+}
+
+fn write_datetime(buf: &mut Vec<u8>, d: &NaiveDateTime) -> Result<(), StoreError> {
+    write!(
+        buf,
+        "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}\"",
+        d.year(),
+        d.month(),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second()
+    )
+    .map_err(io)
+}
+
+fn write_date(buf: &mut Vec<u8>, d: &NaiveDate) -> Result<(), StoreError> {
+    write!(buf, "\"{:04}-{:02}-{:02}\"", d.year(), d.month(), d.day()).map_err(io)
+}
+
+fn write_json<T: serde::Serialize>(buf: &mut Vec<u8>, v: &T) -> Result<(), StoreError> {
+    serde_json::to_writer(buf, v).map_err(|e| StoreError::Config(e.to_string()))
+}
+
+macro_rules! write_column_for {
+    ($row:ty) => {
+        impl WriteColumn for $row {
+            fn write_column(
+                &self,
+                buf: &mut Vec<u8>,
+                idx: usize,
+                kind: Kind,
+            ) -> Result<(), StoreError> {
+                macro_rules! or_null {
+                    ($t:ty, $w:expr) => {
+                        match self.try_get::<Option<$t>, _>(idx)? {
+                            Some(v) => $w(buf, &v),
+                            None => {
+                                buf.extend_from_slice(b"null");
+                                Ok(())
+                            }
+                        }
+                    };
+                }
+                match kind {
+                    Kind::Uuid => or_null!(Uuid, |b: &mut Vec<u8>, v: &Uuid| {
+                        write_uuid(b, v);
+                        Ok(())
+                    }),
+                    Kind::Text => or_null!(String, |b: &mut Vec<u8>, v: &String| write_json(b, v)),
+                    Kind::Bool => or_null!(bool, |b: &mut Vec<u8>, v: &bool| write_json(b, v)),
+                    Kind::Int => or_null!(i64, |b: &mut Vec<u8>, v: &i64| write_json(b, v)),
+                    Kind::Float => or_null!(f64, |b: &mut Vec<u8>, v: &f64| write_json(b, v)),
+                    Kind::DateTime => or_null!(NaiveDateTime, write_datetime),
+                    Kind::Date => or_null!(NaiveDate, write_date),
+                    Kind::Json => or_null!(Json<Value>, |b: &mut Vec<u8>, v: &Json<Value>| {
+                        write_json(b, &v.0)
+                    }),
+                }
+            }
+        }
+    };
+}
+
+write_column_for!(sqlx::sqlite::SqliteRow);
+write_column_for!(sqlx::postgres::PgRow);
+
+fn write_ids(buf: &mut Vec<u8>, ids: Option<&Vec<Uuid>>) {
+    buf.push(b'[');
+    for (i, id) in ids.into_iter().flatten().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        write_uuid(buf, id);
+    }
+    buf.push(b']');
+}
+
+fn write_key(buf: &mut Vec<u8>, key: &str) {
+    buf.push(b'"');
+    buf.extend_from_slice(key.as_bytes());
+    buf.extend_from_slice(b"\":");
+}
+
 async fn produce(
     db: &Db,
     model: &'static Model,
@@ -54,42 +159,52 @@ async fn produce(
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
     let sqlite = db.is_sqlite();
+    let (where_sql, args) = crate::rows::where_sql(&select.filters, sqlite, "t.");
+
+    // The linked ids of the selected rows, in link order.
+    let mut linked: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if let Some(i) = inline {
+        let sql = format!(
+            "SELECT l.{left}, l.{right} FROM {tab} l JOIN {model} t ON t.id = l.{left}{where_sql} \
+             ORDER BY l.seq",
+            left = i.link.left,
+            right = i.link.right,
+            tab = i.link.table,
+            model = model.table,
+        );
+        let pairs: Vec<(Uuid, Uuid)> = on!(&mut conn, c => {
+            let mut q = sqlx::query_as(&sql);
+            for a in &args {
+                q = crate::rows::bind_as(q, a);
+            }
+            q.fetch_all(&mut *c).await?
+        });
+        for (l, r) in pairs {
+            linked.entry(l).or_default().push(r);
+        }
+    }
+
     let cols: Vec<_> = model
         .columns
         .iter()
         .filter(|c| c.wire == Wire::Shown)
         .collect();
-    let mut list: Vec<String> = cols.iter().map(|c| format!("t.\"{}\"", c.name)).collect();
-    if let Some(i) = inline {
-        // The linked ids as one comma-separated text, in link order.
-        list.push(if sqlite {
-            format!(
-                "(SELECT group_concat(lower(hex({r})), ',') FROM (SELECT {r} FROM {tab} \
-                 WHERE {l} = t.id ORDER BY seq))",
-                r = i.link.right,
-                tab = i.link.table,
-                l = i.link.left
-            )
-        } else {
-            format!(
-                "(SELECT string_agg({r}::text, ',' ORDER BY seq) FROM {tab} WHERE {l} = t.id)",
-                r = i.link.right,
-                tab = i.link.table,
-                l = i.link.left
-            )
-        });
-    }
-    let (where_sql, args) = crate::rows::where_sql(&select.filters, sqlite, "t.");
+    let idx_of_id = cols.iter().position(|c| c.name == "id").unwrap_or(0);
+    let list: Vec<String> = cols.iter().map(|c| format!("t.\"{}\"", c.name)).collect();
     let sql = format!(
         "SELECT {} FROM {} t{} ORDER BY t.seq",
         list.join(", "),
         model.table,
         where_sql
     );
+    let mut type_tail = Vec::new();
+    type_tail.extend_from_slice(b",\"type\":");
+    write_json(&mut type_tail, &model.type_name)?;
+    type_tail.push(b'}');
+
     let mut buf = Vec::with_capacity(CHUNK + 4096);
     buf.push(b'[');
     let mut first = true;
-    let n = cols.len();
     on!(&mut conn, c => {
         let mut q = sqlx::query(&sql);
         for a in &args {
@@ -105,28 +220,29 @@ async fn produce(
             let mut idx = 0;
             let mut need_comma = false;
             for col in model.columns {
-                let value = match col.wire {
+                match col.wire {
                     Wire::Shown => {
-                        let v = decode_any(&row, idx, col.kind)?;
+                        if need_comma {
+                            buf.push(b',');
+                        }
+                        need_comma = true;
+                        write_key(&mut buf, col.name);
+                        row.write_column(&mut buf, idx, col.kind)?;
                         idx += 1;
-                        v
                     }
                     Wire::Relation if inline.is_some_and(|i| i.key == col.name) => {
-                        let text: Option<String> = sqlx::Row::try_get(&row, n)?;
-                        linked_ids(text.as_deref())
+                        if need_comma {
+                            buf.push(b',');
+                        }
+                        need_comma = true;
+                        write_key(&mut buf, col.name);
+                        let id: Option<Uuid> = row.try_get(idx_of_id)?;
+                        write_ids(&mut buf, id.and_then(|id| linked.get(&id)));
                     }
-                    _ => continue,
-                };
-                if need_comma {
-                    buf.push(b',');
+                    _ => {}
                 }
-                need_comma = true;
-                write_key(&mut buf, col.name);
-                serde_json::to_writer(&mut buf, &value).map_err(|e| StoreError::Config(e.to_string()))?;
             }
-            buf.extend_from_slice(b",\"type\":");
-            serde_json::to_writer(&mut buf, model.type_name).map_err(|e| StoreError::Config(e.to_string()))?;
-            buf.push(b'}');
+            buf.extend_from_slice(&type_tail);
             if buf.len() >= CHUNK {
                 let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
                 if tx.send(Ok(chunk)).await.is_err() {
@@ -141,36 +257,24 @@ async fn produce(
     Ok(())
 }
 
-fn write_key(buf: &mut Vec<u8>, key: &str) {
-    buf.push(b'"');
-    buf.extend_from_slice(key.as_bytes());
-    buf.extend_from_slice(b"\":");
-}
-
-/// Ids from the subquery's text: UUIDs (PostgreSQL) or 32-digit hex
-/// (SQLite), comma-separated.
-fn linked_ids(text: Option<&str>) -> Value {
-    let ids = text
-        .unwrap_or("")
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| Uuid::parse_str(s).ok())
-        .map(|u| Value::String(u.to_string()))
-        .collect();
-    Value::Array(ids)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn linked_ids_read_both_backends_text() {
-        let u = Uuid::new_v4();
-        let hex = u.simple().to_string();
-        assert_eq!(linked_ids(Some(&hex)), serde_json::json!([u.to_string()]));
-        let both = format!("{},{}", u, hex);
-        assert_eq!(linked_ids(Some(&both)).as_array().unwrap().len(), 2);
-        assert_eq!(linked_ids(None), serde_json::json!([]));
+    fn values_are_written_as_zou_shows_them() {
+        let mut b = Vec::new();
+        let d = NaiveDate::from_ymd_opt(2024, 1, 9).unwrap();
+        write_datetime(&mut b, &d.and_hms_opt(7, 5, 3).unwrap()).unwrap();
+        b.push(b' ');
+        write_date(&mut b, &d).unwrap();
+        b.push(b' ');
+        write_json(&mut b, &1440.0f64).unwrap();
+        b.push(b' ');
+        write_ids(&mut b, Some(&vec![Uuid::nil()]));
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "\"2024-01-09T07:05:03\" \"2024-01-09\" 1440.0 [\"00000000-0000-0000-0000-000000000000\"]"
+        );
     }
 }

@@ -5,16 +5,21 @@
 
 use std::collections::HashMap;
 
+use std::collections::BTreeMap;
+
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use fennec_api::models;
 use fennec_schedule::{
-    analyse, timeline, Analysis, Calendar, GroupBy, Risk, ScheduleInput, Severity, TaskInput,
+    analyse, timeline, Calendar, GroupBy, Ref, Risk, ScheduleInput, Severity, TaskInput,
 };
 use fennec_store::rows;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -104,32 +109,133 @@ async fn load(
     Ok((project, input))
 }
 
-/// The analysis is CPU work (0.4 s for 150 000 tasks): off the async workers.
-async fn analysed(input: ScheduleInput) -> ApiResult<(ScheduleInput, Analysis)> {
-    tokio::task::spawn_blocking(move || {
-        let analysis = analyse(&input);
-        (input, analysis)
-    })
-    .await
-    .map_err(ApiError::internal)
+/// The project as the answers name it.
+#[derive(Serialize)]
+struct ProjectRef {
+    id: Value,
+    name: Value,
 }
 
-fn project_ref(project: &Map<String, Value>) -> Value {
-    json!({"id": project.get("id"), "name": project.get("name")})
+fn project_ref(project: &Map<String, Value>) -> ProjectRef {
+    ProjectRef {
+        id: project.get("id").cloned().unwrap_or(Value::Null),
+        name: project.get("name").cloned().unwrap_or(Value::Null),
+    }
 }
 
-fn task_label(t: &TaskInput) -> Value {
-    json!({
-        "id": t.id,
-        "name": t.name,
-        "entity": t.entity,
-        "entity_type": t.entity_type,
-        "task_type": t.task_type,
-        "sequence": t.sequence,
-        "episode": t.episode,
-        "assignees": t.assignees,
-        "priority": t.priority,
-    })
+/// What a risk or forecast row says about its task, for people to read.
+#[derive(Serialize)]
+struct TaskLabel<'a> {
+    id: Uuid,
+    name: &'a str,
+    entity: &'a Option<Ref>,
+    entity_type: &'a Option<Ref>,
+    task_type: &'a Option<Ref>,
+    sequence: &'a Option<Ref>,
+    episode: &'a Option<Ref>,
+    assignees: &'a [Uuid],
+    priority: i64,
+}
+
+fn task_label(t: &TaskInput) -> TaskLabel<'_> {
+    TaskLabel {
+        id: t.id,
+        name: &t.name,
+        entity: &t.entity,
+        entity_type: &t.entity_type,
+        task_type: &t.task_type,
+        sequence: &t.sequence,
+        episode: &t.episode,
+        assignees: &t.assignees,
+        priority: t.priority,
+    }
+}
+
+#[derive(Serialize)]
+struct PersonLabel<'a> {
+    id: Uuid,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct RiskOut<'a> {
+    #[serde(flatten)]
+    risk: &'a Risk,
+    task: Option<TaskLabel<'a>>,
+    person: Option<PersonLabel<'a>>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    risks: usize,
+    by_kind: BTreeMap<String, usize>,
+    by_severity: BTreeMap<String, usize>,
+    late_tasks: usize,
+    slipping_tasks: usize,
+    unassigned_tasks: usize,
+}
+
+#[derive(Serialize)]
+struct RisksAnswer<'a> {
+    project: ProjectRef,
+    as_of: NaiveDate,
+    summary: Summary,
+    risks: Vec<RiskOut<'a>>,
+    milestones: &'a [fennec_schedule::MilestoneForecast],
+    rollups: &'a fennec_schedule::RollUps,
+}
+
+#[derive(Serialize)]
+struct TaskForecastOut<'a> {
+    #[serde(flatten)]
+    forecast: &'a fennec_schedule::TaskForecast,
+    task: TaskLabel<'a>,
+}
+
+/// A person's load, with the per-day list only when asked for.
+#[derive(Serialize)]
+struct PersonLoadOut<'a> {
+    person_id: Uuid,
+    name: &'a str,
+    ratio: f64,
+    history_tasks: usize,
+    minutes_per_day: i64,
+    open_tasks: usize,
+    remaining_minutes: i64,
+    laid_out_minutes: i64,
+    unscheduled_minutes: i64,
+    finish: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    days: Option<&'a [fennec_schedule::DayLoad]>,
+}
+
+#[derive(Serialize)]
+struct ForecastAnswer<'a> {
+    project: ProjectRef,
+    as_of: NaiveDate,
+    horizon_end: NaiveDate,
+    tasks: Vec<TaskForecastOut<'a>>,
+    people: Vec<PersonLoadOut<'a>>,
+    unassigned: Vec<Uuid>,
+    milestones: &'a [fennec_schedule::MilestoneForecast],
+}
+
+/// JSON bytes answered as is.
+fn json_bytes(body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Runs the analysis and the serialisation of its answer off the async
+/// workers: both are CPU work (150 000 tasks: about a second).
+async fn off_workers<F>(f: F) -> ApiResult<Response>
+where
+    F: FnOnce() -> Result<Vec<u8>, serde_json::Error> + Send + 'static,
+{
+    let body = tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok(json_bytes(body))
 }
 
 fn severity_rank(s: Severity) -> u8 {
@@ -152,6 +258,13 @@ fn parse_severity(query: &QueryPairs) -> ApiResult<Option<Severity>> {
     }
 }
 
+fn snake(v: impl Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// GET /fennec/projects/{id}/risks — what will slip and why, as of a date.
 /// `severity` keeps risks of that severity and above; `kind` one kind.
 async fn risks(
@@ -159,96 +272,80 @@ async fn risks(
     user: CurrentUser,
     Path(id): Path<String>,
     query: QueryPairs,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let as_of = as_of(&query)?;
     let filter = TaskFilter::from_query(&query)?;
     let min_severity = parse_severity(&query)?;
     let kind = query.get("kind").map(str::to_owned);
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    let (input, analysis) = analysed(input).await?;
-    let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
-    let names: HashMap<Uuid, &str> = analysis
-        .forecast
-        .people
-        .iter()
-        .map(|p| (p.person_id, p.name.as_str()))
-        .collect();
-    let keep = |r: &Risk| -> bool {
-        if min_severity.is_some_and(|m| severity_rank(r.severity) < severity_rank(m)) {
-            return false;
+    off_workers(move || {
+        let analysis = analyse(&input);
+        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let names: HashMap<Uuid, &str> = analysis
+            .forecast
+            .people
+            .iter()
+            .map(|p| (p.person_id, p.name.as_str()))
+            .collect();
+        let keep = |r: &Risk| -> bool {
+            if min_severity.is_some_and(|m| severity_rank(r.severity) < severity_rank(m)) {
+                return false;
+            }
+            if kind.as_deref().is_some_and(|k| snake(r.kind) != k) {
+                return false;
+            }
+            match (r.task_id, r.person_id) {
+                (Some(t), _) => tasks.get(&t).is_some_and(|t| filter.keeps(t)),
+                (None, Some(p)) => !filter.is_task_scoped() && filter.person.is_none_or(|f| f == p),
+                (None, None) => !filter.is_task_scoped() && filter.person.is_none(),
+            }
+        };
+        let mut kept: Vec<&Risk> = analysis.risks.iter().filter(|r| keep(r)).collect();
+        kept.sort_by(|a, b| {
+            severity_rank(b.severity)
+                .cmp(&severity_rank(a.severity))
+                .then(b.numbers.slip_days.cmp(&a.numbers.slip_days))
+        });
+        let mut by_kind = BTreeMap::new();
+        let mut by_severity = BTreeMap::new();
+        for r in &kept {
+            *by_kind.entry(snake(r.kind)).or_insert(0) += 1;
+            *by_severity.entry(snake(r.severity)).or_insert(0) += 1;
         }
-        let risk_kind = serde_json::to_value(r.kind).ok();
-        if kind
-            .as_deref()
-            .is_some_and(|k| risk_kind.as_ref().and_then(Value::as_str) != Some(k))
-        {
-            return false;
-        }
-        match (r.task_id, r.person_id) {
-            (Some(t), _) => tasks.get(&t).is_some_and(|t| filter.keeps(t)),
-            (None, Some(p)) => !filter.is_task_scoped() && filter.person.is_none_or(|f| f == p),
-            (None, None) => !filter.is_task_scoped() && filter.person.is_none(),
-        }
-    };
-    let mut kept: Vec<&Risk> = analysis.risks.iter().filter(|r| keep(r)).collect();
-    kept.sort_by(|a, b| {
-        severity_rank(b.severity)
-            .cmp(&severity_rank(a.severity))
-            .then(b.numbers.slip_days.cmp(&a.numbers.slip_days))
-    });
-    let mut by_kind: Map<String, Value> = Map::new();
-    let mut by_severity: Map<String, Value> = Map::new();
-    let mut out = Vec::with_capacity(kept.len());
-    for r in kept {
-        let mut v = serde_json::to_value(r).map_err(ApiError::internal)?;
-        let k = v["kind"].as_str().unwrap_or("").to_owned();
-        let s = v["severity"].as_str().unwrap_or("").to_owned();
-        bump(&mut by_kind, k);
-        bump(&mut by_severity, s);
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert(
-                "task".into(),
-                r.task_id
-                    .and_then(|t| tasks.get(&t))
-                    .map_or(Value::Null, |t| task_label(t)),
-            );
-            obj.insert(
-                "person".into(),
-                r.person_id.map_or(
-                    Value::Null,
-                    |p| json!({"id": p, "name": names.get(&p).copied().unwrap_or("")}),
-                ),
-            );
-        }
-        out.push(v);
-    }
-    let late = analysis.forecast.tasks.iter().filter(|t| t.late).count();
-    let slipping = analysis
-        .forecast
-        .tasks
-        .iter()
-        .filter(|t| t.will_slip)
-        .count();
-    Ok(Json(json!({
-        "project": project_ref(&project),
-        "as_of": as_of,
-        "summary": {
-            "risks": out.len(),
-            "by_kind": by_kind,
-            "by_severity": by_severity,
-            "late_tasks": late,
-            "slipping_tasks": slipping,
-            "unassigned_tasks": analysis.forecast.unassigned.len(),
-        },
-        "risks": out,
-        "milestones": analysis.milestones,
-        "rollups": analysis.rollups,
-    })))
-}
-
-fn bump(map: &mut Map<String, Value>, key: String) {
-    let n = map.get(&key).and_then(Value::as_u64).unwrap_or(0);
-    map.insert(key, json!(n + 1));
+        let risks: Vec<RiskOut> = kept
+            .into_iter()
+            .map(|r| RiskOut {
+                risk: r,
+                task: r.task_id.and_then(|t| tasks.get(&t)).map(|t| task_label(t)),
+                person: r.person_id.map(|p| PersonLabel {
+                    id: p,
+                    name: names.get(&p).copied().unwrap_or(""),
+                }),
+            })
+            .collect();
+        let answer = RisksAnswer {
+            project: project_ref(&project),
+            as_of,
+            summary: Summary {
+                risks: risks.len(),
+                by_kind,
+                by_severity,
+                late_tasks: analysis.forecast.tasks.iter().filter(|t| t.late).count(),
+                slipping_tasks: analysis
+                    .forecast
+                    .tasks
+                    .iter()
+                    .filter(|t| t.will_slip)
+                    .count(),
+                unassigned_tasks: analysis.forecast.unassigned.len(),
+            },
+            risks,
+            milestones: &analysis.milestones,
+            rollups: &analysis.rollups,
+        };
+        serde_json::to_vec(&answer)
+    })
+    .await
 }
 
 /// GET /fennec/projects/{id}/forecast — every task's forecast finish and
@@ -258,56 +355,61 @@ async fn forecast(
     user: CurrentUser,
     Path(id): Path<String>,
     query: QueryPairs,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let as_of = as_of(&query)?;
     let filter = TaskFilter::from_query(&query)?;
     let with_days = query.flag("days");
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    let (input, analysis) = analysed(input).await?;
-    let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
-    let task_rows: Vec<Value> = analysis
-        .forecast
-        .tasks
-        .iter()
-        .filter(|f| tasks.get(&f.task_id).is_some_and(|t| filter.keeps(t)))
-        .map(|f| {
-            let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
-            if let (Some(obj), Some(t)) = (v.as_object_mut(), tasks.get(&f.task_id)) {
-                obj.insert("task".into(), task_label(t));
-            }
-            v
-        })
-        .collect();
-    let people: Vec<Value> = analysis
-        .forecast
-        .people
-        .iter()
-        .filter(|p| filter.person.is_none_or(|f| f == p.person_id))
-        .map(|p| {
-            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
-            if !with_days {
-                if let Some(obj) = v.as_object_mut() {
-                    obj.shift_remove("days");
-                }
-            }
-            v
-        })
-        .collect();
-    let unassigned: Vec<&Uuid> = analysis
-        .forecast
-        .unassigned
-        .iter()
-        .filter(|id| tasks.get(id).is_some_and(|t| filter.keeps(t)))
-        .collect();
-    Ok(Json(json!({
-        "project": project_ref(&project),
-        "as_of": as_of,
-        "horizon_end": analysis.forecast.horizon_end,
-        "tasks": task_rows,
-        "people": people,
-        "unassigned": unassigned,
-        "milestones": analysis.milestones,
-    })))
+    off_workers(move || {
+        let analysis = analyse(&input);
+        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let answer = ForecastAnswer {
+            project: project_ref(&project),
+            as_of,
+            horizon_end: analysis.forecast.horizon_end,
+            tasks: analysis
+                .forecast
+                .tasks
+                .iter()
+                .filter_map(|f| {
+                    let t = tasks.get(&f.task_id).filter(|t| filter.keeps(t))?;
+                    Some(TaskForecastOut {
+                        forecast: f,
+                        task: task_label(t),
+                    })
+                })
+                .collect(),
+            people: analysis
+                .forecast
+                .people
+                .iter()
+                .filter(|p| filter.person.is_none_or(|f| f == p.person_id))
+                .map(|p| PersonLoadOut {
+                    person_id: p.person_id,
+                    name: &p.name,
+                    ratio: p.ratio,
+                    history_tasks: p.history_tasks,
+                    minutes_per_day: p.minutes_per_day,
+                    open_tasks: p.open_tasks,
+                    remaining_minutes: p.remaining_minutes,
+                    laid_out_minutes: p.laid_out_minutes,
+                    unscheduled_minutes: p.unscheduled_minutes,
+                    finish: p.finish,
+                    days: with_days.then_some(p.days.as_slice()),
+                })
+                .collect(),
+            unassigned: analysis
+                .forecast
+                .unassigned
+                .iter()
+                .filter(|id| tasks.get(id).is_some_and(|t| filter.keeps(t)))
+                .copied()
+                .collect(),
+            milestones: &analysis.milestones,
+        };
+        serde_json::to_vec(&answer)
+    })
+    .await
 }
 
 fn parse_group_by(query: &QueryPairs) -> ApiResult<GroupBy> {
@@ -319,6 +421,14 @@ fn parse_group_by(query: &QueryPairs) -> ApiResult<GroupBy> {
     })
 }
 
+#[derive(Serialize)]
+struct TimelineAnswer {
+    #[serde(flatten)]
+    timeline: fennec_schedule::Timeline,
+    project: ProjectRef,
+    group_by: GroupBy,
+}
+
 /// GET /fennec/projects/{id}/timeline?group_by=sequence — planned, actual
 /// and forecast spans per group, with the task rows.
 async fn project_timeline(
@@ -326,30 +436,27 @@ async fn project_timeline(
     user: CurrentUser,
     Path(id): Path<String>,
     query: QueryPairs,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let as_of = as_of(&query)?;
     let filter = TaskFilter::from_query(&query)?;
     let group_by = parse_group_by(&query)?;
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    let (input, analysis) = analysed(input).await?;
-    let kept: Vec<TaskInput> = input
-        .tasks
-        .iter()
-        .filter(|t| filter.keeps(t))
-        .cloned()
-        .collect();
-    let tl = tokio::task::spawn_blocking(move || timeline(&kept, &analysis.forecast, group_by))
-        .await
-        .map_err(ApiError::internal)?;
-    let mut v = serde_json::to_value(tl).map_err(ApiError::internal)?;
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("project".into(), project_ref(&project));
-        obj.insert(
-            "group_by".into(),
-            serde_json::to_value(group_by).unwrap_or(Value::Null),
-        );
-    }
-    Ok(Json(v))
+    off_workers(move || {
+        let analysis = analyse(&input);
+        let kept: Vec<TaskInput> = input
+            .tasks
+            .iter()
+            .filter(|t| filter.keeps(t))
+            .cloned()
+            .collect();
+        let answer = TimelineAnswer {
+            timeline: timeline(&kept, &analysis.forecast, group_by),
+            project: project_ref(&project),
+            group_by,
+        };
+        serde_json::to_vec(&answer)
+    })
+    .await
 }
 
 /// GET /fennec/calendar — the studio calendar the forecast uses.
