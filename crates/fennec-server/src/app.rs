@@ -25,6 +25,8 @@ pub struct AppState {
     /// A hash checked when a login names nobody, so that such a login takes
     /// as long as a wrong password (no e-mail enumeration by timing).
     pub dummy_password_hash: Arc<String>,
+    /// Task types, statuses and entity types, cached briefly.
+    pub refs: Arc<crate::refs::RefCache>,
 }
 
 pub struct App {
@@ -67,6 +69,7 @@ impl App {
                 db,
                 keys: Arc::new(Keys::new(&secret)),
                 dummy_password_hash: Arc::new(dummy),
+                refs: Arc::new(crate::refs::RefCache::default()),
                 config: Arc::new(config),
             },
             generated_admin_password,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod present;
+pub mod refs;
 pub mod routes;
 pub mod schedule_input;
 

@@ -516,7 +516,15 @@ async fn create(
         row.insert("first_episode_id".into(), ep);
     }
     tx.commit().await?;
+    invalidate_refs(&state, model);
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// Clears the reference-data cache after a write to one of its tables.
+fn invalidate_refs(state: &AppState, model: &Model) {
+    if matches!(model.table, "task_types" | "task_statuses" | "entity_types") {
+        state.refs.invalidate();
+    }
 }
 
 /// Zou refuses a second task type with the same name for the same kind of
@@ -661,6 +669,7 @@ async fn update(
         .ok_or_else(ApiError::not_found)?;
     finish_rows(&mut tx, res.model, std::slice::from_mut(&mut row), false).await?;
     tx.commit().await?;
+    invalidate_refs(&state, res.model);
     Ok(Json(Value::Object(row)))
 }
 
@@ -699,5 +708,6 @@ pub async fn remove(
         Err(e) => return Err(e.into()),
     }
     tx.commit().await?;
+    invalidate_refs(&state, res.model);
     Ok(StatusCode::NO_CONTENT)
 }

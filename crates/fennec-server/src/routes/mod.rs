@@ -11,6 +11,7 @@ pub mod auth;
 pub mod crud;
 pub mod day_offs;
 pub mod index;
+pub mod pages;
 pub mod projects;
 pub mod schedule;
 pub mod shots;
@@ -29,6 +30,7 @@ fn api(state: AppState) -> Router {
         .merge(todo::routes())
         .merge(day_offs::routes())
         .merge(schedule::routes())
+        .merge(pages::routes())
         .merge(crud::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -111,6 +111,7 @@ async fn assign(
 
 fn status_row(lookups: &Lookups, id: Uuid) -> ApiResult<Row> {
     lookups
+        .refs
         .statuses
         .get(&id)
         .cloned()
@@ -304,7 +305,7 @@ async fn task_comments(
     } else {
         false
     };
-    let lookups = Lookups::load(&mut conn).await?;
+    let lookups = Lookups::cached(&state, &mut conn).await?;
     let select = Select::default().eq("object_id", SqlValue::Uuid(id));
     let mut list = rows::list(&mut conn, &models::COMMENT, &select, false).await?;
     list.reverse();
@@ -341,7 +342,7 @@ async fn task_comments(
             })
         });
         let short_status = uuid_field(&c, "task_status_id")
-            .and_then(|s| lookups.statuses.get(&s))
+            .and_then(|s| lookups.refs.statuses.get(&s))
             .map_or(Value::Null, |s| {
                 json!({"name": s["name"], "short_name": s["short_name"], "color": s["color"], "id": s["id"]})
             });

@@ -23,7 +23,9 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{crud_id, path_id, JsonBody, Path, QueryPairs};
 use crate::present::{id_of, uuid_field, EntityTypes};
+use crate::refs::RefData;
 use crate::routes::crud::{self, Resource, Scope};
+use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -54,25 +56,28 @@ pub(crate) fn list_json(rows: Vec<Row>) -> Json<Value> {
 
 /// Small tables every task view needs, loaded once per request.
 pub(crate) struct Lookups {
-    pub(crate) task_types: HashMap<Uuid, Row>,
-    pub(crate) statuses: HashMap<Uuid, Row>,
-    pub(crate) entity_types: EntityTypes,
+    pub(crate) refs: Arc<RefData>,
     entities: HashMap<Uuid, Option<Row>>,
     projects: HashMap<Uuid, Option<Row>>,
 }
 
 impl Lookups {
+    /// Fresh reference data (for writes that must see the latest).
     pub(crate) async fn load(exec: &mut impl Exec) -> ApiResult<Lookups> {
-        let all = Select::default();
-        let tt = rows::list(exec, &models::TASK_TYPE, &all, false).await?;
-        let ts = rows::list(exec, &models::TASK_STATUS, &all, false).await?;
-        Ok(Lookups {
-            task_types: tt.into_iter().map(|r| (id_of(&r), r)).collect(),
-            statuses: ts.into_iter().map(|r| (id_of(&r), r)).collect(),
-            entity_types: EntityTypes::load(exec).await?,
+        Ok(Lookups::with(Arc::new(RefData::load(exec).await?)))
+    }
+
+    /// Reference data from the short-lived cache (for reads).
+    pub(crate) async fn cached(state: &AppState, exec: &mut impl Exec) -> ApiResult<Lookups> {
+        Ok(Lookups::with(state.refs.get(exec).await?))
+    }
+
+    fn with(refs: Arc<RefData>) -> Lookups {
+        Lookups {
+            refs,
             entities: HashMap::new(),
             projects: HashMap::new(),
-        })
+        }
     }
 
     pub(crate) async fn entity(
@@ -84,7 +89,7 @@ impl Lookups {
         if !self.entities.contains_key(&id) {
             let mut row = rows::get(exec, &models::ENTITY, id, false).await?;
             if let Some(r) = row.as_mut() {
-                self.entity_types.type_entity(r);
+                self.refs.entity_types.type_entity(r);
             }
             self.entities.insert(id, row);
         }
@@ -109,7 +114,7 @@ impl Lookups {
                 chunk.iter().map(|u| SqlValue::Uuid(*u)).collect(),
             ));
             for mut row in rows::list(exec, &models::ENTITY, &select, false).await? {
-                self.entity_types.type_entity(&mut row);
+                self.refs.entity_types.type_entity(&mut row);
                 self.entities.insert(id_of(&row), Some(row));
             }
             for id in chunk {
@@ -158,11 +163,11 @@ impl Lookups {
     }
 
     pub(crate) fn status(&self, row: &Row) -> Option<&Row> {
-        uuid_field(row, "task_status_id").and_then(|id| self.statuses.get(&id))
+        uuid_field(row, "task_status_id").and_then(|id| self.refs.statuses.get(&id))
     }
 
     pub(crate) fn task_type(&self, row: &Row) -> Option<&Row> {
-        uuid_field(row, "task_type_id").and_then(|id| self.task_types.get(&id))
+        uuid_field(row, "task_type_id").and_then(|id| self.refs.task_types.get(&id))
     }
 }
 
@@ -272,6 +277,7 @@ async fn create_task(
         .ok_or_else(ApiError::not_found)?;
     check_manager_project_access(&mut tx, &user, project_id).await?;
     let task_type = lookups
+        .refs
         .task_types
         .get(&task_type_id)
         .ok_or_else(ApiError::not_found)?;
@@ -284,9 +290,10 @@ async fn create_task(
     // Zou leaves the status null when it is not given; Fennec takes the
     // default (Todo), which is what gazu sends anyway.
     let status_id = match body_uuid(&body, "task_status_id")? {
-        Some(s) if lookups.statuses.contains_key(&s) => s,
+        Some(s) if lookups.refs.statuses.contains_key(&s) => s,
         Some(_) => return Err(ApiError::not_found()),
         None => lookups
+            .refs
             .statuses
             .values()
             .filter(|s| flag(Some(s), "is_default") && !flag(Some(s), "for_concept"))
@@ -483,7 +490,7 @@ async fn task_full(
     let id = path_id(&id)?;
     let mut conn = state.db.conn().await?;
     let task = load_task(&mut conn, &user, id).await?;
-    let mut lookups = Lookups::load(&mut conn).await?;
+    let mut lookups = Lookups::cached(&state, &mut conn).await?;
     let mut row = with_assignees_in_place(&mut conn, task).await?;
     let assignees: Vec<Uuid> = row["assignees"]
         .as_array()
@@ -578,13 +585,31 @@ async fn entity_of_kind(
     user: &CurrentUser,
     kind: &str,
     id: &str,
+    types: &EntityTypes,
 ) -> ApiResult<Row> {
     let res = crud::resource(kind)
         .filter(|r| std::ptr::eq(r.model, &models::ENTITY))
         .ok_or_else(ApiError::not_found)?;
     let id = path_id(id)?;
-    let mut row = crud::load_row(exec, user, res, id, false).await?;
-    EntityTypes::load(exec).await?.type_entity(&mut row);
+    let mut row = rows::get(exec, &models::ENTITY, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let in_scope = crud::scope_filters(res.scope, types)
+        .iter()
+        .all(|f| match f {
+            Filter::Eq(col, SqlValue::Uuid(u)) => uuid_field(&row, col) == Some(*u),
+            Filter::In(col, vals) => {
+                uuid_field(&row, col).is_some_and(|v| vals.contains(&SqlValue::Uuid(v)))
+            }
+            _ => true,
+        });
+    if !in_scope {
+        return Err(ApiError::not_found());
+    }
+    if let Some(p) = uuid_field(&row, "project_id") {
+        check_project_access(exec, user, p).await?;
+    }
+    types.type_entity(&mut row);
     Ok(row)
 }
 
@@ -596,10 +621,10 @@ async fn entity_tasks(
     query: QueryPairs,
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
-    let entity = entity_of_kind(&mut conn, &user, &kind, &id).await?;
+    let mut lookups = Lookups::cached(&state, &mut conn).await?;
+    let entity = entity_of_kind(&mut conn, &user, &kind, &id, &lookups.refs.entity_types).await?;
     let select = Select::default().eq("entity_id", SqlValue::Uuid(id_of(&entity)));
     let list = rows::list(&mut conn, TASK, &select, false).await?;
-    let mut lookups = Lookups::load(&mut conn).await?;
     let relations = query.flag("relations");
     let mut out = Vec::with_capacity(list.len());
     for mut r in list {
@@ -613,7 +638,7 @@ async fn entity_tasks(
         );
         r.insert("task_status_name".into(), field(lookups.status(&r), "name"));
         let et = uuid_field(&entity, "entity_type_id")
-            .and_then(|t| lookups.entity_types.name(t))
+            .and_then(|t| lookups.refs.entity_types.name(t))
             .map_or(Value::Null, |n| Value::String(n.to_owned()));
         r.insert("entity_type_name".into(), et);
         r.insert("entity_name".into(), field(Some(&entity), "name"));
@@ -634,7 +659,8 @@ async fn entity_task_types(
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
-    let entity = entity_of_kind(&mut conn, &user, &kind, &id).await?;
+    let types = state.refs.get(&mut conn).await?;
+    let entity = entity_of_kind(&mut conn, &user, &kind, &id, &types.entity_types).await?;
     // A sequence's task types are those of its shots' and scenes' tasks
     // (as Zou answers), other entities' those of their own tasks.
     let owners = if entity.get("type").and_then(Value::as_str) == Some("Sequence") {
@@ -670,7 +696,8 @@ async fn entity_type_tasks(
     Path((id, type_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
-    let entity = entity_of_kind(&mut conn, &user, "entities", &id).await?;
+    let types = state.refs.get(&mut conn).await?;
+    let entity = entity_of_kind(&mut conn, &user, "entities", &id, &types.entity_types).await?;
     let type_id = path_id(&type_id)?;
     let select = Select::default()
         .eq("entity_id", SqlValue::Uuid(id_of(&entity)))

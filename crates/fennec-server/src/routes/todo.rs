@@ -133,7 +133,7 @@ fn todo_row(lookups: &Lookups, batch: &Batch, mut r: Row, flavour: Flavour) -> R
     );
     let et_name = e
         .and_then(|e| uuid_field(e, "entity_type_id"))
-        .and_then(|t| lookups.entity_types.name(t))
+        .and_then(|t| lookups.refs.entity_types.name(t))
         .map_or(Value::Null, |n| Value::String(n.to_owned()));
     r.insert("entity_type_name".into(), et_name);
     r.insert("entity_canceled".into(), json!(flag(e, "canceled")));
@@ -318,8 +318,9 @@ async fn open_tasks(
     query: QueryPairs,
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
-    let mut lookups = Lookups::load(&mut conn).await?;
+    let mut lookups = Lookups::cached(&state, &mut conn).await?;
     let open_statuses: Vec<SqlValue> = lookups
+        .refs
         .statuses
         .values()
         .filter(|s| !flag(Some(s), "is_done"))
