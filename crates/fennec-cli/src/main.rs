@@ -5,6 +5,15 @@ use clap::{Parser, Subcommand};
 use fennec_server::config::{DatabaseArgs, ServeConfig};
 use fennec_server::App;
 
+mod gantt;
+mod schedule_cmds;
+mod seed;
+
+// mimalloc returns freed memory to the system and scales across threads;
+// glibc's allocator kept gigabytes after one large schedule answer.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Fennec: a production tracker that speaks Kitsu's API.
 #[derive(Parser, Debug)]
 #[command(name = "fennec", version, about, long_about = None)]
@@ -31,6 +40,17 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Write a realistic production (episodes, shots, assets, a team,
+    /// tasks with a schedule, time spents and comments) straight into the
+    /// database; every seeded person's password is `fennec-seed`.
+    Seed(seed::SeedArgs),
+    /// Print a project's schedule risks as of a date (a server's
+    /// /fennec/projects/{id}/risks); exits with 2 when anything is late or
+    /// will slip, so a studio can run it from cron.
+    Risk(schedule_cmds::RiskArgs),
+    /// Draw a project's timeline as a Gantt in the terminal (and as SVG with
+    /// --svg), grouped by sequence, episode, task type, person…
+    Timeline(schedule_cmds::TimelineArgs),
 }
 
 #[tokio::main]
@@ -44,6 +64,9 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve(config) => serve(config).await,
+        Command::Seed(args) => seed::run(args).await,
+        Command::Risk(args) => exit_with(schedule_cmds::risk(args).await?),
+        Command::Timeline(args) => exit_with(schedule_cmds::timeline(args).await?),
         Command::Migrate(db) => {
             let store = fennec_store::Db::connect(&db.database_url).await?;
             store.migrate().await?;
@@ -67,6 +90,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn exit_with(code: i32) -> anyhow::Result<()> {
+    if code != 0 {
+        std::process::exit(code);
+    }
+    Ok(())
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {

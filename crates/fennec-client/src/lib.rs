@@ -72,7 +72,9 @@ impl Client {
             "email": email, "password": password, "totp": null, "email_otp": null,
             "fido_authentication_response": null, "recovery_code": null,
         });
-        let answer: Value = self.send(self.http.post(self.url("auth/login")).json(&body)).await?;
+        let answer: Value = self
+            .send(self.http.post(self.url("auth/login")).json(&body))
+            .await?;
         self.token = answer
             .get("access_token")
             .and_then(Value::as_str)
@@ -103,12 +105,18 @@ impl Client {
     }
 
     async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
-        let resp = req.send().await.map_err(|source| ClientError::Unreachable {
-            host: self.host.clone(),
-            source,
-        })?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|source| ClientError::Unreachable {
+                host: self.host.clone(),
+                source,
+            })?;
         let status = resp.status();
-        let text = resp.text().await.map_err(|e| ClientError::Decode(e.to_string()))?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()))?;
         if !status.is_success() {
             return Err(error_for(status, &text));
         }
@@ -145,16 +153,25 @@ mod tests {
     #[test]
     fn host_gets_api_suffix_once() {
         assert_eq!(Client::new("http://h:8080").host(), "http://h:8080/api");
-        assert_eq!(Client::new("http://h:8080/api/").host(), "http://h:8080/api");
+        assert_eq!(
+            Client::new("http://h:8080/api/").host(),
+            "http://h:8080/api"
+        );
     }
 
     #[test]
     fn errors_keep_zous_messages() {
-        let e = error_for(StatusCode::FORBIDDEN, r#"{"error": true, "message": "nope"}"#);
+        let e = error_for(
+            StatusCode::FORBIDDEN,
+            r#"{"error": true, "message": "nope"}"#,
+        );
         assert!(matches!(e, ClientError::NotAllowed(m) if m == "nope"));
         let e = error_for(StatusCode::UNAUTHORIZED, r#"{"msg": "Missing JWT"}"#);
         assert!(matches!(e, ClientError::NotAuthenticated(m) if m == "Missing JWT"));
-        let e = error_for(StatusCode::BAD_REQUEST, r#"{"error": "Assignee doesn't exist in database."}"#);
+        let e = error_for(
+            StatusCode::BAD_REQUEST,
+            r#"{"error": "Assignee doesn't exist in database."}"#,
+        );
         assert!(matches!(e, ClientError::Parameter(m) if m.starts_with("Assignee")));
     }
 }

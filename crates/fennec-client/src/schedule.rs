@@ -36,13 +36,19 @@ impl ScheduleQuery {
 
 impl Client {
     pub async fn risks(&self, project_id: &str, query: &ScheduleQuery) -> Result<Value> {
-        self.get(&format!("fennec/projects/{project_id}/risks"), &query.pairs())
-            .await
+        self.get(
+            &format!("fennec/projects/{project_id}/risks"),
+            &query.pairs(),
+        )
+        .await
     }
 
     pub async fn forecast(&self, project_id: &str, query: &ScheduleQuery) -> Result<Value> {
-        self.get(&format!("fennec/projects/{project_id}/forecast"), &query.pairs())
-            .await
+        self.get(
+            &format!("fennec/projects/{project_id}/forecast"),
+            &query.pairs(),
+        )
+        .await
     }
 
     pub async fn timeline(

@@ -87,6 +87,14 @@ impl App {
 
     pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(self.router());
+        // Without TCP_NODELAY, a streamed answer's last small segment waits
+        // for the client's delayed ACK: ~40 ms per request on kept-alive
+        // connections (Nagle), measured in bench/.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await

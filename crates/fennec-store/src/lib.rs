@@ -6,6 +6,7 @@
 //! re-orders keys. Database errors are mapped by kind, never by constraint
 //! name.
 
+pub mod bulk;
 pub mod db;
 pub mod defaults;
 pub mod error;

@@ -214,6 +214,8 @@ async fn create_in_project(
     let row =
         get_or_create_entity(&mut tx, project_id, kind, parent_id, &name, &body, user.id).await?;
     tx.commit().await?;
+    // Scene and Concept entity types are created on first use.
+    state.refs.invalidate();
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
 }
 

@@ -594,6 +594,16 @@ async fn entity_of_kind(
     let mut row = rows::get(exec, &models::ENTITY, id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    // An entity type made a moment ago (on another replica) may not be in
+    // the cached list yet: then read the types afresh.
+    let fresh;
+    let types = match uuid_field(&row, "entity_type_id") {
+        Some(t) if types.name(t).is_none() => {
+            fresh = EntityTypes::load(exec).await?;
+            &fresh
+        }
+        _ => types,
+    };
     let in_scope = crud::scope_filters(res.scope, types)
         .iter()
         .all(|f| match f {
