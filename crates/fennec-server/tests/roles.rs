@@ -273,3 +273,64 @@ async fn people_outside_the_team_cannot_read_the_task() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn vendors_see_only_their_own_tasks() {
+    each_backend(|app| async move {
+        let (cast, project, task) = setup(&app).await;
+        let vendor = app.person_with_role("vendor").await;
+        app.add_to_team(&project, &vendor.id).await;
+        let admin = cast.admin.token();
+        let full = app
+            .get_ok(&format!("/api/data/tasks/{task}/full"), admin)
+            .await;
+        let shot = str_of(&full["entity_id"]).to_owned();
+        let layout = app
+            .get_ok(
+                &with_query(
+                    "/api/data/task-types",
+                    &[("name", "Layout"), ("for_entity", "Shot")],
+                ),
+                admin,
+            )
+            .await;
+        let theirs = app
+            .post_created(
+                "/api/data/tasks",
+                admin,
+                json!({"project_id": project, "entity_id": shot,
+                       "task_type_id": array_of(&layout)[0]["id"], "assignees": [vendor.id]}),
+            )
+            .await;
+        let theirs = str_of(&theirs["id"]).to_owned();
+        let listed = app
+            .get_ok(&format!("/api/data/shots/{shot}/tasks"), vendor.token())
+            .await;
+        let ids: Vec<&str> = array_of(&listed).iter().map(|t| str_of(&t["id"])).collect();
+        assert_eq!(ids, [theirs.as_str()]);
+        let all = app
+            .get_ok(
+                &format!("/api/data/projects/{project}/tasks"),
+                vendor.token(),
+            )
+            .await;
+        assert_eq!(array_of(&all).len(), 1);
+        let (status, body) = app
+            .get(&format!("/api/data/tasks/{task}/full"), vendor.token())
+            .await;
+        assert_eq!((status, body), (StatusCode::FORBIDDEN, forbidden_body()));
+        let (status, _) = app
+            .get(&format!("/api/data/tasks/{theirs}/full"), vendor.token())
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        // The artist of the same team still sees both.
+        let listed = app
+            .get_ok(
+                &format!("/api/data/shots/{shot}/tasks"),
+                cast.artist.token(),
+            )
+            .await;
+        assert_eq!(array_of(&listed).len(), 2);
+    })
+    .await;
+}

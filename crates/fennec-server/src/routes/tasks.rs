@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::permissions::{check_manager_project_access, check_project_access};
+use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{crud_id, path_id, JsonBody, Path, QueryPairs};
@@ -226,7 +227,26 @@ pub(crate) async fn load_task(
     if let Some(p) = uuid_field(&row, "project_id") {
         check_project_access(exec, user, p).await?;
     }
+    if user.role == Role::Vendor && !links::TASK_ASSIGNEES.contains(exec, id, user.id).await? {
+        return Err(ApiError::forbidden());
+    }
     Ok(row)
+}
+
+/// Zou shows vendors only the tasks assigned to them: the filter that
+/// restricts a task list for the caller, if any.
+pub(crate) async fn vendor_filter(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+) -> ApiResult<Option<Filter>> {
+    if user.role != Role::Vendor {
+        return Ok(None);
+    }
+    let ids = store_tasks::task_ids_for_person(exec, user.id).await?;
+    Ok(Some(Filter::In(
+        "id",
+        ids.into_iter().map(SqlValue::Uuid).collect(),
+    )))
 }
 
 fn body_uuid(body: &Map<String, Value>, key: &str) -> ApiResult<Option<Uuid>> {
@@ -394,6 +414,7 @@ async fn list_tasks(
     };
     let mut conn = state.db.conn().await?;
     let mut filters = crud::filters_from_query(res, &query)?;
+    filters.extend(vendor_filter(&mut conn, &user).await?);
     if !user.is_admin() {
         let ids = crud::visible_projects(&mut conn, &user).await?;
         filters.push(Filter::In(
@@ -633,7 +654,10 @@ async fn entity_tasks(
     let mut conn = state.db.conn().await?;
     let mut lookups = Lookups::cached(&state, &mut conn).await?;
     let entity = entity_of_kind(&mut conn, &user, &kind, &id, &lookups.refs.entity_types).await?;
-    let select = Select::default().eq("entity_id", SqlValue::Uuid(id_of(&entity)));
+    let mut select = Select::default().eq("entity_id", SqlValue::Uuid(id_of(&entity)));
+    select
+        .filters
+        .extend(vendor_filter(&mut conn, &user).await?);
     let list = rows::list(&mut conn, TASK, &select, false).await?;
     let relations = query.flag("relations");
     let mut out = Vec::with_capacity(list.len());
@@ -764,6 +788,7 @@ async fn project_tasks(
         .ok_or_else(ApiError::not_found)?;
     check_project_access(&mut conn, &user, id).await?;
     let mut filters = vec![Filter::Eq("project_id", SqlValue::Uuid(id))];
+    filters.extend(vendor_filter(&mut conn, &user).await?);
     for key in ["task_type_id", "task_status_id", "entity_id"] {
         if let Some(v) = query.get(key) {
             let u = Uuid::parse_str(v)

@@ -347,6 +347,7 @@ async fn open_tasks(
             projects.into_iter().map(SqlValue::Uuid).collect(),
         ),
     ];
+    filters.extend(crate::routes::tasks::vendor_filter(&mut conn, &user).await?);
     for key in ["project_id", "task_type_id", "task_status_id"] {
         if let Some(v) = query.get(key) {
             let u = Uuid::parse_str(v)
