@@ -413,3 +413,81 @@ proptest! {
         prop_assert_eq!(cal.working_days_between(b, a), -studio);
     }
 }
+
+// The calendar properties the schedule issue names.
+proptest! {
+    #![proptest_config(config())]
+
+    /// Laying N working days of work from a day, then counting the working
+    /// days it took, gives N back.
+    #[test]
+    fn n_working_days_forward_then_back_is_n(
+        calendar in arb_calendar(),
+        from in 0u64..120,
+        n in 1i64..40,
+        who in 1..=PEOPLE,
+    ) {
+        let cal = calendar.compile();
+        let p = person(who);
+        let per_day = cal.minutes_per_day(Some(p));
+        prop_assume!(per_day > 0 && cal.can_ever_work(p));
+        let start = day(from);
+        if let Some(finish) = cal.finish_date(p, start, n * per_day, 4000) {
+            // Working days used = days with capacity between start and finish.
+            let mut used = 0;
+            let mut d = start;
+            while d <= finish {
+                if cal.capacity_minutes(p, d) > 0 {
+                    used += 1;
+                }
+                d = d + Days::new(1);
+            }
+            prop_assert_eq!(used, n);
+            prop_assert!(cal.capacity_minutes(p, finish) > 0, "finishes on a working day");
+        }
+    }
+
+    /// Holidays and day offs are never working time.
+    #[test]
+    fn holidays_and_day_offs_have_no_capacity(calendar in arb_calendar()) {
+        let cal = calendar.compile();
+        for who in 1..=PEOPLE {
+            let p = person(who);
+            for h in &calendar.holidays {
+                prop_assert_eq!(cal.capacity_minutes(p, *h), 0);
+            }
+            for pc in calendar.people.iter().filter(|pc| pc.person_id == p) {
+                for range in &pc.day_offs {
+                    let mut d = range.start;
+                    while d <= range.end {
+                        prop_assert_eq!(cal.capacity_minutes(p, d), 0, "day off {}", d);
+                        d = d + Days::new(1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// More hours per day never makes any task's forecast finish later.
+    #[test]
+    fn more_capacity_never_makes_a_forecast_later(input in arb_input(), extra in 0.5f64..4.0) {
+        let before = analyse(&input).forecast;
+        let mut more = input.clone();
+        more.calendar.hours_per_day = (more.calendar.hours_per_day + extra).min(24.0);
+        for pc in &mut more.calendar.people {
+            if let Some(h) = pc.hours_per_day.as_mut() {
+                *h = (*h + extra).min(24.0);
+            }
+        }
+        let after = analyse(&more).forecast;
+        for tf in &before.tasks {
+            let later = after.task(tf.task_id).unwrap();
+            if let (Some(b), Some(a)) = (tf.forecast_finish, later.forecast_finish) {
+                prop_assert!(a <= b, "task {} finishes {} instead of {}", tf.task_id, a, b);
+            }
+            if tf.forecast_finish.is_some() && tf.state != TaskState::Done {
+                prop_assert!(later.forecast_finish.is_some(), "a task no longer fits");
+            }
+        }
+    }
+}
