@@ -78,6 +78,7 @@ impl App {
 
     pub fn router(&self) -> NormalizePath<Router> {
         let router = routes::router(self.state.clone())
+            .layer(axum::middleware::from_fn(run_to_completion))
             .layer(DefaultBodyLimit::max(self.state.config.body_limit))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TraceLayer::new_for_http());
@@ -98,6 +99,22 @@ impl App {
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
+    }
+}
+
+/// Runs each request to its end even when the client goes away: a handler
+/// dropped in the middle of a transaction would leave its connection in
+/// the pool with the transaction half done (the next request on it then
+/// fails), and a write the client may or may not have seen half applied.
+async fn run_to_completion(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(e) => axum::response::IntoResponse::into_response(crate::error::ApiError::internal(
+            format!("request task failed: {e}"),
+        )),
     }
 }
 
