@@ -12,7 +12,10 @@ from pathlib import Path
 
 import requests
 
-from conftest import REPO_ROOT, FennecServer, _free_port, _stop, _wait_until_up
+import pytest
+
+from conftest import (REPO_ROOT, FennecServer, _drop_postgres_database, _free_port,
+                      _fresh_postgres_url, _stop, _wait_until_up)
 from support import ADMIN_EMAIL, ADMIN_PASSWORD
 
 
@@ -36,9 +39,30 @@ def _start(database_url, tmp, name, port):
     return server
 
 
-def test_sigkill_mid_burst_loses_no_acknowledged_write(tmp_path):
+def _backends():
+    yield "sqlite"
+    if os.environ.get("FENNEC_TEST_DATABASE_URL"):
+        yield "postgres"
+
+
+@pytest.mark.parametrize("backend", list(_backends()))
+def test_sigkill_mid_burst_loses_no_acknowledged_write(tmp_path, backend):
     db_file = tmp_path / "fennec.db"
-    url = f"sqlite://{db_file}"
+    dropped = None
+    if backend == "sqlite":
+        url = f"sqlite://{db_file}"
+    else:
+        base = os.environ["FENNEC_TEST_DATABASE_URL"]
+        url, name = _fresh_postgres_url(base)
+        dropped = (base, name)
+    try:
+        _burst_kill_restart(tmp_path, url, db_file if backend == "sqlite" else None)
+    finally:
+        if dropped:
+            _drop_postgres_database(*dropped)
+
+
+def _burst_kill_restart(tmp_path, url, db_file):
     port = _free_port()
     server = _start(url, tmp_path, "first", port)
     api = server.api_url
@@ -77,9 +101,10 @@ def test_sigkill_mid_burst_loses_no_acknowledged_write(tmp_path):
         t.join()
     assert len(acknowledged) > 20, "the burst did not get going"
 
-    # The file is consistent before the server even reopens it.
-    with sqlite3.connect(db_file) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if db_file is not None:
+        # The file is consistent before the server even reopens it.
+        with sqlite3.connect(db_file) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     restarted = _start(url, tmp_path, "second", _free_port())
     try:
