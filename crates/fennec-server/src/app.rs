@@ -51,6 +51,11 @@ impl App {
         let db = Db::connect(&config.database.database_url).await?;
         db.migrate().await?;
         defaults::load(&db).await?;
+        {
+            // Revocations of tokens that have expired anyway are dead weight.
+            let mut conn = db.conn().await?;
+            fennec_store::tokens::purge_expired(&mut conn, fennec_api::time::now()).await?;
+        }
         let generated_admin_password = ensure_first_admin(&db, &config).await?;
         let secret = match &config.secret_key {
             Some(k) if !k.is_empty() => k.clone(),

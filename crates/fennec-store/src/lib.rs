@@ -6,6 +6,9 @@
 //! re-orders keys. Database errors are mapped by kind, never by constraint
 //! name.
 
+// First, so that its binding macro is in scope for the query modules.
+#[macro_use]
+pub mod value;
 pub mod bulk;
 pub mod db;
 pub mod defaults;
@@ -18,7 +21,6 @@ pub mod settings;
 pub mod stream;
 pub mod tasks;
 pub mod tokens;
-pub mod value;
 
 pub use db::{Conn, Db, Raw, Tx};
 pub use error::StoreError;

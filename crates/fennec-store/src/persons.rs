@@ -80,15 +80,6 @@ pub async fn token_identity(
     Ok((person, revoked))
 }
 
-/// Identity of a token's subject: role and active flag, or `None` when the
-/// person no longer exists.
-pub async fn identity(exec: &mut impl Exec, id: Uuid) -> Result<Option<(String, bool)>> {
-    let sql = "SELECT role, active FROM persons WHERE id = $1";
-    let row: Option<(Option<String>, Option<bool>)> =
-        on!(exec, c => sqlx::query_as(sql).bind(id).fetch_optional(&mut *c).await?);
-    Ok(row.map(|(r, a)| (r.unwrap_or_else(|| "user".into()), a.unwrap_or(true))))
-}
-
 pub async fn set_password_hash(exec: &mut impl Exec, id: Uuid, hash: &str) -> Result<()> {
     let sql = "UPDATE persons SET password = $1 WHERE id = $2";
     on!(exec, c => sqlx::query(sql).bind(hash).bind(id).execute(&mut *c).await?.rows_affected());

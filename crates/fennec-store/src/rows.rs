@@ -274,34 +274,6 @@ pub(crate) trait BindScalar<'q>: Sized {
     fn bind_scalar(self, v: &'q SqlValue) -> Self;
 }
 
-/// Binds a [`SqlValue`] on any query kind of either backend.
-macro_rules! bind_value_body {
-    ($q:expr, $v:expr) => {{
-        use chrono::{NaiveDate, NaiveDateTime};
-        use sqlx::types::Json;
-        match $v {
-            SqlValue::Null(kind) => match kind {
-                Kind::Uuid => $q.bind(None::<Uuid>),
-                Kind::Text => $q.bind(None::<String>),
-                Kind::Bool => $q.bind(None::<bool>),
-                Kind::Int => $q.bind(None::<i64>),
-                Kind::Float => $q.bind(None::<f64>),
-                Kind::DateTime => $q.bind(None::<NaiveDateTime>),
-                Kind::Date => $q.bind(None::<NaiveDate>),
-                Kind::Json => $q.bind(None::<Json<Value>>),
-            },
-            SqlValue::Uuid(u) => $q.bind(*u),
-            SqlValue::Text(s) => $q.bind(s.as_str()),
-            SqlValue::Bool(b) => $q.bind(*b),
-            SqlValue::Int(i) => $q.bind(*i),
-            SqlValue::Float(f) => $q.bind(*f),
-            SqlValue::DateTime(dt) => $q.bind(*dt),
-            SqlValue::Date(d) => $q.bind(*d),
-            SqlValue::Json(j) => $q.bind(Json(j)),
-        }
-    }};
-}
-
 macro_rules! impl_bind_scalar {
     ($db:ty, $args:ty) => {
         impl<'q, O> BindScalar<'q> for sqlx::query::QueryScalar<'q, $db, O, $args> {

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use crate::db::{Exec, Raw};
 use crate::rows::{present, Row};
-use crate::value::SqlValue;
 use crate::{on, Result, StoreError};
 
 /// Serialises writers of one task: on PostgreSQL a row lock held until the
@@ -101,9 +100,4 @@ pub async fn recompute_duration(exec: &mut impl Exec, task_id: Uuid) -> Result<(
 pub async fn task_ids_for_person(exec: &mut impl Exec, person: Uuid) -> Result<Vec<Uuid>> {
     let sql = "SELECT task_id FROM assignations WHERE person_id = $1 ORDER BY seq";
     Ok(on!(exec, c => sqlx::query_scalar(sql).bind(person).fetch_all(&mut *c).await?))
-}
-
-/// `value` as an SQL value of a task column (for callers building filters).
-pub fn uuid(v: Uuid) -> SqlValue {
-    SqlValue::Uuid(v)
 }

@@ -12,12 +12,6 @@ pub async fn revoke(exec: &mut impl Exec, jti: &str, expires_at: NaiveDateTime) 
     Ok(())
 }
 
-pub async fn is_revoked(exec: &mut impl Exec, jti: &str) -> Result<bool> {
-    let sql = "SELECT COUNT(*) FROM revoked_tokens WHERE jti = $1";
-    let n: i64 = on!(exec, c => sqlx::query_scalar(sql).bind(jti).fetch_one(&mut *c).await?);
-    Ok(n > 0)
-}
-
 /// Forgets revocations of tokens that have expired anyway.
 pub async fn purge_expired(exec: &mut impl Exec, now: NaiveDateTime) -> Result<u64> {
     let sql = "DELETE FROM revoked_tokens WHERE expires_at < $1";

@@ -212,8 +212,26 @@ pub async fn finish_rows(
     rows: &mut [Row],
     relations: bool,
 ) -> ApiResult<()> {
+    finish_rows_typed(exec, model, rows, relations, None).await
+}
+
+/// [`finish_rows`] with the entity types the caller has loaded already.
+pub async fn finish_rows_typed(
+    exec: &mut impl Exec,
+    model: &'static Model,
+    rows: &mut [Row],
+    relations: bool,
+    types: Option<&EntityTypes>,
+) -> ApiResult<()> {
     if is_entity(model) {
-        let types = EntityTypes::load(exec).await?;
+        let loaded;
+        let types = match types {
+            Some(t) => t,
+            None => {
+                loaded = EntityTypes::load(exec).await?;
+                &loaded
+            }
+        };
         for r in rows.iter_mut() {
             types.type_entity(r);
         }
@@ -258,7 +276,7 @@ async fn list(
             offset: Some(offset),
         };
         let mut data = rows::list(&mut conn, res.model, &select, relations).await?;
-        finish_rows(&mut conn, res.model, &mut data, relations).await?;
+        finish_rows_typed(&mut conn, res.model, &mut data, relations, Some(&types)).await?;
         let nb_pages = (total + limit - 1) / limit;
         return Ok(Json(json!({
             "data": data,
@@ -275,7 +293,7 @@ async fn list(
         ..Default::default()
     };
     let mut data = rows::list(&mut conn, res.model, &select, relations).await?;
-    finish_rows(&mut conn, res.model, &mut data, relations).await?;
+    finish_rows_typed(&mut conn, res.model, &mut data, relations, Some(&types)).await?;
     if std::ptr::eq(res.model, &models::PERSON) && !user.is_admin() {
         data = data.iter().map(present::minimal_person).collect();
     }

@@ -19,7 +19,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, JsonBody, Path, QueryPairs};
 use crate::present::{id_of, uuid_field, EntityTypes};
-use crate::routes::crud::{self, finish_rows, resource, Scope};
+use crate::routes::crud::{self, resource, Scope};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -326,7 +326,7 @@ async fn entities(
         ..Default::default()
     };
     let mut list = rows::list(exec, &models::ENTITY, &select, false).await?;
-    finish_rows(exec, &models::ENTITY, &mut list, false).await?;
+    crud::finish_rows_typed(exec, &models::ENTITY, &mut list, false, Some(&types)).await?;
     Ok(list)
 }
 
