@@ -10,6 +10,11 @@ pub const INTERNAL: &str = "Internal server error.";
 pub const MALFORMED_ID: &str = "Malformed ID.";
 pub const REQUIRED_FIELD_MISSING: &str = "A required field is missing.";
 pub const UNIQUE_EXISTS: &str = "A record with the same unique values already exists.";
+/// Zou's CRUD answer to a foreign key violation (a missing referenced row on
+/// write, a referencing row on delete).
+pub const REFERENCE_CONFLICT: &str = "The change conflicts with records referencing this one.";
+/// Zou's CRUD answer to any other constraint (e.g. an end before a start).
+pub const INTEGRITY_CONFLICT: &str = "The data conflicts with database integrity rules.";
 pub const INVALID_FORMAT: &str = "One of the provided values has an invalid format.";
 pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
 pub const VALIDATION_ERROR: &str = "Validation error.";

@@ -112,9 +112,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unique(_) => ApiError::bad_request_message(msg::UNIQUE_EXISTS),
-            StoreError::ForeignKey(_) | StoreError::NotNull(_) => {
-                ApiError::bad_request_message(msg::INVALID_FORMAT)
-            }
+            StoreError::ForeignKey(_) => ApiError::bad_request_message(msg::REFERENCE_CONFLICT),
+            StoreError::NotNull(_) => ApiError::bad_request_message(msg::REQUIRED_FIELD_MISSING),
+            StoreError::Check(_) => ApiError::bad_request_message(msg::INTEGRITY_CONFLICT),
             StoreError::Missing(_) => ApiError::bad_request_message(msg::REQUIRED_FIELD_MISSING),
             StoreError::InvalidValue { .. } => ApiError::bad_request_message(msg::INVALID_FORMAT),
             StoreError::NotFound => ApiError::not_found(),

@@ -45,6 +45,85 @@ impl JsonBody {
     }
 }
 
+/// The body of Zou's generic CRUD writes, read as Flask's `request.json`
+/// reads it: JSON only when the request says so (else 415), and an empty
+/// body is not an empty object.
+pub struct CrudBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for CrudBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| {
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                serde_json::json!({"error": true, "message": "Did not attempt to load JSON data because the request Content-Type was not 'application/json'."}),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large()
+            } else {
+                ApiError::bad_json()
+            }
+        })?;
+        serde_json::from_slice(&bytes)
+            .map(CrudBody)
+            .map_err(|_| ApiError::bad_json())
+    }
+}
+
+impl CrudBody {
+    pub fn object(self) -> Result<Map<String, Value>, ApiError> {
+        JsonBody(self.0).object()
+    }
+}
+
+/// The body of a route Zou validates with a schema (`validate_request_body`):
+/// Zou reads it leniently — a body that is not JSON counts as its form
+/// fields or query arguments, so the answer is the schema's `Validation
+/// error.` for the missing fields, never a "could not understand".
+pub struct SchemaBody(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for SchemaBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let query = req.uri().query().unwrap_or("").to_owned();
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large()
+            } else {
+                ApiError::bad_json()
+            }
+        })?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(m)) => return Ok(SchemaBody(m)),
+            // Valid JSON of another type: the schema sees no fields.
+            Ok(_) => return Ok(SchemaBody(Map::new())),
+            Err(_) => {}
+        }
+        let mut fields = Map::new();
+        for source in [&bytes[..], query.as_bytes()] {
+            for (k, v) in form_urlencoded::parse(source) {
+                fields
+                    .entry(k.into_owned())
+                    .or_insert(Value::String(v.into_owned()));
+            }
+        }
+        Ok(SchemaBody(fields))
+    }
+}
+
 /// The query string as ordered (key, value) pairs, repeated keys kept.
 pub struct QueryPairs(pub Vec<(String, String)>);
 

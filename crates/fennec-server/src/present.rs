@@ -198,6 +198,25 @@ pub async fn person_in_place(exec: &mut impl Exec, id: Uuid) -> ApiResult<Option
 }
 
 /// Zou's `present_minimal` person: what non-managers see of others.
+/// Zou's `present_client`: a name and an avatar to put on a comment.
+pub fn client_person(row: &Row) -> Row {
+    let mut out = Map::new();
+    for key in [
+        "id",
+        "type",
+        "first_name",
+        "last_name",
+        "full_name",
+        "has_avatar",
+        "active",
+        "role",
+        "is_bot",
+    ] {
+        out.insert(key.into(), row.get(key).cloned().unwrap_or(Value::Null));
+    }
+    out
+}
+
 pub fn minimal_person(row: &Row) -> Row {
     let mut out = Map::new();
     for key in [

@@ -51,19 +51,33 @@ async fn day_offs_follow_zous_rules() {
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["message"], "Day off already exists for this period");
 
-        // Someone else's: managers only.
-        let (status, _) = app
+        // Someone else's: admins only (Zou's check_day_off_access), not
+        // even a manager.
+        for who in [&artist, &manager] {
+            let (status, _) = app
+                .post(
+                    "/api/data/day-offs",
+                    who.token(),
+                    json!({"person_id": other.id, "date": "2024-04-01", "end_date": "2024-04-01"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+        }
+        // Zou's generic creation needs the end date: its KeyError is the
+        // message.
+        let (status, body) = app
             .post(
                 "/api/data/day-offs",
-                artist.token(),
+                admin.token(),
                 json!({"person_id": other.id, "date": "2024-04-01"}),
             )
             .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body, json!({"message": "'end_date'"}));
         app.post_created(
             "/api/data/day-offs",
-            manager.token(),
-            json!({"person_id": other.id, "date": "2024-04-01"}),
+            admin.token(),
+            json!({"person_id": other.id, "date": "2024-04-01", "end_date": "2024-04-01"}),
         )
         .await;
 

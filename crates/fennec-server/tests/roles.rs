@@ -69,8 +69,8 @@ async fn only_managers_and_their_supervisors_update_tasks() {
         for (who, expected) in [
             (&cast.admin, StatusCode::OK),
             (&cast.manager, StatusCode::OK),
-            // Animation's department is Animation; the supervisor has none.
-            (&cast.supervisor, StatusCode::FORBIDDEN),
+            // A supervisor in no department supervises them all (Zou).
+            (&cast.supervisor, StatusCode::OK),
             (&cast.artist, StatusCode::FORBIDDEN),
             (&cast.client, StatusCode::FORBIDDEN),
         ] {
@@ -80,12 +80,29 @@ async fn only_managers_and_their_supervisors_update_tasks() {
                 assert_eq!(body, forbidden_body());
             }
         }
+        // In another department than the task type's, he does not.
+        let admin = cast.admin.token();
+        let modeling = app
+            .get_ok("/api/data/departments?name=Modeling", admin)
+            .await;
+        let modeling = str_of(&array_of(&modeling)[0]["id"]).to_owned();
+        let (status, _) = app
+            .put(
+                &format!("/api/data/persons/{}", cast.supervisor.id),
+                admin,
+                json!({"departments": [modeling]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = app
+            .put(&path, cast.supervisor.token(), json!({"priority": 1}))
+            .await;
+        assert_eq!((status, body), (StatusCode::FORBIDDEN, forbidden_body()));
         // In the task type's department, the supervisor manages it.
         let deps = app
             .get_ok("/api/data/departments?name=Animation", cast.admin.token())
             .await;
         let dep = str_of(&array_of(&deps)[0]["id"]).to_owned();
-        let admin = cast.admin.token();
         let (status, _) = app
             .put(
                 &format!("/api/data/persons/{}", cast.supervisor.id),
@@ -98,6 +115,11 @@ async fn only_managers_and_their_supervisors_update_tasks() {
             .put(&path, cast.supervisor.token(), json!({"priority": 1}))
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        // ...but only its planning (Zou's check_supervisor_task_access).
+        let (status, body) = app
+            .put(&path, cast.supervisor.token(), json!({"name": "renamed"}))
+            .await;
+        assert_eq!((status, body), (StatusCode::FORBIDDEN, forbidden_body()));
     })
     .await;
 }
@@ -154,8 +176,14 @@ async fn artists_log_time_only_for_themselves_on_their_tasks() {
             .post(&client_own, cast.client.token(), json!({"duration": 30}))
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        // Time goes only to an assignee (Zou's check_time_spent_access),
+        // even when a manager logs it: for himself, unassigned, refused.
         let (status, _) = app
             .post(&other, cast.manager.token(), json!({"duration": 15}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app
+            .post(&own, cast.manager.token(), json!({"duration": 15}))
             .await;
         assert_eq!(status, StatusCode::CREATED);
         let spent = app
@@ -315,15 +343,32 @@ async fn vendors_see_only_their_own_tasks() {
             )
             .await;
         assert_eq!(array_of(&all).len(), 1);
+        // Zou's check_entity_access: a vendor reads the tasks of the
+        // entities he holds a task on...
+        for t in [&task, &theirs] {
+            let (status, _) = app
+                .get(&format!("/api/data/tasks/{t}/full"), vendor.token())
+                .await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        // ...and none once he holds none there.
+        let (status, _) = app
+            .put(
+                &format!("/api/data/tasks/{theirs}"),
+                admin,
+                json!({"assignees": []}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
         let (status, body) = app
             .get(&format!("/api/data/tasks/{task}/full"), vendor.token())
             .await;
         assert_eq!((status, body), (StatusCode::FORBIDDEN, forbidden_body()));
         let (status, _) = app
-            .get(&format!("/api/data/tasks/{theirs}/full"), vendor.token())
+            .get(&format!("/api/data/shots/{shot}/tasks"), vendor.token())
             .await;
-        assert_eq!(status, StatusCode::OK);
-        // The artist of the same team still sees both.
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // The artist of the same team sees both.
         let listed = app
             .get_ok(
                 &format!("/api/data/shots/{shot}/tasks"),

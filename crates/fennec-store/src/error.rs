@@ -8,6 +8,8 @@ pub enum StoreError {
     ForeignKey(String),
     #[error("not null constraint violated: {0}")]
     NotNull(String),
+    #[error("check constraint violated: {0}")]
+    Check(String),
     #[error("invalid value for {field}: {value}")]
     InvalidValue { field: String, value: String },
     #[error("required field missing: {0}")]
@@ -30,6 +32,7 @@ impl From<sqlx::Error> for StoreError {
                 sqlx::error::ErrorKind::UniqueViolation => return StoreError::Unique(msg),
                 sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKey(msg),
                 sqlx::error::ErrorKind::NotNullViolation => return StoreError::NotNull(msg),
+                sqlx::error::ErrorKind::CheckViolation => return StoreError::Check(msg),
                 _ => {}
             }
         }
@@ -45,7 +48,10 @@ impl StoreError {
     pub fn is_constraint(&self) -> bool {
         matches!(
             self,
-            StoreError::Unique(_) | StoreError::ForeignKey(_) | StoreError::NotNull(_)
+            StoreError::Unique(_)
+                | StoreError::ForeignKey(_)
+                | StoreError::NotNull(_)
+                | StoreError::Check(_)
         )
     }
 }

@@ -82,7 +82,7 @@ impl SqlValue {
                 Value::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
                     SqlValue::Bool(n.as_i64() == Some(1))
                 }
-                Value::String(s) => parse_bool(s).map(SqlValue::Bool).ok_or_else(bad)?,
+                // A string is refused, as Zou's database refuses it.
                 _ => return Err(bad()),
             },
             Kind::Int => match v {

@@ -7,7 +7,8 @@ pub static PERSON: Model = Model {
     table: "persons",
     columns: &[
         required("first_name", Kind::Text),
-        text("last_name", ""),
+        // Zou's column has no default: a person without one is refused.
+        required("last_name", Kind::Text),
         null("email", Kind::Text),
         text("phone", ""),
         null("country", Kind::Text),

@@ -8,7 +8,8 @@ pub static TASK_STATUS: Model = Model {
         flag("archived", false),
         required("short_name", Kind::Text),
         null("description", Kind::Text),
-        text("color", "#000000"),
+        // Zou's column has no default: a status without a colour is refused.
+        required("color", Kind::Text),
         int("priority", 1),
         flag("is_done", false),
         flag("is_artist_allowed", true),

@@ -81,6 +81,9 @@ impl Keys {
     /// malformed or forged → 422, expired → 401 "Signature has expired"
     /// (the message gazu's refresh logic looks for).
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        if let Err(m) = structure(token) {
+            return Err(ApiError::jwt(StatusCode::UNPROCESSABLE_ENTITY, &m));
+        }
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
@@ -98,6 +101,50 @@ impl Keys {
                 _ => ApiError::jwt(StatusCode::UNPROCESSABLE_ENTITY, "Invalid token"),
             })
     }
+}
+
+/// The checks PyJWT (under flask-jwt-extended) runs before the signature,
+/// in its order and with its messages: scripts that log Zou's answer to a
+/// broken token see the same words from Fennec.
+fn structure(token: &str) -> Result<(), String> {
+    let not_enough = || msg::JWT_NOT_ENOUGH_SEGMENTS.to_owned();
+    let (signing_input, crypto) = token.rsplit_once('.').ok_or_else(not_enough)?;
+    let (header, payload) = signing_input.split_once('.').ok_or_else(not_enough)?;
+    let header = segment(header, "header")?;
+    let header: serde_json::Value = serde_json::from_slice(&header).map_err(|_| {
+        "Invalid header string: Expecting value: line 1 column 1 (char 0)".to_owned()
+    })?;
+    let Some(header) = header.as_object() else {
+        return Err("Invalid header string: must be a json object".into());
+    };
+    segment(payload, "payload")?;
+    segment(crypto, "crypto")?;
+    match header.get("alg") {
+        None => Err("Algorithm not specified".into()),
+        Some(a) if a.as_str() != Some("HS256") => {
+            Err("The specified alg value is not allowed".into())
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// One base64url segment, canonical and unpadded, as PyJWT requires.
+fn segment(s: &str, name: &str) -> Result<Vec<u8>, String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let padding = || format!("Invalid {name} padding");
+    if s.len() % 4 == 1
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(padding());
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| padding())?;
+    if URL_SAFE_NO_PAD.encode(&bytes) != s {
+        return Err(padding());
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -121,6 +168,28 @@ mod tests {
         let e = keys.verify("garbage").unwrap_err();
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(e.body["msg"], msg::JWT_NOT_ENOUGH_SEGMENTS);
+
+        // PyJWT's structural messages, as Zou answered them.
+        for (token, expected) in [
+            ("not.a.token", "Invalid header padding"),
+            ("a.b.c.d", "Invalid header padding"),
+            ("e30.e30.c2ln", "Algorithm not specified"),
+            (
+                "YWJj.e30.c2ln",
+                "Invalid header string: Expecting value: line 1 column 1 (char 0)",
+            ),
+            (
+                "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.bad!.c2ln",
+                "Invalid payload padding",
+            ),
+            (
+                "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.c2l",
+                "Invalid crypto padding",
+            ),
+        ] {
+            let e = keys.verify(token).unwrap_err();
+            assert_eq!(e.body["msg"], expected, "{token}");
+        }
 
         let (expired, _) = keys.issue(id, "access", -10, None).unwrap();
         let e = keys.verify(&expired).unwrap_err();

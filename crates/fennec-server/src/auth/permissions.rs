@@ -53,10 +53,10 @@ pub async fn check_manager_project_access(
     Err(ApiError::forbidden())
 }
 
-/// Zou's `check_task_action_access` for managing a task (update, assign,
-/// log time for others): admins; managers of the project; supervisors of
-/// the project whose departments include the task type's (or any, when the
-/// task type has no department).
+/// Zou's `check_supervisor_task_access` / `check_task_department_access`
+/// for managing a task (update, assign): admins; managers of the project;
+/// supervisors of the project whose departments include the task type's —
+/// a supervisor in no department supervises them all.
 pub async fn can_manage_task(
     exec: &mut impl Exec,
     user: &CurrentUser,
@@ -75,7 +75,12 @@ pub async fn can_manage_task(
     {
         return Ok(false);
     }
-    if user.role == Role::Manager {
+    if user.role == Role::Manager
+        || links::PERSON_DEPARTMENTS
+            .rights(exec, user.id)
+            .await?
+            .is_empty()
+    {
         return Ok(true);
     }
     let department = match task_type_id {

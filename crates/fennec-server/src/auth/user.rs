@@ -51,36 +51,58 @@ impl CurrentUser {
 /// The caller of `/auth/refresh-token`: identified by a refresh token.
 pub struct RefreshUser(pub CurrentUser);
 
-/// The token from `Authorization: Bearer …`, else Kitsu's cookie.
-fn token(parts: &Parts) -> Option<String> {
-    if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
-        if let Ok(h) = h.to_str() {
-            if let Some(t) = h
-                .strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-            {
-                return Some(t.trim().to_owned());
-            }
-        }
-    }
+/// The token from Kitsu's cookie, else `Authorization: Bearer …`, read
+/// the way flask-jwt-extended reads them: its messages for a missing or
+/// badly formed header are what gazu users see from Zou.
+fn token(parts: &Parts, kind: &str) -> Result<String, ApiError> {
+    let cookie_name = format!("{kind}_token_cookie");
     for cookie in parts.headers.get_all(header::COOKIE) {
         let Ok(cookie) = cookie.to_str() else {
             continue;
         };
         for pair in cookie.split(';') {
             if let Some((k, v)) = pair.trim().split_once('=') {
-                if k == "access_token_cookie" {
-                    return Some(v.to_owned());
+                if k == cookie_name {
+                    return Ok(v.to_owned());
                 }
             }
         }
     }
-    None
+    let missing = |why: &str| {
+        ApiError::jwt(
+            StatusCode::UNAUTHORIZED,
+            &format!("Missing JWT in cookies or headers (Missing cookie \"{cookie_name}\"; {why})"),
+        )
+    };
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let value = value.trim().trim_matches(',');
+    if value.is_empty() {
+        return Err(missing("Missing Authorization Header"));
+    }
+    let Some(bearer) = value
+        .split(',')
+        .map(str::trim)
+        .find(|h| h.starts_with("Bearer"))
+    else {
+        return Err(missing(
+            "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'",
+        ));
+    };
+    match bearer.split_whitespace().collect::<Vec<_>>()[..] {
+        ["Bearer", t] => Ok(t.to_owned()),
+        _ => Err(ApiError::jwt(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'",
+        )),
+    }
 }
 
 async fn identify(parts: &Parts, state: &AppState, kind: &str) -> Result<CurrentUser, ApiError> {
-    let token =
-        token(parts).ok_or_else(|| ApiError::jwt(StatusCode::UNAUTHORIZED, msg::JWT_MISSING))?;
+    let token = token(parts, kind)?;
     let claims = state.keys.verify(&token)?;
     if claims.kind != kind {
         let m = if kind == "access" {

@@ -25,7 +25,7 @@ use crate::auth::permissions::{self, check_project_access};
 use crate::auth::user::Role;
 use crate::auth::{password, CurrentUser};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{crud_id, JsonBody, Path, QueryPairs};
+use crate::extract::{crud_id, CrudBody, Path, QueryPairs};
 use crate::present::{self, id_of, EntityTypes};
 
 pub fn routes() -> Router<AppState> {
@@ -106,11 +106,11 @@ fn alias(scope: Scope, key: &str) -> &str {
 fn bad_filter(e: BadValue) -> ApiError {
     match e.kind {
         Kind::Uuid => ApiError::bad_request(format!("Invalid UUID value: {}", e.value)),
-        Kind::Bool => ApiError::bad_request(format!("Invalid boolean value: {}", e.value)),
-        Kind::DateTime | Kind::Date => {
-            ApiError::bad_request(format!("Invalid date value: {}", e.value))
-        }
-        _ => ApiError::bad_request(format!("Invalid value: {}", e.value)),
+        // Other values fail in Zou's database, answered without `data`.
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": msg::INVALID_FORMAT}),
+        ),
     }
 }
 
@@ -124,12 +124,26 @@ pub fn filters_from_query(res: Resource, query: &QueryPairs) -> ApiResult<Vec<Fi
         let Some(col) = res.model.column(alias(res.scope, key)) else {
             continue;
         };
+        if col.wire == Wire::Hidden {
+            // Zou refuses rather than ignores a filter on a column it hides.
+            return Err(ApiError::bad_request(format!(
+                "Filtering on {key} is not allowed."
+            )));
+        }
         if col.wire != Wire::Shown {
+            if col.wire == Wire::Relation && Uuid::parse_str(value).is_err() {
+                return Err(bad_filter(BadValue {
+                    field: key.clone(),
+                    kind: Kind::Text,
+                    value: value.clone(),
+                }));
+            }
             continue;
         }
         if value.starts_with('[') {
-            let list: Vec<Value> = serde_json::from_str(value)
-                .map_err(|_| ApiError::bad_request(format!("Invalid list value: {value}")))?;
+            let list: Vec<Value> = serde_json::from_str(value).map_err(|_| {
+                ApiError::bad_request(format!("Malformed list filter for field {key}."))
+            })?;
             let mut vals = Vec::new();
             for v in &list {
                 let s = match v {
@@ -182,6 +196,24 @@ pub fn scope_filters(scope: Scope, types: &EntityTypes) -> Vec<Filter> {
 /// Projects a non-admin may see: those whose team he is in.
 pub async fn visible_projects(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult<Vec<Uuid>> {
     Ok(links::PROJECT_TEAM.lefts(exec, user.id).await?)
+}
+
+/// The people a client meets (Zou's `get_client_team_person_ids`): the
+/// teams of the open productions the client is part of.
+pub async fn client_team(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult<Vec<Uuid>> {
+    let open = fennec_store::defaults::project_status_id(exec, "Open").await?;
+    let mut people = Vec::new();
+    for project in visible_projects(exec, user).await? {
+        let row = rows::get(exec, &models::PROJECT, project, false).await?;
+        if row.is_some_and(|r| present::uuid_field(&r, "project_status_id") == open) {
+            for person in links::PROJECT_TEAM.rights(exec, project).await? {
+                if !people.contains(&person) {
+                    people.push(person);
+                }
+            }
+        }
+    }
+    Ok(people)
 }
 
 /// Rows of a model whose project the caller may not see are filtered out
@@ -254,28 +286,33 @@ async fn list(
     query: QueryPairs,
 ) -> ApiResult<Response> {
     let res = known(&name)?;
+    // Zou's generic list is for admins, except where a resource opens it
+    // (and filters it) for others.
+    if matches!(name.as_str(), "time-spents" | "comments") {
+        permissions::require_admin(&user)?;
+    }
     let mut conn = state.db.conn().await?;
     let types = EntityTypes::load(&mut conn).await?;
     let mut filters = filters_from_query(res, &query)?;
     filters.extend(scope_filters(res.scope, &types));
     filters.extend(visibility_filters(&mut conn, &user, res.model).await?);
     let relations = query.flag("relations");
-    if let Some(page) = query.get("page") {
-        let page: i64 = page.parse().unwrap_or(1).max(1);
-        let limit: i64 = query
-            .get("limit")
-            .and_then(|l| l.parse().ok())
-            .filter(|l| *l > 0)
-            .unwrap_or(100);
+    let (page, limit) = page_and_limit(&query)?;
+    if let Some(page) = page {
         let total = rows::count(&mut conn, res.model, &filters).await?;
         let offset = (page - 1) * limit;
-        let select = Select {
-            filters,
-            order: Order::UpdatedDesc,
-            limit: Some(limit),
-            offset: Some(offset),
+        // Zou answers a page before the first or past the last empty.
+        let mut data = if page < 1 || total < offset {
+            vec![]
+        } else {
+            let select = Select {
+                filters,
+                order: Order::UpdatedDesc,
+                limit: Some(limit),
+                offset: Some(offset),
+            };
+            rows::list(&mut conn, res.model, &select, relations).await?
         };
-        let mut data = rows::list(&mut conn, res.model, &select, relations).await?;
         finish_rows_typed(&mut conn, res.model, &mut data, relations, Some(&types)).await?;
         let nb_pages = (total + limit - 1) / limit;
         return Ok(Json(json!({
@@ -294,7 +331,14 @@ async fn list(
     };
     let mut data = rows::list(&mut conn, res.model, &select, relations).await?;
     finish_rows_typed(&mut conn, res.model, &mut data, relations, Some(&types)).await?;
-    if std::ptr::eq(res.model, &models::PERSON) && !user.is_admin() {
+    if std::ptr::eq(res.model, &models::PERSON) && user.role == Role::Client {
+        let team = client_team(&mut conn, &user).await?;
+        data = data
+            .iter()
+            .filter(|p| team.contains(&id_of(p)))
+            .map(present::client_person)
+            .collect();
+    } else if std::ptr::eq(res.model, &models::PERSON) && !user.is_admin() {
         data = data.iter().map(present::minimal_person).collect();
     }
     Ok(Json(Value::Array(data.into_iter().map(Value::Object).collect())).into_response())
@@ -343,11 +387,45 @@ pub async fn read(
     query: QueryPairs,
 ) -> ApiResult<Json<Value>> {
     let res = known(&name)?;
-    let id = crud_id(&id)?;
+    let id = model_id(&name, &id)?;
     let mut conn = state.db.conn().await?;
     // Zou's single-object GETs serialise relations unless told otherwise.
     let relations = query.get("relations").is_none() || query.flag("relations");
     let mut row = load_row(&mut conn, &user, res, id, relations).await?;
+    if std::ptr::eq(res.model, &models::COMMENT) {
+        crate::routes::task_actions::check_comment_access(&mut conn, &user, &row).await?;
+        // Zou's CommentResource: its relations, and the author in short.
+        for k in [
+            "mentions",
+            "department_mentions",
+            "acknowledgements",
+            "attachment_files",
+        ] {
+            row.entry(k).or_insert_with(|| json!([]));
+        }
+        let author = match present::uuid_field(&row, "person_id") {
+            Some(p) => rows::get(&mut conn, &models::PERSON, p, false).await?,
+            None => None,
+        };
+        row.insert(
+            "person".into(),
+            author.map_or(Value::Null, |p| {
+                json!({"first_name": p["first_name"], "last_name": p["last_name"],
+                       "full_name": p["full_name"], "has_avatar": p["has_avatar"],
+                       "role": p["role"], "id": p["id"]})
+            }),
+        );
+    }
+    if std::ptr::eq(res.model, &models::TASK) {
+        // Zou's TaskResource: the entity must be open to a vendor, and a
+        // client reads the task blanked.
+        if user.role == Role::Vendor {
+            crate::routes::tasks::load_task(&mut conn, &user, id).await?;
+        }
+        if user.role == Role::Client {
+            crate::routes::tasks::blank_for_client(&mut row);
+        }
+    }
     if std::ptr::eq(res.model, &models::PROJECT) {
         present::project_detail(&mut conn, &mut row).await?;
     } else {
@@ -360,10 +438,72 @@ pub async fn read(
         .await?;
     }
     let manager = matches!(user.role, Role::Admin | Role::Manager);
-    if std::ptr::eq(res.model, &models::PERSON) && !manager && id != user.id {
+    if std::ptr::eq(res.model, &models::PERSON) && user.role == Role::Client && id != user.id {
+        // A client reads only the people of his productions, by name.
+        if !client_team(&mut conn, &user).await?.contains(&id) {
+            return Err(ApiError::forbidden());
+        }
+        row = present::client_person(&row);
+    } else if std::ptr::eq(res.model, &models::PERSON) && !manager && id != user.id {
         row = present::minimal_person(&row);
     }
     Ok(Json(Value::Object(row)))
+}
+
+/// The id of `/data/{model}/{id}`. Zou serves some models through their
+/// own resources, which look the id up and answer 404 where the generic one
+/// answers "Malformed ID.".
+fn model_id(name: &str, id: &str) -> ApiResult<Uuid> {
+    if OWN_RESOURCES.contains(&name) {
+        crate::extract::path_id(id)
+    } else {
+        crud_id(id)
+    }
+}
+
+const OWN_RESOURCES: &[&str] = &[
+    "asset-types",
+    "assets",
+    "shots",
+    "scenes",
+    "edits",
+    "episodes",
+    "sequences",
+    "comments",
+];
+
+/// Models Zou only reads through `/data/{model}/{id}`: their writes go
+/// through other routes, and these methods answer 405.
+fn read_only(name: &str, method: &str) -> bool {
+    match name {
+        "asset-types" => matches!(method, "POST" | "PUT" | "DELETE"),
+        "assets" | "episodes" | "sequences" => method == "PUT",
+        _ => false,
+    }
+}
+
+/// Zou's `page` and `limit` arguments: integers or a 400; a page of -1
+/// (the default) means no pagination, a limit of 0 the default 100.
+pub fn page_and_limit(query: &QueryPairs) -> ApiResult<(Option<i64>, i64)> {
+    let int = |key: &str, default: i64| -> ApiResult<i64> {
+        match query.get(key) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("{key} must be an integer."))),
+        }
+    };
+    let page = int("page", -1)?;
+    let limit = int("limit", 0)?;
+    if page <= -1 {
+        return Ok((None, 100));
+    }
+    let limit = if limit == 0 { 100 } else { limit };
+    if limit < 1 {
+        return Err(ApiError::bad_request("limit must be a positive integer."));
+    }
+    Ok((Some(page), limit))
 }
 
 /// Converts a JSON body into column values. Unknown keys, relation lists
@@ -382,6 +522,18 @@ pub fn values_from_body(
         }
         if matches!(col.name, "created_at" | "updated_at") || (col.name == "id" && !allow_id) {
             continue;
+        }
+        // Zou checks date strings of an update itself, with this message;
+        // other bad values fail in its database as "invalid format".
+        if !allow_id && matches!(col.kind, Kind::Date | Kind::DateTime) {
+            if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
+                if SqlValue::from_json(col, v).is_err() {
+                    return Err(ApiError::bad_request(format!(
+                        "Invalid date format for '{}': '{}'. Expected an ISO 8601 date or datetime.",
+                        col.name, s
+                    )));
+                }
+            }
         }
         let value = SqlValue::from_json(col, v)
             .map_err(|_| ApiError::bad_request_message(msg::INVALID_FORMAT))?;
@@ -424,9 +576,19 @@ async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(name): Path<String>,
-    body: JsonBody,
+    body: CrudBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let res = known(&name)?;
+    if read_only(&name, "POST") {
+        return Err(ApiError::method_not_allowed());
+    }
+    // A JSON list is Python's TypeError in Zou (it pops the protected
+    // keys off the body), answered as its text.
+    if body.0.is_array() {
+        return Err(ApiError::bad_request_message(
+            "pop expected at most 1 argument, got 2",
+        ));
+    }
     let body = body.object()?;
     // Studio-wide objects are the admin's (Zou's `check_admin_permissions`);
     // entities and tasks are created by managers through their own routes;
@@ -443,6 +605,14 @@ async fn create(
         permissions::require_admin(&user)?;
     }
     let model = res.model;
+    // Zou builds the row from the body's keys: one its model lacks is
+    // Python's TypeError, which its CRUD answers verbatim.
+    if let Some(k) = body.keys().find(|k| model.column(k).is_none()) {
+        return Err(ApiError::bad_request_message(format!(
+            "'{k}' is an invalid keyword argument for {}",
+            model.type_name
+        )));
+    }
     if std::ptr::eq(model, &models::PERSON) {
         check_person_choices(&body)?;
     }
@@ -545,8 +715,8 @@ fn invalidate_refs(state: &AppState, model: &Model) {
     }
 }
 
-/// Zou refuses a second task type with the same name for the same kind of
-/// entity (and department).
+/// Zou refuses a task type whose name another one carries, compared
+/// regardless of case: gazu resolves task types by lower-cased name.
 async fn check_task_type_unique(
     exec: &mut impl Exec,
     values: &[(&'static Column, SqlValue)],
@@ -555,21 +725,13 @@ async fn check_task_type_unique(
     let Some(name) = text_of(values, "name") else {
         return Ok(());
     };
-    let for_entity = text_of(values, "for_entity").unwrap_or("Asset");
-    let select = Select::default()
-        .eq("name", SqlValue::Text(name.to_owned()))
-        .eq("for_entity", SqlValue::Text(for_entity.to_owned()));
-    let dep = values
-        .iter()
-        .find(|(c, _)| c.name == "department_id")
-        .map(|(_, v)| v.clone());
-    let existing = rows::list(exec, &models::TASK_TYPE, &select, false).await?;
+    let name = name.to_lowercase();
+    let existing = rows::list(exec, &models::TASK_TYPE, &Select::default(), false).await?;
     let clash = existing.iter().any(|r| {
-        let same_dep = match &dep {
-            Some(SqlValue::Uuid(d)) => present::uuid_field(r, "department_id") == Some(*d),
-            _ => r.get("department_id").is_none_or(Value::is_null),
-        };
-        same_dep && Some(id_of(r)) != except
+        r.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.to_lowercase() == name)
+            && Some(id_of(r)) != except
     });
     if clash {
         return Err(ApiError::bad_request(
@@ -607,8 +769,26 @@ const CONTRACT_TYPES: &[&str] = &[
 ];
 
 /// Zou's choice columns of a person: an unknown role or contract type is
-/// refused rather than stored.
+/// refused rather than stored; an e-mail must look like one (Zou's
+/// email-validator messages for the common mistakes).
 fn check_person_choices(body: &Map<String, Value>) -> ApiResult<()> {
+    if let Some(Value::String(email)) = body.get("email") {
+        let problem = match email.split_once('@') {
+            None => Some("An email address must have an @-sign."),
+            Some(("", _)) => Some("There must be something before the @-sign."),
+            Some((_, "")) => Some("There must be something after the @-sign."),
+            Some((local, _)) if local.contains(' ') => {
+                Some("The email address contains invalid characters before the @-sign: SPACE.")
+            }
+            Some((_, domain)) if domain.contains("..") => {
+                Some("An email address cannot have two periods in a row.")
+            }
+            _ => None,
+        };
+        if let Some(m) = problem {
+            return Err(ApiError::bad_request(m));
+        }
+    }
     if let Some(role) = body.get("role") {
         if !role.as_str().is_some_and(|r| ROLES.contains(&r)) {
             return Err(ApiError::bad_request("Invalid role"));
@@ -630,10 +810,13 @@ async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((name, id)): Path<(String, String)>,
-    body: JsonBody,
+    body: CrudBody,
 ) -> ApiResult<Json<Value>> {
     let res = known(&name)?;
-    let id = crud_id(&id)?;
+    if read_only(&name, "PUT") {
+        return Err(ApiError::method_not_allowed());
+    }
+    let id = model_id(&name, &id)?;
     let body = body.object()?;
     let mut tx = state.db.begin().await?;
     let row = load_row(&mut tx, &user, res, id, false).await?;
@@ -642,6 +825,16 @@ async fn update(
     if std::ptr::eq(res.model, &models::MILESTONE) {
         let project = present::uuid_field(&row, "project_id").unwrap_or_default();
         permissions::check_manager_project_access(&mut tx, &user, project).await?;
+    } else if std::ptr::eq(res.model, &models::PROJECT) {
+        // Zou's ProjectResource: the production's managers edit it.
+        permissions::check_manager_project_access(&mut tx, &user, id).await?;
+    } else if std::ptr::eq(res.model, &models::ENTITY) {
+        // Zou's check_metadata_department_access: the production's
+        // managers, or whoever created the entity.
+        let project = present::uuid_field(&row, "project_id").unwrap_or_default();
+        if present::uuid_field(&row, "created_by") != Some(user.id) {
+            permissions::check_manager_project_access(&mut tx, &user, project).await?;
+        }
     } else if !own_profile {
         permissions::require_admin(&user)?;
     }
@@ -657,7 +850,11 @@ async fn update(
         check_person_choices(&body)?;
     }
     let mut values = values_from_body(res.model, &body, false)?;
-    if std::ptr::eq(res.model, &models::TASK_TYPE) && text_of(&values, "name").is_some() {
+    // Only a rename is checked: Kitsu sends the whole form on every edit.
+    if std::ptr::eq(res.model, &models::TASK_TYPE)
+        && text_of(&values, "name")
+            .is_some_and(|n| row.get("name").and_then(Value::as_str) != Some(n))
+    {
         check_task_type_unique(&mut tx, &values, Some(id)).await?;
     }
     if is_person {
@@ -686,6 +883,26 @@ async fn update(
         .await?
         .ok_or_else(ApiError::not_found)?;
     finish_rows(&mut tx, res.model, std::slice::from_mut(&mut row), false).await?;
+    // Zou answers an update with these computed fields too.
+    if std::ptr::eq(res.model, &models::PROJECT) {
+        let first = present::first_episode_id(&mut tx, id).await?;
+        row.insert(
+            "first_episode_id".into(),
+            first.map_or(Value::Null, |u| Value::String(u.to_string())),
+        );
+    }
+    if is_person {
+        let departments = links::PERSON_DEPARTMENTS.rights(&mut tx, id).await?;
+        row.insert(
+            "departments".into(),
+            Value::Array(
+                departments
+                    .iter()
+                    .map(|d| Value::String(d.to_string()))
+                    .collect(),
+            ),
+        );
+    }
     tx.commit().await?;
     invalidate_refs(&state, res.model);
     Ok(Json(Value::Object(row)))
@@ -698,10 +915,30 @@ pub async fn remove(
     Path((name, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let res = known(&name)?;
-    let id = crud_id(&id)?;
+    if read_only(&name, "DELETE") {
+        return Err(ApiError::method_not_allowed());
+    }
+    let id = model_id(&name, &id)?;
     let mut tx = state.db.begin().await?;
     let row = load_row(&mut tx, &user, res, id, false).await?;
-    permissions::require_admin(&user)?;
+    // Tasks and comments go with their production's managers (Zou's
+    // TaskResource and CommentResource); the rest is the admin's.
+    let project_of_row = if std::ptr::eq(res.model, &models::TASK) {
+        present::uuid_field(&row, "project_id")
+    } else if std::ptr::eq(res.model, &models::COMMENT) {
+        match present::uuid_field(&row, "object_id") {
+            Some(t) => rows::get(&mut tx, &models::TASK, t, false)
+                .await?
+                .and_then(|t| present::uuid_field(&t, "project_id")),
+            None => None,
+        }
+    } else {
+        None
+    };
+    match project_of_row {
+        Some(p) => permissions::check_manager_project_access(&mut tx, &user, p).await?,
+        None => permissions::require_admin(&user)?,
+    }
     if std::ptr::eq(res.model, &models::PROJECT) {
         let closed = fennec_store::defaults::project_status_id(&mut tx, "Closed").await?;
         if closed.is_none() || present::uuid_field(&row, "project_status_id") != closed {
@@ -717,11 +954,16 @@ pub async fn remove(
     match rows::delete(&mut tx, res.model, id).await {
         Ok(true) => {}
         Ok(false) => return Err(ApiError::not_found()),
-        Err(e) if e.is_constraint() => {
-            // Zou refuses to delete an object still referenced elsewhere.
-            return Err(ApiError::bad_request_message(
-                "This object is still referenced by other data.",
+        // Zou refuses to delete a person with data with its own message;
+        // any other referenced object gets its CRUD one.
+        Err(e) if e.is_constraint() && std::ptr::eq(res.model, &models::PERSON) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                json!({"error": true, "message": "Some data are still linked to given person."}),
             ));
+        }
+        Err(e) if e.is_constraint() => {
+            return Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT));
         }
         Err(e) => return Err(e.into()),
     }

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::permissions::check_manager_project_access;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, JsonBody, Path};
+use crate::extract::{path_id, Path, SchemaBody};
 use crate::routes::crud::finish_rows;
 
 pub fn routes() -> Router<AppState> {
@@ -59,14 +59,33 @@ async fn body_ref(
     key: &str,
     model: &'static models::Model,
 ) -> ApiResult<Uuid> {
-    let id = body
-        .get(key)
-        .and_then(Value::as_str)
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| ApiError::validation(vec![(key.to_owned(), "Field required".into())]))?;
+    let value = match body.get(key) {
+        None | Some(Value::Null) => {
+            return Err(ApiError::validation(vec![(
+                key.to_owned(),
+                "Field required".into(),
+            )]))
+        }
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                key.to_owned(),
+                "Input should be a valid string".into(),
+            )]))
+        }
+    };
+    // Zou's services name the class of what they did not find (asset
+    // types are entity types there).
+    let class = if model.table == "entity_types" {
+        "EntityType"
+    } else {
+        model.type_name
+    };
+    let not_found = || ApiError::bad_request(format!("{class} with id {value} not found"));
+    let id = Uuid::parse_str(value).map_err(|_| not_found())?;
     rows::get(exec, model, id, false)
         .await?
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(not_found)?;
     Ok(id)
 }
 
@@ -76,12 +95,11 @@ async fn link_to_project(
     state: &AppState,
     user: &CurrentUser,
     project_id: &str,
-    body: JsonBody,
+    body: serde_json::Map<String, Value>,
     key: &str,
     model: &'static models::Model,
     link: Link,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let body = body.object()?;
     let project_id = path_id(project_id)?;
     let mut tx = state.db.begin().await?;
     rows::get(&mut tx, &models::PROJECT, project_id, false)
@@ -139,7 +157,7 @@ async fn add_team_member(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     link_to_project(
         &s,
@@ -167,7 +185,7 @@ async fn add_task_type(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     link_to_project(
         &s,
@@ -186,7 +204,7 @@ async fn add_task_status(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     link_to_project(
         &s,
@@ -205,7 +223,7 @@ async fn add_asset_type(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     link_to_project(
         &s,

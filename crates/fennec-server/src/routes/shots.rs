@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::auth::permissions::{check_manager_project_access, check_project_access};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, JsonBody, Path, QueryPairs};
+use crate::extract::{path_id, Path, QueryPairs, SchemaBody};
 use crate::present::{id_of, uuid_field, EntityTypes};
 use crate::routes::crud::{self, resource, Scope};
 
@@ -134,8 +134,16 @@ async fn create_entity_of_type(
             if v.is_null() && c.kind != Kind::Json {
                 continue;
             }
-            let v = SqlValue::from_json(c, v)
-                .map_err(|_| ApiError::bad_request(format!("Invalid value for {key}.")))?;
+            let v = SqlValue::from_json(c, v).map_err(|_| {
+                let m = match c.kind {
+                    Kind::Int => {
+                        "Input should be a valid integer, unable to parse string as an integer"
+                    }
+                    Kind::Bool => "Input should be a valid boolean",
+                    _ => "Input should be a valid string",
+                };
+                ApiError::validation(vec![(key.to_owned(), m.to_owned())])
+            })?;
             values.retain(|(existing, _)| existing.name != key);
             if !(key == "data" && v.is_null()) {
                 values.push((c, v));
@@ -166,6 +174,21 @@ fn name_of(body: &Map<String, Value>) -> ApiResult<String> {
     }
 }
 
+/// Why a string is not a UUID, in pydantic's words.
+fn uuid_problem(s: &str) -> String {
+    match s
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_hexdigit() || *c == '-'))
+    {
+        Some((i, c)) => format!("invalid character: found `{c}` at {}", i + 1),
+        None => format!(
+            "invalid length: expected length 32 for simple format, found {}",
+            s.chars().filter(|c| *c != '-').count()
+        ),
+    }
+}
+
 /// A parent given in a body (`episode_id`, `sequence_id`): it must be an
 /// entity of `kind` in the project.
 async fn parent(
@@ -178,10 +201,20 @@ async fn parent(
     let Some(v) = body.get(key).filter(|v| !v.is_null()) else {
         return Ok(None);
     };
-    let id = v
-        .as_str()
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| ApiError::bad_request(format!("A valid {key} is required.")))?;
+    let id = match v.as_str() {
+        Some(s) => Uuid::parse_str(s).map_err(|_| {
+            ApiError::validation(vec![(
+                key.to_owned(),
+                format!("Input should be a valid UUID, {}", uuid_problem(s)),
+            )])
+        })?,
+        None => {
+            return Err(ApiError::validation(vec![(
+                key.to_owned(),
+                "UUID input should be a string, bytes or UUID object".into(),
+            )]))
+        }
+    };
     let row = rows::get(exec, &models::ENTITY, id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -200,13 +233,13 @@ async fn create_in_project(
     project_id: &str,
     kind: &str,
     parent_key: Option<(&str, &str)>,
-    body: JsonBody,
+    body: Map<String, Value>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let body = body.object()?;
+    // Zou validates the body before it looks anything up.
+    let name = name_of(&body)?;
     let mut tx = state.db.begin().await?;
     let project_id = project(&mut tx, project_id).await?;
     check_manager_project_access(&mut tx, user, project_id).await?;
-    let name = name_of(&body)?;
     let parent_id = match parent_key {
         Some((key, parent_kind)) => parent(&mut tx, &body, key, parent_kind, project_id).await?,
         None => None,
@@ -224,7 +257,7 @@ async fn new_episode(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     create_in_project(&s, &user, &id, "Episode", None, body).await
 }
@@ -234,7 +267,7 @@ async fn new_sequence(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     create_in_project(
         &s,
@@ -252,7 +285,7 @@ async fn new_shot(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     create_in_project(
         &s,
@@ -270,7 +303,7 @@ async fn new_scene(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     create_in_project(
         &s,
@@ -288,9 +321,8 @@ async fn new_asset(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((project_id, type_id)): Path<(String, String)>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let body = body.object()?;
     let mut tx = state.db.begin().await?;
     let project_id = project(&mut tx, &project_id).await?;
     let type_id = path_id(&type_id)?;
@@ -342,10 +374,24 @@ async fn project_children(
     query: &QueryPairs,
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
-    let project_id = project(&mut conn, project_id).await?;
+    // Zou's asset list does not look the project up: an admin asking for
+    // a project that does not exist gets an empty list.
+    let project_id = if name == "assets" {
+        path_id(project_id)?
+    } else {
+        project(&mut conn, project_id).await?
+    };
     check_project_access(&mut conn, user, project_id).await?;
     let res = resource(name).expect("known resource");
-    let f = vec![Filter::Eq("project_id", SqlValue::Uuid(project_id))];
+    let mut f = vec![Filter::Eq("project_id", SqlValue::Uuid(project_id))];
+    if user.role == crate::auth::user::Role::Vendor {
+        // Zou keeps in a vendor's lists the entities he holds a task on.
+        let reached = crate::routes::tasks::vendor_entities(&mut conn, user).await?;
+        f.push(Filter::In(
+            "id",
+            reached.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    }
     Ok(json_list(
         entities(&mut conn, res.scope, f, query, name).await?,
     ))

@@ -18,7 +18,7 @@ use crate::auth::permissions::can_manage_task;
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, JsonBody, Path};
+use crate::extract::{path_id, Path, SchemaBody};
 use crate::present::{id_of, uuid_field};
 use crate::routes::tasks::{
     flag, list_json, load_task, task_col, with_assignees_in_place, Lookups, TASK,
@@ -54,20 +54,38 @@ pub(crate) async fn manages(
     can_manage_task(exec, user, project, uuid_field(task, "task_type_id")).await
 }
 
+/// Who created the task's entity (Zou lets them act on its tasks).
+async fn entity_created_by(exec: &mut impl Exec, task: &Row) -> ApiResult<Option<Uuid>> {
+    let Some(entity) = uuid_field(task, "entity_id") else {
+        return Ok(None);
+    };
+    Ok(rows::get(exec, &models::ENTITY, entity, false)
+        .await?
+        .and_then(|e| uuid_field(&e, "created_by")))
+}
+
 /// PUT /actions/persons/{id}/assign `{"task_ids": [...]}` — the updated
 /// tasks; unknown ids and tasks the caller may not assign are skipped.
 async fn assign(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(person): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<Json<Value>> {
-    let body = body.object()?;
-    let Some(Value::Array(task_ids)) = body.get("task_ids") else {
-        return Err(ApiError::validation(vec![(
-            "task_ids".into(),
-            "Field required".into(),
-        )]));
+    let task_ids = match body.get("task_ids") {
+        Some(Value::Array(ids)) => ids,
+        None => {
+            return Err(ApiError::validation(vec![(
+                "task_ids".into(),
+                "Field required".into(),
+            )]))
+        }
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "task_ids".into(),
+                "Input should be a valid list".into(),
+            )]))
+        }
     };
     let mut tx = state.db.begin().await?;
     let person = Uuid::parse_str(&person).ok();
@@ -124,10 +142,9 @@ async fn comment(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let id = path_id(&id)?;
-    let body = body.object()?;
     let status_id = match body.get("task_status_id") {
         None | Some(Value::Null) => {
             return Err(ApiError::validation(vec![(
@@ -135,15 +152,28 @@ async fn comment(
                 "Field required".into(),
             )]))
         }
-        Some(v) => v
-            .as_str()
-            .and_then(|s| Uuid::parse_str(s).ok())
-            .ok_or_else(|| {
-                ApiError::validation(vec![(
-                    "task_status_id".into(),
-                    "Input should be a valid UUID".into(),
-                )])
-            })?,
+        // Zou's schema takes any string and the status lookup answers 404.
+        Some(Value::String(s)) => Uuid::parse_str(s).map_err(|_| ApiError::not_found())?,
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "task_status_id".into(),
+                "Input should be a valid string".into(),
+            )]))
+        }
+    };
+    // A checklist may come as a JSON string (form posts); Zou parses it.
+    let checklist = match body.get("checklist") {
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(v @ Value::Array(_)) => v,
+            _ => {
+                return Err(ApiError::validation(vec![(
+                    "checklist".into(),
+                    "Value error, invalid literal: line 1 column 1 (char 0)".into(),
+                )]))
+            }
+        },
+        Some(v @ Value::Array(_)) => v.clone(),
+        _ => json!([]),
     };
     let text = match body.get("comment") {
         None | Some(Value::Null) => String::new(),
@@ -162,18 +192,25 @@ async fn comment(
     let task = load_task(&mut tx, &user, id).await?;
     let lookups = Lookups::load(&mut tx).await?;
     let status = status_row(&lookups, status_id)?;
-    let is_manager = manages(&mut tx, &user, &task).await?;
-    if !is_manager {
-        // Artists comment on their own tasks, with statuses open to them.
-        let assigned = links::TASK_ASSIGNEES.contains(&mut tx, id, user.id).await?;
-        let allowed = match user.role {
-            Role::Client => flag(Some(&status), "is_client_allowed"),
-            _ => flag(Some(&status), "is_artist_allowed"),
-        };
-        if !(assigned || user.role == Role::Supervisor) || !allowed {
-            return Err(ApiError::forbidden());
-        }
+    // Zou's check_task_action_access: managers and clients of the project
+    // comment on any of its tasks, others on tasks they are assigned to (or,
+    // for supervisors, tasks of their departments) or whose entity they
+    // created; then check_task_status_access limits artists and clients to
+    // the statuses open to them.
+    let may_act = matches!(user.role, Role::Admin | Role::Manager | Role::Client)
+        || links::TASK_ASSIGNEES.contains(&mut tx, id, user.id).await?
+        || (user.role == Role::Supervisor && manages(&mut tx, &user, &task).await?)
+        || entity_created_by(&mut tx, &task).await? == Some(user.id);
+    let status_open = match user.role {
+        Role::User => flag(Some(&status), "is_artist_allowed"),
+        Role::Client => flag(Some(&status), "is_client_allowed"),
+        _ => true,
+    };
+    if !may_act || !status_open {
+        return Err(ApiError::forbidden());
     }
+    // Only managers may write in someone else's name or for the client.
+    let is_manager = matches!(user.role, Role::Admin | Role::Manager);
     let author = match body.get("person_id").and_then(Value::as_str) {
         Some(p) if is_manager => {
             let p = Uuid::parse_str(p).map_err(|_| ApiError::not_found())?;
@@ -198,14 +235,16 @@ async fn comment(
             (col("object_id"), SqlValue::Uuid(id)),
             (col("object_type"), SqlValue::Text("Task".into())),
             (col("text"), SqlValue::Text(text)),
-            (col("checklist"), SqlValue::Json(list_or_empty("checklist"))),
+            (col("checklist"), SqlValue::Json(checklist)),
             (col("links"), SqlValue::Json(list_or_empty("links"))),
             (
                 col("for_client"),
                 SqlValue::Bool(
-                    body.get("for_client")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
+                    is_manager
+                        && body
+                            .get("for_client")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false),
                 ),
             ),
             (col("task_status_id"), SqlValue::Uuid(status_id)),
@@ -287,6 +326,57 @@ async fn apply_status(
 
 /// GET /data/tasks/{id}/comments — newest first, with a short person and
 /// status as Kitsu's comment panel reads them.
+/// Zou's `check_comment_access` for one comment: the task's project (and,
+/// for vendors, the task) must be open to the caller; a client reads what
+/// is meant for clients or written by a client (by himself only, when the
+/// project isolates its clients); artists do not read clients' comments.
+pub(crate) async fn check_comment_access(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    comment: &Row,
+) -> ApiResult<()> {
+    if user.is_admin() {
+        return Ok(());
+    }
+    let task = uuid_field(comment, "object_id").ok_or_else(ApiError::not_found)?;
+    let task = load_task(exec, user, task).await?;
+    if matches!(user.role, Role::Manager | Role::Supervisor) {
+        return Ok(());
+    }
+    let author_role = match uuid_field(comment, "person_id") {
+        Some(p) => rows::get(exec, &models::PERSON, p, false)
+            .await?
+            .and_then(|p| p.get("role").and_then(Value::as_str).map(str::to_owned)),
+        None => None,
+    };
+    let author_is_client = author_role.as_deref() == Some("client");
+    if user.role != Role::Client {
+        return if author_is_client {
+            Err(ApiError::forbidden())
+        } else {
+            Ok(())
+        };
+    }
+    let for_client = comment
+        .get("for_client")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let project = uuid_field(&task, "project_id").unwrap_or_default();
+    let isolated = rows::get(exec, &models::PROJECT, project, false)
+        .await?
+        .and_then(|p| p.get("is_clients_isolated").and_then(Value::as_bool))
+        .unwrap_or(false);
+    let is_author = uuid_field(comment, "person_id") == Some(user.id);
+    if isolated && !is_author && !for_client {
+        return Err(ApiError::forbidden());
+    }
+    if author_is_client || for_client {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
 async fn task_comments(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -371,7 +461,7 @@ fn parse_path_date(s: &str) -> ApiResult<chrono::NaiveDate> {
 fn duration_of(body: &Map<String, Value>) -> ApiResult<f64> {
     let err = |m: &str| ApiError::validation(vec![("duration".into(), m.into())]);
     let d = match body.get("duration") {
-        None | Some(Value::Null) => return Err(err("Field required")),
+        None => return Err(err("Field required")),
         Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
         Some(Value::String(s)) => s.trim().parse::<f64>().map_err(|_| {
             err("Input should be a valid number, unable to parse string as a number")
@@ -391,30 +481,40 @@ async fn write_time_spent(
     state: &AppState,
     user: &CurrentUser,
     (task, date, person): (String, String, String),
-    body: JsonBody,
+    body: Map<String, Value>,
     replace: bool,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let task = path_id(&task)?;
-    let person = path_id(&person)?;
-    let date = parse_path_date(&date)?;
-    let minutes = duration_of(&body.object()?)?;
+    // Zou's order: the task and the person (404), the body, the right to
+    // log, and only then the date.
+    let task = Uuid::parse_str(&task).map_err(|_| ApiError::not_found())?;
+    let person = Uuid::parse_str(&person).map_err(|_| ApiError::not_found())?;
     let mut tx = state.db.begin().await?;
     if !store_tasks::lock_task(&mut tx, task).await? {
         return Err(ApiError::not_found());
     }
-    let task_row = load_task(&mut tx, user, task).await?;
+    let task_row = rows::get(&mut tx, TASK, task, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     rows::get(&mut tx, &models::PERSON, person, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if !manages(&mut tx, user, &task_row).await? {
-        // An artist logs time for himself, on a task he is assigned to.
-        let assigned = links::TASK_ASSIGNEES
-            .contains(&mut tx, task, user.id)
-            .await?;
-        if person != user.id || !assigned {
-            return Err(ApiError::forbidden());
-        }
+    let minutes = duration_of(&body)?;
+    // Zou's check_time_spent_access: time goes only to an assignee of the
+    // task, logged by himself, an admin, or a manager of the project.
+    let project = uuid_field(&task_row, "project_id").unwrap_or_default();
+    let assigned = links::TASK_ASSIGNEES
+        .contains(&mut tx, task, person)
+        .await?;
+    let may_log = person == user.id
+        || user.is_admin()
+        || (user.role == Role::Manager
+            && links::PROJECT_TEAM
+                .contains(&mut tx, project, user.id)
+                .await?);
+    if !assigned || !may_log {
+        return Err(ApiError::forbidden());
     }
+    let date = parse_path_date(&date)?;
     let row = store_tasks::upsert_time_spent(&mut tx, task, person, date, minutes, replace).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
@@ -425,7 +525,7 @@ async fn set_time_spent(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(p): Path<(String, String, String)>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     write_time_spent(&state, &user, p, body, true).await
 }
@@ -435,7 +535,7 @@ async fn add_time_spent(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(p): Path<(String, String, String)>,
-    body: JsonBody,
+    SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     write_time_spent(&state, &user, p, body, false).await
 }

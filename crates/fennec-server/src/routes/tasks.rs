@@ -22,7 +22,7 @@ use crate::auth::permissions::{check_manager_project_access, check_project_acces
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{crud_id, path_id, JsonBody, Path, QueryPairs};
+use crate::extract::{crud_id, path_id, CrudBody, Path, QueryPairs};
 use crate::present::{id_of, uuid_field, EntityTypes};
 use crate::refs::RefData;
 use crate::routes::crud::{self, Resource, Scope};
@@ -49,6 +49,41 @@ pub(crate) const TASK: &models::Model = &models::TASK;
 
 pub(crate) fn task_col(name: &str) -> &'static models::Column {
     TASK.column(name).expect("task column")
+}
+
+/// Zou's `CLIENT_BLANK_TASK_VALUES`: what a client reads in place of the
+/// studio's planning of a task.
+pub(crate) fn blank_for_client(row: &mut Row) {
+    for (key, value) in [
+        ("assignees", json!([])),
+        ("assigner_id", Value::Null),
+        ("completion_rate", json!(0)),
+        ("difficulty", Value::Null),
+        ("done_date", Value::Null),
+        ("due_date", Value::Null),
+        ("duration", json!(0)),
+        ("end_date", Value::Null),
+        ("estimation", json!(0)),
+        ("last_comment_date", Value::Null),
+        ("nb_assets_ready", json!(0)),
+        ("nb_drawings", json!(0)),
+        ("priority", json!(0)),
+        ("real_start_date", Value::Null),
+        ("retake_count", json!(0)),
+        ("start_date", Value::Null),
+    ] {
+        if let Some(v) = row.get_mut(key) {
+            *v = value;
+        }
+    }
+}
+
+/// Task rows for the caller: blanked for a client.
+pub(crate) fn for_caller(user: &CurrentUser, mut rows: Vec<Row>) -> Vec<Row> {
+    if user.role == Role::Client {
+        rows.iter_mut().for_each(blank_for_client);
+    }
+    rows
 }
 
 pub(crate) fn list_json(rows: Vec<Row>) -> Json<Value> {
@@ -227,10 +262,45 @@ pub(crate) async fn load_task(
     if let Some(p) = uuid_field(&row, "project_id") {
         check_project_access(exec, user, p).await?;
     }
-    if user.role == Role::Vendor && !links::TASK_ASSIGNEES.contains(exec, id, user.id).await? {
-        return Err(ApiError::forbidden());
-    }
+    check_entity_access(exec, user, uuid_field(&row, "entity_id")).await?;
     Ok(row)
+}
+
+/// Zou's `check_entity_access`: a vendor reaches only the entities he
+/// holds a task on; anyone else, all of those of his projects.
+pub(crate) async fn check_entity_access(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    entity: Option<Uuid>,
+) -> ApiResult<()> {
+    if user.role != Role::Vendor {
+        return Ok(());
+    }
+    if vendor_entities(exec, user)
+        .await?
+        .contains(&entity.unwrap_or_default())
+    {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// The entities a vendor holds a task on.
+pub(crate) async fn vendor_entities(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+) -> ApiResult<Vec<Uuid>> {
+    let mut out = Vec::new();
+    for t in store_tasks::task_ids_for_person(exec, user.id).await? {
+        if let Some(e) = rows::get(exec, TASK, t, false)
+            .await?
+            .and_then(|o| uuid_field(&o, "entity_id"))
+        {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }
 
 /// Zou shows vendors only the tasks assigned to them: the filter that
@@ -274,44 +344,54 @@ fn kind_matches(task_type: &Row, entity: &Row) -> bool {
 async fn create_task(
     State(state): State<AppState>,
     user: CurrentUser,
-    body: JsonBody,
+    body: CrudBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let body = body.object()?;
     let task_type_id = body_uuid(&body, "task_type_id")?
         .ok_or_else(|| ApiError::bad_request("A valid task_type_id is required."))?;
     let entity_id = body_uuid(&body, "entity_id")?
         .ok_or_else(|| ApiError::bad_request("A valid entity_id is required."))?;
+    if body.get("assignees").is_some_and(|a| !a.is_array()) {
+        return Err(ApiError::bad_request("assignees must be a list."));
+    }
+    // Zou's order: task type and entity (404), their kinds, then the rest;
+    // a project or status that does not exist is its database refusing the
+    // row, which its route reports as "Task already exists.".
+    let already = || ApiError::bad_request_message("Task already exists.");
     let mut tx = state.db.begin().await?;
     let mut lookups = Lookups::load(&mut tx).await?;
-    let entity = lookups
-        .entity(&mut tx, Some(entity_id))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let project_id = match body_uuid(&body, "project_id")? {
-        Some(p) => p,
-        None => uuid_field(&entity, "project_id").ok_or_else(ApiError::not_found)?,
-    };
-    lookups
-        .project(&mut tx, Some(project_id))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    check_manager_project_access(&mut tx, &user, project_id).await?;
     let task_type = lookups
         .refs
         .task_types
         .get(&task_type_id)
+        .cloned()
         .ok_or_else(ApiError::not_found)?;
-    if !kind_matches(task_type, &entity) {
+    let entity = lookups
+        .entity(&mut tx, Some(entity_id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !kind_matches(&task_type, &entity) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             json!({"error": true, "message": "Task type of the task does not match entity type."}),
         ));
     }
+    let project_id = match body_uuid(&body, "project_id")? {
+        Some(p) => p,
+        None => uuid_field(&entity, "project_id").ok_or_else(already)?,
+    };
+    lookups
+        .project(&mut tx, Some(project_id))
+        .await?
+        .ok_or_else(already)?;
+    // Zou's route checks no right at all here; Fennec keeps task creation
+    // to the project's managers, as Zou's other task-creating routes do.
+    check_manager_project_access(&mut tx, &user, project_id).await?;
     // Zou leaves the status null when it is not given; Fennec takes the
     // default (Todo), which is what gazu sends anyway.
     let status_id = match body_uuid(&body, "task_status_id")? {
         Some(s) if lookups.refs.statuses.contains_key(&s) => s,
-        Some(_) => return Err(ApiError::not_found()),
+        Some(_) => return Err(already()),
         None => lookups
             .refs
             .statuses
@@ -362,15 +442,16 @@ async fn create_task(
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
 }
 
+/// Sets the assignees; ids of no one are dropped, as Zou keeps only the
+/// persons its query finds.
 async fn set_assignees(exec: &mut impl Exec, task: Uuid, people: &[Uuid]) -> ApiResult<()> {
+    let mut found = Vec::with_capacity(people.len());
     for p in people {
-        if rows::get(exec, &models::PERSON, *p, false).await?.is_none() {
-            return Err(ApiError::bad_request_message(
-                fennec_api::error::INVALID_FORMAT,
-            ));
+        if rows::get(exec, &models::PERSON, *p, false).await?.is_some() {
+            found.push(*p);
         }
     }
-    links::TASK_ASSIGNEES.set(exec, task, people).await?;
+    links::TASK_ASSIGNEES.set(exec, task, &found).await?;
     Ok(())
 }
 
@@ -385,8 +466,10 @@ fn task_values(body: &Map<String, Value>) -> ApiResult<Vec<(&'static models::Col
         }
         match SqlValue::from_json(col, v) {
             Ok(val) => values.push((col, val)),
-            Err(_) if matches!(col.kind, Kind::DateTime | Kind::Date) => {
-                let shown = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            // Zou checks date strings itself and names the field; any other
+            // bad value fails in its database as "invalid format".
+            Err(_) if matches!(col.kind, Kind::DateTime | Kind::Date) && v.is_string() => {
+                let shown = v.as_str().unwrap_or_default();
                 return Err(ApiError::bad_request(format!(
                     "Invalid date format for '{}': '{}'. Expected an ISO 8601 date or datetime.",
                     col.name, shown
@@ -422,8 +505,8 @@ async fn list_tasks(
             ids.into_iter().map(SqlValue::Uuid).collect(),
         ));
     }
-    if query.get("page").is_some() {
-        return paginated(&mut conn, filters, &query, false).await;
+    if crud::page_and_limit(&query)?.0.is_some() {
+        return paginated(&mut conn, &user, filters, &query, false).await;
     }
     let relations = query.flag("relations");
     let select = Select {
@@ -434,21 +517,18 @@ async fn list_tasks(
     if relations {
         list = many_with_assignees_in_place(&mut conn, list).await?;
     }
-    Ok(list_json(list).into_response())
+    Ok(list_json(for_caller(&user, list)).into_response())
 }
 
 async fn paginated(
     exec: &mut impl Exec,
+    user: &CurrentUser,
     filters: Vec<Filter>,
     query: &QueryPairs,
     assignees: bool,
 ) -> ApiResult<Response> {
-    let page: i64 = query
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
-    let limit: i64 = 100;
+    let (page, limit) = crud::page_and_limit(query)?;
+    let page = page.unwrap_or(1);
     let total = rows::count(exec, TASK, &filters).await?;
     let offset = (page - 1) * limit;
     let select = Select {
@@ -457,10 +537,16 @@ async fn paginated(
         limit: Some(limit),
         offset: Some(offset),
     };
-    let mut data = rows::list(exec, TASK, &select, false).await?;
+    // Zou answers a page before the first or past the last empty.
+    let mut data = if page < 1 || total < offset {
+        vec![]
+    } else {
+        rows::list(exec, TASK, &select, false).await?
+    };
     if assignees {
         data = many_with_assignees_in_place(exec, data).await?;
     }
+    let data = for_caller(user, data);
     Ok(Json(json!({
         "data": data,
         "total": total,
@@ -477,7 +563,7 @@ async fn update_task(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    body: JsonBody,
+    body: CrudBody,
 ) -> ApiResult<Json<Value>> {
     let id = crud_id(&id)?;
     let body = body.object()?;
@@ -489,9 +575,44 @@ async fn update_task(
     if !crate::routes::task_actions::manages(&mut tx, &user, &task).await? {
         return Err(ApiError::forbidden());
     }
+    if user.role == Role::Supervisor {
+        // Zou's check_supervisor_task_access: a supervisor changes only the
+        // planning of a task.
+        const PLANNING: &[&str] = &[
+            "priority",
+            "start_date",
+            "due_date",
+            "estimation",
+            "difficulty",
+            "data",
+        ];
+        if body.keys().any(|k| !PLANNING.contains(&k.as_str())) {
+            return Err(ApiError::forbidden());
+        }
+    }
     let mut values = task_values(&body)?;
-    // The hierarchy of a task is not changed through an update.
+    // The hierarchy of a task is not changed through an update; an id of
+    // nothing is still the database's refusal in Zou.
+    for (key, model) in [
+        ("project_id", &models::PROJECT),
+        ("entity_id", &models::ENTITY),
+    ] {
+        if let Some(SqlValue::Uuid(target)) =
+            values.iter().find(|(c, _)| c.name == key).map(|(_, v)| v)
+        {
+            if rows::get(&mut tx, model, *target, false).await?.is_none() {
+                return Err(ApiError::bad_request_message(
+                    fennec_api::error::REFERENCE_CONFLICT,
+                ));
+            }
+        }
+    }
     values.retain(|(c, _)| !matches!(c.name, "project_id" | "entity_id" | "duration"));
+    if body.get("assignees").is_some_and(|a| !a.is_array()) {
+        return Err(ApiError::bad_request_message(
+            fennec_api::error::INVALID_FORMAT,
+        ));
+    }
     if body.contains_key("assignees") {
         set_assignees(&mut tx, id, &crud::id_list(body.get("assignees"))?).await?;
     }
@@ -596,6 +717,12 @@ async fn task_full(
             }
         }
     }
+    if user.role == Role::Client {
+        // Zou blanks the planning for a client, and hides who works on it.
+        blank_for_client(&mut row);
+        row.insert("persons".into(), json!([]));
+        row.shift_remove("assigner");
+    }
     Ok(Json(Value::Object(row)))
 }
 
@@ -640,6 +767,7 @@ async fn entity_of_kind(
     if let Some(p) = uuid_field(&row, "project_id") {
         check_project_access(exec, user, p).await?;
     }
+    check_entity_access(exec, user, Some(id)).await?;
     types.type_entity(&mut row);
     Ok(row)
 }
@@ -682,7 +810,7 @@ async fn entity_tasks(
         }
         out.push(r);
     }
-    Ok(list_json(out))
+    Ok(list_json(for_caller(&user, out)))
 }
 
 /// GET /data/{shots,scenes,sequences,assets}/{id}/task-types — the task
@@ -736,9 +864,8 @@ async fn entity_type_tasks(
     let select = Select::default()
         .eq("entity_id", SqlValue::Uuid(id_of(&entity)))
         .eq("task_type_id", SqlValue::Uuid(type_id));
-    Ok(list_json(
-        rows::list(&mut conn, TASK, &select, false).await?,
-    ))
+    let list = rows::list(&mut conn, TASK, &select, false).await?;
+    Ok(list_json(for_caller(&user, list)))
 }
 
 /// Entity ids under an episode: its sequences, their shots and scenes, and
@@ -811,13 +938,18 @@ async fn project_tasks(
             entities_of_episode(&mut conn, ep).await?,
         ));
     }
-    if query.get("page").is_some() {
-        return paginated(&mut conn, filters, &query, true).await;
+    if crud::page_and_limit(&query)?.0.is_some() {
+        return paginated(&mut conn, &user, filters, &query, true).await;
     }
     let select = Select {
         filters,
         ..Default::default()
     };
+    if user.role == Role::Client {
+        let list = rows::list(&mut conn, TASK, &select, false).await?;
+        let list = many_with_assignees_in_place(&mut conn, list).await?;
+        return Ok(list_json(for_caller(&user, list)).into_response());
+    }
     drop(conn);
     let inline = fennec_store::stream::Inline {
         key: "assignees",

@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, QueryPairs};
@@ -281,9 +282,19 @@ async fn person_list(
 ) -> ApiResult<Json<Value>> {
     let id = path_id(id)?;
     let mut conn = state.db.conn().await?;
-    rows::get(&mut conn, &models::PERSON, id, false)
+    let person = rows::get(&mut conn, &models::PERSON, id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    // Zou's PersonTasksResource: a vendor reads only his own list, which
+    // is empty there (vendors work from the assigned-tasks views), and a
+    // client reads no one's.
+    if user.role == Role::Vendor && user.id != id {
+        return Err(ApiError::forbidden());
+    }
+    let vendor_list = person.get("role").and_then(Value::as_str) == Some("vendor");
+    if user.role == Role::Client || (user.role == Role::Vendor && vendor_list) {
+        return Ok(list_json(vec![]));
+    }
     let mut list = person_task_rows(&mut conn, id, done).await?;
     if !user.is_admin() && user.id != id {
         // Others see only the tasks of projects they share.
@@ -350,8 +361,7 @@ async fn open_tasks(
     filters.extend(crate::routes::tasks::vendor_filter(&mut conn, &user).await?);
     for key in ["project_id", "task_type_id", "task_status_id"] {
         if let Some(v) = query.get(key) {
-            let u = Uuid::parse_str(v)
-                .map_err(|_| ApiError::bad_request(format!("Invalid UUID value: {v}")))?;
+            let u = Uuid::parse_str(v).map_err(|_| ApiError::bad_request("Wrong UUID format."))?;
             filters.push(Filter::Eq(key_name(key), SqlValue::Uuid(u)));
         }
     }
@@ -380,16 +390,19 @@ async fn open_tasks(
             None => by_status.push((s, 1)),
         }
     }
-    let page: usize = query
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
-    let limit: usize = query
-        .get("limit")
-        .and_then(|l| l.parse().ok())
-        .filter(|l| *l > 0)
-        .unwrap_or(100);
+    let number = |key: &str| -> ApiResult<Option<usize>> {
+        query
+            .get(key)
+            .map(|v| {
+                v.trim()
+                    .parse::<i64>()
+                    .map_err(|_| ApiError::bad_request(format!("Wrong value for parameter {key}.")))
+            })
+            .transpose()
+            .map(|n| n.map(|n| n.max(0) as usize))
+    };
+    let page = number("page")?.unwrap_or(1).max(1);
+    let limit = number("limit")?.filter(|l| *l > 0).unwrap_or(100);
     let total = all.len();
     let page_rows: Vec<Row> = all
         .into_iter()

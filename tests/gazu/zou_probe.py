@@ -1,0 +1,528 @@
+"""Mistakes and forbidden actions sent to a server, to compare its answers
+with the real Zou's.
+
+``build_world`` makes the same small production on any server (Zou or
+Fennec) through plain HTTP; every case names the objects it uses by key
+(``{task}``, ``{artist}``…) so that the same case can run on both, and
+``normalise`` turns the answer back into names, so that the two answers
+compare equal when the servers behave alike.
+
+``zou_reference/record_probe`` runs the cases against a real Zou and stores
+its answers in ``zou_reference/probe_answers.json``; ``test_probe_vs_zou``
+runs them against Fennec and compares.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import requests
+
+PASSWORD = "probe-password-1"
+MISSING = "00000000-0000-4000-8000-000000000000"  # well formed, never created
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+
+ROLES = ("manager", "supervisor", "user", "client", "vendor")
+
+
+class World:
+    def __init__(self, api: str):
+        self.api = api.rstrip("/")
+        self.ids: dict[str, str] = {}
+        self.tokens: dict[str, str] = {}
+
+    def call(self, method, path, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, self.api + path, headers=headers, timeout=30, **kwargs)
+
+    def admin(self, method, path, **kwargs):
+        answer = self.call(method, path, token=self.tokens["admin"], **kwargs)
+        if answer.status_code >= 300:
+            raise RuntimeError(f"setup {method} {path}: {answer.status_code} {answer.text[:300]}")
+        return answer.json()
+
+    def login(self, email, password):
+        answer = self.call("POST", "/auth/login", json={"email": email, "password": password})
+        answer.raise_for_status()
+        return answer.json()["access_token"]
+
+
+def _by(rows, key, value):
+    return next(row for row in rows if row[key] == value)
+
+
+def build_world(api: str, admin_email: str, admin_password: str, tag: str) -> World:
+    """The production every case refers to. ``tag`` keeps names unique
+    when the same server is probed twice."""
+    w = World(api)
+    w.ids["tag"] = tag
+    w.tokens["admin"] = w.login(admin_email, admin_password)
+    statuses = w.admin("GET", "/data/task-status")
+    for short in ("todo", "wip", "done", "wfa", "retake"):
+        w.ids[f"status_{short}"] = _by(statuses, "short_name", short)["id"]
+    w.ids["admin"] = w.admin("GET", "/auth/authenticated")["user"]["id"]
+    task_types = w.admin("GET", "/data/task-types")
+    w.ids["tt_animation"] = _by(task_types, "name", "Animation")["id"]
+    w.ids["tt_modeling"] = _by(task_types, "name", "Modeling")["id"]
+    asset_types = w.admin("GET", "/data/asset-types")
+    w.ids["asset_type"] = _by(asset_types, "name", "Character")["id"]
+    w.ids["open_status"] = _by(w.admin("GET", "/data/project-status"), "name", "Open")["id"]
+    departments = w.admin("GET", "/data/departments")
+    w.ids["department"] = departments[0]["id"] if departments else MISSING
+
+    project = w.admin("POST", "/data/projects", json={
+        "name": f"Probe {tag}", "production_type": "tvshow",
+        "project_status_id": w.ids["open_status"],
+    })
+    w.ids["project"] = project["id"]
+    other = w.admin("POST", "/data/projects", json={"name": f"Other {tag}"})
+    w.ids["other_project"] = other["id"]
+    for role in ROLES:
+        person = w.admin("POST", "/data/persons", json={
+            "first_name": role.title(), "last_name": tag,
+            "email": f"{role}-{tag}@example.com", "password": PASSWORD, "role": role,
+        })
+        w.ids[role] = person["id"]
+        w.admin("POST", f"/data/projects/{project['id']}/team", json={"person_id": person["id"]})
+        w.tokens[role] = w.login(f"{role}-{tag}@example.com", PASSWORD)
+    outsider = w.admin("POST", "/data/persons", json={
+        "first_name": "Out", "last_name": tag, "email": f"out-{tag}@example.com",
+        "password": PASSWORD, "role": "user",
+    })
+    w.ids["outsider"] = outsider["id"]
+    w.tokens["outsider"] = w.login(f"out-{tag}@example.com", PASSWORD)
+
+    p = project["id"]
+    episode = w.admin("POST", f"/data/projects/{p}/episodes", json={"name": "E01"})
+    w.ids["episode"] = episode["id"]
+    sequence = w.admin("POST", f"/data/projects/{p}/sequences",
+                       json={"name": "SQ01", "episode_id": episode["id"]})
+    w.ids["sequence"] = sequence["id"]
+    shot = w.admin("POST", f"/data/projects/{p}/shots",
+                   json={"name": "SH010", "sequence_id": sequence["id"]})
+    w.ids["shot"] = shot["id"]
+    asset = w.admin("POST", f"/data/projects/{p}/asset-types/{w.ids['asset_type']}/assets/new",
+                    json={"name": "Fox", "description": "hero"})
+    w.ids["asset"] = asset["id"]
+    task = w.admin("POST", "/data/tasks", json={
+        "project_id": p, "entity_id": shot["id"], "task_type_id": w.ids["tt_animation"],
+        "task_status_id": w.ids["status_todo"], "name": "main",
+    })
+    w.ids["task"] = task["id"]
+    other_task = w.admin("POST", "/data/tasks", json={
+        "project_id": p, "entity_id": asset["id"], "task_type_id": w.ids["tt_modeling"],
+        "task_status_id": w.ids["status_todo"], "name": "main",
+    })
+    w.ids["asset_task"] = other_task["id"]
+    # Nobody works on it, so nothing refers to it: the deletion cases use it.
+    spare = w.admin("POST", "/data/tasks", json={
+        "project_id": p, "entity_id": asset["id"], "task_type_id": w.ids["tt_modeling"],
+        "task_status_id": w.ids["status_todo"], "name": "spare",
+    })
+    w.ids["spare_task"] = spare["id"]
+    w.admin("PUT", f"/actions/persons/{w.ids['user']}/assign", json={"task_ids": [task["id"]]})
+    w.admin("PUT", f"/actions/persons/{w.ids['vendor']}/assign", json={"task_ids": [task["id"]]})
+    comment = w.admin("POST", f"/actions/tasks/{task['id']}/comment", json={
+        "task_status_id": w.ids["status_wip"], "comment": "studio only",
+    })
+    w.ids["comment"] = comment["id"]
+    day_off = w.admin("POST", "/data/day-offs", json={
+        "person_id": w.ids["user"], "date": "2026-12-24", "end_date": "2026-12-26",
+    })
+    w.ids["day_off"] = day_off["id"]
+    w.admin("POST", f"/actions/tasks/{task['id']}/time-spents/2026-11-02/persons/{w.ids['user']}",
+            json={"duration": 60})
+    return w
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        return re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), m.group(0)), value)
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def run_case(w: World, case: dict):
+    """Send one case; answer ``(status, body)`` with ids named back."""
+    kwargs = {}
+    if "json" in case:
+        kwargs["json"] = _fill(case["json"], w.ids)
+    if "data" in case:
+        kwargs["data"] = case["data"]
+        kwargs["headers"] = {"Content-Type": case.get("content_type", "application/json")}
+    as_ = case.get("as_", "admin")
+    token = {"nobody": None, "garbage": "not.a.token"}.get(as_, w.tokens.get(as_))
+    answer = w.call(case.get("method", "GET"), _fill(case["path"], w.ids), token=token, **kwargs)
+    try:
+        body = answer.json()
+    except ValueError:
+        body = {"<not json>": answer.text[:200]}
+    names = {v: k for k, v in w.ids.items() if k != "tag"}
+    return answer.status_code, normalise(body, names, w.ids["tag"])
+
+
+def normalise(value, names, tag):
+    if isinstance(value, str):
+        if value in names:
+            return "{" + names[value] + "}"
+        if DATETIME_RE.match(value):
+            return "<datetime>"
+        value = value.replace(tag, "{tag}")
+        return UUID_RE.sub(lambda m: "{" + names.get(m.group(0), "uuid") + "}", value)
+    if isinstance(value, list):
+        return [normalise(v, names, tag) for v in value]
+    if isinstance(value, dict):
+        return {normalise(k, names, tag): normalise(v, names, tag) for k, v in value.items()}
+    return value
+
+
+def shape(value):
+    """What a success answer is compared on: its type and keys (values of
+    2xx answers depend on creation times and order, not on the rules)."""
+    if isinstance(value, dict):
+        return {"dict": sorted(value)}
+    if isinstance(value, list):
+        # Emptiness, not length: other tests share the server.
+        return {"list": bool(value), "first": shape(value[0]) if value else None}
+    return type(value).__name__
+
+
+def case_key(case: dict) -> str:
+    return json.dumps({k: case[k] for k in sorted(case) if k != "why"}, sort_keys=True)
+
+
+def _cases():
+    c = []
+
+    def add(path, method="GET", **kw):
+        c.append({"method": method, "path": path, **kw})
+
+    # --- transport and authentication
+    for as_ in ("nobody", "garbage"):
+        add("/data/projects", as_=as_)
+        add("/data/tasks/{task}", as_=as_)
+        add("/data/tasks", "POST", as_=as_, json={"name": "x"})
+    add("/auth/login", "POST", json={}, as_="nobody")
+    add("/auth/login", "POST", json={"email": "nobody@example.com", "password": "x"}, as_="nobody")
+    add("/auth/login", "POST", json={"email": "user-{tag}", "password": "x"}, as_="nobody")
+    add("/auth/login", "POST", data="{not json", as_="nobody")
+    add("/auth/login", "POST", json={"email": 12, "password": ["x"]}, as_="nobody")
+    add("/auth/login", "GET", as_="nobody")
+    add("/auth/authenticated", as_="nobody")
+    add("/auth/refresh-token", as_="nobody")
+    add("/data/nothing-here")
+    add("/data/projects/{project}/nothing")
+    add("/data/projects", "PATCH")
+    add("/data/tasks/{task}", "POST", json={})
+    add("/actions/tasks/{task}/comment", "GET")
+
+    # --- generic CRUD: unknown and malformed ids
+    for model in ("projects", "persons", "task-types", "task-status", "asset-types",
+                  "departments", "project-status", "tasks", "shots", "assets",
+                  "episodes", "sequences", "entities", "comments", "time-spents",
+                  "day-offs", "entity-types", "organisations", "milestones"):
+        add(f"/data/{model}/{MISSING}")
+        add(f"/data/{model}/not-a-uuid")
+        add(f"/data/{model}/{MISSING}", "PUT", json={"name": "x"})
+        add(f"/data/{model}/{MISSING}", "DELETE")
+    add("/data/tasks/{shot}")
+    add("/data/shots/{task}")
+    add("/data/assets/{shot}")
+    add("/data/shots/{asset}")
+    add("/data/episodes/{sequence}")
+
+    # --- generic CRUD: filters and pagination
+    add("/data/tasks?project_id=not-a-uuid")
+    add(f"/data/tasks?project_id={MISSING}")
+    add("/data/tasks?no_such_column=1")
+    add("/data/tasks?page=abc")
+    add("/data/tasks?page=0")
+    add("/data/tasks?page=1&limit=abc")
+    add("/data/tasks?limit=-1&page=1")
+    add("/data/tasks?task_status_id=not-a-uuid")
+    add("/data/persons?role=nonsense")
+    add("/data/projects?name=Nothing")
+    add("/data/tasks?relations=maybe")
+    add("/data/tasks?start_date=notadate")
+    add("/data/tasks?estimation=abc")
+    add("/data/task-types?priority=abc")
+    add("/data/tasks?assignees=not-a-uuid")
+    add("/data/shots?project_id=not-a-uuid")
+    add("/data/assets?entity_type_id=not-a-uuid")
+
+    # --- generic CRUD: bodies
+    add("/data/projects", "POST", json={})
+    add("/data/projects", "POST", json={"name": ""})
+    add("/data/projects", "POST", json={"name": 12})
+    add("/data/projects", "POST", json={"name": "Probe {tag}"})
+    add("/data/projects", "POST", json={"name": "P2 {tag}", "project_status_id": "not-a-uuid"})
+    add("/data/projects", "POST", json={"name": "P3 {tag}", "project_status_id": MISSING})
+    add("/data/projects", "POST", json={"name": "P4 {tag}", "start_date": "notadate"})
+    add("/data/projects", "POST", json={"name": "P5 {tag}", "fps": {"a": 1}})
+    add("/data/projects", "POST", json={"name": "P6 {tag}", "no_such_field": 1})
+    add("/data/projects", "POST", data="{bad json")
+    add("/data/projects", "POST", data="[1, 2]")
+    add("/data/projects", "POST", data="")
+    add("/data/projects", "POST", data="name=x", content_type="application/x-www-form-urlencoded")
+    add("/data/task-types", "POST", json={})
+    add("/data/task-types", "POST", json={"name": "Animation"})
+    add("/data/task-types", "POST", json={"name": "TT {tag}", "priority": "high"})
+    add("/data/task-types", "POST", json={"name": "TT2 {tag}", "department_id": "nope"})
+    add("/data/task-types", "POST", json={"name": "TT3 {tag}", "for_entity": "Nothing"})
+    add("/data/task-status", "POST", json={})
+    add("/data/task-status", "POST", json={"name": "S {tag}"})
+    add("/data/task-status", "POST", json={"name": "S {tag}", "short_name": "wip"})
+    add("/data/task-status", "POST", json={"name": "S2 {tag}", "short_name": "s2", "color": 5})
+    add("/data/persons", "POST", json={})
+    add("/data/persons", "POST", json={"first_name": "No", "email": "not-an-email"})
+    add("/data/persons", "POST", json={"first_name": "Dup", "email": "user-{tag}@example.com"})
+    add("/data/persons", "POST", json={"first_name": "R", "email": "r-{tag}@example.com", "role": "king"})
+    add("/data/persons", "POST", json={"first_name": "C", "email": "c-{tag}@example.com",
+                                       "contract_type": "forever"})
+    add("/data/asset-types", "POST", json={})
+    add("/data/asset-types", "POST", json={"name": "Character"})
+    add("/data/departments", "POST", json={})
+    add("/data/project-status", "POST", json={})
+    add("/data/tasks/{task}", "PUT", data="{bad json")
+    add("/data/tasks/{task}", "PUT", json={"estimation": "lots"})
+    add("/data/tasks/{task}", "PUT", json={"due_date": "notadate"})
+    add("/data/tasks/{task}", "PUT", json={"due_date": "2026-13-45"})
+    add("/data/tasks/{task}", "PUT", json={"start_date": 12})
+    add("/data/tasks/{task}", "PUT", json={"task_status_id": "not-a-uuid"})
+    add("/data/tasks/{task}", "PUT", json={"task_status_id": MISSING})
+    add("/data/tasks/{task}", "PUT", json={"assignees": ["not-a-uuid"]})
+    add("/data/tasks/{task}", "PUT", json={"assignees": [MISSING]})
+    add("/data/tasks/{task}", "PUT", json={"assignees": "nope"})
+    add("/data/tasks/{task}", "PUT", json={"no_such_field": 1})
+    add("/data/tasks/{task}", "PUT", json={"priority": "urgent"})
+    add("/data/tasks/{task}", "PUT", json={"entity_id": MISSING})
+    add("/data/tasks/{task}", "PUT", json=[1])
+    add("/data/projects/{project}", "PUT", json={"name": ""})
+    add("/data/projects/{project}", "PUT", json={"name": "Other {tag}"})
+    add("/data/projects/{project}", "PUT", json={"end_date": "tomorrow"})
+    add("/data/projects/{project}", "PUT", json={"project_status_id": MISSING})
+    add("/data/persons/{user}", "PUT", json={"role": "king"})
+    add("/data/persons/{user}", "PUT", json={"email": "manager-{tag}@example.com"})
+    add("/data/persons/{user}", "PUT", json={"active": "yes"})
+    add("/data/task-types/{tt_animation}", "PUT", json={"name": "Modeling"})
+    add("/data/task-status/{status_wip}", "PUT", json={"short_name": "done"})
+    add("/data/time-spents", "POST", json={})
+    add("/data/time-spents", "POST", json={"task_id": "{task}", "person_id": "{user}",
+                                           "date": "bad", "duration": 1})
+    add("/data/comments", "POST", json={})
+
+    # --- tasks
+    add("/data/tasks", "POST", json={})
+    add("/data/tasks", "POST", json={"project_id": "{project}"})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": "{shot}",
+                                     "task_type_id": "{tt_animation}", "name": "main",
+                                     "task_status_id": "{status_todo}"})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": "not-a-uuid",
+                                     "task_type_id": "{tt_animation}",
+                                     "task_status_id": "{status_todo}"})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": MISSING,
+                                     "task_type_id": "{tt_animation}",
+                                     "task_status_id": "{status_todo}"})
+    add("/data/tasks", "POST", json={"project_id": MISSING, "entity_id": "{shot}",
+                                     "task_type_id": "{tt_animation}",
+                                     "task_status_id": "{status_todo}"})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": "{shot}",
+                                     "task_type_id": MISSING, "task_status_id": "{status_todo}"})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": "{shot}",
+                                     "task_type_id": "{tt_animation}", "task_status_id": MISSING})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": "{shot}",
+                                     "task_type_id": "{tt_animation}", "name": "x2",
+                                     "task_status_id": "{status_todo}", "due_date": "soon"})
+    add(f"/data/tasks/{MISSING}/full")
+    add("/data/tasks/not-a-uuid/full")
+    add(f"/data/shots/{MISSING}/tasks")
+    add("/data/shots/not-a-uuid/tasks")
+    add(f"/data/assets/{MISSING}/tasks")
+    add(f"/data/sequences/{MISSING}/tasks")
+    add(f"/data/episodes/{MISSING}/tasks")
+    add(f"/data/shots/{MISSING}/task-types")
+    add("/data/shots/not-a-uuid/task-types")
+    add(f"/data/entities/{MISSING}/task-types/{{tt_animation}}/tasks")
+    add(f"/data/entities/{{shot}}/task-types/{MISSING}/tasks")
+    add("/data/entities/not-a-uuid/task-types/not-a-uuid/tasks")
+    add(f"/data/projects/{MISSING}/tasks")
+    add("/data/projects/not-a-uuid/tasks")
+    add("/data/tasks/open-tasks?project_id=not-a-uuid")
+    add(f"/data/tasks/open-tasks?project_id={MISSING}")
+    add("/data/tasks/open-tasks?page=abc")
+    add("/data/tasks/open-tasks?limit=abc")
+    add("/data/tasks/open-tasks?task_status_id=nope")
+
+    # --- task actions
+    add(f"/actions/persons/{MISSING}/assign", "PUT", json={"task_ids": ["{task}"]})
+    add("/actions/persons/not-a-uuid/assign", "PUT", json={"task_ids": ["{task}"]})
+    add("/actions/persons/{user}/assign", "PUT", json={})
+    add("/actions/persons/{user}/assign", "PUT", json={"task_ids": "nope"})
+    add("/actions/persons/{user}/assign", "PUT", json={"task_ids": ["not-a-uuid"]})
+    add("/actions/persons/{user}/assign", "PUT", json={"task_ids": [MISSING]})
+    add("/actions/persons/{user}/assign", "PUT", data="{bad")
+    add(f"/actions/tasks/{MISSING}/comment", "POST", json={"task_status_id": "{status_wip}"})
+    add("/actions/tasks/not-a-uuid/comment", "POST", json={"task_status_id": "{status_wip}"})
+    add("/actions/tasks/{task}/comment", "POST", json={})
+    add("/actions/tasks/{task}/comment", "POST", json={"task_status_id": MISSING})
+    add("/actions/tasks/{task}/comment", "POST", json={"task_status_id": "not-a-uuid"})
+    add("/actions/tasks/{task}/comment", "POST", json={"task_status_id": "{status_wip}",
+                                                       "person_id": MISSING})
+    add("/actions/tasks/{task}/comment", "POST", json={"task_status_id": "{status_wip}",
+                                                       "comment": 12})
+    add("/actions/tasks/{task}/comment", "POST", json={"task_status_id": "{status_wip}",
+                                                       "checklist": "nope"})
+    add("/actions/tasks/{task}/comment", "POST", data="{bad")
+    add(f"/data/tasks/{MISSING}/comments")
+    add("/data/tasks/not-a-uuid/comments")
+    add(f"/actions/tasks/{MISSING}/time-spents")
+    add("/actions/tasks/not-a-uuid/time-spents")
+    add(f"/actions/tasks/{MISSING}/time-spents/2026-11-02")
+    add("/actions/tasks/{task}/time-spents/2026-02-30")
+    for suffix in ("", "/add"):
+        base = "/actions/tasks/{task}/time-spents/2026-11-02/persons/{user}" + suffix
+        add(base, "POST", json={})
+        add(base, "POST", json={"duration": "lots"})
+        add(base, "POST", json={"duration": -5})
+        add(base, "POST", json={"duration": 1.5})
+        add(base, "POST", json={"duration": None})
+        add(base, "POST", data="{bad")
+        add(f"/actions/tasks/{MISSING}/time-spents/2026-11-02/persons/{{user}}{suffix}", "POST",
+            json={"duration": 10})
+        add(f"/actions/tasks/{{task}}/time-spents/2026-11-02/persons/{MISSING}{suffix}", "POST",
+            json={"duration": 10})
+        add(f"/actions/tasks/{{task}}/time-spents/2026-11-02/persons/not-a-uuid{suffix}", "POST",
+            json={"duration": 10})
+        add(f"/actions/tasks/{{task}}/time-spents/11-02-2026/persons/{{user}}{suffix}", "POST",
+            json={"duration": 10})
+
+    # --- projects, hierarchy, team
+    add(f"/data/projects/{MISSING}/team", "POST", json={"person_id": "{user}"})
+    add("/data/projects/{project}/team", "POST", json={})
+    add("/data/projects/{project}/team", "POST", json={"person_id": MISSING})
+    add("/data/projects/{project}/team", "POST", json={"person_id": "not-a-uuid"})
+    add(f"/data/projects/{{project}}/team/{MISSING}", "DELETE")
+    add("/data/projects/{project}/settings/task-types", "POST", json={})
+    add("/data/projects/{project}/settings/task-types", "POST", json={"task_type_id": MISSING})
+    add("/data/projects/{project}/settings/task-status", "POST", json={"task_status_id": "x"})
+    add("/data/projects/{project}/settings/asset-types", "POST", json={"asset_type_id": MISSING})
+    add(f"/data/projects/{{project}}/settings/task-types/{MISSING}", "DELETE")
+    for kind in ("episodes", "sequences", "shots", "scenes"):
+        add(f"/data/projects/{MISSING}/{kind}")
+        add(f"/data/projects/not-a-uuid/{kind}")
+        add(f"/data/projects/{{project}}/{kind}", "POST", json={})
+        add(f"/data/projects/{MISSING}/{kind}", "POST", json={"name": "X"})
+    add("/data/projects/{project}/episodes", "POST", json={"name": "E01"})
+    add("/data/projects/{project}/sequences", "POST", json={"name": "SQ9", "episode_id": MISSING})
+    add("/data/projects/{project}/shots", "POST", json={"name": "SH9", "sequence_id": MISSING})
+    add("/data/projects/{project}/shots", "POST", json={"name": "SH9", "sequence_id": "x"})
+    add("/data/projects/{project}/shots", "POST", json={"name": "SH010", "sequence_id": "{sequence}"})
+    add("/data/projects/{project}/shots", "POST", json={"name": "SH11", "sequence_id": "{sequence}",
+                                                        "nb_frames": "many"})
+    add(f"/data/projects/{{project}}/asset-types/{MISSING}/assets/new", "POST", json={"name": "A"})
+    add("/data/projects/{project}/asset-types/{asset_type}/assets/new", "POST", json={})
+    add("/data/projects/{project}/asset-types/{asset_type}/assets/new", "POST",
+        json={"name": "Fox"})
+    add(f"/data/projects/{MISSING}/assets")
+    add(f"/data/episodes/{MISSING}/sequences")
+    add(f"/data/sequences/{MISSING}/shots")
+    add("/data/sequences/not-a-uuid/shots")
+    add("/data/shots/all?project_id=not-a-uuid")
+    add("/data/assets/all?project_id=nope")
+
+    # --- to-do lists, persons
+    add(f"/data/persons/{MISSING}/tasks")
+    add("/data/persons/not-a-uuid/tasks")
+    add(f"/data/persons/{MISSING}/done-tasks")
+
+    # --- day offs
+    add("/data/day-offs", "POST", json={})
+    add("/data/day-offs", "POST", json={"person_id": "{user}", "date": "notadate"})
+    add("/data/day-offs", "POST", json={"person_id": MISSING, "date": "2026-12-01"})
+    add("/data/day-offs", "POST", json={"person_id": "{user}", "date": "2026-12-25"})
+    add("/data/day-offs", "POST", json={"person_id": "{user}", "date": "2026-12-10",
+                                        "end_date": "2026-12-01"})
+    add(f"/data/persons/{MISSING}/day-offs")
+    add("/data/persons/{user}/day-offs/year/abc")
+    add("/data/persons/{user}/day-offs/month/2026/13")
+    add("/data/persons/{user}/day-offs/month/2026/abc")
+    add("/data/persons/{user}/day-offs/week/2026/99")
+    add("/data/user/day-offs/notadate")
+    add(f"/data/projects/{MISSING}/milestones")
+
+    # --- roles
+    for as_ in ROLES + ("outsider",):
+        add("/data/projects", "POST", as_=as_, json={"name": "R {tag}"})
+        add("/data/persons", "POST", as_=as_, json={"first_name": "X", "email": "x-{tag}@example.com"})
+        add("/data/task-types", "POST", as_=as_, json={"name": "R {tag}"})
+        add("/data/task-status", "POST", as_=as_, json={"name": "R", "short_name": "r"})
+        add("/data/departments", "POST", as_=as_, json={"name": "R {tag}"})
+        add("/data/projects/{project}", as_=as_)
+        add("/data/projects/{other_project}", as_=as_)
+        add("/data/projects/{project}", "PUT", as_=as_, json={"description": "x"})
+        add("/data/tasks/{task}", as_=as_)
+        add("/data/tasks/{asset_task}", as_=as_)
+        add("/data/tasks/{task}/full", as_=as_)
+        add("/data/tasks/{task}", "PUT", as_=as_, json={"estimation": 3})
+        add("/data/tasks", "POST", as_=as_, json={"project_id": "{project}", "entity_id": "{asset}",
+                                                  "task_type_id": "{tt_animation}",
+                                                  "task_status_id": "{status_todo}",
+                                                  "name": "role-" + as_})
+        add("/data/tasks", as_=as_)
+        add("/data/tasks?project_id={project}", as_=as_)
+        add("/data/projects/{project}/tasks", as_=as_)
+        add("/data/shots/{shot}/tasks", as_=as_)
+        add("/data/shots/{shot}/task-types", as_=as_)
+        add("/data/tasks/{task}/comments", as_=as_)
+        add("/data/comments/{comment}", as_=as_)
+        add("/actions/tasks/{task}/time-spents", as_=as_)
+        add("/actions/tasks/{task}/time-spents/2026-11-03/persons/{user}/add", "POST", as_=as_,
+            json={"duration": 5})
+        add("/actions/tasks/{task}/time-spents/2026-11-03/persons/{manager}/add", "POST", as_=as_,
+            json={"duration": 5})
+        add("/actions/tasks/{task}/comment", "POST", as_=as_,
+            json={"task_status_id": "{status_done}", "comment": "x"})
+        add("/actions/tasks/{task}/comment", "POST", as_=as_,
+            json={"task_status_id": "{status_wfa}", "comment": "x"})
+        add("/actions/persons/{user}/assign", "PUT", as_=as_, json={"task_ids": ["{asset_task}"]})
+        add("/data/persons", as_=as_)
+        add("/data/persons/{admin}", as_=as_)
+        add("/data/persons/{user}/tasks", as_=as_)
+        add("/data/persons/{user}/done-tasks", as_=as_)
+        add("/data/user/tasks", as_=as_)
+        add("/data/projects/{project}/team", "POST", as_=as_, json={"person_id": "{outsider}"})
+        add("/data/projects/{project}/shots", as_=as_)
+        add("/data/projects/{project}/shots", "POST", as_=as_, json={"name": "R-" + as_,
+                                                                     "sequence_id": "{sequence}"})
+        add("/data/shots/{shot}", "PUT", as_=as_, json={"description": "x"})
+        add("/data/day-offs", as_=as_)
+        add("/data/day-offs", "POST", as_=as_, json={"person_id": "{manager}", "date": "2027-01-04"})
+        add("/data/persons/{manager}/day-offs", as_=as_)
+        add("/data/task-types", as_=as_)
+        add("/data/time-spents", as_=as_)
+        add("/data/comments", as_=as_)
+
+    # --- last, as they may remove what the cases above use
+    for as_ in ROLES + ("outsider",):
+        add("/data/persons/{user}", "PUT", as_=as_, json={"role": "admin"})
+    for as_ in ("outsider", "vendor", "client", "user", "supervisor", "manager"):
+        add("/data/tasks/{spare_task}", "DELETE", as_=as_)
+    for as_ in ("user", "manager", "admin"):
+        add("/data/comments/{comment}", "DELETE", as_=as_)
+        add("/data/day-offs/{day_off}", "DELETE", as_=as_)
+    add("/data/projects/{project}", "DELETE")
+    add("/data/task-status/{status_todo}", "DELETE")
+    add("/data/task-types/{tt_animation}", "DELETE")
+    add("/data/persons/{user}", "DELETE")
+    return c
+
+
+CASES = _cases()
