@@ -379,3 +379,75 @@ async fn vendors_see_only_their_own_tasks() {
     })
     .await;
 }
+
+/// Zou's project roles: the role set on a team link applies on that
+/// production only; null gives the person his global role back.
+#[tokio::test]
+async fn a_role_on_one_production_overrides_the_global_one_there() {
+    each_backend(|app| async move {
+        let (cast, project, task) = setup(&app).await;
+        let admin = cast.admin.token();
+        let member = format!("/api/data/projects/{project}/team/{}", cast.client.id);
+        let edit = format!("/api/data/projects/{project}");
+        let full = format!("/api/data/tasks/{task}/full");
+
+        // As a client, the planning is blanked and the project read-only.
+        let blank = app.get_ok(&full, cast.client.token()).await;
+        assert_eq!(blank["estimation"], json!(0));
+        assert_eq!(blank["persons"], json!([]));
+        let (status, _) = app
+            .put(&edit, cast.client.token(), json!({"description": "x"}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // Only a manager of the production sets roles there.
+        let (status, _) = app
+            .put(&member, cast.artist.token(), json!({"role": "manager"}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, link) = app.put(&member, admin, json!({"role": "manager"})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            link,
+            json!({"project_id": project, "person_id": cast.client.id, "role": "manager"})
+        );
+        let team = app
+            .get_ok(&format!("/api/data/projects/{project}/team"), admin)
+            .await;
+        let roles: Vec<&Value> = array_of(&team)
+            .iter()
+            .filter(|p| p["id"] == json!(cast.client.id))
+            .map(|p| &p["project_role"])
+            .collect();
+        assert_eq!(roles, [&json!("manager")]);
+
+        // A manager there: he edits the project and sees the planning.
+        let (status, _) = app
+            .put(&edit, cast.client.token(), json!({"description": "x"}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let seen = app.get_ok(&full, cast.client.token()).await;
+        assert_eq!(array_of(&seen["persons"]).len(), 1, "{seen}");
+
+        // Back to his global role.
+        let (status, _) = app.put(&member, admin, json!({"role": null})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = app
+            .put(&edit, cast.client.token(), json!({"description": "y"}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // Admin is no project role; strangers are not members.
+        let (status, body) = app.put(&member, admin, json!({"role": "admin"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["message"], "Validation error.");
+        let outsider = format!("/api/data/projects/{project}/team/{}", uuid::Uuid::new_v4());
+        let (status, body) = app.put(&outsider, admin, json!({"role": "user"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body["message"],
+            "Person is not a member of the project team"
+        );
+    })
+    .await;
+}

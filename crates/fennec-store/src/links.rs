@@ -141,3 +141,41 @@ impl Link {
         Ok(out)
     }
 }
+
+/// A person's role on one production (Zou's `ProjectPersonLink.role`):
+/// `None` when not in its team, `Some(None)` when he keeps his global role.
+pub async fn team_role(
+    exec: &mut impl Exec,
+    project: Uuid,
+    person: Uuid,
+) -> Result<Option<Option<String>>> {
+    let row: Option<(Option<String>,)> = on!(exec, c => sqlx::query_as(
+        "SELECT role FROM project_person_link WHERE project_id = $1 AND person_id = $2")
+        .bind(project).bind(person).fetch_optional(&mut *c).await?);
+    Ok(row.map(|(r,)| r))
+}
+
+/// Sets (or, with `None`, clears) a team member's role on the production;
+/// false when the person is not in its team.
+pub async fn set_team_role(
+    exec: &mut impl Exec,
+    project: Uuid,
+    person: Uuid,
+    role: Option<&str>,
+) -> Result<bool> {
+    let done = on!(exec, c => sqlx::query(
+        "UPDATE project_person_link SET role = $3 WHERE project_id = $1 AND person_id = $2")
+        .bind(project).bind(person).bind(role).execute(&mut *c).await?.rows_affected());
+    Ok(done > 0)
+}
+
+/// The explicit roles of a production's team, by person.
+pub async fn team_roles(
+    exec: &mut impl Exec,
+    project: Uuid,
+) -> Result<std::collections::HashMap<Uuid, String>> {
+    let rows: Vec<(Uuid, String)> = on!(exec, c => sqlx::query_as(
+        "SELECT person_id, role FROM project_person_link WHERE project_id = $1 AND role IS NOT NULL")
+        .bind(project).fetch_all(&mut *c).await?);
+    Ok(rows.into_iter().collect())
+}

@@ -17,6 +17,25 @@ pub fn require_admin(user: &CurrentUser) -> ApiResult<()> {
     }
 }
 
+/// The caller as Zou sees him on a production: with the role his team
+/// link sets there, if any (admin stays a global role, never a project one).
+pub async fn on_project(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    project: Uuid,
+) -> ApiResult<CurrentUser> {
+    if user.is_admin() {
+        return Ok(user.clone());
+    }
+    match links::team_role(exec, project, user.id).await? {
+        Some(Some(role)) if role != "admin" => Ok(CurrentUser {
+            role: Role::parse(&role),
+            ..user.clone()
+        }),
+        _ => Ok(user.clone()),
+    }
+}
+
 /// Zou's `check_project_access`: admins, or members of the project team.
 pub async fn check_project_access(
     exec: &mut impl Exec,
@@ -43,6 +62,7 @@ pub async fn check_manager_project_access(
     if user.is_admin() {
         return Ok(());
     }
+    let user = on_project(exec, user, project_id).await?;
     if user.role == Role::Manager
         && links::PROJECT_TEAM
             .contains(exec, project_id, user.id)
@@ -66,6 +86,7 @@ pub async fn can_manage_task(
     if user.is_admin() {
         return Ok(true);
     }
+    let user = &on_project(exec, user, project_id).await?;
     if !matches!(user.role, Role::Manager | Role::Supervisor) {
         return Ok(false);
     }

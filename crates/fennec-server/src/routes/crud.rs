@@ -419,10 +419,8 @@ pub async fn read(
     if std::ptr::eq(res.model, &models::TASK) {
         // Zou's TaskResource: the entity must be open to a vendor, and a
         // client reads the task blanked.
-        if user.role == Role::Vendor {
-            crate::routes::tasks::load_task(&mut conn, &user, id).await?;
-        }
-        if user.role == Role::Client {
+        let (_, on_project) = crate::routes::tasks::load_task(&mut conn, &user, id).await?;
+        if on_project.role == Role::Client {
             crate::routes::tasks::blank_for_client(&mut row);
         }
     }

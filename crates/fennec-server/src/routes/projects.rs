@@ -8,11 +8,12 @@ use fennec_api::models;
 use fennec_store::db::Exec;
 use fennec_store::links::{self, Link};
 use fennec_store::rows;
-use serde_json::Value;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::permissions::check_manager_project_access;
+use crate::auth::permissions::{check_manager_project_access, check_project_access, on_project};
+use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, SchemaBody};
@@ -21,10 +22,10 @@ use crate::routes::crud::finish_rows;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/data/projects/open", get(open_projects))
-        .route("/data/projects/{id}/team", post(add_team_member))
+        .route("/data/projects/{id}/team", post(add_team_member).get(team))
         .route(
             "/data/projects/{id}/team/{person_id}",
-            delete(remove_team_member),
+            delete(remove_team_member).put(set_team_member_role),
         )
         .route(
             "/data/projects/{id}/settings/task-types",
@@ -101,6 +102,8 @@ async fn link_to_project(
     link: Link,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let project_id = path_id(project_id)?;
+    let team = link.table == links::PROJECT_TEAM.table;
+    let role = if team { project_role(&body)? } else { None };
     let mut tx = state.db.begin().await?;
     rows::get(&mut tx, &models::PROJECT, project_id, false)
         .await?
@@ -108,6 +111,9 @@ async fn link_to_project(
     check_manager_project_access(&mut tx, user, project_id).await?;
     let id = body_ref(&mut tx, &body, key, model).await?;
     link.add(&mut tx, project_id, id).await?;
+    if team {
+        links::set_team_role(&mut tx, project_id, id, role.as_deref()).await?;
+    }
     if let (Some(p), true) = (
         body.get("priority"),
         link.table == links::PROJECT_TASK_TYPES.table,
@@ -150,6 +156,84 @@ async fn unlink_from_project(
     link.remove(&mut tx, project_id, ref_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The `role` of a team body (Zou's ProjectRole: any role but admin,
+/// which stays global); absent or null keeps the global role.
+fn project_role(body: &serde_json::Map<String, Value>) -> ApiResult<Option<String>> {
+    const ROLES: &[&str] = &["user", "supervisor", "manager", "client", "vendor"];
+    match body.get("role") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(r)) if ROLES.contains(&r.as_str()) => Ok(Some(r.clone())),
+        Some(_) => Err(ApiError::validation(vec![(
+            "role".into(),
+            "Input should be 'user', 'supervisor', 'manager', 'client' or 'vendor'".into(),
+        )])),
+    }
+}
+
+/// GET /data/projects/{id}/team — the team, each with his `project_role`
+/// (null when he keeps his global role), shown as Zou shows persons to
+/// the caller's role on the production.
+async fn team(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let project_id = path_id(&id)?;
+    let mut conn = s.db.conn().await?;
+    check_project_access(&mut conn, &user, project_id).await?;
+    let user = on_project(&mut conn, &user, project_id).await?;
+    let roles = links::team_roles(&mut conn, project_id).await?;
+    let mut out = Vec::new();
+    for person in links::PROJECT_TEAM.rights(&mut conn, project_id).await? {
+        let Some(row) = crate::present::person_in_place(&mut conn, person).await? else {
+            continue;
+        };
+        let mut row = match user.role {
+            Role::Admin | Role::Manager => row,
+            Role::Client => crate::present::client_person(&row),
+            _ => crate::present::minimal_person(&row),
+        };
+        row.shift_remove("password");
+        row.insert(
+            "project_role".into(),
+            roles
+                .get(&person)
+                .map_or(Value::Null, |r| Value::String(r.clone())),
+        );
+        out.push(Value::Object(row));
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+/// PUT /data/projects/{id}/team/{person_id} `{"role"}` — a member's role on
+/// this production only; null gives him back his global role.
+async fn set_team_member_role(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, person)): Path<(String, String)>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    let project_id = path_id(&id)?;
+    let person = path_id(&person)?;
+    let role = project_role(&body)?;
+    let mut tx = s.db.begin().await?;
+    rows::get(&mut tx, &models::PROJECT, project_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_manager_project_access(&mut tx, &user, project_id).await?;
+    if !links::set_team_role(&mut tx, project_id, person, role.as_deref()).await? {
+        return Err(ApiError::bad_request(
+            "Person is not a member of the project team",
+        ));
+    }
+    tx.commit().await?;
+    Ok(Json(json!({
+        "project_id": project_id.to_string(),
+        "person_id": person.to_string(),
+        "role": role,
+    })))
 }
 
 /// POST /data/projects/{id}/team

@@ -189,7 +189,7 @@ async fn comment(
     if !store_tasks::lock_task(&mut tx, id).await? {
         return Err(ApiError::not_found());
     }
-    let task = load_task(&mut tx, &user, id).await?;
+    let (task, user) = load_task(&mut tx, &user, id).await?;
     let lookups = Lookups::load(&mut tx).await?;
     let status = status_row(&lookups, status_id)?;
     // Zou's check_task_action_access: managers and clients of the project
@@ -339,7 +339,8 @@ pub(crate) async fn check_comment_access(
         return Ok(());
     }
     let task = uuid_field(comment, "object_id").ok_or_else(ApiError::not_found)?;
-    let task = load_task(exec, user, task).await?;
+    let (task, user) = load_task(exec, user, task).await?;
+    let user = &user;
     if matches!(user.role, Role::Manager | Role::Supervisor) {
         return Ok(());
     }
@@ -384,7 +385,7 @@ async fn task_comments(
 ) -> ApiResult<Json<Value>> {
     let id = path_id(&id)?;
     let mut conn = state.db.conn().await?;
-    let task = load_task(&mut conn, &user, id).await?;
+    let (task, user) = load_task(&mut conn, &user, id).await?;
     let is_client = user.role == Role::Client;
     let isolated = if is_client {
         let project = uuid_field(&task, "project_id").unwrap_or_default();
@@ -502,6 +503,7 @@ async fn write_time_spent(
     // Zou's check_time_spent_access: time goes only to an assignee of the
     // task, logged by himself, an admin, or a manager of the project.
     let project = uuid_field(&task_row, "project_id").unwrap_or_default();
+    let user = &crate::auth::permissions::on_project(&mut tx, user, project).await?;
     let assigned = links::TASK_ASSIGNEES
         .contains(&mut tx, task, person)
         .await?;

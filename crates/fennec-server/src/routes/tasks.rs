@@ -250,20 +250,23 @@ pub(crate) fn uuid_list(ids: &[Uuid]) -> Value {
     Value::Array(ids.iter().map(|u| Value::String(u.to_string())).collect())
 }
 
-/// The task, 404 when missing, with its project's access checked.
+/// The task, 404 when missing, with its project's access checked; and the
+/// caller with his role on that project (Zou resolves it with the access).
 pub(crate) async fn load_task(
     exec: &mut impl Exec,
     user: &CurrentUser,
     id: Uuid,
-) -> ApiResult<Row> {
+) -> ApiResult<(Row, CurrentUser)> {
     let row = rows::get(exec, TASK, id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let mut user = user.clone();
     if let Some(p) = uuid_field(&row, "project_id") {
-        check_project_access(exec, user, p).await?;
+        check_project_access(exec, &user, p).await?;
+        user = crate::auth::permissions::on_project(exec, &user, p).await?;
     }
-    check_entity_access(exec, user, uuid_field(&row, "entity_id")).await?;
-    Ok(row)
+    check_entity_access(exec, &user, uuid_field(&row, "entity_id")).await?;
+    Ok((row, user))
 }
 
 /// Zou's `check_entity_access`: a vendor reaches only the entities he
@@ -571,7 +574,7 @@ async fn update_task(
     if !store_tasks::lock_task(&mut tx, id).await? {
         return Err(ApiError::not_found());
     }
-    let task = load_task(&mut tx, &user, id).await?;
+    let (task, user) = load_task(&mut tx, &user, id).await?;
     if !crate::routes::task_actions::manages(&mut tx, &user, &task).await? {
         return Err(ApiError::forbidden());
     }
@@ -631,7 +634,7 @@ async fn task_full(
 ) -> ApiResult<Json<Value>> {
     let id = path_id(&id)?;
     let mut conn = state.db.conn().await?;
-    let task = load_task(&mut conn, &user, id).await?;
+    let (task, user) = load_task(&mut conn, &user, id).await?;
     let mut lookups = Lookups::cached(&state, &mut conn).await?;
     let mut row = with_assignees_in_place(&mut conn, task).await?;
     let assignees: Vec<Uuid> = row["assignees"]
