@@ -1,7 +1,7 @@
 """Concurrent time logging: 8 gazu clients (one per thread, each logged in
-on its own) add 1 minute 50 times each to the same (task, person, day).
-Every add must count: the time spent ends at 400.0 minutes, and so does the
-task's duration (the sum of its time spents).  No request may fail.
+on its own) add 1 minute 500 times each to the same (task, person, day).
+Every add must count: the time spent ends at 4000.0 minutes, and so does
+the task's duration (the sum of its time spents).  No request may fail.
 
 The real Zou fails this (it adds in Python, read-modify-write, and loses
 updates: about half of them); that assertion is an expected failure there."""
@@ -17,7 +17,7 @@ import pytest
 from support import ADMIN_EMAIL, ADMIN_PASSWORD, REFERENCE_IS_ZOU, pick_task_types
 
 THREADS = 8
-ADDS = 50
+ADDS = 500
 DAY = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
 
 
@@ -61,8 +61,8 @@ def test_concurrent_add_time_spent(production, timed_task, api_url, gazu_admin):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "workers still running after 120 s"
+        thread.join(timeout=600)
+    assert not any(t.is_alive() for t in threads), "workers still running after 600 s"
     assert not errors, f"{len(errors)} failed adds, e.g. {errors[:3]}"
     assert len(statuses) == THREADS * ADDS
     assert set(statuses) == {201}, sorted(set(statuses))
