@@ -21,11 +21,16 @@ from support import ADMIN_EMAIL, ADMIN_PASSWORD
 ANSWERS = Path(__file__).parent / "zou_reference" / "probe_answers.json"
 
 # Where Fennec answers otherwise on purpose (CONTRACT.md, "Where Fennec
-# deliberately differs"), keyed by (caller, method, path).
+# deliberately differs"), keyed by (caller, method, path, body).
+_ADD = "/actions/tasks/{task}/time-spents/2026-11-05/persons/{user}/add"
 DELIBERATE = {
-    ("vendor", "GET", "/data/projects/{project}/tasks"):
+    ("vendor", "GET", "/data/projects/{project}/tasks", None):
         "Zou lists all of a production's tasks to a vendor; Fennec only the "
         "tasks he is assigned to, as on every other task list.",
+    ("user", "POST", _ADD, '{"duration": "1e400"}'):
+        "Zou stores a null duration for an infinite one; Fennec refuses it.",
+    ("user", "POST", _ADD, '{"duration": true}'):
+        "Zou stores a null duration for a boolean; Fennec refuses it.",
 }
 
 
@@ -61,7 +66,13 @@ def test_fennec_answers_as_zou(api_url):
     for recorded in _recorded():
         case = json.loads(recorded["case"])
         status, body = zou_probe.run_case(world, case)
-        key = (case.get("as_", "admin"), case["method"], case["path"])
+        body_sent = case.get("json", case.get("data"))
+        key = (
+            case.get("as_", "admin"),
+            case["method"],
+            case["path"],
+            None if body_sent is None else json.dumps(body_sent),
+        )
         if key in DELIBERATE:
             continue
         if not _same(recorded["status"], recorded["body"], status, body):

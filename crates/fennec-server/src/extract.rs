@@ -84,6 +84,12 @@ impl<S: Send + Sync> FromRequest<S> for CrudBody {
 
 impl CrudBody {
     pub fn object(self) -> Result<Map<String, Value>, ApiError> {
+        if self.0.is_null() {
+            // Zou's CRUD reads `null` as no data at all.
+            return Err(ApiError::bad_request(
+                "Data are empty. Please verify that you sent JSON data and that you set the right headers.",
+            ));
+        }
         JsonBody(self.0).object()
     }
 }

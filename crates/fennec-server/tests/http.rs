@@ -580,7 +580,12 @@ async fn bad_boolean_filter_is_400() {
             .get("/api/data/task-status?is_default=maybe", Some(&token))
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        // Zou's database refuses the value; its answer has no `data`.
+        assert_eq!(body["message"], "Invalid boolean value: maybe");
+        // Other bad values fail in Zou's database; that answer has no `data`.
+        let (status, body) = app
+            .get("/api/data/task-status?priority=high", Some(&token))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             body,
             json!({"error": true, "message": "One of the provided values has an invalid format."})
@@ -797,7 +802,11 @@ async fn create_answers_201() {
                 json!({"name": "Lighting Dept", "color": "#ffaa00"}),
                 "Department",
             ),
-            ("project-status", json!({"name": "Paused"}), "ProjectStatus"),
+            (
+                "project-status",
+                json!({"name": "Paused", "color": "#333333"}),
+                "ProjectStatus",
+            ),
             // Asset types are created as entity types (gazu's
             // new_asset_type); Zou's /data/asset-types is read-only.
             ("entity-types", json!({"name": "Vehicle"}), "EntityType"),

@@ -26,7 +26,8 @@ pub static PROJECT_STATUS: Model = Model {
     table: "project_statuses",
     columns: &[
         required("name", Kind::Text),
-        text("color", "#000000"),
+        // No default in Zou: a status without a colour is refused.
+        required("color", Kind::Text),
         ID,
         CREATED_AT,
         UPDATED_AT,

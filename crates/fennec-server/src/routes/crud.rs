@@ -106,6 +106,7 @@ fn alias(scope: Scope, key: &str) -> &str {
 fn bad_filter(e: BadValue) -> ApiError {
     match e.kind {
         Kind::Uuid => ApiError::bad_request(format!("Invalid UUID value: {}", e.value)),
+        Kind::Bool => ApiError::bad_request(format!("Invalid boolean value: {}", e.value)),
         // Other values fail in Zou's database, answered without `data`.
         _ => ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -592,11 +593,13 @@ async fn create(
     // entities and tasks are created by managers through their own routes;
     // a milestone belongs to a project and its managers.
     if std::ptr::eq(res.model, &models::MILESTONE) {
+        // Zou reads body["project_id"] for its right check: a KeyError.
         let project = body
             .get("project_id")
-            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::bad_request_message("'project_id'"))?
+            .as_str()
             .and_then(|s| Uuid::parse_str(s).ok())
-            .ok_or_else(|| ApiError::bad_request_message(msg::REQUIRED_FIELD_MISSING))?;
+            .ok_or_else(|| ApiError::bad_request_message(msg::INVALID_FORMAT))?;
         let mut conn = state.db.conn().await?;
         permissions::check_manager_project_access(&mut conn, &user, project).await?;
     } else {
@@ -619,6 +622,20 @@ async fn create(
 
     if std::ptr::eq(model, &models::TASK_TYPE) {
         check_task_type_unique(&mut tx, &values, None).await?;
+    }
+    if std::ptr::eq(model, &models::ENTITY_TYPE) {
+        if let Some(name) = text_of(&values, "name").map(str::to_lowercase) {
+            let all = rows::list(&mut tx, model, &Select::default(), false).await?;
+            if all.iter().any(|r| {
+                r.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.to_lowercase() == name)
+            }) {
+                return Err(ApiError::bad_request(
+                    "Entity type with this name already exists",
+                ));
+            }
+        }
     }
     if std::ptr::eq(model, &models::PERSON) {
         if let Some(pw) = body.get("password").and_then(Value::as_str) {
@@ -692,6 +709,10 @@ async fn create(
             .await?
             .ok_or_else(ApiError::not_found)?;
         present::crud_row(&mut tx, model, &mut row, true).await?;
+    }
+    if std::ptr::eq(model, &models::ENTITY_TYPE) {
+        // Zou answers a new entity type with its relations: no task types.
+        row.insert("task_types".into(), json!([]));
     }
     let first_episode = row.shift_remove("__first_episode_id");
     if relations {
@@ -882,7 +903,9 @@ async fn update(
         .ok_or_else(ApiError::not_found)?;
     finish_rows(&mut tx, res.model, std::slice::from_mut(&mut row), false).await?;
     // Zou answers an update with these computed fields too.
-    if std::ptr::eq(res.model, &models::PROJECT) {
+    if std::ptr::eq(res.model, &models::PROJECT)
+        && row.get("production_type").and_then(Value::as_str) == Some("tvshow")
+    {
         let first = present::first_episode_id(&mut tx, id).await?;
         row.insert(
             "first_episode_id".into(),

@@ -101,7 +101,8 @@ fn date_field(body: &Map<String, Value>, key: &str) -> ApiResult<Option<NaiveDat
             .as_str()
             .and_then(fennec_api::time::parse_date)
             .map(Some)
-            .ok_or_else(|| ApiError::bad_request(format!("Invalid date format for '{key}'."))),
+            // Zou's database refuses it: its CRUD message.
+            .ok_or_else(|| ApiError::bad_request_message(fennec_api::error::INVALID_FORMAT)),
     }
 }
 
@@ -274,7 +275,9 @@ async fn update_day_off(
         .or(current("end_date"))
         .unwrap_or(from);
     if to < from {
-        return Err(ApiError::bad_request("End date must be after start date."));
+        return Err(ApiError::bad_request_message(
+            fennec_api::error::INTEGRITY_CONFLICT,
+        ));
     }
     if overlapping(&mut tx, person, from, to, Some(id)).await? {
         return Err(ApiError::bad_request(

@@ -365,8 +365,13 @@ async fn open_projects(State(state): State<AppState>, user: CurrentUser) -> ApiR
             ids.into_iter().map(SqlValue::Uuid).collect(),
         ));
     }
-    let mut list = rows::list(&mut conn, &models::PROJECT, &select, false).await?;
-    finish_rows(&mut conn, &models::PROJECT, &mut list, false).await?;
+    let mut list = rows::list(&mut conn, &models::PROJECT, &select, true).await?;
+    finish_rows(&mut conn, &models::PROJECT, &mut list, true).await?;
+    // Zou lists open productions with their details, as one project's GET.
+    for row in &mut list {
+        crate::present::project_detail(&mut conn, row).await?;
+        row.shift_remove("project_status_name");
+    }
     Ok(Json(Value::Array(
         list.into_iter().map(Value::Object).collect(),
     )))

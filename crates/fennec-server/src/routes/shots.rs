@@ -165,6 +165,41 @@ async fn project(exec: &mut impl Exec, id: &str) -> ApiResult<Uuid> {
 }
 
 fn name_of(body: &Map<String, Value>) -> ApiResult<String> {
+    let invalid = |m: &str| Err(ApiError::validation(vec![("name".into(), m.into())]));
+    // pydantic's checks of the other fields Zou's schemas type.
+    for (key, ok, message) in [
+        (
+            "description",
+            body.get("description")
+                .is_none_or(|v| v.is_null() || v.is_string()),
+            "Input should be a valid string",
+        ),
+        (
+            "data",
+            body.get("data")
+                .is_none_or(|v| v.is_null() || v.is_object()),
+            "Input should be a valid dictionary",
+        ),
+        (
+            "nb_frames",
+            body.get("nb_frames")
+                .is_none_or(|v| !v.as_f64().is_some_and(|f| f.fract() != 0.0)),
+            "Input should be a valid integer, got a number with a fractional part",
+        ),
+    ] {
+        if !ok {
+            return Err(ApiError::validation(vec![(key.into(), message.into())]));
+        }
+    }
+    match body.get("name") {
+        Some(Value::String(n)) if n.is_empty() => {
+            return invalid("String should have at least 1 character")
+        }
+        Some(v) if !v.is_string() && !v.is_null() => {
+            return invalid("Input should be a valid string")
+        }
+        _ => {}
+    }
     match body.get("name").and_then(Value::as_str).map(str::trim) {
         Some(n) if !n.is_empty() => Ok(n.to_owned()),
         _ => Err(ApiError::validation(vec![(
@@ -219,10 +254,11 @@ async fn parent(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let types = EntityTypes::load(exec).await?;
+    // Zou looks the parent up as an entity of that kind: another is 404.
     let ok = uuid_field(&row, "entity_type_id").map(|t| types.kind(t) == kind) == Some(true)
         && uuid_field(&row, "project_id") == Some(project_id);
     if !ok {
-        return Err(ApiError::bad_request(format!("A valid {key} is required.")));
+        return Err(ApiError::not_found());
     }
     Ok(Some(id))
 }
@@ -456,6 +492,11 @@ async fn children(
     name: &str,
     query: &QueryPairs,
 ) -> ApiResult<Json<Value>> {
+    // Zou filters an episode's sequences by the id without looking the
+    // episode up: a malformed one lists nothing.
+    if parent_kind == "Episode" && Uuid::parse_str(parent_id).is_err() {
+        return Ok(Json(Value::Array(vec![])));
+    }
     let parent_id = path_id(parent_id)?;
     let mut conn = state.db.conn().await?;
     let parent = rows::get(&mut conn, &models::ENTITY, parent_id, false)

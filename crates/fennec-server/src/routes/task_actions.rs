@@ -73,6 +73,26 @@ async fn assign(
     SchemaBody(body): SchemaBody,
 ) -> ApiResult<Json<Value>> {
     let task_ids = match body.get("task_ids") {
+        Some(Value::Array(ids)) if ids.is_empty() => {
+            return Err(ApiError::validation(vec![(
+                "task_ids".into(),
+                "List should have at least 1 item after validation, not 0".into(),
+            )]))
+        }
+        Some(Value::Array(ids)) if ids.iter().any(|i| !i.is_string()) => {
+            return Err(ApiError::validation(
+                ids.iter()
+                    .enumerate()
+                    .filter(|(_, i)| !i.is_string())
+                    .map(|(n, _)| {
+                        (
+                            format!("task_ids.{n}"),
+                            "Input should be a valid string".into(),
+                        )
+                    })
+                    .collect(),
+            ))
+        }
         Some(Value::Array(ids)) => ids,
         None => {
             return Err(ApiError::validation(vec![(
@@ -146,7 +166,7 @@ async fn comment(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let id = path_id(&id)?;
     let status_id = match body.get("task_status_id") {
-        None | Some(Value::Null) => {
+        None => {
             return Err(ApiError::validation(vec![(
                 "task_status_id".into(),
                 "Field required".into(),
@@ -161,20 +181,23 @@ async fn comment(
             )]))
         }
     };
-    // A checklist may come as a JSON string (form posts); Zou parses it.
-    let checklist = match body.get("checklist") {
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(v @ Value::Array(_)) => v,
-            _ => {
-                return Err(ApiError::validation(vec![(
-                    "checklist".into(),
+    // A checklist or links may come as a JSON string (form posts); Zou
+    // parses them.
+    let json_list = |key: &str| -> ApiResult<Value> {
+        match body.get(key) {
+            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+                Ok(v @ Value::Array(_)) => Ok(v),
+                _ => Err(ApiError::validation(vec![(
+                    key.into(),
                     "Value error, invalid literal: line 1 column 1 (char 0)".into(),
-                )]))
-            }
-        },
-        Some(v @ Value::Array(_)) => v.clone(),
-        _ => json!([]),
+                )])),
+            },
+            Some(v @ Value::Array(_)) => Ok(v.clone()),
+            _ => Ok(json!([])),
+        }
     };
+    let checklist = json_list("checklist")?;
+    let links_value = json_list("links")?;
     let text = match body.get("comment") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
@@ -224,10 +247,6 @@ async fn comment(
     let now = fennec_api::time::now();
     let c = &models::COMMENT;
     let col = |n: &str| c.column(n).expect("comment column");
-    let list_or_empty = |key: &str| match body.get(key) {
-        Some(v @ Value::Array(_)) => v.clone(),
-        _ => json!([]),
-    };
     let comment = rows::insert(
         &mut tx,
         c,
@@ -236,7 +255,7 @@ async fn comment(
             (col("object_type"), SqlValue::Text("Task".into())),
             (col("text"), SqlValue::Text(text)),
             (col("checklist"), SqlValue::Json(checklist)),
-            (col("links"), SqlValue::Json(list_or_empty("links"))),
+            (col("links"), SqlValue::Json(links_value)),
             (
                 col("for_client"),
                 SqlValue::Bool(

@@ -51,6 +51,18 @@ pub(crate) fn task_col(name: &str) -> &'static models::Column {
     TASK.column(name).expect("task column")
 }
 
+/// Python's truth of a JSON value (Zou tests `if data.get("data")`).
+fn json_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
 /// Zou's `CLIENT_BLANK_TASK_VALUES`: what a client reads in place of the
 /// studio's planning of a task.
 pub(crate) fn blank_for_client(row: &mut Row) {
@@ -467,11 +479,40 @@ fn task_values(body: &Map<String, Value>) -> ApiResult<Vec<(&'static models::Col
         if !col.is_stored() || matches!(col.name, "id" | "created_at" | "updated_at") {
             continue;
         }
+        if col.name == "data" && !(v.is_object() || v.is_null()) && json_truthy(v) {
+            // Zou merges the new data into the old: Python's TypeError.
+            let type_name = match v {
+                Value::String(_) => "str",
+                Value::Array(_) => "list",
+                Value::Bool(_) => "bool",
+                Value::Number(n) if n.is_f64() => "float",
+                _ => "int",
+            };
+            return Err(ApiError::bad_request_message(format!(
+                "'{type_name}' object is not a mapping"
+            )));
+        }
         match SqlValue::from_json(col, v) {
+            // Zou's NOT NULL columns of a task.
+            Ok(val)
+                if val.is_null()
+                    && (col.required
+                        || matches!(
+                            col.name,
+                            "name" | "project_id" | "task_type_id" | "task_status_id" | "entity_id"
+                        )) =>
+            {
+                return Err(ApiError::bad_request_message(
+                    fennec_api::error::REQUIRED_FIELD_MISSING,
+                ))
+            }
             Ok(val) => values.push((col, val)),
             // Zou checks date strings itself and names the field; any other
             // bad value fails in its database as "invalid format".
-            Err(_) if matches!(col.kind, Kind::DateTime | Kind::Date) && v.is_string() => {
+            Err(_)
+                if matches!(col.kind, Kind::DateTime | Kind::Date)
+                    && v.as_str().is_some_and(|s| !s.is_empty()) =>
+            {
                 let shown = v.as_str().unwrap_or_default();
                 return Err(ApiError::bad_request(format!(
                     "Invalid date format for '{}': '{}'. Expected an ISO 8601 date or datetime.",
@@ -873,7 +914,10 @@ async fn entity_type_tasks(
 
 /// Entity ids under an episode: its sequences, their shots and scenes, and
 /// assets whose source is the episode.
-async fn entities_of_episode(exec: &mut impl Exec, episode: Uuid) -> ApiResult<Vec<SqlValue>> {
+pub(crate) async fn entities_of_episode(
+    exec: &mut impl Exec,
+    episode: Uuid,
+) -> ApiResult<Vec<SqlValue>> {
     let mut ids = vec![SqlValue::Uuid(episode)];
     let seqs = rows::list(
         exec,

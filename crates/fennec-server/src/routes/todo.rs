@@ -365,6 +365,24 @@ async fn open_tasks(
             filters.push(Filter::Eq(key_name(key), SqlValue::Uuid(u)));
         }
     }
+    if let Some(v) = query.get("person_id") {
+        let person = Uuid::parse_str(v).map_err(|_| ApiError::bad_request("Wrong UUID format."))?;
+        let theirs = fennec_store::tasks::task_ids_for_person(&mut conn, person).await?;
+        filters.push(Filter::In(
+            "id",
+            theirs.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    }
+    // Zou ignores an episode id it cannot read.
+    if let Some(episode) = query
+        .get("episode_id")
+        .and_then(|v| Uuid::parse_str(v).ok())
+    {
+        filters.push(Filter::In(
+            "entity_id",
+            crate::routes::tasks::entities_of_episode(&mut conn, episode).await?,
+        ));
+    }
     let all = rows::list(
         &mut conn,
         TASK,
