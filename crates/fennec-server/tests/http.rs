@@ -2077,3 +2077,29 @@ fn database_url_rewriting() {
         "postgres://h:5432/x"
     );
 }
+
+/// Flask answers OPTIONS itself (200, no body); Zou's generic lists keep
+/// only the `fields` asked for, with `id` and `type`.
+#[tokio::test]
+async fn options_and_fields_as_flask_and_zou() {
+    each_backend(|app| async move {
+        let token = app.admin_token().await;
+        let req = Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/api/data/projects")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = app.send(req).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.is_empty());
+        let types = app
+            .get_ok("/api/data/task-types?fields=name", Some(&token))
+            .await;
+        for t in array_of(&types) {
+            let keys: Vec<&String> = t.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["name", "id", "type"], "{t}");
+        }
+    })
+    .await;
+}

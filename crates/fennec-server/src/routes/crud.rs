@@ -317,7 +317,7 @@ async fn list(
         finish_rows_typed(&mut conn, res.model, &mut data, relations, Some(&types)).await?;
         let nb_pages = (total + limit - 1) / limit;
         return Ok(Json(json!({
-            "data": data,
+            "data": pick_fields(&query, data),
             "total": total,
             "nb_pages": nb_pages,
             "limit": limit,
@@ -342,6 +342,7 @@ async fn list(
     } else if std::ptr::eq(res.model, &models::PERSON) && !user.is_admin() {
         data = data.iter().map(present::minimal_person).collect();
     }
+    let data = pick_fields(&query, data);
     Ok(Json(Value::Array(data.into_iter().map(Value::Object).collect())).into_response())
 }
 
@@ -479,6 +480,25 @@ fn read_only(name: &str, method: &str) -> bool {
         "assets" | "episodes" | "sequences" => method == "PUT",
         _ => false,
     }
+}
+
+/// Zou's `fields=a,b` on generic lists: only those keys (and `id`, `type`)
+/// of each row; unknown names are ignored.
+pub fn pick_fields(query: &QueryPairs, rows: Vec<Row>) -> Vec<Row> {
+    let Some(fields) = query.get("fields").filter(|f| !f.trim().is_empty()) else {
+        return rows;
+    };
+    let kept: Vec<&str> = fields
+        .split(',')
+        .map(str::trim)
+        .chain(["id", "type"])
+        .collect();
+    rows.into_iter()
+        .map(|mut r| {
+            r.retain(|k, _| kept.contains(&k.as_str()));
+            r
+        })
+        .collect()
 }
 
 /// Zou's `page` and `limit` arguments: integers or a 400; a page of -1

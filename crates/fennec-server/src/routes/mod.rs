@@ -50,6 +50,12 @@ async fn not_found() -> ApiError {
     ApiError::not_found()
 }
 
-async fn method_not_allowed() -> ApiError {
-    ApiError::method_not_allowed()
+/// Flask answers OPTIONS on any route itself (200, empty); other methods a
+/// route lacks are Zou's JSON 405.
+async fn method_not_allowed(method: axum::http::Method) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if method == axum::http::Method::OPTIONS {
+        return axum::http::StatusCode::OK.into_response();
+    }
+    ApiError::method_not_allowed().into_response()
 }

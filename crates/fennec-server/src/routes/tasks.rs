@@ -561,7 +561,7 @@ async fn list_tasks(
     if relations {
         list = many_with_assignees_in_place(&mut conn, list).await?;
     }
-    Ok(list_json(for_caller(&user, list)).into_response())
+    Ok(list_json(crud::pick_fields(&query, for_caller(&user, list))).into_response())
 }
 
 async fn paginated(
@@ -592,7 +592,7 @@ async fn paginated(
     }
     let data = for_caller(user, data);
     Ok(Json(json!({
-        "data": data,
+        "data": crud::pick_fields(query, data),
         "total": total,
         "nb_pages": (total + limit - 1) / limit,
         "limit": limit,
