@@ -635,6 +635,38 @@ def _cases():
     add("/data/tasks/open-tasks", as_="client")
     add("/data/tasks/open-tasks", as_="outsider")
 
+    # --- every role on more routes
+    for as_ in ROLES + ("outsider",):
+        add("/data/projects", as_=as_)
+        add("/data/shots/{shot}", as_=as_)
+        add("/data/assets/{asset}", as_=as_)
+        add("/data/episodes", as_=as_)
+        add("/data/shots?project_id={project}", as_=as_)
+        add("/data/entities/{shot}/task-types/{tt_animation}/tasks", as_=as_)
+        add("/data/assets/{asset}/tasks", as_=as_)
+        add("/data/projects/{project}/assets", as_=as_)
+        add("/data/projects/{project}/episodes", as_=as_)
+        add("/data/episodes/{episode}/sequences", as_=as_)
+        add("/data/sequences/{sequence}/shots", as_=as_)
+        add("/data/persons/{manager}/tasks", as_=as_)
+        add("/actions/tasks/{task}/time-spents/2026-11-02", as_=as_)
+        add("/data/projects/{project}/milestones", as_=as_)
+        add("/data/projects/{project}/settings/task-types", "POST", as_=as_,
+            json={"task_type_id": "{tt_modeling}"})
+        add("/data/projects/{project}/team/{outsider}", "DELETE", as_=as_)
+        add("/data/day-offs/{day_off}", as_=as_)
+        add("/data/task-status", as_=as_)
+        add("/data/departments", as_=as_)
+        add("/data/persons/{client}", as_=as_)
+        add("/data/tasks/{task}", "PUT", as_=as_, json={"description": "by " + as_})
+        add("/actions/tasks/{task}/comment", "POST", as_=as_,
+            json={"task_status_id": "{status_wip}", "comment": "for the client",
+                  "for_client": True})
+        add("/actions/tasks/{task}/comment", "POST", as_=as_,
+            json={"task_status_id": "{status_wip}", "person_id": "{user}"})
+        add("/data/tasks/{task}/comments", as_=as_)
+    add("/data/projects/{project}/team", "POST", json={"person_id": "{outsider}"})
+
     # --- roles on one production (the team link's role)
     for as_ in ("admin",) + ROLES + ("outsider",):
         add("/data/projects/{project}/team", as_=as_)

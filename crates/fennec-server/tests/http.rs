@@ -1869,8 +1869,14 @@ async fn artist_sees_only_team_projects() {
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let episodes = app.get_ok("/api/data/episodes", artist.token()).await;
-        assert_eq!(episodes, json!([]), "episodes of other projects leak");
+        // Zou's episode list wants a production the caller belongs to.
+        for path in [
+            "/api/data/episodes".to_owned(),
+            format!("/api/data/episodes?project_id={other_id}"),
+        ] {
+            let (status, _) = app.get(&path, artist.token()).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        }
         let admin = app.admin_token().await;
         let seq = app
             .post_created(

@@ -295,6 +295,25 @@ async fn list(
     let mut conn = state.db.conn().await?;
     let types = EntityTypes::load(&mut conn).await?;
     let mut filters = filters_from_query(res, &query)?;
+    if matches!(res.scope, Scope::EntityKind(_) | Scope::Assets) && !user.is_admin() {
+        // Zou's shot, sequence, episode and asset lists: a production the
+        // caller belongs to must be named (check_project_access), and a
+        // vendor lists only what he holds a task on.
+        let project = query
+            .get("project_id")
+            .and_then(|p| Uuid::parse_str(p).ok());
+        match project {
+            Some(p) => permissions::check_project_access(&mut conn, &user, p).await?,
+            None => return Err(ApiError::forbidden()),
+        }
+        if user.role == Role::Vendor {
+            let reached = crate::routes::tasks::vendor_entities(&mut conn, &user).await?;
+            filters.push(Filter::In(
+                "id",
+                reached.into_iter().map(SqlValue::Uuid).collect(),
+            ));
+        }
+    }
     filters.extend(scope_filters(res.scope, &types));
     filters.extend(visibility_filters(&mut conn, &user, res.model).await?);
     let relations = query.flag("relations");
@@ -341,6 +360,9 @@ async fn list(
             .collect();
     } else if std::ptr::eq(res.model, &models::PERSON) && !user.is_admin() {
         data = data.iter().map(present::minimal_person).collect();
+    }
+    if res.scope == Scope::EntityKind("Shot") {
+        shot_names(&mut conn, &mut data).await?;
     }
     let data = pick_fields(&query, data);
     Ok(Json(Value::Array(data.into_iter().map(Value::Object).collect())).into_response())
@@ -418,6 +440,11 @@ pub async fn read(
             }),
         );
     }
+    if std::ptr::eq(res.model, &models::ENTITY) {
+        // Zou's entity resources: a vendor reads only the entities he holds
+        // a task on.
+        crate::routes::tasks::check_entity_access(&mut conn, &user, Some(id)).await?;
+    }
     if std::ptr::eq(res.model, &models::TASK) {
         // Zou's TaskResource: the entity must be open to a vendor, and a
         // client reads the task blanked.
@@ -438,7 +465,7 @@ pub async fn read(
         .await?;
     }
     let manager = matches!(user.role, Role::Admin | Role::Manager);
-    if std::ptr::eq(res.model, &models::PERSON) && user.role == Role::Client && id != user.id {
+    if std::ptr::eq(res.model, &models::PERSON) && user.role == Role::Client {
         // A client reads only the people of his productions, by name.
         if !client_team(&mut conn, &user).await?.contains(&id) {
             return Err(ApiError::forbidden());
@@ -480,6 +507,34 @@ fn read_only(name: &str, method: &str) -> bool {
         "assets" | "episodes" | "sequences" => method == "PUT",
         _ => false,
     }
+}
+
+/// Zou's shot list names each shot's project and sequence.
+async fn shot_names(exec: &mut impl Exec, shots: &mut [Row]) -> ApiResult<()> {
+    let mut names: std::collections::HashMap<Uuid, Value> = Default::default();
+    for shot in shots.iter_mut() {
+        for (key, model, field) in [
+            ("project_id", &models::PROJECT, "project_name"),
+            ("parent_id", &models::ENTITY, "sequence_name"),
+        ] {
+            let name = match present::uuid_field(shot, key) {
+                Some(id) => match names.get(&id) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n = rows::get(exec, model, id, false)
+                            .await?
+                            .and_then(|r| r.get("name").cloned())
+                            .unwrap_or(Value::Null);
+                        names.insert(id, n.clone());
+                        n
+                    }
+                },
+                None => Value::Null,
+            };
+            shot.insert(field.into(), name);
+        }
+    }
+    Ok(())
 }
 
 /// Zou's `fields=a,b` on generic lists: only those keys (and `id`, `type`)

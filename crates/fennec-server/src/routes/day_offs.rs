@@ -454,10 +454,25 @@ async fn project_milestones(
 ) -> ApiResult<Json<Value>> {
     let id = path_id(&id)?;
     let mut conn = state.db.conn().await?;
-    // As Zou: the access check alone (an admin gets [] for no project).
+    // As Zou: the access check alone (an admin gets [] for no project);
+    // clients do not see the production's schedule.
     check_project_access(&mut conn, &user, id).await?;
+    let user = crate::auth::permissions::on_project(&mut conn, &user, id).await?;
+    if user.role == Role::Client {
+        return Err(ApiError::forbidden());
+    }
     let select = Select::default().filter(Filter::Eq("project_id", SqlValue::Uuid(id)));
-    Ok(list_json(
-        rows::list(&mut conn, &models::MILESTONE, &select, false).await?,
-    ))
+    // Zou's schedule answer: the milestone's own fields only.
+    let list = rows::list(&mut conn, &models::MILESTONE, &select, false)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let mut out = Map::new();
+            for k in ["date", "id", "name", "project_id", "task_type_id"] {
+                out.insert(k.into(), m.get(k).cloned().unwrap_or(Value::Null));
+            }
+            out
+        })
+        .collect();
+    Ok(list_json(list))
 }

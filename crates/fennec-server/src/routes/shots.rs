@@ -512,7 +512,14 @@ async fn children(
         check_project_access(&mut conn, user, p).await?;
     }
     let res = resource(name).expect("known resource");
-    let f = vec![Filter::Eq("parent_id", SqlValue::Uuid(id_of(&parent)))];
+    let mut f = vec![Filter::Eq("parent_id", SqlValue::Uuid(id_of(&parent)))];
+    if user.role == crate::auth::user::Role::Vendor {
+        let reached = crate::routes::tasks::vendor_entities(&mut conn, user).await?;
+        f.push(Filter::In(
+            "id",
+            reached.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    }
     Ok(json_list(
         entities(&mut conn, res.scope, f, query, name).await?,
     ))
