@@ -474,6 +474,9 @@ pub async fn read(
     } else if std::ptr::eq(res.model, &models::PERSON) && !manager && id != user.id {
         row = present::minimal_person(&row);
     }
+    if matches!(name.as_str(), "shots" | "assets") {
+        crate::routes::shots::full_entity(&mut conn, &mut row, name == "shots").await?;
+    }
     Ok(Json(Value::Object(row)))
 }
 
