@@ -696,6 +696,41 @@ def _cases():
     add("/data/projects/{project}/team", as_="outsider")
     add("/data/tasks/{task}", as_="outsider")
 
+    # --- statuses, long values, inactive people
+    add("/data/task-status", "POST", json={"name": "Approved2 {tag}", "short_name": "ap2{tag}",
+                                          "color": "#ffffff", "is_artist_allowed": False,
+                                          "is_client_allowed": False})
+    add("/data/projects", "POST", json={"name": "L" * 300})
+    add("/data/task-types", "POST", json={"name": "T" * 300})
+    add("/data/persons", "POST", json={"first_name": "F" * 300, "last_name": "L",
+                                       "email": "long-{tag}@example.com"})
+    add("/data/projects/{project}/shots", "POST", json={"name": "S" * 300,
+                                                        "sequence_id": "{sequence}"})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": "{shot}",
+                                     "task_type_id": "{tt_animation}", "name": "n2",
+                                     "assignees": "nope"})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": "{shot}",
+                                     "task_type_id": "{tt_animation}", "name": "n3",
+                                     "assignees": [MISSING]})
+    add("/data/tasks", "POST", json={"project_id": "{project}", "entity_id": "{shot}",
+                                     "task_type_id": "{tt_animation}", "name": "n4",
+                                     "no_such_field": 1})
+    add("/data/tasks", "POST", data="[]")
+    add("/data/persons", "POST", json={"first_name": "In", "last_name": "Active",
+                                       "email": "inactive-{tag}@example.com",
+                                       "password": PASSWORD, "active": False})
+    add("/auth/login", "POST", as_="nobody",
+        json={"email": "inactive-{tag}@example.com", "password": PASSWORD})
+    add("/data/persons", "POST", json={"first_name": "Ro", "last_name": "Le",
+                                       "email": "rolebot-{tag}@example.com", "role": "admin"})
+    add("/data/persons", "POST", as_="manager", json={"first_name": "Ma", "last_name": "Na",
+                                                      "email": "byman-{tag}@example.com"})
+    add("/data/tasks/{task}", "PUT", as_="vendor", json={"priority": 1})
+    add("/data/persons/{vendor}", "PUT", as_="vendor", json={"role": "admin", "phone": "1"})
+    add("/data/persons/{vendor}", "PUT", as_="vendor", json={"active": False})
+    add("/data/persons/{admin}", "DELETE")
+    add("/data/persons/{outsider}", "DELETE", as_="manager")
+
     # --- last, as they may remove what the cases above use
     for as_ in ROLES + ("outsider",):
         add("/data/persons/{user}", "PUT", as_=as_, json={"role": "admin"})
@@ -708,6 +743,20 @@ def _cases():
     add("/data/task-status/{status_todo}", "DELETE")
     add("/data/task-types/{tt_animation}", "DELETE")
     add("/data/persons/{user}", "DELETE")
+    # Throttling and revocation, at the very end: they lock people out.
+    for _ in range(6):
+        add("/auth/login", "POST", as_="nobody",
+            json={"email": "outsider-{tag}@example.com", "password": "wrong"})
+    add("/auth/login", "POST", as_="nobody",
+        json={"email": "out-{tag}@example.com", "password": "wrong"})
+    for _ in range(5):
+        add("/auth/login", "POST", as_="nobody",
+            json={"email": "out-{tag}@example.com", "password": "wrong"})
+    add("/auth/login", "POST", as_="nobody",
+        json={"email": "out-{tag}@example.com", "password": PASSWORD})
+    add("/auth/logout", as_="vendor")
+    add("/data/projects", as_="vendor")
+    add("/auth/authenticated", as_="vendor")
     return c
 
 

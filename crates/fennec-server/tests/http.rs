@@ -448,7 +448,8 @@ async fn five_wrong_passwords_lock_the_account() {
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             body,
-            json!({"error": true, "login": false, "too_many_failed_login_attemps": true})
+            json!({"error": true, "login": false, "too_many_failed_login_attemps": true,
+                   "message": "Too many failed login attempts, retry in a minute."})
         );
         // The admin is not locked out by someone else's failures.
         app.admin_token().await;

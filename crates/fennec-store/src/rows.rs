@@ -316,11 +316,28 @@ pub async fn get(
 /// Inserts a row: given values, defaults for the rest; `id`, `created_at`
 /// and `updated_at` filled unless given. A required column missing is
 /// reported as [`StoreError::Missing`].
+/// Refuses a text longer than Zou's column allows (see `max_len`).
+fn check_lengths(model: &Model, values: &[(&'static Column, SqlValue)]) -> Result<()> {
+    for (c, v) in values {
+        if let (SqlValue::Text(s), Some(n)) = (v, fennec_api::models::max_len(model.table, c.name))
+        {
+            if s.chars().count() > n {
+                return Err(StoreError::InvalidValue {
+                    field: c.name.to_owned(),
+                    value: format!("{} characters (at most {n})", s.chars().count()),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn insert(
     exec: &mut impl Exec,
     model: &Model,
     given: Vec<(&'static Column, SqlValue)>,
 ) -> Result<Row> {
+    check_lengths(model, &given)?;
     let now = fennec_api::time::now();
     let mut names = Vec::new();
     let mut sql = Sql {
@@ -364,6 +381,7 @@ pub async fn update(
     id: Uuid,
     changes: Vec<(&'static Column, SqlValue)>,
 ) -> Result<Option<Row>> {
+    check_lengths(model, &changes)?;
     let mut sql = Sql {
         text: String::new(),
         args: vec![],

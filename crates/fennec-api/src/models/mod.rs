@@ -199,3 +199,45 @@ pub fn finish(model: &Model, row: &mut serde_json::Map<String, serde_json::Value
         row.insert("full_name".into(), serde_json::Value::String(full));
     }
 }
+
+/// The length of Zou's `String(n)` columns: a longer value is refused by its
+/// PostgreSQL ("One of the provided values has an invalid format."), and
+/// Fennec refuses it the same way on both databases.
+pub fn max_len(table: &str, column: &str) -> Option<usize> {
+    Some(match (table, column) {
+        ("projects", "name" | "code" | "homepage") => 80,
+        ("projects", "fps" | "ratio") => 10,
+        ("projects", "resolution") => 12,
+        ("projects", "production_type") => 20,
+        ("projects", "production_style") => 255,
+        ("persons", "first_name" | "last_name" | "desktop_login") => 80,
+        ("persons", "email" | "contract_type" | "role" | "position" | "seniority") => 255,
+        ("persons", "phone") => 30,
+        ("persons", "country") => 2,
+        ("persons", "timezone") => 50,
+        ("persons", "locale") => 10,
+        ("persons", "display_date_format") => 20,
+        (
+            "persons",
+            "notifications_slack_userid"
+            | "notifications_mattermost_userid"
+            | "notifications_discord_userid",
+        ) => 60,
+        ("task_types", "name") => 40,
+        ("task_types", "short_name") => 20,
+        ("task_types", "for_entity") => 30,
+        ("task_statuses", "name") => 40,
+        ("task_statuses", "short_name") => 10,
+        ("task_types" | "task_statuses" | "departments" | "project_statuses", "color") => 7,
+        ("entities", "name" | "code") => 160,
+        ("entities", "status") => 255,
+        ("entity_types", "name") => 30,
+        ("entity_types", "short_name") => 20,
+        ("tasks", "name") => 80,
+        ("departments", "name") => 80,
+        ("project_statuses", "name") => 20,
+        ("milestones", "name") => 40,
+        ("organisations", "name") => 80,
+        _ => return None,
+    })
+}

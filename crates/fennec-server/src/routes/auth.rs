@@ -106,7 +106,8 @@ async fn login(
         if locked {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                json!({"error": true, "login": false, "too_many_failed_login_attemps": true}),
+                json!({"error": true, "login": false, "too_many_failed_login_attemps": true,
+                       "message": "Too many failed login attempts, retry in a minute."}),
             ));
         }
         persons::reset_failed_logins(&mut conn, cred.id).await?;

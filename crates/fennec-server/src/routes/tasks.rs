@@ -361,6 +361,9 @@ async fn create_task(
     user: CurrentUser,
     body: CrudBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    if !body.0.is_object() && !body.0.is_null() {
+        return Err(ApiError::bad_request("A JSON object is expected."));
+    }
     let body = body.object()?;
     let task_type_id = body_uuid(&body, "task_type_id")?
         .ok_or_else(|| ApiError::bad_request("A valid task_type_id is required."))?;
@@ -434,6 +437,16 @@ async fn create_task(
     .await?;
     if existing > 0 {
         return Err(ApiError::bad_request_message("Task already exists."));
+    }
+    // Zou builds the task from the body's keys: one a task lacks is
+    // Python's TypeError, answered verbatim.
+    if let Some(k) = body
+        .keys()
+        .find(|k| k.as_str() != "assignees" && TASK.column(k).is_none())
+    {
+        return Err(ApiError::bad_request_message(format!(
+            "'{k}' is an invalid keyword argument for Task"
+        )));
     }
     let mut values = task_values(&body)?;
     values.retain(|(c, _)| {
