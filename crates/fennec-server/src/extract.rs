@@ -15,17 +15,22 @@ use crate::error::ApiError;
 /// the limit is 413.
 pub struct JsonBody(pub Value);
 
+/// A request's body, with Zou's answers to one too large (413) or unreadable.
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large()
+        } else {
+            ApiError::bad_json()
+        }
+    })
+}
+
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::too_large()
-            } else {
-                ApiError::bad_json()
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(JsonBody(Value::Object(Map::new())));
         }
@@ -69,13 +74,7 @@ impl<S: Send + Sync> FromRequest<S> for CrudBody {
                 serde_json::json!({"error": true, "message": "Did not attempt to load JSON data because the request Content-Type was not 'application/json'."}),
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::too_large()
-            } else {
-                ApiError::bad_json()
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         serde_json::from_slice(&bytes)
             .map(CrudBody)
             .map_err(|_| ApiError::bad_json())
@@ -105,13 +104,7 @@ impl<S: Send + Sync> FromRequest<S> for SchemaBody {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let query = req.uri().query().unwrap_or("").to_owned();
-        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::too_large()
-            } else {
-                ApiError::bad_json()
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(m)) => return Ok(SchemaBody(m)),
             // Valid JSON of another type: the schema sees no fields.

@@ -198,6 +198,15 @@ pub async fn person_in_place(exec: &mut impl Exec, id: Uuid) -> ApiResult<Option
 }
 
 /// Zou's `present_minimal` person: what non-managers see of others.
+/// Zou's short author of a comment (`get_short_person`).
+pub fn short_person(p: &Row) -> Value {
+    json!({
+        "first_name": p["first_name"], "last_name": p["last_name"],
+        "full_name": p["full_name"], "has_avatar": p["has_avatar"],
+        "role": p["role"], "id": p["id"],
+    })
+}
+
 /// Zou's `present_client`: a name and an avatar to put on a comment.
 pub fn client_person(row: &Row) -> Row {
     let mut out = Map::new();

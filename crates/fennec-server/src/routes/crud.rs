@@ -202,15 +202,30 @@ pub async fn visible_projects(exec: &mut impl Exec, user: &CurrentUser) -> ApiRe
 /// The people a client meets (Zou's `get_client_team_person_ids`): the
 /// teams of the open productions the client is part of.
 pub async fn client_team(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult<Vec<Uuid>> {
-    let open = fennec_store::defaults::project_status_id(exec, "Open").await?;
+    let Some(open) = fennec_store::defaults::project_status_id(exec, "Open").await? else {
+        return Ok(vec![]);
+    };
+    let mine = visible_projects(exec, user).await?;
+    let select = Select::default()
+        .eq("project_status_id", SqlValue::Uuid(open))
+        .filter(Filter::In(
+            "id",
+            mine.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    let open_ones: Vec<Uuid> = rows::list(exec, &models::PROJECT, &select, false)
+        .await?
+        .iter()
+        .map(id_of)
+        .collect();
     let mut people = Vec::new();
-    for project in visible_projects(exec, user).await? {
-        let row = rows::get(exec, &models::PROJECT, project, false).await?;
-        if row.is_some_and(|r| present::uuid_field(&r, "project_status_id") == open) {
-            for person in links::PROJECT_TEAM.rights(exec, project).await? {
-                if !people.contains(&person) {
-                    people.push(person);
-                }
+    for team in links::PROJECT_TEAM
+        .rights_of_many(exec, &open_ones)
+        .await?
+        .into_values()
+    {
+        for person in team {
+            if !people.contains(&person) {
+                people.push(person);
             }
         }
     }
@@ -433,11 +448,7 @@ pub async fn read(
         };
         row.insert(
             "person".into(),
-            author.map_or(Value::Null, |p| {
-                json!({"first_name": p["first_name"], "last_name": p["last_name"],
-                       "full_name": p["full_name"], "has_avatar": p["has_avatar"],
-                       "role": p["role"], "id": p["id"]})
-            }),
+            author.map_or(Value::Null, |p| present::short_person(&p)),
         );
     }
     if std::ptr::eq(res.model, &models::ENTITY) {
@@ -702,13 +713,8 @@ async fn create(
         check_task_type_unique(&mut tx, &values, None).await?;
     }
     if std::ptr::eq(model, &models::ENTITY_TYPE) {
-        if let Some(name) = text_of(&values, "name").map(str::to_lowercase) {
-            let all = rows::list(&mut tx, model, &Select::default(), false).await?;
-            if all.iter().any(|r| {
-                r.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.to_lowercase() == name)
-            }) {
+        if let Some(name) = text_of(&values, "name") {
+            if name_taken(&mut tx, model, name, None).await? {
                 return Err(ApiError::bad_request(
                     "Entity type with this name already exists",
                 ));
@@ -812,6 +818,26 @@ fn invalidate_refs(state: &AppState, model: &Model) {
     }
 }
 
+/// Whether another row of `model` (than `except`) carries `name`, compared
+/// regardless of case as Zou compares task and entity type names.
+async fn name_taken(
+    exec: &mut impl Exec,
+    model: &'static Model,
+    name: &str,
+    except: Option<Uuid>,
+) -> ApiResult<bool> {
+    let name = name.to_lowercase();
+    Ok(rows::list(exec, model, &Select::default(), false)
+        .await?
+        .iter()
+        .any(|r| {
+            Some(id_of(r)) != except
+                && r.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.to_lowercase() == name)
+        }))
+}
+
 /// Zou refuses a task type whose name another one carries, compared
 /// regardless of case: gazu resolves task types by lower-cased name.
 async fn check_task_type_unique(
@@ -822,15 +848,7 @@ async fn check_task_type_unique(
     let Some(name) = text_of(values, "name") else {
         return Ok(());
     };
-    let name = name.to_lowercase();
-    let existing = rows::list(exec, &models::TASK_TYPE, &Select::default(), false).await?;
-    let clash = existing.iter().any(|r| {
-        r.get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.to_lowercase() == name)
-            && Some(id_of(r)) != except
-    });
-    if clash {
+    if name_taken(exec, &models::TASK_TYPE, name, except).await? {
         return Err(ApiError::bad_request(
             "A task type with similar name already exists",
         ));

@@ -145,11 +145,14 @@ pub(crate) async fn full_entity(exec: &mut impl Exec, row: &mut Row, shot: bool)
         order: rows::Order::Created,
         ..Select::default().eq("entity_id", SqlValue::Uuid(id))
     };
+    let list = rows::list(exec, &models::TASK, &select, false).await?;
+    let ids: Vec<Uuid> = list.iter().map(id_of).collect();
+    let mut assigned = fennec_store::links::TASK_ASSIGNEES
+        .rights_of_many(exec, &ids)
+        .await?;
     let mut tasks = Vec::new();
-    for t in rows::list(exec, &models::TASK, &select, false).await? {
-        let assignees = fennec_store::links::TASK_ASSIGNEES
-            .rights(exec, id_of(&t))
-            .await?;
+    for t in list {
+        let assignees = assigned.remove(&id_of(&t)).unwrap_or_default();
         let mut out = Map::new();
         out.insert(
             "assignees".into(),

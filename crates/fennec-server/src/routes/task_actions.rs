@@ -387,14 +387,17 @@ pub(crate) async fn check_comment_access(
         .and_then(|p| p.get("is_clients_isolated").and_then(Value::as_bool))
         .unwrap_or(false);
     let is_author = uuid_field(comment, "person_id") == Some(user.id);
-    if isolated && !is_author && !for_client {
-        return Err(ApiError::forbidden());
-    }
-    if author_is_client || for_client {
+    if client_reads(isolated, for_client, is_author, author_is_client) {
         Ok(())
     } else {
         Err(ApiError::forbidden())
     }
+}
+
+/// Which comments a client reads (Zou): those meant for clients, his own,
+/// and — unless the production isolates its clients — other clients'.
+fn client_reads(isolated: bool, for_client: bool, is_author: bool, author_is_client: bool) -> bool {
+    for_client || is_author || (!isolated && author_is_client)
 }
 
 async fn task_comments(
@@ -436,21 +439,14 @@ async fn task_comments(
                 .get("for_client")
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
-            let allowed = for_client || (isolated && is_author) || (!isolated && author_is_client);
-            if !allowed {
+            if !client_reads(isolated, for_client, is_author, author_is_client) {
                 continue;
             }
             if !author_is_client {
                 person = None;
             }
         }
-        let short_person = person.map_or(Value::Null, |p| {
-            json!({
-                "first_name": p["first_name"], "last_name": p["last_name"],
-                "full_name": p["full_name"], "has_avatar": p["has_avatar"],
-                "role": p["role"], "id": p["id"],
-            })
-        });
+        let short_person = person.map_or(Value::Null, |p| crate::present::short_person(&p));
         let short_status = uuid_field(&c, "task_status_id")
             .and_then(|s| lookups.refs.statuses.get(&s))
             .map_or(Value::Null, |s| {

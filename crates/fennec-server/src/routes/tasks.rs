@@ -306,16 +306,16 @@ pub(crate) async fn vendor_entities(
     exec: &mut impl Exec,
     user: &CurrentUser,
 ) -> ApiResult<Vec<Uuid>> {
-    let mut out = Vec::new();
-    for t in store_tasks::task_ids_for_person(exec, user.id).await? {
-        if let Some(e) = rows::get(exec, TASK, t, false)
-            .await?
-            .and_then(|o| uuid_field(&o, "entity_id"))
-        {
-            out.push(e);
-        }
-    }
-    Ok(out)
+    let ids = store_tasks::task_ids_for_person(exec, user.id).await?;
+    let select = Select::default().filter(Filter::In(
+        "id",
+        ids.into_iter().map(SqlValue::Uuid).collect(),
+    ));
+    Ok(rows::list(exec, TASK, &select, false)
+        .await?
+        .iter()
+        .filter_map(|t| uuid_field(t, "entity_id"))
+        .collect())
 }
 
 /// Zou shows vendors only the tasks assigned to them: the filter that
