@@ -86,6 +86,7 @@ impl App {
             .layer(axum::middleware::from_fn(run_to_completion))
             .layer(DefaultBodyLimit::max(self.state.config.body_limit))
             .layer(CatchPanicLayer::custom(panic_response))
+            .layer(axum::middleware::from_fn(crate::access_log::log_request))
             .layer(TraceLayer::new_for_http());
         // Zou accepts a trailing slash on every route.
         NormalizePathLayer::trim_trailing_slash().layer(router)
@@ -211,6 +212,9 @@ pub async fn create_admin(
             (col("first_name"), SqlValue::Text("Super".into())),
             (col("last_name"), SqlValue::Text("Admin".into())),
             (col("email"), SqlValue::Text(email.into())),
+            // Zou's create-admin fills these with "" (the CRUD leaves null).
+            (col("phone"), SqlValue::Text(String::new())),
+            (col("desktop_login"), SqlValue::Text(String::new())),
             (col("role"), SqlValue::Text("admin".into())),
             (col("password"), SqlValue::Text(password_hash.into())),
         ],

@@ -4,9 +4,11 @@
 //! answer — errors included — is JSON shaped as Zou shapes it, and a
 //! client mistake is never a 500.
 
+pub mod access_log;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod deletion;
 pub mod error;
 pub mod extract;
 pub mod present;

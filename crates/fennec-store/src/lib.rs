@@ -10,6 +10,7 @@
 #[macro_use]
 pub mod value;
 pub mod bulk;
+pub mod cascade;
 pub mod db;
 pub mod defaults;
 pub mod error;

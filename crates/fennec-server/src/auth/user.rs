@@ -128,6 +128,9 @@ async fn identify(parts: &Parts, state: &AppState, kind: &str) -> Result<Current
     if !active {
         return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, "User is inactive"));
     }
+    if let Some(caller) = parts.extensions.get::<crate::access_log::Caller>() {
+        caller.set(id);
+    }
     Ok(CurrentUser {
         id,
         role: Role::parse(&role),

@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use fennec_api::error as msg;
 use fennec_api::models::{self, Column, Kind, Model, Wire};
+use fennec_store::cascade;
 use fennec_store::db::Exec;
 use fennec_store::links;
 use fennec_store::rows::{self, Filter, Order, Row, Select};
@@ -24,6 +25,7 @@ use crate::app::AppState;
 use crate::auth::permissions::{self, check_project_access};
 use crate::auth::user::Role;
 use crate::auth::{password, CurrentUser};
+use crate::deletion::{self, EntityRoute};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{crud_id, CrudBody, Path, QueryPairs};
 use crate::present::{self, id_of, EntityTypes};
@@ -750,6 +752,12 @@ async fn create(
     }
     let mut row = rows::insert(&mut tx, model, values).await?;
     let id = id_of(&row);
+    if std::ptr::eq(model, &models::TIME_SPENT) {
+        // Zou's TimeSpentsResource.post_creation: the task's duration.
+        if let Some(task) = present::uuid_field(&row, "task_id") {
+            fennec_store::tasks::recompute_duration(&mut tx, task).await?;
+        }
+    }
     let mut relations = false;
     if std::ptr::eq(model, &models::PROJECT) {
         relations = true;
@@ -935,6 +943,7 @@ async fn update(
     let body = body.object()?;
     let mut tx = state.db.begin().await?;
     let row = load_row(&mut tx, &user, res, id, false).await?;
+    let row_before = row.clone();
     let is_person = std::ptr::eq(res.model, &models::PERSON);
     let own_profile = is_person && id == user.id;
     if std::ptr::eq(res.model, &models::MILESTONE) {
@@ -994,9 +1003,11 @@ async fn update(
             }
         }
     }
+    let status_before = present::uuid_field(&row, "task_status_id");
     let mut row = rows::update(&mut tx, res.model, id, values)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    recompute_after_update(&mut tx, res.model, &row, &row_before, status_before).await?;
     finish_rows(&mut tx, res.model, std::slice::from_mut(&mut row), false).await?;
     // Zou answers an update with these computed fields too.
     if std::ptr::eq(res.model, &models::PROJECT)
@@ -1026,37 +1037,40 @@ async fn update(
 }
 
 /// DELETE /data/{model}/{id}
+///
+/// Zou's `force` flag (`?force=true`) reaches the removals that take it.
 pub async fn remove(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((name, id)): Path<(String, String)>,
+    query: QueryPairs,
 ) -> ApiResult<StatusCode> {
     let res = known(&name)?;
     if read_only(&name, "DELETE") {
         return Err(ApiError::method_not_allowed());
     }
     let id = model_id(&name, &id)?;
+    // Zou reads the flag as `force == "true"`, case aside.
+    let force = query
+        .get("force")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let mut tx = state.db.begin().await?;
     let row = load_row(&mut tx, &user, res, id, false).await?;
-    // Tasks and comments go with their production's managers (Zou's
-    // TaskResource and CommentResource); the rest is the admin's.
-    let project_of_row = if std::ptr::eq(res.model, &models::TASK) {
-        present::uuid_field(&row, "project_id")
-    } else if std::ptr::eq(res.model, &models::COMMENT) {
-        match present::uuid_field(&row, "object_id") {
-            Some(t) => rows::get(&mut tx, &models::TASK, t, false)
-                .await?
-                .and_then(|t| present::uuid_field(&t, "project_id")),
-            None => None,
-        }
-    } else {
-        None
-    };
-    match project_of_row {
-        Some(p) => permissions::check_manager_project_access(&mut tx, &user, p).await?,
-        None => permissions::require_admin(&user)?,
-    }
-    if std::ptr::eq(res.model, &models::PROJECT) {
+    let model = res.model;
+    if std::ptr::eq(model, &models::ENTITY) {
+        deletion::remove_entity(&mut tx, &user, &row, EntityRoute::of(&name), force).await?;
+    } else if std::ptr::eq(model, &models::TASK) {
+        deletion::remove_task(&mut tx, &user, &row, force).await?;
+    } else if std::ptr::eq(model, &models::COMMENT) {
+        deletion::remove_comment(&mut tx, &user, &row).await?;
+    } else if std::ptr::eq(model, &models::TIME_SPENT) {
+        deletion::remove_time_spent(&mut tx, &user, &row).await?;
+    } else if std::ptr::eq(model, &models::MILESTONE) {
+        let project = present::uuid_field(&row, "project_id").unwrap_or_default();
+        permissions::check_manager_project_access(&mut tx, &user, project).await?;
+        rows::delete(&mut tx, model, id).await?;
+    } else if std::ptr::eq(model, &models::PROJECT) {
+        permissions::require_admin(&user)?;
         let closed = fennec_store::defaults::project_status_id(&mut tx, "Closed").await?;
         if closed.is_none() || present::uuid_field(&row, "project_status_id") != closed {
             return Err(ApiError::new(
@@ -1064,27 +1078,79 @@ pub async fn remove(
                 json!({"error": true, "message": "Only closed projects can be deleted"}),
             ));
         }
-    }
-    if std::ptr::eq(res.model, &models::PERSON) && id == user.id {
-        return Err(ApiError::forbidden());
-    }
-    match rows::delete(&mut tx, res.model, id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ApiError::not_found()),
-        // Zou refuses to delete a person with data with its own message;
-        // any other referenced object gets its CRUD one.
-        Err(e) if e.is_constraint() && std::ptr::eq(res.model, &models::PERSON) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                json!({"error": true, "message": "Some data are still linked to given person."}),
-            ));
+        deletion::remove_project(&mut tx, id, force).await?;
+    } else {
+        permissions::require_admin(&user)?;
+        if std::ptr::eq(model, &models::PERSON) && id == user.id {
+            return Err(ApiError::forbidden());
         }
-        Err(e) if e.is_constraint() => {
-            return Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT));
+        if std::ptr::eq(model, &models::TASK_TYPE) {
+            // Zou's TaskTypeResource.pre_delete.
+            if force {
+                cascade::detach_task_type(&mut tx, id).await?;
+            } else if cascade::task_type_in_projects(&mut tx, id).await? {
+                return Err(ApiError::bad_request(
+                    "Task type is attached to projects. Re-issue the request with force=true to detach.",
+                ));
+            }
         }
-        Err(e) => return Err(e.into()),
+        remove_plain(&mut tx, model, id).await?;
     }
     tx.commit().await?;
     invalidate_refs(&state, res.model);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What Zou recomputes after a generic update: a task's duration when one
+/// of its time spents changes (both tasks, if it moved), a task's status and
+/// dates when a comment's status changes.
+async fn recompute_after_update(
+    tx: &mut fennec_store::Tx,
+    model: &'static Model,
+    row: &Row,
+    before: &Row,
+    status_before: Option<Uuid>,
+) -> ApiResult<()> {
+    if std::ptr::eq(model, &models::TIME_SPENT) {
+        let now = present::uuid_field(row, "task_id");
+        let then = present::uuid_field(before, "task_id");
+        for task in [now, then].into_iter().flatten() {
+            fennec_store::tasks::recompute_duration(tx, task).await?;
+            if now == then {
+                break;
+            }
+        }
+    } else if std::ptr::eq(model, &models::COMMENT)
+        && present::uuid_field(row, "task_status_id") != status_before
+    {
+        if let Some(task) = present::uuid_field(row, "object_id") {
+            if fennec_store::tasks::lock_task(tx, task).await? {
+                cascade::reset_task_data(tx, task).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Zou's base CRUD delete: the row goes, or the database refuses because
+/// something still points at it.
+async fn remove_plain(tx: &mut fennec_store::Tx, model: &'static Model, id: Uuid) -> ApiResult<()> {
+    let kept = cascade::has_kept_links(tx, model.table, id).await?;
+    let deleted = if kept {
+        Err(fennec_store::StoreError::ForeignKey(model.table.to_owned()))
+    } else {
+        rows::delete(tx, model, id).await
+    };
+    match deleted {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ApiError::not_found()),
+        // Zou refuses to delete a person with data with its own message;
+        // any other referenced object gets its CRUD one.
+        Err(e) if e.is_constraint() && std::ptr::eq(model, &models::PERSON) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": "Some data are still linked to given person."}),
+        )),
+        Err(e) if e.is_constraint() => Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT)),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1037,6 +1037,7 @@ async fn delete_task(
     state: State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    query: QueryPairs,
 ) -> ApiResult<StatusCode> {
-    crud::remove(state, user, Path(("tasks".to_owned(), id))).await
+    crud::remove(state, user, Path(("tasks".to_owned(), id)), query).await
 }

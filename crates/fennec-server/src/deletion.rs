@@ -1,0 +1,187 @@
+//! Deletes as Zou answers them: who may delete what, which of Zou's
+//! removals runs (`fennec_store::cascade` holds the rules), and the answer
+//! for each outcome. Shared by the generic `/data/<model>/<id>` route and
+//! the routes that delete in bulk.
+
+use axum::http::StatusCode;
+use fennec_api::error as msg;
+use fennec_api::models;
+use fennec_store::cascade::{self, Removal, Tasks};
+use fennec_store::rows::{self, Row};
+use fennec_store::Tx;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::permissions::{self, check_manager_project_access, check_project_access};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::present::{id_of, uuid_field};
+
+/// Which of Zou's entity resources a delete goes through: each has its own
+/// removal (the generic `/data/entities/<id>` only deletes a bare row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityRoute {
+    /// Shots, assets, edits and concepts: canceled while they have tasks.
+    Leaf,
+    Scene,
+    Sequence,
+    Episode,
+    /// `/data/entities/<id>`: Zou's base CRUD delete.
+    Generic,
+}
+
+impl EntityRoute {
+    /// The route of `/data/<name>/<id>`.
+    pub fn of(name: &str) -> EntityRoute {
+        match name {
+            "shots" | "assets" | "edits" | "concepts" => EntityRoute::Leaf,
+            "scenes" => EntityRoute::Scene,
+            "sequences" => EntityRoute::Sequence,
+            "episodes" => EntityRoute::Episode,
+            _ => EntityRoute::Generic,
+        }
+    }
+}
+
+/// Zou's entity delete rights: whoever created the entity, or the
+/// production's managers. (Zou inverts the creator test for sequences,
+/// which lets anyone delete a sequence someone else made; Fennec applies
+/// the same rule to every kind.)
+async fn check_entity_delete(tx: &mut Tx, user: &CurrentUser, entity: &Row) -> ApiResult<()> {
+    let project = uuid_field(entity, "project_id").unwrap_or_default();
+    if uuid_field(entity, "created_by") == Some(user.id) {
+        check_project_access(tx, user, project).await
+    } else {
+        check_manager_project_access(tx, user, project).await
+    }
+}
+
+fn still_linked(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        json!({"error": true, "message": format!("Some data are still linked to this {what}.")}),
+    )
+}
+
+/// DELETE of an entity through `route`, with Zou's `force`.
+pub async fn remove_entity(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    entity: &Row,
+    route: EntityRoute,
+    force: bool,
+) -> ApiResult<()> {
+    check_entity_delete(tx, user, entity).await?;
+    let id = id_of(entity);
+    let outcome = match route {
+        EntityRoute::Leaf => cascade::remove_leaf(tx, id, force).await?,
+        EntityRoute::Scene => cascade::remove_scene(tx, id).await?,
+        EntityRoute::Sequence => cascade::remove_sequence(tx, id, force).await?,
+        EntityRoute::Episode => cascade::remove_episode(tx, id, force).await?,
+        EntityRoute::Generic => cascade::remove_if_unlinked(tx, id).await?,
+    };
+    match (outcome, route) {
+        (Removal::StillLinked, EntityRoute::Sequence) => Err(still_linked("sequence")),
+        (Removal::StillLinked, EntityRoute::Episode) => Err(still_linked("episode")),
+        (Removal::StillLinked, _) => Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT)),
+        _ => Ok(()),
+    }
+}
+
+/// DELETE /data/tasks/<id>: the production's managers; with `force` (what
+/// gazu sends) the task goes with its comments, time and assignments.
+/// Without it, Zou's database refuses a task with time spents and leaves
+/// its comments unreachable; Fennec refuses both.
+pub async fn remove_task(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    task: &Row,
+    force: bool,
+) -> ApiResult<()> {
+    let project = uuid_field(task, "project_id").unwrap_or_default();
+    check_manager_project_access(tx, user, project).await?;
+    let id = id_of(task);
+    if !force && cascade::task_has_history(tx, id).await? {
+        return Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT));
+    }
+    cascade::remove_tasks(tx, Tasks::One(id)).await?;
+    Ok(())
+}
+
+/// DELETE /data/comments/<id>: managers of the production, or the author;
+/// the task is then recomputed from the comments that are left.
+pub async fn remove_comment(tx: &mut Tx, user: &CurrentUser, comment: &Row) -> ApiResult<()> {
+    let task = match uuid_field(comment, "object_id") {
+        Some(t) => rows::get(tx, &models::TASK, t, false).await?,
+        None => None,
+    };
+    let project = task.as_ref().and_then(|t| uuid_field(t, "project_id"));
+    let is_manager = match project {
+        Some(p) => {
+            let on_project = permissions::on_project(tx, user, p).await?;
+            on_project.is_admin() || on_project.role == crate::auth::user::Role::Manager
+        }
+        None => user.is_admin(),
+    };
+    if is_manager {
+        if let Some(p) = project {
+            check_project_access(tx, user, p).await?;
+        }
+    } else if uuid_field(comment, "person_id") != Some(user.id) {
+        return Err(ApiError::forbidden());
+    }
+    cascade::remove_comment(tx, id_of(comment)).await?;
+    Ok(())
+}
+
+/// DELETE /data/time-spents/<id>: Zou's `check_time_spent_access` (the
+/// time's person must be assigned to the task; he, an admin or a manager of
+/// the production removes it); the task's duration follows.
+pub async fn remove_time_spent(tx: &mut Tx, user: &CurrentUser, time: &Row) -> ApiResult<()> {
+    let task_id = uuid_field(time, "task_id").unwrap_or_default();
+    let person = uuid_field(time, "person_id").unwrap_or_default();
+    let task = rows::get(tx, &models::TASK, task_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_time_spent_access(tx, user, &task, person).await?;
+    fennec_store::tasks::lock_task(tx, task_id).await?;
+    rows::delete(tx, &models::TIME_SPENT, id_of(time)).await?;
+    fennec_store::tasks::recompute_duration(tx, task_id).await?;
+    Ok(())
+}
+
+/// Zou's `check_time_spent_access`.
+pub async fn check_time_spent_access(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    task: &Row,
+    person: Uuid,
+) -> ApiResult<()> {
+    let task_id = id_of(task);
+    let assigned = fennec_store::links::TASK_ASSIGNEES
+        .contains(tx, task_id, person)
+        .await?;
+    let project = uuid_field(task, "project_id").unwrap_or_default();
+    let allowed = assigned
+        && (user.id == person
+            || user.is_admin()
+            || check_manager_project_access(tx, user, project)
+                .await
+                .is_ok());
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// DELETE /data/projects/<id>: only a closed production; with `force` it
+/// goes with everything it holds, without it only while it is empty (Zou's
+/// database refuses otherwise).
+pub async fn remove_project(tx: &mut Tx, project: Uuid, force: bool) -> ApiResult<()> {
+    if !force && cascade::project_has_content(tx, project).await? {
+        return Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT));
+    }
+    cascade::remove_project(tx, project).await?;
+    Ok(())
+}

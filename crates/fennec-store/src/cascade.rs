@@ -1,0 +1,415 @@
+//! Zou's deletion rules (its `cascade_deletion_service` and
+//! `deletion_service`): what goes with a task, an entity, a person or a
+//! project, what only cancels, and what refuses.
+//!
+//! Policy: every removal here runs inside the caller's transaction, so a
+//! delete is all or nothing (Zou commits step by step and can stop
+//! halfway). The schema's `ON DELETE CASCADE` keys are a safety net, never
+//! the rule: what goes is deleted here explicitly, and what Zou keeps is
+//! checked for before any row is touched. Comments point at their task
+//! without a foreign key (Zou's `object_id`), so only this module removes
+//! them.
+
+use chrono::NaiveDateTime;
+use uuid::Uuid;
+
+use crate::db::Exec;
+use crate::{on, Result};
+
+/// What a delete request did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// The row is gone, with what goes with it.
+    Removed,
+    /// Zou's soft delete: the entity has tasks, so it is only `canceled`.
+    Canceled,
+    /// Something Zou keeps still points at the row; nothing was changed.
+    StillLinked,
+}
+
+/// Which tasks a forced task removal takes.
+#[derive(Clone, Copy, Debug)]
+pub enum Tasks {
+    One(Uuid),
+    OfEntity(Uuid),
+    OfProject(Uuid),
+    OfProjectAndType(Uuid, Uuid),
+}
+
+impl Tasks {
+    fn condition(&self) -> &'static str {
+        match self {
+            Tasks::One(_) => "id = $1",
+            Tasks::OfEntity(_) => "entity_id = $1",
+            Tasks::OfProject(_) => "project_id = $1",
+            Tasks::OfProjectAndType(..) => "project_id = $1 AND task_type_id = $2",
+        }
+    }
+
+    fn ids(&self) -> (Uuid, Option<Uuid>) {
+        match *self {
+            Tasks::One(a) | Tasks::OfEntity(a) | Tasks::OfProject(a) => (a, None),
+            Tasks::OfProjectAndType(a, b) => (a, Some(b)),
+        }
+    }
+}
+
+async fn execute(exec: &mut impl Exec, sql: &str, a: Uuid, b: Option<Uuid>) -> Result<u64> {
+    Ok(on!(exec, c => {
+        let q = sqlx::query(sql).bind(a);
+        let q = match b {
+            Some(b) => q.bind(b),
+            None => q,
+        };
+        q.execute(&mut *c).await?.rows_affected()
+    }))
+}
+
+async fn exists(exec: &mut impl Exec, sql: &str, id: Uuid) -> Result<bool> {
+    let found: Option<i32> =
+        on!(exec, c => sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *c).await?);
+    Ok(found.is_some())
+}
+
+/// Zou's `remove_task(force=True)` for every task of `which`: their
+/// comments, time spents and assignments go with them. Returns how many
+/// tasks went.
+pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<u64> {
+    let cond = which.condition();
+    let (a, b) = which.ids();
+    let owned = format!("(SELECT id FROM tasks WHERE {cond})");
+    for sql in [
+        format!("DELETE FROM comments WHERE object_id IN {owned}"),
+        format!("DELETE FROM time_spents WHERE task_id IN {owned}"),
+        format!("DELETE FROM assignations WHERE task_id IN {owned}"),
+    ] {
+        execute(exec, &sql, a, b).await?;
+    }
+    execute(exec, &format!("DELETE FROM tasks WHERE {cond}"), a, b).await
+}
+
+/// Whether a task has rows Zou's database would refuse to orphan (time
+/// spents) or that would be left unreachable (comments): a task is then
+/// removed only with `force`.
+pub async fn task_has_history(exec: &mut impl Exec, task: Uuid) -> Result<bool> {
+    Ok(exists(
+        exec,
+        "SELECT 1 FROM time_spents WHERE task_id = $1 LIMIT 1",
+        task,
+    )
+    .await?
+        || exists(
+            exec,
+            "SELECT 1 FROM comments WHERE object_id = $1 LIMIT 1",
+            task,
+        )
+        .await?)
+}
+
+async fn has_tasks(exec: &mut impl Exec, entity: Uuid) -> Result<bool> {
+    exists(
+        exec,
+        "SELECT 1 FROM tasks WHERE entity_id = $1 LIMIT 1",
+        entity,
+    )
+    .await
+}
+
+async fn has_children(exec: &mut impl Exec, entity: Uuid) -> Result<bool> {
+    exists(
+        exec,
+        "SELECT 1 FROM entities WHERE parent_id = $1 LIMIT 1",
+        entity,
+    )
+    .await
+}
+
+async fn cancel(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
+    let now = fennec_api::time::now();
+    on!(exec, c => sqlx::query("UPDATE entities SET canceled = $1, updated_at = $2 WHERE id = $3")
+        .bind(true)
+        .bind(now)
+        .bind(entity)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+async fn delete_entity(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
+    execute(exec, "DELETE FROM entities WHERE id = $1", entity, None).await?;
+    Ok(())
+}
+
+/// Zou's `remove_shot`, `remove_asset`, `remove_edit` and `remove_concept`:
+/// an entity with tasks is only canceled unless `force`d; otherwise it goes
+/// with its tasks. An asset's children lose their parent rather than go.
+pub async fn remove_leaf(exec: &mut impl Exec, entity: Uuid, force: bool) -> Result<Removal> {
+    if !force && has_tasks(exec, entity).await? {
+        cancel(exec, entity).await?;
+        return Ok(Removal::Canceled);
+    }
+    remove_tasks(exec, Tasks::OfEntity(entity)).await?;
+    execute(
+        exec,
+        "UPDATE entities SET parent_id = NULL WHERE parent_id = $1",
+        entity,
+        None,
+    )
+    .await?;
+    delete_entity(exec, entity).await?;
+    Ok(Removal::Removed)
+}
+
+/// Zou's `remove_scene`: deleted, or canceled when its database refuses
+/// (tasks hang from it).
+pub async fn remove_scene(exec: &mut impl Exec, scene: Uuid) -> Result<Removal> {
+    if has_tasks(exec, scene).await? || has_children(exec, scene).await? {
+        cancel(exec, scene).await?;
+        return Ok(Removal::Canceled);
+    }
+    delete_entity(exec, scene).await?;
+    Ok(Removal::Removed)
+}
+
+async fn children(exec: &mut impl Exec, parent: Uuid, kind: &str) -> Result<Vec<Uuid>> {
+    let sql = "SELECT e.id FROM entities e JOIN entity_types t ON t.id = e.entity_type_id \
+               WHERE e.parent_id = $1 AND t.name = $2 ORDER BY e.seq";
+    Ok(on!(exec, c => sqlx::query_scalar(sql).bind(parent).bind(kind).fetch_all(&mut *c).await?))
+}
+
+/// Zou's `remove_sequence`: with `force`, its shots (forced), its scenes
+/// and its tasks go first; then the sequence goes unless something still
+/// points at it (a canceled scene, or anything when not forced).
+pub async fn remove_sequence(exec: &mut impl Exec, sequence: Uuid, force: bool) -> Result<Removal> {
+    if force {
+        for shot in children(exec, sequence, "Shot").await? {
+            remove_leaf(exec, shot, true).await?;
+        }
+        for scene in children(exec, sequence, "Scene").await? {
+            remove_scene(exec, scene).await?;
+        }
+        remove_tasks(exec, Tasks::OfEntity(sequence)).await?;
+    }
+    remove_if_unlinked(exec, sequence).await
+}
+
+/// Zou's `remove_episode`: with `force`, its sequences (forced), the
+/// assets it is the source of (forced) and its tasks go first.
+pub async fn remove_episode(exec: &mut impl Exec, episode: Uuid, force: bool) -> Result<Removal> {
+    if force {
+        let sequences: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
+            "SELECT id FROM entities WHERE parent_id = $1 ORDER BY seq")
+            .bind(episode).fetch_all(&mut *c).await?);
+        for sequence in sequences {
+            remove_sequence(exec, sequence, true).await?;
+        }
+        let assets: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
+            "SELECT id FROM entities WHERE source_id = $1 ORDER BY seq")
+            .bind(episode).fetch_all(&mut *c).await?);
+        for asset in assets {
+            remove_leaf(exec, asset, true).await?;
+        }
+        remove_tasks(exec, Tasks::OfEntity(episode)).await?;
+    }
+    remove_if_unlinked(exec, episode).await
+}
+
+/// Zou's plain delete of an entity row: refused (its IntegrityError) when
+/// tasks or child entities still point at it.
+pub async fn remove_if_unlinked(exec: &mut impl Exec, entity: Uuid) -> Result<Removal> {
+    if has_tasks(exec, entity).await? || has_children(exec, entity).await? {
+        return Ok(Removal::StillLinked);
+    }
+    delete_entity(exec, entity).await?;
+    Ok(Removal::Removed)
+}
+
+/// Zou's `remove_project`: everything the production owns, then the
+/// production itself.
+pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<()> {
+    remove_tasks(exec, Tasks::OfProject(project)).await?;
+    for sql in [
+        // Children first is not needed: one statement checks its keys at
+        // its end, on both databases.
+        "DELETE FROM entities WHERE project_id = $1",
+        "DELETE FROM milestones WHERE project_id = $1",
+        "DELETE FROM project_person_link WHERE project_id = $1",
+        "DELETE FROM project_asset_type_link WHERE project_id = $1",
+        "DELETE FROM project_task_type_link WHERE project_id = $1",
+        "DELETE FROM project_task_status_link WHERE project_id = $1",
+        "DELETE FROM projects WHERE id = $1",
+    ] {
+        execute(exec, sql, project, None).await?;
+    }
+    Ok(())
+}
+
+/// Whether anything of a production still exists (Zou's plain project
+/// delete fails on its keys then).
+pub async fn project_has_content(exec: &mut impl Exec, project: Uuid) -> Result<bool> {
+    Ok(exists(
+        exec,
+        "SELECT 1 FROM entities WHERE project_id = $1 LIMIT 1",
+        project,
+    )
+    .await?
+        || exists(
+            exec,
+            "SELECT 1 FROM tasks WHERE project_id = $1 LIMIT 1",
+            project,
+        )
+        .await?
+        || exists(
+            exec,
+            "SELECT 1 FROM milestones WHERE project_id = $1 LIMIT 1",
+            project,
+        )
+        .await?)
+}
+
+/// Zou's `remove_comment` followed by `reset_task_data`: the comment goes,
+/// and its task is recomputed from the comments that are left. Returns the
+/// task's id, or `None` when the comment was not on a task.
+pub async fn remove_comment(exec: &mut impl Exec, comment: Uuid) -> Result<Option<Uuid>> {
+    let task: Option<Uuid> = on!(exec, c => sqlx::query_scalar(
+        "SELECT object_id FROM comments WHERE id = $1")
+        .bind(comment).fetch_optional(&mut *c).await?);
+    execute(exec, "DELETE FROM comments WHERE id = $1", comment, None).await?;
+    let Some(task) = task else { return Ok(None) };
+    if crate::tasks::lock_task(exec, task).await? {
+        reset_task_data(exec, task).await?;
+        Ok(Some(task))
+    } else {
+        Ok(None)
+    }
+}
+
+type CommentFacts = (
+    NaiveDateTime,
+    Option<Uuid>,
+    Option<bool>,
+    Option<bool>,
+    Option<bool>,
+    Option<bool>,
+);
+
+/// Zou's `reset_task_data`: status, retake count, real start, end, done and
+/// last comment dates replayed from the task's comments in order, and the
+/// duration from its time spents. With no comment left, the task is back on
+/// the default status (Neutral for a concept's task, Todo otherwise).
+pub async fn reset_task_data(exec: &mut impl Exec, task: Uuid) -> Result<()> {
+    let sql = "SELECT c.created_at, c.task_status_id, s.is_retake, s.is_feedback_request, \
+               s.is_done, s.is_wip FROM comments c JOIN task_statuses s ON s.id = c.task_status_id \
+               WHERE c.object_id = $1 ORDER BY c.created_at, c.seq";
+    let comments: Vec<CommentFacts> =
+        on!(exec, c => sqlx::query_as(sql).bind(task).fetch_all(&mut *c).await?);
+    let mut status = default_status(exec, task).await?;
+    let (mut retakes, mut previous_retake) = (0i64, false);
+    let (mut real_start, mut end, mut done, mut last) = (None, None, None, None);
+    for (at, status_id, retake, feedback, is_done, wip) in comments {
+        let retake = retake.unwrap_or(false);
+        if retake && !previous_retake {
+            retakes += 1;
+        }
+        previous_retake = retake;
+        if wip.unwrap_or(false) && real_start.is_none() {
+            real_start = Some(at);
+        }
+        if feedback.unwrap_or(false) && end.is_none() {
+            end = Some(at);
+        }
+        if is_done.unwrap_or(false) {
+            done = Some(at);
+        }
+        status = status_id.or(status);
+        last = Some(at);
+    }
+    let sql = "UPDATE tasks SET duration = (SELECT COALESCE(SUM(duration), 0) FROM time_spents \
+               WHERE task_id = $1), retake_count = $2, real_start_date = $3, \
+               last_comment_date = $4, end_date = $5, done_date = $6, task_status_id = COALESCE($7, task_status_id), \
+               updated_at = $8 WHERE id = $1";
+    let now = fennec_api::time::now();
+    on!(exec, c => sqlx::query(sql)
+        .bind(task)
+        .bind(retakes)
+        .bind(real_start)
+        .bind(last)
+        .bind(end)
+        .bind(done)
+        .bind(status)
+        .bind(now)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+async fn default_status(exec: &mut impl Exec, task: Uuid) -> Result<Option<Uuid>> {
+    let sql = "SELECT s.id FROM task_statuses s WHERE s.is_default = $2 \
+               AND COALESCE(s.for_concept, $3) = (SELECT COALESCE(t.name = 'Concept', $3) \
+               FROM tasks k JOIN entities e ON e.id = k.entity_id \
+               JOIN entity_types t ON t.id = e.entity_type_id WHERE k.id = $1) \
+               ORDER BY s.seq LIMIT 1";
+    Ok(on!(exec, c => sqlx::query_scalar(sql)
+        .bind(task)
+        .bind(true)
+        .bind(false)
+        .fetch_optional(&mut *c)
+        .await?))
+}
+
+/// The link rows that stop a plain delete of a row of `table` in Zou (its
+/// association tables have no delete rule, so its database refuses), where
+/// Fennec's schema would cascade them away silently.
+fn kept_links(table: &str) -> &'static [(&'static str, &'static str)] {
+    match table {
+        "persons" => &[
+            ("project_person_link", "person_id"),
+            ("assignations", "person_id"),
+            ("day_offs", "person_id"),
+        ],
+        "task_statuses" => &[("project_task_status_link", "task_status_id")],
+        "entity_types" => &[("project_asset_type_link", "asset_type_id")],
+        "task_types" => &[
+            ("project_task_type_link", "task_type_id"),
+            ("asset_type_task_type_link", "task_type_id"),
+        ],
+        "departments" => &[("department_link", "department_id")],
+        _ => &[],
+    }
+}
+
+/// Whether a link row Zou keeps still points at row `id` of `table`.
+pub async fn has_kept_links(exec: &mut impl Exec, table: &str, id: Uuid) -> Result<bool> {
+    for (link, column) in kept_links(table) {
+        let sql = format!("SELECT 1 FROM {link} WHERE {column} = $1 LIMIT 1");
+        if exists(exec, &sql, id).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether a task type is used by a production (Zou's task type delete
+/// asks for `force` then).
+pub async fn task_type_in_projects(exec: &mut impl Exec, task_type: Uuid) -> Result<bool> {
+    exists(
+        exec,
+        "SELECT 1 FROM project_task_type_link WHERE task_type_id = $1 LIMIT 1",
+        task_type,
+    )
+    .await
+}
+
+/// Zou's forced task type delete: detached from every production first.
+pub async fn detach_task_type(exec: &mut impl Exec, task_type: Uuid) -> Result<()> {
+    execute(
+        exec,
+        "DELETE FROM project_task_type_link WHERE task_type_id = $1",
+        task_type,
+        None,
+    )
+    .await?;
+    Ok(())
+}
