@@ -4,13 +4,20 @@ answered them.
 ``zou_probe.CASES`` are sent to Fennec, on a production built the same way
 as on the Zou 1.0.97 that answered ``zou_reference/probe_answers.json``
 (made by ``zou_reference/record_probe``). Error answers must be equal —
-status and body; success answers must have the same status and shape.
+status and body; success answers must have the same status and shape, show
+the same objects (``zou_probe.content``: ids named by the world, so that a
+role that sees more than on Zou is caught), and a successful write must
+leave behind what it left on Zou (``zou_probe.readback_paths``: the written
+objects read back by an admin, ids named, timestamps reduced to their kind).
+The cases run in the recorded order on both servers, so a write that
+changes what later cases see changes it alike on both.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,8 +28,9 @@ from support import ADMIN_EMAIL, ADMIN_PASSWORD
 ANSWERS = Path(__file__).parent / "zou_reference" / "probe_answers.json"
 
 # Where Fennec answers otherwise on purpose (CONTRACT.md, "Where Fennec
-# deliberately differs"), keyed by (caller, method, path, body).
-_ADD = "/actions/tasks/{task}/time-spents/2026-11-05/persons/{user}/add"
+# deliberately differs"), keyed by (caller, method, path, body as sent,
+# its keys sorted).
+_ADD = "/actions/tasks/{inf_task}/time-spents/2026-11-01/persons/{user}/add"
 DELIBERATE = {
     ("vendor", "GET", "/data/projects/{project}/tasks", None):
         "Zou lists all of a production's tasks to a vendor; Fennec only the "
@@ -31,7 +39,56 @@ DELIBERATE = {
         "Zou stores a null duration for an infinite one; Fennec refuses it.",
     ("user", "POST", _ADD, '{"duration": true}'):
         "Zou stores a null duration for a boolean; Fennec refuses it.",
+    ("admin", "POST", "/data/tasks",
+     '{"assignees": ["00000000-0000-4000-8000-000000000000"], "entity_id": "{shot}", '
+     '"name": "n3", "project_id": "{project}", "task_type_id": "{tt_animation}"}'):
+        "Zou creates a task without task_status_id with a null status; Fennec "
+        "fills the default status.",
 }
+
+# Partial pages of lists Zou reads in no order (heap order): which rows a
+# page holds is not compared, only how many.
+ORDER_FREE = {
+    ("admin", "GET", "/data/persons?page=1&limit=1", None),
+    ("admin", "GET", "/data/projects?page=2&limit=1", None),
+}
+
+# Differences found by the probe in code another engineer is changing
+# now (routes/tasks.rs, task_actions.rs, shots.rs, crud.rs): to be fixed
+# there, then removed from here. Keyed as DELIBERATE.
+_FOX = ("admin", "POST", "/data/projects/{project}/asset-types/{asset_type}/assets/new",
+        '{"name": "Fox"}')
+NOT_YET = {
+    _FOX: "Zou creates a second asset of the same name (201); Fennec answers "
+          "the existing one (shots.rs).",
+    **{(role, "GET", "/data/projects/{project}/assets", None):
+       "follows from the Fox case: Zou has two assets named Fox."
+       for role in ("manager", "supervisor", "user", "client")},
+    ("admin", "POST", "/actions/tasks/{task}/comment",
+     '{"for_client": "yes", "task_status_id": "{status_wip}"}'):
+        'Zou reads for_client "yes" as true; Fennec stores false (task_actions.rs).',
+    ("client", "GET", "/data/tasks/{task}/comments", None):
+        'follows from for_client "yes": Zou shows that comment to the client.',
+    **{(role, "GET", "/data/tasks/{task}/comments", None):
+       "Zou hides from artists and vendors the comments whose author is a client "
+       "(project role, else global role); Fennec shows them (tasks.rs)."
+       for role in ("user", "outsider")},
+}
+# Keys of read-backs not compared yet, by path prefix (same reason).
+NOT_YET_READBACK = {
+    ("/data/tasks/", "end_date"):
+        "Zou clears end_date when a status change moves a task to a status that "
+        "is neither done nor a feedback request; Fennec keeps it (task_actions.rs).",
+    **{("/data/entities/", key):
+       "Zou's GET /data/entities/{id} has the relation lists entities_in, "
+       "entities_out, entity_concept_links, instance_casting; Fennec lacks them (crud.rs)."
+       for key in ("entities_in", "entities_out", "entity_concept_links", "instance_casting")},
+}
+
+
+# Differences about deletions that are being fixed in Fennec; each entry is
+# removed with its fix. Keyed as DELIBERATE.
+PENDING_DELETION: dict = {}
 
 
 def _recorded():
@@ -60,25 +117,106 @@ def test_every_probe_case_is_recorded():
     )
 
 
+def _key(case: dict):
+    body_sent = case.get("json", case.get("data"))
+    return (
+        case.get("as_", "admin"),
+        case["method"],
+        case["path"],
+        None if body_sent is None else json.dumps(body_sent),
+    )
+
+
+def test_every_listed_difference_is_a_case():
+    """No stale entry: each one names a case of the recording."""
+    keys = {_key(json.loads(a["case"])) for a in _recorded()}
+    for listed in (DELIBERATE, PENDING_DELETION, NOT_YET, ORDER_FREE):
+        assert not set(listed) - keys, set(listed) - keys
+
+
+def test_content_names_what_an_answer_shows():
+    """No server: the world's names, new objects by name, older ones left out."""
+    task, shot, older, new = (str(uuid.uuid4()) for _ in range(4))
+    world = zou_probe.World("http://127.0.0.1:9")
+    world.ids = {"tag": "t1", "task": task, "shot": shot}
+    world.before = {older}
+    names = world.names()
+    rows = [{"id": task}, {"id": older, "name": "x"}, {"id": new, "name": "R t1"}]
+    assert zou_probe.content(world, rows, names) == ["<new R {tag}>", "{task}"]
+    assert zou_probe.content(world, rows + [{"id": shot}], names) != zou_probe.content(world, rows, names)
+    assert zou_probe.content(world, {"data": rows[:1], "total": 1}, names) == ["{task}"]
+    assert zou_probe.content(world, {"id": shot, "name": "SH010"}, names) == "{shot}"
+    assert zou_probe.content(world, {"total": 5, task: [{"id": new}]}, names) == {
+        "total": 5, "{task}": [{"id": "{uuid}"}]}
+
+
+def _is_write(case: dict) -> bool:
+    return case.get("method", "GET") != "GET" and not case["path"].startswith("/auth/")
+
+
+def test_every_successful_write_is_read_back():
+    """The recording reads back every write Zou accepted: a write the probe
+    cannot read back must be taught to ``readback_paths``, not skipped."""
+    unread = [
+        a["case"] for a in _recorded()
+        if 200 <= a["status"] < 300 and _is_write(json.loads(a["case"])) and not a.get("readback")
+    ]
+    assert not unread, "no read-back for: " + "\n".join(unread)
+
+
+def _readback_problems(zou, fennec):
+    if zou is None or fennec is None or len(zou) != len(fennec):
+        return [f"read-back zou {json.dumps(zou)[:300]} fennec {json.dumps(fennec)[:300]}"]
+    problems = []
+    for (path, zs, zb), (_, fs, fb) in zip(zou, fennec):
+        skipped = {key for prefix, key in NOT_YET_READBACK if path.startswith(prefix)}
+        if skipped and isinstance(zb, dict) and isinstance(fb, dict):
+            zb = {k: v for k, v in zb.items() if k not in skipped}
+            fb = {k: v for k, v in fb.items() if k not in skipped}
+        if (zs, zb) == (fs, fb):
+            continue
+        if isinstance(zb, dict) and isinstance(fb, dict) and zs == fs:
+            keys = sorted(k for k in set(zb) | set(fb) if zb.get(k, "<absent>") != fb.get(k, "<absent>"))
+            detail = "; ".join(
+                f"{k}: zou {json.dumps(zb.get(k, '<absent>'))[:120]} fennec {json.dumps(fb.get(k, '<absent>'))[:120]}"
+                for k in keys
+            )
+        else:
+            detail = f"zou {zs} {json.dumps(zb)[:300]}\n      fennec {fs} {json.dumps(fb)[:300]}"
+        problems.append(f"read-back GET {path}: {detail}")
+    return problems
+
+
 def test_fennec_answers_as_zou(api_url):
     world = zou_probe.build_world(api_url, ADMIN_EMAIL, ADMIN_PASSWORD, secrets.token_hex(4))
     differences = []
     for recorded in _recorded():
         case = json.loads(recorded["case"])
-        status, body = zou_probe.run_case(world, case)
-        body_sent = case.get("json", case.get("data"))
-        key = (
-            case.get("as_", "admin"),
-            case["method"],
-            case["path"],
-            None if body_sent is None else json.dumps(body_sent),
-        )
-        if key in DELIBERATE:
+        got = zou_probe.probe_case(world, case)
+        status, body = got["status"], got["body"]
+        key = _key(case)
+        if key in DELIBERATE or key in PENDING_DELETION or key in NOT_YET:
             continue
+        problems = []
         if not _same(recorded["status"], recorded["body"], status, body):
-            differences.append(
-                f"{key[0]} {key[1]} {key[2]} {json.dumps(case.get('json', case.get('data')))}\n"
-                f"   zou    {recorded['status']} {json.dumps(recorded['body'])[:400]}\n"
+            problems.append(
+                f"zou    {recorded['status']} {json.dumps(recorded['body'])[:400]}\n"
                 f"   fennec {status} {json.dumps(body)[:400]}"
+            )
+        elif 200 <= status < 300:
+            if key in ORDER_FREE:
+                if len(got["content"]) != len(recorded["content"]):
+                    problems.append(f"shows {len(recorded['content'])} on zou, "
+                                    f"{len(got['content'])} on fennec")
+            elif got["content"] != recorded["content"]:
+                problems.append(
+                    f"shows zou {json.dumps(recorded['content'])[:400]}\n"
+                    f"         fennec {json.dumps(got['content'])[:400]}"
+                )
+            if _is_write(case):
+                problems += _readback_problems(recorded.get("readback"), got.get("readback"))
+        if problems:
+            differences.append(
+                f"{key[0]} {key[1]} {key[2]} {key[3]}\n   " + "\n   ".join(problems)
             )
     assert not differences, f"{len(differences)} answers differ from Zou's:\n" + "\n".join(differences)

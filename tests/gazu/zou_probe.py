@@ -14,6 +14,7 @@ runs them against Fennec and compares.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import uuid
@@ -24,6 +25,8 @@ PASSWORD = "probe-password-1"
 MISSING = "00000000-0000-4000-8000-000000000000"  # well formed, never created
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+# Dates a server stamps itself (a last presence): the day of the run.
+_TODAY = {str(datetime.date.today() + datetime.timedelta(days=d)) for d in (-1, 0, 1)}
 
 ROLES = ("manager", "supervisor", "user", "client", "vendor")
 
@@ -33,6 +36,13 @@ class World:
         self.api = api.rstrip("/")
         self.ids: dict[str, str] = {}
         self.tokens: dict[str, str] = {}
+        # Ids that were on the server before the world was built and that
+        # the world does not name (other tests' objects, Kitsu's default
+        # data): left out of the compared lists, as they differ by server.
+        self.before: set[str] = set()
+
+    def names(self) -> dict[str, str]:
+        return {v: k for k, v in self.ids.items() if k != "tag"}
 
     def call(self, method, path, token=None, **kwargs):
         headers = kwargs.pop("headers", {})
@@ -52,6 +62,11 @@ class World:
         return answer.json()["access_token"]
 
 
+_SNAPSHOT = ("projects", "persons", "tasks", "task-types", "task-status", "asset-types",
+             "departments", "project-status", "entities", "comments", "time-spents",
+             "day-offs", "milestones", "entity-types", "organisations")
+
+
 def _by(rows, key, value):
     return next(row for row in rows if row[key] == value)
 
@@ -62,6 +77,10 @@ def build_world(api: str, admin_email: str, admin_password: str, tag: str) -> Wo
     w = World(api)
     w.ids["tag"] = tag
     w.tokens["admin"] = w.login(admin_email, admin_password)
+    for model in _SNAPSHOT:
+        answer = w.call("GET", f"/data/{model}", token=w.tokens["admin"])
+        if answer.status_code == 200:
+            w.before.update(row["id"] for row in answer.json() if isinstance(row, dict))
     statuses = w.admin("GET", "/data/task-status")
     for short in ("todo", "wip", "done", "wfa", "retake"):
         w.ids[f"status_{short}"] = _by(statuses, "short_name", short)["id"]
@@ -125,7 +144,18 @@ def build_world(api: str, admin_email: str, admin_password: str, tag: str) -> Wo
         "task_status_id": w.ids["status_todo"], "name": "spare",
     })
     w.ids["spare_task"] = spare["id"]
-    w.admin("PUT", f"/actions/persons/{w.ids['user']}/assign", json={"task_ids": [task["id"]]})
+    # Only the cases Zou and Fennec answer differently on purpose use it;
+    # on a shot of its own, so that no list has it tied with {task}.
+    inf_shot = w.admin("POST", f"/data/projects/{p}/shots",
+                       json={"name": "SH020", "sequence_id": sequence["id"]})
+    w.ids["inf_shot"] = inf_shot["id"]
+    inf = w.admin("POST", "/data/tasks", json={
+        "project_id": p, "entity_id": inf_shot["id"], "task_type_id": w.ids["tt_animation"],
+        "task_status_id": w.ids["status_todo"], "name": "inf",
+    })
+    w.ids["inf_task"] = inf["id"]
+    w.admin("PUT", f"/actions/persons/{w.ids['user']}/assign",
+            json={"task_ids": [task["id"], inf["id"]]})
     w.admin("PUT", f"/actions/persons/{w.ids['vendor']}/assign", json={"task_ids": [task["id"]]})
     comment = w.admin("POST", f"/actions/tasks/{task['id']}/comment", json={
         "task_status_id": w.ids["status_wip"], "comment": "studio only",
@@ -150,8 +180,7 @@ def _fill(value, ids):
     return value
 
 
-def run_case(w: World, case: dict):
-    """Send one case; answer ``(status, body)`` with ids named back."""
+def _send(w: World, case: dict):
     kwargs = {}
     if "json" in case:
         kwargs["json"] = _fill(case["json"], w.ids)
@@ -165,8 +194,132 @@ def run_case(w: World, case: dict):
         body = answer.json()
     except ValueError:
         body = {"<not json>": answer.text[:200]}
-    names = {v: k for k, v in w.ids.items() if k != "tag"}
-    return answer.status_code, normalise(body, names, w.ids["tag"])
+    return answer.status_code, body
+
+
+def run_case(w: World, case: dict):
+    """Send one case; answer ``(status, body)`` with ids named back."""
+    status, body = _send(w, case)
+    return status, normalise(body, w.names(), w.ids["tag"])
+
+
+def probe_case(w: World, case: dict) -> dict:
+    """Send one case and answer what is compared: ``status`` and ``body``
+    (ids named back); for a success, ``content`` (which objects it shows,
+    by name: see ``content``) and, for a write, ``readback`` (what an admin
+    reads afterwards of the objects it wrote: see ``readback_paths``)."""
+    status, raw = _send(w, case)
+    names = w.names()
+    out = {"status": status, "body": normalise(raw, names, w.ids["tag"])}
+    if 200 <= status < 300:
+        out["content"] = content(w, raw, names)
+        if case.get("method", "GET") != "GET" and not case["path"].startswith("/auth/"):
+            paths = readback_paths(w, case, raw)
+            out["readback"] = None if paths is None else [
+                [normalise(path, names, w.ids["tag"]), *read_back(w, path)] for path in paths
+            ]
+    return out
+
+
+def label(w: World, item, names):
+    """The world's name for one item of an answer (a dict with an id, or
+    an id): ``{task}``; ``<new NAME>`` for what a case created; None for
+    what was there before the world (left out)."""
+    id_ = item.get("id") if isinstance(item, dict) else item
+    if isinstance(id_, str) and id_ in names:
+        return "{" + names[id_] + "}"
+    if isinstance(id_, str) and id_ in w.before:
+        return None
+    if isinstance(item, dict) and "id" in item:
+        name = next((item[k] for k in ("name", "email", "full_name", "short_name", "text")
+                     if isinstance(item.get(k), str)), "")
+        if item.get("type") == "Comment":
+            name = f"{item.get('text')!r} by {item.get('person_id')}"
+        return ("<new " + normalise(name, names, w.ids["tag"]) + ">").replace(" >", ">")
+    return json.dumps(normalise(item, names, w.ids["tag"]), sort_keys=True)
+
+
+def content(w: World, body, names):
+    """Which objects a success answer shows: the sorted names of a list's
+    items (or of a page's ``data``), the name of a dict's ``id``; any other
+    dict whole."""
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        body = body["data"]
+    if isinstance(body, list):
+        return sorted(n for n in (label(w, item, names) for item in body) if n is not None)
+    if isinstance(body, dict) and "id" in body:
+        return label(w, body, names)
+    if isinstance(body, dict):
+        # Not a model (time spents by person, a team role, the logged-in
+        # person): all of it, named.
+        return normalise(body, names, w.ids["tag"])
+    return None
+
+
+_MODEL_ID = re.compile(r"^/data/([a-z-]+)/(\{\w+\}|[0-9a-f-]{36})$")
+_TEAM = re.compile(r"^/data/projects/(\{\w+\})/team(/.*)?$")
+_SETTINGS = re.compile(r"^/data/projects/(\{\w+\})/settings/")
+_ENTITY_NEW = re.compile(r"^/data/projects/\{\w+\}/(episodes|sequences|shots|scenes|asset-types/.*/assets/new)$")
+_COMMENT = re.compile(r"^/actions/tasks/(\{\w+\})/comment$")
+_TIME_SPENT = re.compile(r"^/actions/tasks/(\{\w+\})/time-spents/([0-9-]+)/persons/[^/]+(/add)?$")
+_ASSIGN = re.compile(r"^/actions/persons/[^/]+/assign$")
+
+
+def readback_paths(w: World, case: dict, body):
+    """The GETs that show what a successful write left behind (None: a
+    write this probe does not know how to read back)."""
+    method, path = case.get("method", "GET"), case["path"]
+    new_id = body.get("id") if isinstance(body, dict) else None
+    if m := _MODEL_ID.match(path):
+        if method == "POST":
+            return None
+        paths = [path]
+        if m.group(1) == "comments" and m.group(2) == "{comment}":
+            paths.append("/data/tasks/{task}")  # its status comes from the last comment
+        return paths
+    if method == "POST" and re.match(r"^/data/[a-z-]+$", path) and new_id:
+        return [f"{path}/{new_id}"]
+    if m := _TEAM.match(path):
+        return [f"/data/projects/{m.group(1)}/team"]
+    if m := _SETTINGS.match(path):
+        return [f"/data/projects/{m.group(1)}"]
+    if _ENTITY_NEW.match(path) and new_id:
+        return [f"/data/entities/{new_id}"]
+    if m := _COMMENT.match(path):
+        return ([f"/data/comments/{new_id}"] if new_id else []) + [f"/data/tasks/{m.group(1)}"]
+    if m := _TIME_SPENT.match(path):
+        return [f"/actions/tasks/{m.group(1)}/time-spents/{m.group(2)}",
+                f"/data/tasks/{m.group(1)}"]
+    if _ASSIGN.match(path):
+        task_ids = case.get("json", {}).get("task_ids")
+        return [f"/data/tasks/{t}" for t in task_ids if isinstance(t, str)]
+    return None
+
+
+def read_back(w: World, path: str):
+    """An admin's GET of ``path``: status and body, ids named back, items
+    that were there before the world left out, lists sorted."""
+    status, raw = _send(w, {"method": "GET", "path": path})
+    names = w.names()
+    if isinstance(raw, list):
+        kept = [item for item in raw
+                if not (isinstance(item, dict) and item.get("id") in w.before
+                        and item.get("id") not in names)]
+        body = sorted((_unordered(normalise(item, names, w.ids["tag"])) for item in kept),
+                      key=lambda v: json.dumps(v, sort_keys=True))
+    else:
+        body = _unordered(normalise(raw, names, w.ids["tag"]))
+    return status, body
+
+
+def _unordered(value):
+    """Lists inside a read-back (a team, assignees, a shot's tasks) sorted:
+    Zou reads them in no order."""
+    if isinstance(value, dict):
+        return {k: _unordered(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((_unordered(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    return value
 
 
 def normalise(value, names, tag):
@@ -175,6 +328,8 @@ def normalise(value, names, tag):
             return "{" + names[value] + "}"
         if DATETIME_RE.match(value):
             return "<datetime>"
+        if value in _TODAY:
+            return "<today>"
         value = value.replace(tag, "{tag}")
         return UUID_RE.sub(lambda m: "{" + names.get(m.group(0), "uuid") + "}", value)
     if isinstance(value, list):
@@ -606,9 +761,12 @@ def _cases():
     add("/actions/tasks/{task}/time-spents/2026-11-02", as_="outsider")
     add("/actions/tasks/{task}/time-spents/2026-11-05/persons/{user}/add", "POST", as_="user",
         json={"duration": 0})
-    add("/actions/tasks/{task}/time-spents/2026-11-05/persons/{user}/add", "POST", as_="user",
+    # A task and a day of their own: Zou stores what Fennec refuses
+    # (DELIBERATE), and nothing else reads that task, nor that day (an
+    # earlier one: a person's last presence is his latest day of work).
+    add("/actions/tasks/{inf_task}/time-spents/2026-11-01/persons/{user}/add", "POST", as_="user",
         json={"duration": "1e400"})
-    add("/actions/tasks/{task}/time-spents/2026-11-05/persons/{user}/add", "POST", as_="user",
+    add("/actions/tasks/{inf_task}/time-spents/2026-11-01/persons/{user}/add", "POST", as_="user",
         json={"duration": True})
     add("/actions/tasks/{task}/time-spents/2026-11-05/persons/{user}", "POST", as_="user",
         json={"duration": "30"})

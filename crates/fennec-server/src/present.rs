@@ -164,11 +164,13 @@ pub async fn project_detail(exec: &mut impl Exec, row: &mut Row) -> ApiResult<()
         );
     }
     row.insert("task_statuses_link".into(), Value::Object(status_links));
-    let first = first_episode_id(exec, project_id).await?;
-    row.insert(
-        "first_episode_id".into(),
-        first.map_or(Value::Null, |u| Value::String(u.to_string())),
-    );
+    // Zou names a first episode only for a TV show that has one; the key
+    // is absent otherwise (not null).
+    if row.get("production_type").and_then(Value::as_str) == Some("tvshow") {
+        if let Some(first) = first_episode_id(exec, project_id).await? {
+            row.insert("first_episode_id".into(), Value::String(first.to_string()));
+        }
+    }
     let status_name = match uuid_field(row, "project_status_id") {
         Some(sid) => rows::get(exec, &models::PROJECT_STATUS, sid, false)
             .await?

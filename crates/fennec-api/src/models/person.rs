@@ -10,13 +10,15 @@ pub static PERSON: Model = Model {
         // Zou's column has no default: a person without one is refused.
         required("last_name", Kind::Text),
         null("email", Kind::Text),
-        text("phone", ""),
+        // No default in Zou: a person made through the CRUD route without
+        // one has null (create-admin and gazu's new_person send "").
+        null("phone", Kind::Text),
         null("country", Kind::Text),
         text("contract_type", "open-ended"),
         flag("active", true),
         flag("archived", false),
         null("last_presence", Kind::Date),
-        text("desktop_login", ""),
+        null("desktop_login", Kind::Text),
         hidden("password", Kind::Text),
         hidden("login_failed_attemps", Kind::Int),
         hidden("last_login_failed", Kind::DateTime),

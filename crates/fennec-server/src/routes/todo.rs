@@ -420,7 +420,8 @@ async fn open_tasks(
             .map(|n| n.map(|n| n.max(0) as usize))
     };
     let page = number("page")?.unwrap_or(1).max(1);
-    let limit = number("limit")?.filter(|l| *l > 0).unwrap_or(100);
+    // Zou raises a limit under 1 to 1 (`max(limit, 1)`).
+    let limit = number("limit")?.map(|l| l.max(1)).unwrap_or(100);
     let total = all.len();
     let page_rows: Vec<Row> = all
         .into_iter()
