@@ -413,3 +413,30 @@ pub async fn detach_task_type(exec: &mut impl Exec, task_type: Uuid) -> Result<(
     .await?;
     Ok(())
 }
+
+/// Zou's forced person removal, before the person goes: their comments,
+/// time spents, team places and assignments go, and the tasks they
+/// assigned forget who did. Zou leaves the touched tasks as they were;
+/// Fennec recomputes them, so that a task's duration stays the sum of its
+/// time spents and its status follows its remaining comments.
+pub async fn remove_person_work(exec: &mut impl Exec, person: Uuid) -> Result<()> {
+    let touched: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
+        "SELECT object_id FROM comments WHERE person_id = $1 \
+         UNION SELECT task_id FROM time_spents WHERE person_id = $1")
+        .bind(person).fetch_all(&mut *c).await?);
+    for sql in [
+        "DELETE FROM comments WHERE person_id = $1",
+        "DELETE FROM time_spents WHERE person_id = $1",
+        "DELETE FROM project_person_link WHERE person_id = $1",
+        "DELETE FROM assignations WHERE person_id = $1",
+        "UPDATE tasks SET assigner_id = NULL WHERE assigner_id = $1",
+    ] {
+        execute(exec, sql, person, None).await?;
+    }
+    for task in touched {
+        if crate::tasks::lock_task(exec, task).await? {
+            reset_task_data(exec, task).await?;
+        }
+    }
+    Ok(())
+}

@@ -1084,6 +1084,9 @@ pub async fn remove(
         if std::ptr::eq(model, &models::PERSON) && id == user.id {
             return Err(ApiError::forbidden());
         }
+        if std::ptr::eq(model, &models::PERSON) && force {
+            cascade::remove_person_work(&mut tx, id).await?;
+        }
         if std::ptr::eq(model, &models::TASK_TYPE) {
             // Zou's TaskTypeResource.pre_delete.
             if force {

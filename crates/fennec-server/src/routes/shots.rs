@@ -41,6 +41,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/data/projects/{id}/assets", get(project_assets))
         .route(
+            "/data/projects/{id}/edits",
+            get(project_edits).post(new_edit),
+        )
+        .route("/data/edits/all", get(all_edits))
+        .route(
             "/data/projects/{id}/asset-types/{type_id}/assets/new",
             post(new_asset),
         )
@@ -491,6 +496,25 @@ async fn new_scene(
     .await
 }
 
+/// POST /data/projects/{id}/edits — Zou's edits blueprint; an edit may
+/// belong to an episode.
+async fn new_edit(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    create_in_project(
+        &s,
+        &user,
+        &id,
+        "Edit",
+        Some(("episode_id", "Episode")),
+        body,
+    )
+    .await
+}
+
 /// POST /data/projects/{id}/asset-types/{type_id}/assets/new
 async fn new_asset(
     State(state): State<AppState>,
@@ -612,6 +636,16 @@ async fn project_scenes(
     project_children(&s, &user, &id, "scenes", &q).await
 }
 
+/// GET /data/projects/{id}/edits
+async fn project_edits(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    project_children(&s, &user, &id, "edits", &q).await
+}
+
 /// GET /data/projects/{id}/assets
 async fn project_assets(
     State(s): State<AppState>,
@@ -730,6 +764,27 @@ async fn all_shots(
     let f = member_filter(&mut conn, &user).await?;
     let mut list = entities(&mut conn, Scope::EntityKind("Shot"), f, &q, "shots").await?;
     add_shot_names(&mut conn, &mut list).await?;
+    Ok(json_list(list))
+}
+
+/// GET /data/edits/all — edits with their `project_name` (gazu's
+/// `get_edit_by_name` reads this).
+async fn all_edits(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let f = member_filter(&mut conn, &user).await?;
+    let mut list = entities(&mut conn, Scope::EntityKind("Edit"), f, &q, "edits").await?;
+    for row in list.iter_mut() {
+        let project = match uuid_field(row, "project_id") {
+            Some(p) => rows::get(&mut conn, &models::PROJECT, p, false).await?,
+            None => None,
+        };
+        let name = project.and_then(|p| p.get("name").cloned());
+        row.insert("project_name".into(), name.unwrap_or(Value::Null));
+    }
     Ok(json_list(list))
 }
 
