@@ -53,6 +53,19 @@ ORDER_FREE = {
     ("admin", "GET", "/data/projects?page=2&limit=1", None),
 }
 
+# Cases whose answer depends on what else the server holds: recorded on a
+# fresh Zou, they run in CI on a server the other test modules share. Only
+# their status is compared.
+SHARED_SERVER = {
+    ("admin", "GET", "/data/tasks/open-tasks?limit=-5", None):
+        "one open task of the whole studio: on a shared server, another "
+        "module's task may come first.",
+    ("admin", "DELETE", "/data/task-types/{tt_animation}", None):
+        "refused either way (400): with Zou's message for a task type that "
+        "tasks use, or, once another module's production uses Animation, "
+        "with its message for a task type attached to projects.",
+}
+
 # Differences found by the probe in code another engineer is changing
 # now (routes/tasks.rs, task_actions.rs, shots.rs, crud.rs): to be fixed
 # there, then removed from here. Keyed as DELIBERATE.
@@ -130,7 +143,7 @@ def _key(case: dict):
 def test_every_listed_difference_is_a_case():
     """No stale entry: each one names a case of the recording."""
     keys = {_key(json.loads(a["case"])) for a in _recorded()}
-    for listed in (DELIBERATE, PENDING_DELETION, NOT_YET, ORDER_FREE):
+    for listed in (DELIBERATE, PENDING_DELETION, NOT_YET, ORDER_FREE, SHARED_SERVER):
         assert not set(listed) - keys, set(listed) - keys
 
 
@@ -196,6 +209,10 @@ def test_fennec_answers_as_zou(api_url):
         status, body = got["status"], got["body"]
         key = _key(case)
         if key in DELIBERATE or key in PENDING_DELETION or key in NOT_YET:
+            continue
+        if key in SHARED_SERVER:
+            if status != recorded["status"]:
+                differences.append(f"{key}: zou {recorded['status']}, fennec {status}")
             continue
         problems = []
         if not _same(recorded["status"], recorded["body"], status, body):

@@ -185,3 +185,57 @@ pub async fn remove_project(tx: &mut Tx, project: Uuid, force: bool) -> ApiResul
     cascade::remove_project(tx, project).await?;
     Ok(())
 }
+
+/// POST /actions/projects/<id>/delete-entities: Zou's `remove_entities`.
+/// Each shot, asset, edit or concept of the production goes as its own
+/// delete would take it (canceled first unless forced or already canceled;
+/// concepts always go); other kinds, other productions' entities and
+/// unknown ids are skipped. Answers the ids that were handled, as sent.
+pub async fn remove_entities(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    project: Uuid,
+    ids: &[(String, Uuid)],
+    force: bool,
+) -> ApiResult<Vec<String>> {
+    let mut targets = Vec::new();
+    for (sent, id) in ids {
+        let Some(entity) = rows::get(tx, &models::ENTITY, *id, false).await? else {
+            continue;
+        };
+        check_entity_delete(tx, user, &entity).await?;
+        if uuid_field(&entity, "project_id") != Some(project) {
+            continue;
+        }
+        targets.push((sent.clone(), entity));
+    }
+    let types = crate::present::EntityTypes::load(tx).await?;
+    let mut removed = Vec::new();
+    for (sent, entity) in targets {
+        let kind = uuid_field(&entity, "entity_type_id").map_or("", |t| types.kind(t));
+        let canceled = entity.get("canceled").and_then(|v| v.as_bool()) == Some(true);
+        let force = match kind {
+            "Concept" => true,
+            "Shot" | "Edit" | "Asset" => force || canceled,
+            _ => continue,
+        };
+        cascade::remove_leaf(tx, id_of(&entity), force).await?;
+        removed.push(sent);
+    }
+    Ok(removed)
+}
+
+/// POST /actions/projects/<id>/delete-tasks: the production's managers
+/// remove tasks in bulk (forced); ids of other productions are ignored.
+pub async fn remove_project_tasks(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    project: Uuid,
+    ids: &[(String, Uuid)],
+) -> ApiResult<Vec<String>> {
+    check_manager_project_access(tx, user, project).await?;
+    for (_, id) in ids {
+        cascade::remove_tasks(tx, Tasks::OneInProject(project, *id)).await?;
+    }
+    Ok(ids.iter().map(|(sent, _)| sent.clone()).collect())
+}

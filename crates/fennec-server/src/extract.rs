@@ -147,6 +147,12 @@ impl QueryPairs {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Zou's `force` flag (`ArgsMixin.get_force`): only `true`, in any case.
+    pub fn force(&self) -> bool {
+        self.get("force")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
     /// Zou's `relations=true` flag (any of its truthy spellings).
     pub fn flag(&self, key: &str) -> bool {
         self.get(key)
@@ -184,5 +190,44 @@ where
             .await
             .map(|p| Path(p.0))
             .map_err(|_| ApiError::not_found())
+    }
+}
+
+/// The bare JSON array of ids that Zou's bulk routes take
+/// (`validate_id_list`): anything else, or an item that is not a UUID in
+/// its hyphenated form, is its 400 — read silently, so bad JSON is "not an
+/// array" too. The ids are kept as sent, for the answers that echo them.
+pub struct IdListBody(pub Vec<(String, Uuid)>);
+
+fn hyphenated_uuid(s: &str) -> Option<Uuid> {
+    let dashes = [8, 13, 18, 23];
+    let shaped = s.len() == 36
+        && s.char_indices().all(|(i, c)| {
+            if dashes.contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    shaped.then(|| Uuid::parse_str(s).ok()).flatten()
+}
+
+impl<S: Send + Sync> FromRequest<S> for IdListBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(req, state).await?;
+        let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(&bytes) else {
+            return Err(ApiError::bad_request("Request body must be a JSON array."));
+        };
+        items
+            .iter()
+            .map(|v| {
+                let s = v.as_str()?;
+                Some((s.to_owned(), hyphenated_uuid(s)?))
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(IdListBody)
+            .ok_or_else(|| ApiError::bad_request("Request body must only contain valid UUIDs."))
     }
 }

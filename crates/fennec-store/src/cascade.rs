@@ -31,6 +31,8 @@ pub enum Removal {
 #[derive(Clone, Copy, Debug)]
 pub enum Tasks {
     One(Uuid),
+    /// A task, only if it is of this production: (project, task).
+    OneInProject(Uuid, Uuid),
     OfEntity(Uuid),
     OfProject(Uuid),
     OfProjectAndType(Uuid, Uuid),
@@ -43,13 +45,14 @@ impl Tasks {
             Tasks::OfEntity(_) => "entity_id = $1",
             Tasks::OfProject(_) => "project_id = $1",
             Tasks::OfProjectAndType(..) => "project_id = $1 AND task_type_id = $2",
+            Tasks::OneInProject(..) => "project_id = $1 AND id = $2",
         }
     }
 
     fn ids(&self) -> (Uuid, Option<Uuid>) {
         match *self {
             Tasks::One(a) | Tasks::OfEntity(a) | Tasks::OfProject(a) => (a, None),
-            Tasks::OfProjectAndType(a, b) => (a, Some(b)),
+            Tasks::OfProjectAndType(a, b) | Tasks::OneInProject(a, b) => (a, Some(b)),
         }
     }
 }

@@ -1050,10 +1050,7 @@ pub async fn remove(
         return Err(ApiError::method_not_allowed());
     }
     let id = model_id(&name, &id)?;
-    // Zou reads the flag as `force == "true"`, case aside.
-    let force = query
-        .get("force")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let force = query.force();
     let mut tx = state.db.begin().await?;
     let row = load_row(&mut tx, &user, res, id, false).await?;
     let model = res.model;

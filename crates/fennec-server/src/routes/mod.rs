@@ -10,6 +10,7 @@ use crate::error::ApiError;
 pub mod auth;
 pub mod crud;
 pub mod day_offs;
+pub mod entities;
 pub mod index;
 pub mod pages;
 pub mod projects;
@@ -29,6 +30,7 @@ fn api(state: AppState) -> Router {
         .merge(task_actions::routes())
         .merge(todo::routes())
         .merge(day_offs::routes())
+        .merge(entities::routes())
         .merge(schedule::routes())
         .merge(pages::routes())
         .merge(crud::routes())

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use fennec_api::models;
 use fennec_store::db::Exec;
@@ -18,7 +18,7 @@ use crate::auth::permissions::can_manage_task;
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, Path, SchemaBody};
+use crate::extract::{path_id, IdListBody, Path, SchemaBody};
 use crate::present::{id_of, uuid_field};
 use crate::routes::tasks::{
     flag, list_json, load_task, task_col, with_assignees_in_place, Lookups, TASK,
@@ -36,7 +36,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/actions/tasks/{id}/time-spents/{date}/persons/{person_id}",
-            post(set_time_spent),
+            post(set_time_spent).delete(delete_time_spent),
+        )
+        .route(
+            "/actions/projects/{id}/delete-tasks",
+            post(delete_project_tasks),
+        )
+        .route(
+            "/actions/projects/{id}/task-types/{type_id}/delete-tasks",
+            delete(delete_tasks_of_type),
         )
         .route(
             "/actions/tasks/{id}/time-spents/{date}/persons/{person_id}/add",
@@ -555,6 +563,84 @@ async fn add_time_spent(
     SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     write_time_spent(&state, &user, p, body, false).await
+}
+
+/// DELETE /actions/tasks/{id}/time-spents/{date}/persons/{person_id} —
+/// gazu's day-time removal. Zou answers the removed time spent, its
+/// duration zeroed, with a 201; the task's duration follows.
+async fn delete_time_spent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((task, date, person)): Path<(String, String, String)>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let task = path_id(&task)?;
+    let person = path_id(&person)?;
+    let mut tx = state.db.begin().await?;
+    // Zou's check_person_is_not_bot comes first: an unknown person is 404.
+    let who = rows::get(&mut tx, &models::PERSON, person, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if who.get("is_bot").and_then(Value::as_bool) == Some(true) {
+        return Err(ApiError::forbidden());
+    }
+    let task_row = rows::get(&mut tx, &models::TASK, task, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    crate::deletion::check_time_spent_access(&mut tx, &user, &task_row, person).await?;
+    let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_request("Invalid date format."))?;
+    store_tasks::lock_task(&mut tx, task).await?;
+    let select = Select::default()
+        .eq("task_id", SqlValue::Uuid(task))
+        .eq("person_id", SqlValue::Uuid(person))
+        .eq("date", SqlValue::Date(date));
+    let mut row = rows::list(&mut tx, &models::TIME_SPENT, &select, false)
+        .await?
+        .pop()
+        .ok_or_else(ApiError::not_found)?;
+    rows::delete(&mut tx, &models::TIME_SPENT, id_of(&row)).await?;
+    store_tasks::recompute_duration(&mut tx, task).await?;
+    tx.commit().await?;
+    row.insert("duration".into(), json!(0.0));
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// POST /actions/projects/{id}/delete-tasks — gazu's `remove_tasks_batch`:
+/// answers the ids it was sent.
+async fn delete_project_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<String>,
+    IdListBody(ids): IdListBody,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    let mut tx = state.db.begin().await?;
+    let sent = crate::deletion::remove_project_tasks(&mut tx, &user, project, &ids).await?;
+    tx.commit().await?;
+    Ok(Json(Value::from(sent)))
+}
+
+/// DELETE /actions/projects/{id}/task-types/{type_id}/delete-tasks — an
+/// admin removes every task of one type in a production.
+async fn delete_tasks_of_type(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, task_type)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    crate::auth::permissions::require_admin(&user)?;
+    let project = path_id(&project)?;
+    let task_type = path_id(&task_type)?;
+    let mut tx = state.db.begin().await?;
+    rows::get(&mut tx, &models::PROJECT, project, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    fennec_store::cascade::remove_tasks(
+        &mut tx,
+        fennec_store::cascade::Tasks::OfProjectAndType(project, task_type),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn read_time_spents(
