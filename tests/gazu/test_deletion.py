@@ -118,7 +118,11 @@ def kit(admin):
         # the default of concepts only).
         default_status=next(s for s in statuses if s["short_name"] == "todo"),
         character=next(a for a in gazu.asset.all_asset_types() if a["name"] == "Character"),
-        me=gazu.client.get_current_user(),
+        # Whom the tasks are assigned to and whose time is logged: a person
+        # of this module's own, not the admin the other modules share (time
+        # logged for him would change his `last_presence` in their
+        # recorded answers).
+        me=gazu.person.new_person("Del", f"Worker {unique()}", f"del.worker.{unique()}@example.com"),
     )
 
 

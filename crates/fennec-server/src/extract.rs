@@ -231,3 +231,24 @@ impl<S: Send + Sync> FromRequest<S> for IdListBody {
             .ok_or_else(|| ApiError::bad_request("Request body must only contain valid UUIDs."))
     }
 }
+
+/// A `bool` field of Zou's pydantic schemas, read in pydantic's lax mode:
+/// booleans, 0 and 1, and the strings it knows (`yes`, `off`, `t`, …).
+/// The error is pydantic's message for the value.
+pub fn schema_bool(v: &Value) -> Result<bool, &'static str> {
+    const UNREADABLE: &str = "Input should be a valid boolean, unable to interpret input";
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if x == 0.0 => Ok(false),
+            Some(x) if x == 1.0 => Ok(true),
+            _ => Err(UNREADABLE),
+        },
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "1" | "on" | "t" | "true" | "y" | "yes" => Ok(true),
+            "0" | "off" | "f" | "false" | "n" | "no" => Ok(false),
+            _ => Err(UNREADABLE),
+        },
+        _ => Err("Input should be a valid boolean"),
+    }
+}

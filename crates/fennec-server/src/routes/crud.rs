@@ -487,6 +487,18 @@ pub async fn read(
     } else if std::ptr::eq(res.model, &models::PERSON) && !manager && id != user.id {
         row = present::minimal_person(&row);
     }
+    if name == "entities" && relations {
+        // Zou serialises an entity's link relations too; Fennec has no
+        // casting links yet, so they are empty, as on a Zou without any.
+        for k in [
+            "entities_in",
+            "entities_out",
+            "entity_concept_links",
+            "instance_casting",
+        ] {
+            row.entry(k).or_insert_with(|| json!([]));
+        }
+    }
     if matches!(name.as_str(), "shots" | "assets") {
         crate::routes::shots::full_entity(&mut conn, &mut row, name == "shots").await?;
     }

@@ -244,12 +244,16 @@ async fn create_entity_of_type(
         Some(p) => Filter::Eq("parent_id", SqlValue::Uuid(p)),
         None => Filter::IsNull("parent_id"),
     });
-    if let Some(existing) = rows::list(exec, &models::ENTITY, &select, false)
-        .await?
-        .into_iter()
-        .next()
-    {
-        return Ok(existing);
+    // Zou's asset creation creates whatever it is asked (gazu looks an
+    // asset up by name first); the other kinds are get-or-create.
+    if kind != "Asset" {
+        if let Some(existing) = rows::list(exec, &models::ENTITY, &select, false)
+            .await?
+            .into_iter()
+            .next()
+        {
+            return Ok(existing);
+        }
     }
     let mut values = vec![
         (col("name"), SqlValue::Text(name.to_owned())),
@@ -260,8 +264,9 @@ async fn create_entity_of_type(
     if let Some(p) = parent_id {
         values.push((col("parent_id"), SqlValue::Uuid(p)));
     }
-    // Zou fills an empty description for episodes and sequences only.
-    if matches!(kind, "Episode" | "Sequence") {
+    // Zou fills an empty description for episodes, sequences, assets and
+    // edits (their schemas' default); shots and scenes keep none.
+    if matches!(kind, "Episode" | "Sequence" | "Asset" | "Edit") {
         values.push((col("description"), SqlValue::Text(String::new())));
     }
     for key in [

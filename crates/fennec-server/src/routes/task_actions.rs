@@ -216,6 +216,11 @@ async fn comment(
             )]))
         }
     };
+    let asked_for_client = match body.get("for_client") {
+        None => false,
+        Some(v) => crate::extract::schema_bool(v)
+            .map_err(|m| ApiError::validation(vec![("for_client".into(), m.into())]))?,
+    };
     let mut tx = state.db.begin().await?;
     if !store_tasks::lock_task(&mut tx, id).await? {
         return Err(ApiError::not_found());
@@ -266,20 +271,14 @@ async fn comment(
             (col("links"), SqlValue::Json(links_value)),
             (
                 col("for_client"),
-                SqlValue::Bool(
-                    is_manager
-                        && body
-                            .get("for_client")
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false),
-                ),
+                SqlValue::Bool(is_manager && asked_for_client),
             ),
             (col("task_status_id"), SqlValue::Uuid(status_id)),
             (col("person_id"), SqlValue::Uuid(author)),
         ],
     )
     .await?;
-    apply_status(&mut tx, &task, &status, &lookups, now).await?;
+    apply_status(&mut tx, &task, &status, now).await?;
     let mut out = Map::new();
     for (k, v) in comment {
         if k == "id" {
@@ -308,44 +307,46 @@ async fn comment(
     Ok((StatusCode::CREATED, Json(Value::Object(out))))
 }
 
-/// Zou's status side effects: `real_start_date` on the first move to a
-/// WIP status, `end_date` on a feedback request, `done_date` on done
-/// (cleared when leaving it), `retake_count` +1 on entering a retake.
+/// Zou's status side effects (`_manage_status_change`, `update_task`),
+/// only when the comment changes the status: `real_start_date` on the
+/// first WIP, `end_date` stamped on a feedback request and cleared by any
+/// other status but done, `done_date` stamped on done and cleared
+/// otherwise, `retake_count` +1 on a retake status.
 async fn apply_status(
     exec: &mut impl Exec,
     task: &Row,
     status: &Row,
-    lookups: &Lookups,
     now: chrono::NaiveDateTime,
 ) -> ApiResult<()> {
-    let previous = lookups.status(task);
-    let entering = |key: &str| flag(Some(status), key) && !flag(previous, key);
+    let changed = uuid_field(task, "task_status_id") != Some(id_of(status));
+    let is = |key: &str| flag(Some(status), key);
     let mut changes = vec![
         (task_col("task_status_id"), SqlValue::Uuid(id_of(status))),
         (task_col("last_comment_date"), SqlValue::DateTime(now)),
     ];
-    if entering("is_wip") && task.get("real_start_date").is_none_or(Value::is_null) {
-        changes.push((task_col("real_start_date"), SqlValue::DateTime(now)));
-    }
-    if flag(Some(status), "is_feedback_request") {
-        changes.push((task_col("end_date"), SqlValue::DateTime(now)));
-    }
-    if flag(Some(status), "is_done") {
-        if !flag(previous, "is_done") {
-            changes.push((task_col("done_date"), SqlValue::DateTime(now)));
+    let never = SqlValue::Null(models::Kind::DateTime);
+    if changed {
+        if is("is_retake") {
+            let count = task
+                .get("retake_count")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            changes.push((task_col("retake_count"), SqlValue::Int(count + 1)));
         }
-    } else if flag(previous, "is_done") {
-        changes.push((
-            task_col("done_date"),
-            SqlValue::Null(models::Kind::DateTime),
-        ));
-    }
-    if entering("is_retake") {
-        let count = task
-            .get("retake_count")
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        changes.push((task_col("retake_count"), SqlValue::Int(count + 1)));
+        if is("is_wip") && task.get("real_start_date").is_none_or(Value::is_null) {
+            changes.push((task_col("real_start_date"), SqlValue::DateTime(now)));
+        }
+        if is("is_feedback_request") {
+            changes.push((task_col("end_date"), SqlValue::DateTime(now)));
+        } else if !is("is_done") {
+            changes.push((task_col("end_date"), never.clone()));
+        }
+        let done = if is("is_done") {
+            SqlValue::DateTime(now)
+        } else {
+            never
+        };
+        changes.push((task_col("done_date"), done));
     }
     rows::update(exec, TASK, id_of(task), changes).await?;
     Ok(())
@@ -426,6 +427,15 @@ async fn task_comments(
     } else {
         false
     };
+    // Zou hides from artists and vendors what clients wrote (their role on
+    // the production, else their global one).
+    let hides_clients = matches!(user.role, Role::User | Role::Vendor);
+    let team_roles = if hides_clients {
+        let project = uuid_field(&task, "project_id").unwrap_or_default();
+        links::team_roles(&mut conn, project).await?
+    } else {
+        Default::default()
+    };
     let lookups = Lookups::cached(&state, &mut conn).await?;
     let select = Select::default().eq("object_id", SqlValue::Uuid(id));
     let mut list = rows::list(&mut conn, &models::COMMENT, &select, false).await?;
@@ -436,6 +446,16 @@ async fn task_comments(
             Some(p) => rows::get(&mut conn, &models::PERSON, p, false).await?,
             None => None,
         };
+        if hides_clients {
+            let author = uuid_field(&c, "person_id").unwrap_or_default();
+            let role = team_roles
+                .get(&author)
+                .map(String::as_str)
+                .or_else(|| person.as_ref().and_then(|p| p["role"].as_str()));
+            if role == Some("client") {
+                continue;
+            }
+        }
         if is_client {
             // Zou shows clients the comments meant for them, their own
             // (isolated projects) or other clients' — and hides who of the
