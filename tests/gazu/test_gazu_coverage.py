@@ -1,0 +1,365 @@
+"""Coverage of gazu 1.3.1 (issue 11): every public function of gazu's shot,
+asset, casting, scene, edit, concept, entity, context and project modules is
+called through the real gazu on a small tvshow production built in this
+module (see ``coverage_calls.py``: the fixture ``World`` and the argument
+table ``CALLS``).
+
+Reading the output
+------------------
+The report is printed whatever pytest's capture setting (and written to
+``gazu-coverage-<backend>.txt`` in pytest's temporary folder).  Per module it
+gives ``served/total`` and then one line per function that was not served:
+
+* ``served``        the call returned;
+* ``route-missing`` gazu raised ``RouteNotFoundException`` (any 404: the
+                    route, or an object the route looked up, was not found)
+                    or ``MethodNotAllowedException`` (405); the request and
+                    the first bytes of the answer are shown, so Zou's
+                    unknown-route answer can be told from a missing object;
+* ``server-error``  a 5xx answer (in the call or in preparing its arguments):
+                    always fails the test;
+* ``client-error``  another 4xx, or gazu failed on the answer: most often an
+                    argument problem of the table (fix the table), else a
+                    Fennec difference (compare with Zou);
+* ``blocked``       an object the call needs could not be made (the call
+                    that makes it failed; its error is shown).
+
+``total`` counts the functions that make HTTP calls; ``LOCAL_ONLY`` ones
+(URL formatting only, ``http_method`` "-" in the contract's gazu-api.tsv) are
+listed as skipped.  Destructive calls (``remove_*``, ``delete_*``) run last,
+each on objects made for it.
+
+What fails
+----------
+* any 5xx answer (on the real Zou, its own known 500s in ``ZOU_OWN_ERRORS``
+  are tolerated);
+* a function of ``MUST_SERVE`` that is not ``served`` (a regression);
+* a public function of these modules with no entry in ``CALLS`` or
+  ``LOCAL_ONLY`` (a new gazu function cannot be silently ignored), or an
+  entry naming a function gazu does not have.
+
+Growing MUST_SERVE
+------------------
+When a route is implemented, run this module (``pytest
+tests/gazu/test_gazu_coverage.py -q``), check that the function now shows
+as served on both databases, and add its ``"module.function"`` name to
+``MUST_SERVE`` below (kept sorted by module).  The report's last line lists
+the functions that are served but not yet in ``MUST_SERVE``.  Never remove a
+name to make the test pass: that is the regression this test exists to catch.
+
+Validated against the real Zou 1.0.97 (``FENNEC_BIN=tests/gazu/zou_reference/fennec``,
+see README.md): there 194 of the 197 functions are served; the three others
+are Zou's own (``ZOU_NOT_SERVED``): ``guess_from_path`` answers 500 on a
+project without a file tree, gazu's ``create_budget_entry`` cannot send the
+``department_id`` Zou requires (400), and Zou has no GET on a project's
+``settings/task-types`` (405, ``get_project_task_types``).  Where gazu 1.3.1
+and Zou 1.0.97 disagree, the table follows Zou (see the comments in
+``coverage_calls.py``: budget entries, ``update_asset``, ``new_concept``
+without ``entity_concept_links``).
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gazu
+import pytest
+
+from coverage_calls import CALLS, DESTRUCTIVE, LOCAL_ONLY, MODULES, Blocked, World, describe_error
+from support import REFERENCE_IS_ZOU
+from wire import TrafficRecorder
+
+# Functions Fennec serves today (measured on SQLite and PostgreSQL).  A
+# function listed here that is not served fails the test.
+MUST_SERVE = {
+    # shot (29)
+    "shot.all_episodes_for_project",
+    "shot.all_sequences_for_episode",
+    "shot.all_sequences_for_project",
+    "shot.all_shots_for_project",
+    "shot.all_shots_for_sequence",
+    "shot.get_episode",
+    "shot.get_episode_by_name",
+    "shot.get_episode_from_sequence",
+    "shot.get_episode_url",
+    "shot.get_sequence",
+    "shot.get_sequence_by_name",
+    "shot.get_sequence_from_shot",
+    "shot.get_sequence_url",
+    "shot.get_shot",
+    "shot.get_shot_by_name",
+    "shot.get_shot_url",
+    "shot.new_episode",
+    "shot.new_sequence",
+    "shot.new_shot",
+    "shot.remove_episode",
+    "shot.remove_sequence",
+    "shot.remove_shot",
+    "shot.restore_shot",
+    "shot.update_episode",
+    "shot.update_episode_data",
+    "shot.update_sequence",
+    "shot.update_sequence_data",
+    "shot.update_shot",
+    "shot.update_shot_data",
+    # asset (20)
+    "asset.all_asset_types",
+    "asset.all_assets_for_episode",
+    "asset.all_assets_for_open_projects",
+    "asset.all_assets_for_project",
+    "asset.get_all_assets_url",
+    "asset.get_asset",
+    "asset.get_asset_by_name",
+    "asset.get_asset_type",
+    "asset.get_asset_type_by_name",
+    "asset.get_asset_type_from_asset",
+    "asset.get_asset_type_url",
+    "asset.get_asset_url",
+    "asset.get_episode_from_asset",
+    "asset.new_asset",
+    "asset.new_asset_type",
+    "asset.remove_asset",
+    "asset.remove_asset_type",
+    "asset.update_asset",
+    "asset.update_asset_data",
+    "asset.update_asset_type",
+    # scene (7)
+    "scene.all_scenes",
+    "scene.all_scenes_for_project",
+    "scene.all_scenes_for_sequence",
+    "scene.get_scene",
+    "scene.get_sequence_from_scene",
+    "scene.new_scene",
+    "scene.update_scene",
+    # edit (7)
+    "edit.all_edits_for_project",
+    "edit.get_edit",
+    "edit.get_edit_by_name",
+    "edit.new_edit",
+    "edit.remove_edit",
+    "edit.update_edit",
+    "edit.update_edit_data",
+    # entity (10)
+    "entity.all_entities",
+    "entity.all_entity_types",
+    "entity.get_entity",
+    "entity.get_entity_by_name",
+    "entity.get_entity_type",
+    "entity.get_entity_type_by_name",
+    "entity.new_entity_type",
+    "entity.remove_entities",
+    "entity.remove_entity",
+    "entity.remove_entity_type",
+    # context (12)
+    "context.all_assets_for_project",
+    "context.all_episodes_for_project",
+    "context.all_open_projects",
+    "context.all_scenes_for_project",
+    "context.all_scenes_for_sequence",
+    "context.all_sequences_for_episode",
+    "context.all_sequences_for_project",
+    "context.all_shots_for_sequence",
+    "context.all_task_types_for_asset",
+    "context.all_task_types_for_scene",
+    "context.all_task_types_for_sequence",
+    "context.all_task_types_for_shot",
+    # project (21)
+    "project.add_asset_type",
+    "project.add_person_to_team",
+    "project.add_task_status",
+    "project.add_task_type",
+    "project.all_open_projects",
+    "project.all_project_status",
+    "project.all_projects",
+    "project.close_project",
+    "project.get_milestones",
+    "project.get_project",
+    "project.get_project_by_name",
+    "project.get_project_status_by_name",
+    "project.get_team",
+    "project.new_project",
+    "project.remove_person_from_team",
+    "project.remove_project",
+    "project.remove_task_status",
+    "project.remove_task_type",
+    "project.update_project",
+    "project.update_project_data",
+    "project.update_team_member_role",
+}
+
+# What the real Zou 1.0.97 does not serve with these arguments (its own
+# bugs), measured with the stand-in; a 5xx listed here is tolerated on Zou only.
+ZOU_OWN_ERRORS = {
+    # 500: the project has no file tree (Zou's guess_from_path reads it).
+    "entity.guess_from_path",
+}
+ZOU_NOT_SERVED = ZOU_OWN_ERRORS | {
+    # 400 "department_id: Field required": gazu 1.3.1 cannot send one.
+    "project.create_budget_entry",
+    # 405: Zou 1.0.97 has no GET on /data/projects/{id}/settings/task-types.
+    "project.get_project_task_types",
+}
+
+
+def public_functions() -> set[str]:
+    names = set()
+    for module_name in MODULES:
+        module = getattr(gazu, module_name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_"):
+                names.add(f"{module_name}.{name}")
+    return names
+
+
+def _gazu_api_tsv() -> Path | None:
+    here = Path(__file__).resolve()
+    for candidate in (
+        here.parents[1] / "zou-contract" / "gazu-api.tsv",
+        here.parents[3] / "shared" / "zou-contract" / "gazu-api.tsv",
+        Path("/work/shared/zou-contract/gazu-api.tsv"),
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def test_every_function_has_an_entry():
+    functions = public_functions()
+    known = set(CALLS) | LOCAL_ONLY
+    assert not (functions - known), (
+        f"gazu functions with no entry in coverage_calls.CALLS or LOCAL_ONLY: {sorted(functions - known)}"
+    )
+    assert not (known - functions), f"entries for functions gazu does not have: {sorted(known - functions)}"
+    assert not (set(CALLS) & LOCAL_ONLY)
+    assert MUST_SERVE <= set(CALLS), f"MUST_SERVE names no call: {sorted(MUST_SERVE - set(CALLS))}"
+
+    tsv = _gazu_api_tsv()
+    if tsv is None:
+        return
+    with open(tsv, newline="") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["module"] in MODULES]
+    listed = {f"{r['module']}.{r['function']}" for r in rows if r["http_method"] != "ABSENT"}
+    no_http = {f"{r['module']}.{r['function']}" for r in rows if r["http_method"] == "-"}
+    assert LOCAL_ONLY == no_http, f"LOCAL_ONLY differs from gazu-api.tsv's '-' rows: {sorted(LOCAL_ONLY ^ no_http)}"
+    assert listed == functions, f"gazu-api.tsv and gazu differ: {sorted(listed ^ functions)}"
+
+
+# --------------------------------------------------------------------------
+# Running the calls
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    name: str
+    kind: str
+    detail: str = ""
+    server_errors: list[str] = field(default_factory=list)
+
+    @property
+    def module(self) -> str:
+        return self.name.split(".")[0]
+
+
+def _server_errors(exchanges) -> list[str]:
+    return [f"{e.describe()}: {e.text[:300].strip()}" for e in exchanges if e.status >= 500]
+
+
+def _answer(exchange) -> str:
+    """The answer's first bytes; Zou's unknown-route and wrong-method
+    answers by name."""
+    message = exchange.response.get("message", "") if isinstance(exchange.response, dict) else ""
+    if exchange.status == 404 and message.startswith("404 Not Found: The requested URL was not found"):
+        return "(unknown route)"
+    if exchange.status == 405 and message.startswith("The method is not allowed"):
+        return "(method not allowed)"
+    return exchange.text[:160].strip()
+
+
+def run_call(world: World, name: str) -> Outcome:
+    module_name, function_name = name.split(".")
+    function = getattr(getattr(gazu, module_name), function_name)
+
+    with TrafficRecorder() as preparing:
+        try:
+            args, kwargs = CALLS[name](world)
+            blocked = None
+        except Blocked as exc:
+            blocked = exc
+    prep_errors = _server_errors(preparing.exchanges)
+    if prep_errors:
+        return Outcome(name, "server-error", "while preparing its arguments", prep_errors)
+    if blocked is not None:
+        return Outcome(name, "blocked", str(blocked)[:400])
+
+    with TrafficRecorder() as calling:
+        try:
+            function(*args, **kwargs)
+            error = None
+        except Exception as exc:  # noqa: BLE001 - classified below
+            error = exc
+    exchanges = calling.exchanges
+    server_errors = _server_errors(exchanges)
+    if server_errors or isinstance(error, gazu.exception.ServerErrorException):
+        return Outcome(name, "server-error", describe_error(error) if error else "", server_errors)
+    if error is None:
+        return Outcome(name, "served")
+    failing = exchanges[-1] if exchanges else None
+    where = f"{failing.describe()}: {_answer(failing)}" if failing else "(no request)"
+    if isinstance(error, (gazu.exception.RouteNotFoundException, gazu.exception.MethodNotAllowedException)):
+        return Outcome(name, "route-missing", where)
+    return Outcome(name, "client-error", f"{type(error).__name__}: {str(error)[:200]} [{where}]")
+
+
+def run_all(world: World) -> dict[str, Outcome]:
+    ordered = [n for n in CALLS if n not in DESTRUCTIVE] + [n for n in CALLS if n in DESTRUCTIVE]
+    return {name: run_call(world, name) for name in ordered}
+
+
+def render(outcomes: dict[str, Outcome], backend: str, seconds: float) -> str:
+    lines = [f"gazu {gazu.__version__} coverage on {backend} ({seconds:.1f} s)"]
+    grand_served = grand_total = 0
+    for module in MODULES:
+        rows = sorted((o for o in outcomes.values() if o.module == module), key=lambda o: o.name)
+        served = sum(o.kind == "served" for o in rows)
+        grand_served += served
+        grand_total += len(rows)
+        skipped = sorted(n.split(".")[1] for n in LOCAL_ONLY if n.startswith(module + "."))
+        lines.append(
+            f"{module:8} {served}/{len(rows)} served"
+            + (f"  (no HTTP, skipped: {', '.join(skipped)})" if skipped else "")
+        )
+        for outcome in rows:
+            if outcome.kind != "served":
+                lines.append(f"    {outcome.kind:13} {outcome.name.split('.')[1]}: {outcome.detail}")
+                lines.extend(f"        5xx {text}" for text in outcome.server_errors)
+    lines.append(f"total    {grand_served}/{grand_total} served")
+    newly = sorted(n for n, o in outcomes.items() if o.kind == "served" and n not in MUST_SERVE)
+    lines.append(f"served but not in MUST_SERVE ({len(newly)}): {', '.join(newly) or '-'}")
+    return "\n".join(lines)
+
+
+def test_gazu_coverage(admin, fennec_server, tmp_path, capsys, request):
+    admin.activate()
+    world = World(tmp_path)
+    started = time.monotonic()
+    outcomes = run_all(world)
+    report = render(outcomes, fennec_server.backend, time.monotonic() - started)
+
+    (tmp_path / f"gazu-coverage-{fennec_server.backend}.txt").write_text(report + "\n")
+    request.node.user_properties.append(("gazu_coverage", report))
+    with capsys.disabled():
+        print("\n" + report)
+
+    problems = []
+    for outcome in outcomes.values():
+        if outcome.kind == "server-error" and not (REFERENCE_IS_ZOU and outcome.name in ZOU_OWN_ERRORS):
+            problems.append(f"5xx: {outcome.name}: {outcome.detail} {outcome.server_errors}")
+    for name in sorted(MUST_SERVE):
+        if outcomes[name].kind != "served" and not (REFERENCE_IS_ZOU and name in ZOU_NOT_SERVED):
+            problems.append(f"no longer served: {name}: {outcomes[name].kind}: {outcomes[name].detail}")
+    assert not problems, "\n".join(problems) + "\n\n" + report
