@@ -11,10 +11,14 @@ pub mod config;
 pub mod deletion;
 pub mod error;
 pub mod extract;
+pub mod generic_crud;
+pub mod hierarchy;
 pub mod present;
+pub mod reach;
 pub mod refs;
 pub mod routes;
 pub mod schedule_input;
+pub mod task_rows;
 
 pub use app::{App, AppState};
 pub use config::ServeConfig;

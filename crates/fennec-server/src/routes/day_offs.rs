@@ -21,7 +21,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{crud_id, path_id, JsonBody, Path};
 use crate::present::uuid_field;
-use crate::routes::tasks::list_json;
+use crate::task_rows::list_json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

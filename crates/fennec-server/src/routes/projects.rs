@@ -17,7 +17,7 @@ use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, SchemaBody};
-use crate::routes::crud::finish_rows;
+use crate::generic_crud::finish_rows;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -359,7 +359,7 @@ async fn open_projects(State(state): State<AppState>, user: CurrentUser) -> ApiR
     };
     let mut select = Select::default().eq("project_status_id", SqlValue::Uuid(open));
     if !user.is_admin() {
-        let ids = crate::routes::crud::visible_projects(&mut conn, &user).await?;
+        let ids = crate::generic_crud::visible_projects(&mut conn, &user).await?;
         select = select.filter(Filter::In(
             "id",
             ids.into_iter().map(SqlValue::Uuid).collect(),

@@ -14,15 +14,13 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::permissions::can_manage_task;
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, IdListBody, Path, SchemaBody};
 use crate::present::{id_of, uuid_field};
-use crate::routes::tasks::{
-    flag, list_json, load_task, task_col, with_assignees_in_place, Lookups, TASK,
-};
+use crate::reach::{client_reads, entity_created_by, load_task, manages};
+use crate::task_rows::{flag, list_json, task_col, with_assignees_in_place, Lookups, TASK};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -50,26 +48,6 @@ pub fn routes() -> Router<AppState> {
             "/actions/tasks/{id}/time-spents/{date}/persons/{person_id}/add",
             post(add_time_spent),
         )
-}
-
-/// May `user` act as a manager on this task (assign, log for others)?
-pub(crate) async fn manages(
-    exec: &mut impl Exec,
-    user: &CurrentUser,
-    task: &Row,
-) -> ApiResult<bool> {
-    let project = uuid_field(task, "project_id").unwrap_or_default();
-    can_manage_task(exec, user, project, uuid_field(task, "task_type_id")).await
-}
-
-/// Who created the task's entity (Zou lets them act on its tasks).
-async fn entity_created_by(exec: &mut impl Exec, task: &Row) -> ApiResult<Option<Uuid>> {
-    let Some(entity) = uuid_field(task, "entity_id") else {
-        return Ok(None);
-    };
-    Ok(rows::get(exec, &models::ENTITY, entity, false)
-        .await?
-        .and_then(|e| uuid_field(&e, "created_by")))
 }
 
 /// PUT /actions/persons/{id}/assign `{"task_ids": [...]}` — the updated
@@ -350,63 +328,6 @@ async fn apply_status(
     }
     rows::update(exec, TASK, id_of(task), changes).await?;
     Ok(())
-}
-
-/// GET /data/tasks/{id}/comments — newest first, with a short person and
-/// status as Kitsu's comment panel reads them.
-/// Zou's `check_comment_access` for one comment: the task's project (and,
-/// for vendors, the task) must be open to the caller; a client reads what
-/// is meant for clients or written by a client (by himself only, when the
-/// project isolates its clients); artists do not read clients' comments.
-pub(crate) async fn check_comment_access(
-    exec: &mut impl Exec,
-    user: &CurrentUser,
-    comment: &Row,
-) -> ApiResult<()> {
-    if user.is_admin() {
-        return Ok(());
-    }
-    let task = uuid_field(comment, "object_id").ok_or_else(ApiError::not_found)?;
-    let (task, user) = load_task(exec, user, task).await?;
-    let user = &user;
-    if matches!(user.role, Role::Manager | Role::Supervisor) {
-        return Ok(());
-    }
-    let author_role = match uuid_field(comment, "person_id") {
-        Some(p) => rows::get(exec, &models::PERSON, p, false)
-            .await?
-            .and_then(|p| p.get("role").and_then(Value::as_str).map(str::to_owned)),
-        None => None,
-    };
-    let author_is_client = author_role.as_deref() == Some("client");
-    if user.role != Role::Client {
-        return if author_is_client {
-            Err(ApiError::forbidden())
-        } else {
-            Ok(())
-        };
-    }
-    let for_client = comment
-        .get("for_client")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let project = uuid_field(&task, "project_id").unwrap_or_default();
-    let isolated = rows::get(exec, &models::PROJECT, project, false)
-        .await?
-        .and_then(|p| p.get("is_clients_isolated").and_then(Value::as_bool))
-        .unwrap_or(false);
-    let is_author = uuid_field(comment, "person_id") == Some(user.id);
-    if client_reads(isolated, for_client, is_author, author_is_client) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
-}
-
-/// Which comments a client reads (Zou): those meant for clients, his own,
-/// and — unless the production isolates its clients — other clients'.
-fn client_reads(isolated: bool, for_client: bool, is_author: bool, author_is_client: bool) -> bool {
-    for_client || is_author || (!isolated && author_is_client)
 }
 
 async fn task_comments(

@@ -20,9 +20,9 @@ use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, QueryPairs};
+use crate::generic_crud as crud;
 use crate::present::{id_of, uuid_field};
-use crate::routes::crud;
-use crate::routes::tasks::{field, flag, list_json, uuid_list, Lookups, TASK};
+use crate::task_rows::{field, flag, list_json, uuid_list, Lookups, TASK};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -358,7 +358,7 @@ async fn open_tasks(
             projects.into_iter().map(SqlValue::Uuid).collect(),
         ),
     ];
-    filters.extend(crate::routes::tasks::vendor_filter(&mut conn, &user).await?);
+    filters.extend(crate::reach::vendor_filter(&mut conn, &user).await?);
     for key in ["project_id", "task_type_id", "task_status_id"] {
         if let Some(v) = query.get(key) {
             let u = Uuid::parse_str(v).map_err(|_| ApiError::bad_request("Wrong UUID format."))?;
@@ -380,7 +380,7 @@ async fn open_tasks(
     {
         filters.push(Filter::In(
             "entity_id",
-            crate::routes::tasks::entities_of_episode(&mut conn, episode).await?,
+            crate::task_rows::entities_of_episode(&mut conn, episode).await?,
         ));
     }
     let all = rows::list(
