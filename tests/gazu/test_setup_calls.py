@@ -77,5 +77,7 @@ def test_005_all_asset_types(gazu_admin):
     call = record_call(gazu.asset.all_asset_types)
     assert_same_exchanges(call, recording)
     assert_same_shape(call.result, recorded_response(recording))
-    assert [a["name"] for a in call.result] == ["Character", "Environment", "FX", "Prop"]
+    # Kitsu's four default types first; other modules of the suite, which
+    # share the server, may have added their own after them.
+    assert [a["name"] for a in call.result][:4] == ["Character", "Environment", "FX", "Prop"]
     assert all(a["type"] == "AssetType" for a in call.result)
