@@ -77,6 +77,7 @@ from wire import TrafficRecorder
 # function listed here that is not served fails the test.
 MUST_SERVE = {
     # shot (29)
+    "shot.all_shots_for_episode",
     "shot.all_episodes_for_project",
     "shot.all_sequences_for_episode",
     "shot.all_sequences_for_project",
@@ -107,6 +108,8 @@ MUST_SERVE = {
     "shot.update_shot",
     "shot.update_shot_data",
     # asset (20)
+    "asset.all_assets_for_project_and_type",
+    "asset.all_asset_types_for_project",
     "asset.all_asset_types",
     "asset.all_assets_for_episode",
     "asset.all_assets_for_open_projects",
@@ -155,6 +158,8 @@ MUST_SERVE = {
     "entity.remove_entity",
     "entity.remove_entity_type",
     # context (12)
+    "context.all_assets_for_asset_type_and_project",
+    "context.all_asset_types_for_project",
     "context.all_assets_for_project",
     "context.all_episodes_for_project",
     "context.all_open_projects",

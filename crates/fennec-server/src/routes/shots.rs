@@ -50,6 +50,12 @@ pub fn routes() -> Router<AppState> {
             post(new_asset),
         )
         .route("/data/episodes/{id}/sequences", get(episode_sequences))
+        .route("/data/episodes/{id}/shots", get(episode_shots))
+        .route("/data/projects/{id}/asset-types", get(project_asset_types))
+        .route(
+            "/data/projects/{id}/asset-types/{type_id}/assets",
+            get(project_type_assets),
+        )
         .route("/data/sequences/{id}/shots", get(sequence_shots))
         .route("/data/sequences/{id}/scenes", get(sequence_scenes))
         .route("/data/shots/all", get(all_shots))
@@ -486,6 +492,117 @@ async fn sequence_shots(
     let mut conn = s.db.conn().await?;
     add_shot_names(&mut conn, &mut rows).await?;
     Ok(json_list(rows))
+}
+
+/// GET /data/episodes/{id}/shots — the shots of the episode's sequences.
+async fn episode_shots(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let episode = path_id(&id)?;
+    let mut conn = s.db.conn().await?;
+    let row = rows::get(&mut conn, &models::ENTITY, episode, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let types = EntityTypes::load(&mut conn).await?;
+    if uuid_field(&row, "entity_type_id").map(|t| types.kind(t)) != Some("Episode") {
+        return Err(ApiError::not_found());
+    }
+    let project = uuid_field(&row, "project_id").unwrap_or_default();
+    check_project_access(&mut conn, &user, project).await?;
+    crate::reach::check_entity_access(&mut conn, &user, Some(episode)).await?;
+    let sequences: Vec<SqlValue> = rows::list(
+        &mut conn,
+        &models::ENTITY,
+        &Select::default().eq("parent_id", SqlValue::Uuid(episode)),
+        false,
+    )
+    .await?
+    .iter()
+    .map(|r| SqlValue::Uuid(id_of(r)))
+    .collect();
+    let f = vec![Filter::In("parent_id", sequences)];
+    Ok(json_list(
+        entities(
+            &mut conn,
+            Scope::EntityKind("Shot"),
+            f,
+            &QueryPairs(vec![]),
+            "shots",
+        )
+        .await?,
+    ))
+}
+
+/// GET /data/projects/{id}/asset-types — the asset types the production's
+/// assets are of (Zou's `get_asset_types_for_project`).
+async fn project_asset_types(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&id)?;
+    let mut conn = s.db.conn().await?;
+    check_project_access(&mut conn, &user, project).await?;
+    let types = EntityTypes::load(&mut conn).await?;
+    let assets = rows::list(
+        &mut conn,
+        &models::ENTITY,
+        &Select::default()
+            .eq("project_id", SqlValue::Uuid(project))
+            .filter(crud::scope_filters(Scope::Assets, &types).remove(0)),
+        false,
+    )
+    .await?;
+    let used: Vec<SqlValue> = assets
+        .iter()
+        .filter_map(|a| uuid_field(a, "entity_type_id"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(SqlValue::Uuid)
+        .collect();
+    let mut list = rows::list(
+        &mut conn,
+        &models::ASSET_TYPE,
+        &Select::default().filter(Filter::In("id", used)),
+        false,
+    )
+    .await?;
+    // Zou serialises them without their relations: no `task_types`.
+    for r in list.iter_mut() {
+        r.shift_remove("task_types");
+        r.insert("type".into(), Value::String("AssetType".into()));
+    }
+    Ok(json_list(list))
+}
+
+/// GET /data/projects/{id}/asset-types/{type_id}/assets — Zou's
+/// `get_assets` with the production and the type as criteria.
+async fn project_type_assets(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, type_id)): Path<(String, String)>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&id)?;
+    let asset_type = path_id(&type_id)?;
+    let mut conn = s.db.conn().await?;
+    check_project_access(&mut conn, &user, project).await?;
+    let mut f = vec![
+        Filter::Eq("project_id", SqlValue::Uuid(project)),
+        Filter::Eq("entity_type_id", SqlValue::Uuid(asset_type)),
+    ];
+    if user.role == crate::auth::user::Role::Vendor {
+        let reached = crate::reach::vendor_entities(&mut conn, &user).await?;
+        f.push(Filter::In(
+            "id",
+            reached.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    }
+    Ok(json_list(
+        entities(&mut conn, Scope::Assets, f, &q, "assets").await?,
+    ))
 }
 
 /// GET /data/sequences/{id}/scenes

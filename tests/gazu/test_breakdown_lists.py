@@ -1,0 +1,62 @@
+"""gazu's shot and asset lists of issue 11: an episode's shots, a
+production's asset types and its assets of one type, as Zou 1.0.97 answers
+them (checked by running this module against it)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import gazu
+import pytest
+import requests
+
+from support import unique
+
+
+@pytest.fixture(scope="module")
+def prod(admin):
+    admin.activate()
+    tag = unique()
+    types = {t["name"]: t for t in gazu.asset.all_asset_types()}
+    project = gazu.project.new_project(f"BL {tag}", production_type="tvshow",
+                                       asset_types=[types["Character"], types["Prop"]])
+    ep1 = gazu.shot.new_episode(project, f"E1{tag}")
+    ep2 = gazu.shot.new_episode(project, f"E2{tag}")
+    sq1 = gazu.shot.new_sequence(project, f"S1{tag}", episode=ep1)
+    sq2 = gazu.shot.new_sequence(project, f"S2{tag}", episode=ep1)
+    sq3 = gazu.shot.new_sequence(project, f"S3{tag}", episode=ep2)
+    shots = [gazu.shot.new_shot(project, sq, f"SH{i}{tag}") for i, sq in enumerate([sq1, sq1, sq2, sq3])]
+    hero = gazu.asset.new_asset(project, types["Character"], f"Hero{tag}")
+    cup = gazu.asset.new_asset(project, types["Prop"], f"Cup{tag}")
+    villain = gazu.asset.new_asset(project, types["Character"], f"Villain{tag}")
+    return SimpleNamespace(project=project, ep1=ep1, ep2=ep2, shots=shots, types=types,
+                           hero=hero, cup=cup, villain=villain)
+
+
+def test_all_shots_for_episode(prod):
+    got = gazu.shot.all_shots_for_episode(prod.ep1)
+    assert sorted(s["id"] for s in got) == sorted(s["id"] for s in prod.shots[:3])
+    assert {s["type"] for s in got} == {"Shot"}
+    assert [s["id"] for s in gazu.shot.all_shots_for_episode(prod.ep2)] == [prod.shots[3]["id"]]
+
+
+def test_all_asset_types_for_project(prod):
+    got = gazu.asset.all_asset_types_for_project(prod.project)
+    assert sorted(t["name"] for t in got) == ["Character", "Prop"]
+    assert {t["type"] for t in got} == {"AssetType"}
+    assert "task_types" not in got[0]
+    assert sorted(got[0]) == sorted(["id", "name", "short_name", "description", "archived",
+                                     "created_at", "updated_at", "type"])
+
+
+def test_all_assets_for_project_and_type(prod):
+    got = gazu.asset.all_assets_for_project_and_type(prod.project, prod.types["Character"])
+    assert sorted(a["id"] for a in got) == sorted([prod.hero["id"], prod.villain["id"]])
+    got = gazu.asset.all_assets_for_project_and_type(prod.project, prod.types["Prop"])
+    assert [a["id"] for a in got] == [prod.cup["id"]]
+
+
+def test_an_unknown_episode_is_404(prod, api_url, admin):
+    answer = requests.get(f"{api_url}/data/episodes/{prod.project['id']}/shots",
+                          headers=admin.headers(), timeout=10)
+    assert answer.status_code == 404
