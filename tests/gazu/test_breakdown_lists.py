@@ -60,3 +60,17 @@ def test_an_unknown_episode_is_404(prod, api_url, admin):
     answer = requests.get(f"{api_url}/data/episodes/{prod.project['id']}/shots",
                           headers=admin.headers(), timeout=10)
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "data/persons/task-dates", "data/projects/news", "data/departments/hardware-items",
+    "data/sequences/with-tasks", "data/entities/guess-from-path",
+])
+def test_a_zou_route_is_never_taken_for_a_malformed_id(path, api_url, admin):
+    """Zou has these routes; where Fennec has not yet, it answers the unknown
+    route's 404 (gazu's RouteNotFoundException), never the generic
+    resource's 400 "Malformed ID." (a ParameterException)."""
+    answer = requests.get(f"{api_url}/{path}", headers=admin.headers(), timeout=10)
+    assert answer.status_code in (200, 404), answer.text
+    if answer.status_code == 404:
+        assert answer.json()["message"].startswith("404 Not Found"), answer.text

@@ -506,12 +506,42 @@ pub async fn read(
 /// own resources, which look the id up and answer 404 where the generic one
 /// answers "Malformed ID.".
 fn model_id(name: &str, id: &str) -> ApiResult<Uuid> {
+    // A route of Zou's that Fennec lacks must not look like a malformed id
+    // of the generic resource: gazu would raise ParameterException instead
+    // of RouteNotFoundException.
+    if NAMED_ROUTES.contains(&(name, id)) {
+        return Err(ApiError::not_found());
+    }
     if OWN_RESOURCES.contains(&name) {
         crate::extract::path_id(id)
     } else {
         crud_id(id)
     }
 }
+
+/// Zou's `/data/<model>/<name>` routes whose path the generic
+/// `/data/<model>/<id>` would otherwise take (from Zou 1.0.97's blueprints).
+const NAMED_ROUTES: &[(&str, &str)] = &[
+    ("assets", "all"),
+    ("assets", "with-tasks"),
+    ("edits", "all"),
+    ("edits", "with-tasks"),
+    ("entities", "guess-from-path"),
+    ("entities", "guess_from_path"),
+    ("episodes", "with-tasks"),
+    ("departments", "hardware-items"),
+    ("departments", "software-licenses"),
+    ("persons", "task-dates"),
+    ("projects", "all"),
+    ("projects", "news"),
+    ("projects", "open"),
+    ("scenes", "all"),
+    ("scenes", "with-tasks"),
+    ("sequences", "with-tasks"),
+    ("shots", "all"),
+    ("shots", "with-tasks"),
+    ("tasks", "open-tasks"),
+];
 
 const OWN_RESOURCES: &[&str] = &[
     "asset-types",
