@@ -74,3 +74,30 @@ def test_a_zou_route_is_never_taken_for_a_malformed_id(path, api_url, admin):
     assert answer.status_code in (200, 404), answer.text
     if answer.status_code == 404:
         assert answer.json()["message"].startswith("404 Not Found"), answer.text
+
+
+def test_get_edit_is_zous_full_edit(prod):
+    """GET /data/edits/{id}: the edit's row of Zou's edits-with-tasks view,
+    keys in Zou's order (gazu's get_edit_url reads its episode_id)."""
+    edit = gazu.edit.new_edit(prod.project, f"ED{unique()}")
+    edit_type = [t for t in gazu.task.all_task_types() if t["for_entity"] == "Edit"][0]
+    me = gazu.client.get_current_user()
+    task = gazu.task.new_task(edit, edit_type, assignees=[me])
+    full = gazu.edit.get_edit(edit["id"])
+    assert list(full) == [
+        "canceled", "data", "description", "entity_type_id", "episode_id", "episode_name",
+        "id", "name", "parent_id", "preview_file_id", "project_id", "project_name",
+        "source_id", "nb_entities_out", "tasks", "type",
+    ]
+    assert (full["episode_id"], full["episode_name"], full["type"]) == (None, "", "Edit")
+    assert full["project_name"] == prod.project["name"]
+    [short] = full["tasks"]
+    assert list(short) == [
+        "id", "duration", "due_date", "entity_id", "end_date", "estimation",
+        "last_comment_date", "last_preview_file_id", "nb_assets_ready", "priority",
+        "real_start_date", "retake_count", "start_date", "task_status_id", "task_type_id",
+        "data", "is_subscribed", "assignees",
+    ]
+    assert (short["id"], short["assignees"]) == (task["id"], [me["id"]])
+    assert gazu.edit.get_edit_url(edit).endswith(
+        f"/productions/{prod.project['id']}/edits/{edit['id']}/")

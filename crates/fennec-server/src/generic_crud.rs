@@ -496,6 +496,9 @@ pub async fn read(
             row.entry(k).or_insert_with(|| json!([]));
         }
     }
+    if name == "edits" {
+        row = crate::hierarchy::full_edit(&mut conn, &row).await?;
+    }
     if matches!(name.as_str(), "shots" | "assets") {
         crate::hierarchy::full_entity(&mut conn, &mut row, name == "shots").await?;
     }

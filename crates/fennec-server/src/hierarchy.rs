@@ -34,12 +34,14 @@ pub(crate) async fn full_entity(exec: &mut impl Exec, row: &mut Row, shot: bool)
         None => None,
     };
     row.insert("project_name".into(), name_of_row(project));
-    for k in [
-        "entities_in",
-        "entities_out",
-        "entity_concept_links",
-        "instance_casting",
-    ] {
+    // The casting links, both ways (Zou serialises the relations).
+    let me = id_of(row);
+    let ids = |v: Vec<Uuid>| Value::Array(v.iter().map(|u| Value::String(u.to_string())).collect());
+    let entities_in = fennec_store::breakdown::entities_in(exec, me).await?;
+    let entities_out = fennec_store::breakdown::entities_out(exec, me).await?;
+    row.insert("entities_in".into(), ids(entities_in));
+    row.insert("entities_out".into(), ids(entities_out));
+    for k in ["entity_concept_links", "instance_casting"] {
         row.insert(k.into(), Value::Array(vec![]));
     }
     if shot {
@@ -102,10 +104,43 @@ pub(crate) async fn full_entity(exec: &mut impl Exec, row: &mut Row, shot: bool)
         );
         row.shift_remove("nb_frames");
     }
-    let id = id_of(row);
+    let mut keys = vec![
+        "data",
+        "difficulty",
+        "done_date",
+        "due_date",
+        "duration",
+        "end_date",
+        "entity_id",
+        "estimation",
+        "id",
+        "last_comment_date",
+        "last_preview_file_id",
+    ];
+    if shot {
+        keys.extend(["nb_assets_ready", "nb_drawings"]);
+    }
+    keys.extend([
+        "priority",
+        "real_start_date",
+        "retake_count",
+        "start_date",
+        "task_status_id",
+        "task_type_id",
+        "is_subscribed",
+    ]);
+    let tasks = short_tasks(exec, id_of(row), &keys).await?;
+    row.insert("tasks".into(), Value::Array(tasks));
+    Ok(())
+}
+
+/// An entity's tasks in short, as Zou's with-tasks views write them: the
+/// assignees' ids, then `keys` in the caller's order; nobody is subscribed,
+/// Fennec has no subscriptions yet.
+async fn short_tasks(exec: &mut impl Exec, entity: Uuid, keys: &[&str]) -> ApiResult<Vec<Value>> {
     let select = Select {
         order: rows::Order::Created,
-        ..Select::default().eq("entity_id", SqlValue::Uuid(id))
+        ..Select::default().eq("entity_id", SqlValue::Uuid(entity))
     };
     let list = rows::list(exec, &models::TASK, &select, false).await?;
     let ids: Vec<Uuid> = list.iter().map(id_of).collect();
@@ -125,38 +160,85 @@ pub(crate) async fn full_entity(exec: &mut impl Exec, row: &mut Row, shot: bool)
                     .collect(),
             ),
         );
-        let mut keys = vec![
-            "data",
-            "difficulty",
-            "done_date",
-            "due_date",
-            "duration",
-            "end_date",
-            "entity_id",
-            "estimation",
-            "id",
-            "last_comment_date",
-            "last_preview_file_id",
-        ];
-        if shot {
-            keys.extend(["nb_assets_ready", "nb_drawings"]);
-        }
-        keys.extend([
-            "priority",
-            "real_start_date",
-            "retake_count",
-            "start_date",
-            "task_status_id",
-            "task_type_id",
-        ]);
         for k in keys {
-            out.insert(k.into(), t.get(k).cloned().unwrap_or(Value::Null));
+            let v = if *k == "is_subscribed" {
+                Value::Bool(false)
+            } else {
+                t.get(*k).cloned().unwrap_or(Value::Null)
+            };
+            out.insert((*k).into(), v);
         }
-        out.insert("is_subscribed".into(), Value::Bool(false));
         tasks.push(Value::Object(out));
     }
-    row.insert("tasks".into(), Value::Array(tasks));
-    Ok(())
+    Ok(tasks)
+}
+
+/// Zou's `get_full_edit` (GET /data/edits/{id}): the edit's row of its
+/// edits-with-tasks view, with its episode and production names.
+pub(crate) async fn full_edit(exec: &mut impl Exec, edit: &Row) -> ApiResult<Row> {
+    let name_of = |r: &Option<Row>| r.as_ref().and_then(|r| r.get("name").cloned());
+    let episode = match uuid_field(edit, "parent_id") {
+        Some(e) => rows::get(exec, &models::ENTITY, e, false).await?,
+        None => None,
+    };
+    let project = match uuid_field(edit, "project_id") {
+        Some(p) => rows::get(exec, &models::PROJECT, p, false).await?,
+        None => None,
+    };
+    let field = |k: &str| edit.get(k).cloned().unwrap_or(Value::Null);
+    let mut out = Map::new();
+    for k in ["canceled", "data", "description", "entity_type_id"] {
+        out.insert(k.into(), field(k));
+    }
+    out.insert(
+        "episode_id".into(),
+        episode.as_ref().map_or(Value::Null, |e| e["id"].clone()),
+    );
+    out.insert(
+        "episode_name".into(),
+        name_of(&episode).unwrap_or_else(|| Value::String(String::new())),
+    );
+    for k in ["id", "name", "parent_id", "preview_file_id", "project_id"] {
+        out.insert(k.into(), field(k));
+    }
+    out.insert(
+        "project_name".into(),
+        name_of(&project).unwrap_or(Value::Null),
+    );
+    out.insert("source_id".into(), field("source_id"));
+    out.insert("nb_entities_out".into(), field("nb_entities_out"));
+    // Zou's field list, then what it adds to each task.
+    let keys = [
+        "id",
+        "duration",
+        "due_date",
+        "entity_id",
+        "end_date",
+        "estimation",
+        "last_comment_date",
+        "last_preview_file_id",
+        "nb_assets_ready",
+        "priority",
+        "real_start_date",
+        "retake_count",
+        "start_date",
+        "task_status_id",
+        "task_type_id",
+        "data",
+        "is_subscribed",
+    ];
+    let mut tasks = short_tasks(exec, id_of(edit), &keys).await?;
+    for t in tasks.iter_mut() {
+        if let Value::Object(m) = t {
+            // Zou sets the assignees last.
+            if let Some(a) = m.shift_remove("assignees") {
+                m.insert("assignees".into(), a);
+            }
+        }
+    }
+    out.insert("tasks".into(), Value::Array(tasks));
+    out.insert("type".into(), Value::String("Edit".into()));
+    Ok(out)
 }
 
 pub async fn get_or_create_entity(

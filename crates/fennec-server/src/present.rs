@@ -114,6 +114,20 @@ pub async fn project_relations(exec: &mut impl Exec, row: &mut Row) -> ApiResult
     fill_link(exec, row, "asset_types", links::PROJECT_ASSET_TYPES).await?;
     fill_link(exec, row, "task_statuses", links::PROJECT_TASK_STATUSES).await?;
     fill_link(exec, row, "task_types", links::PROJECT_TASK_TYPES).await?;
+    fill_link(
+        exec,
+        row,
+        "status_automations",
+        links::PROJECT_STATUS_AUTOMATIONS,
+    )
+    .await?;
+    fill_link(
+        exec,
+        row,
+        "preview_background_files",
+        links::PROJECT_PREVIEW_BACKGROUND_FILES,
+    )
+    .await?;
     Ok(())
 }
 

@@ -50,6 +50,25 @@ pub const ASSET_TYPE_TASK_TYPES: Link = Link {
     right: "task_type_id",
 };
 
+/// A production's status automations (Zou's `ProjectStatusAutomationLink`).
+pub const PROJECT_STATUS_AUTOMATIONS: Link = Link {
+    table: "project_status_automation_link",
+    left: "project_id",
+    right: "status_automation_id",
+};
+/// A production's preview background files.
+pub const PROJECT_PREVIEW_BACKGROUND_FILES: Link = Link {
+    table: "project_preview_background_file_link",
+    left: "project_id",
+    right: "preview_background_file_id",
+};
+/// The departments a metadata descriptor is shown to.
+pub const DESCRIPTOR_DEPARTMENTS: Link = Link {
+    table: "department_metadata_descriptor_link",
+    left: "metadata_descriptor_id",
+    right: "department_id",
+};
+
 impl Link {
     /// The right-hand ids linked to `left`, in link order.
     pub async fn rights(&self, exec: &mut impl Exec, left: Uuid) -> Result<Vec<Uuid>> {

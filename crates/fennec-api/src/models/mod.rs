@@ -7,6 +7,7 @@
 //! for. gazu scripts and the recordings depend on that order, so it is
 //! written here once and every JSON body is produced by walking it.
 
+mod breakdown;
 mod calendar;
 mod entity;
 mod organisation;
@@ -16,6 +17,7 @@ mod task;
 mod task_status;
 mod task_type;
 
+pub use breakdown::{ASSET_INSTANCE, ENTITY_CONCEPT_LINK, ENTITY_LINK};
 pub use calendar::{DAY_OFF, MILESTONE};
 pub use entity::{ASSET_TYPE, ENTITY, ENTITY_TYPE};
 pub use organisation::{DEPARTMENT, ORGANISATION, ORGANISATION_ADMIN_ONLY, PROJECT_STATUS};
@@ -187,6 +189,9 @@ pub static ALL: &[&Model] = &[
     &COMMENT,
     &DAY_OFF,
     &MILESTONE,
+    &ENTITY_LINK,
+    &ASSET_INSTANCE,
+    &ENTITY_CONCEPT_LINK,
 ];
 
 /// Fills the keys a model computes from its own columns (Zou's hybrid
@@ -238,6 +243,9 @@ pub fn max_len(table: &str, column: &str) -> Option<usize> {
         ("project_statuses", "name") => 20,
         ("milestones", "name") => 40,
         ("organisations", "name") => 80,
+        ("entity_links", "label") => 80,
+        ("asset_instances", "name") => 80,
+        ("asset_instances", "description") => 200,
         _ => return None,
     })
 }

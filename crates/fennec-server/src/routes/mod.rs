@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::error::ApiError;
 
 pub mod auth;
+pub mod breakdown;
 pub mod crud;
 pub mod day_offs;
 pub mod entities;
@@ -26,6 +27,7 @@ fn api(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(projects::routes())
         .merge(shots::routes())
+        .merge(breakdown::routes())
         .merge(tasks::routes())
         .merge(task_actions::routes())
         .merge(todo::routes())

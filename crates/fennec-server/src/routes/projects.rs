@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/data/projects/{id}/settings/task-status",
-            post(add_task_status),
+            post(add_task_status).get(project_task_statuses),
         )
         .route(
             "/data/projects/{id}/settings/asset-types",
@@ -281,6 +281,32 @@ async fn add_task_type(
         links::PROJECT_TASK_TYPES,
     )
     .await
+}
+
+/// GET /data/projects/{id}/settings/task-status — the statuses linked to
+/// the production, for its team. (Zou has no GET on settings/task-types:
+/// that one stays 405, as gazu's `get_project_task_types` finds on Zou.)
+async fn project_task_statuses(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let project_id = path_id(&id)?;
+    let mut conn = s.db.conn().await?;
+    check_project_access(&mut conn, &user, project_id).await?;
+    rows::get(&mut conn, &models::PROJECT, project_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut out = Vec::new();
+    for status in links::PROJECT_TASK_STATUSES
+        .rights(&mut conn, project_id)
+        .await?
+    {
+        if let Some(row) = rows::get(&mut conn, &models::TASK_STATUS, status, false).await? {
+            out.push(Value::Object(row));
+        }
+    }
+    Ok(Json(Value::Array(out)))
 }
 
 /// POST /data/projects/{id}/settings/task-status
