@@ -13,6 +13,7 @@ mod entity;
 mod organisation;
 mod person;
 mod project;
+mod project_settings;
 mod task;
 mod task_status;
 mod task_type;
@@ -23,6 +24,9 @@ pub use entity::{ASSET_TYPE, ENTITY, ENTITY_TYPE};
 pub use organisation::{DEPARTMENT, ORGANISATION, ORGANISATION_ADMIN_ONLY, PROJECT_STATUS};
 pub use person::PERSON;
 pub use project::PROJECT;
+pub use project_settings::{
+    BUDGET, BUDGET_ENTRY, METADATA_DESCRIPTOR, PREVIEW_BACKGROUND_FILE, STATUS_AUTOMATION,
+};
 pub use task::{COMMENT, TASK, TIME_SPENT};
 pub use task_status::TASK_STATUS;
 pub use task_type::TASK_TYPE;
@@ -192,6 +196,11 @@ pub static ALL: &[&Model] = &[
     &ENTITY_LINK,
     &ASSET_INSTANCE,
     &ENTITY_CONCEPT_LINK,
+    &METADATA_DESCRIPTOR,
+    &STATUS_AUTOMATION,
+    &PREVIEW_BACKGROUND_FILE,
+    &BUDGET,
+    &BUDGET_ENTRY,
 ];
 
 /// Fills the keys a model computes from its own columns (Zou's hybrid
@@ -246,6 +255,14 @@ pub fn max_len(table: &str, column: &str) -> Option<usize> {
         ("entity_links", "label") => 80,
         ("asset_instances", "name") => 80,
         ("asset_instances", "description") => 200,
+        ("metadata_descriptors", "name" | "field_name") => 120,
+        ("metadata_descriptors", "entity_type") => 60,
+        ("status_automations", "entity_type") => 40,
+        ("preview_background_files", "name") => 40,
+        ("preview_background_files", "original_name") => 250,
+        ("preview_background_files", "extension") => 6,
+        ("budgets", "name") => 255,
+        ("budgets", "currency") => 3,
         _ => return None,
     })
 }

@@ -14,6 +14,7 @@ pub mod day_offs;
 pub mod entities;
 pub mod index;
 pub mod pages;
+pub mod project_settings;
 pub mod projects;
 pub mod schedule;
 pub mod shots;
@@ -26,6 +27,7 @@ fn api(state: AppState) -> Router {
         .route("/", get(index::api_version))
         .merge(auth::routes())
         .merge(projects::routes())
+        .merge(project_settings::routes())
         .merge(shots::routes())
         .merge(breakdown::routes())
         .merge(tasks::routes())
