@@ -140,7 +140,40 @@ async fn cancel(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
 }
 
 async fn delete_entity(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
+    remove_entity_links(exec, entity).await?;
     execute(exec, "DELETE FROM entities WHERE id = $1", entity, None).await?;
+    Ok(())
+}
+
+/// The entities an entity is cast in (Zou's `entities_in`).
+async fn cast_in(exec: &mut impl Exec, entity: Uuid) -> Result<Vec<Uuid>> {
+    Ok(on!(exec, c => sqlx::query_scalar(
+        "SELECT entity_in_id FROM entity_links WHERE entity_out_id = $1 AND entity_in_id <> $1")
+        .bind(entity).fetch_all(&mut *c).await?))
+}
+
+/// What Zou's `remove_shot` / `remove_asset` delete with the entity: its
+/// casting links both ways and its concept links. Fennec also takes the
+/// asset instances of the asset, of the scene or inside the asset, and the
+/// shots' instance casting (Zou's database would refuse to orphan them).
+/// The casting counters of the entities it was cast in are recounted, as
+/// Zou's `refresh_shot_casting_stats` does for the shots.
+async fn remove_entity_links(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
+    let touched = cast_in(exec, entity).await?;
+    let instances = "(SELECT id FROM asset_instances WHERE asset_id = $1 OR scene_id = $1 \
+                     OR target_asset_id = $1)";
+    for sql in [
+        "DELETE FROM entity_links WHERE entity_in_id = $1 OR entity_out_id = $1".to_owned(),
+        "DELETE FROM entity_concept_links WHERE entity_in_id = $1 OR entity_out_id = $1".to_owned(),
+        format!("DELETE FROM asset_instance_link WHERE entity_id = $1 OR asset_instance_id IN {instances}"),
+        "DELETE FROM asset_instances WHERE asset_id = $1 OR scene_id = $1 OR target_asset_id = $1"
+            .to_owned(),
+    ] {
+        execute(exec, &sql, entity, None).await?;
+    }
+    for other in touched {
+        crate::breakdown::refresh_count(exec, other).await?;
+    }
     Ok(())
 }
 
@@ -150,6 +183,11 @@ async fn delete_entity(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
 pub async fn remove_leaf(exec: &mut impl Exec, entity: Uuid, force: bool) -> Result<Removal> {
     if !force && has_tasks(exec, entity).await? {
         cancel(exec, entity).await?;
+        // A canceled asset leaves the live casting: Zou's remove_asset
+        // refreshes the counters of the shots it is cast in.
+        for other in cast_in(exec, entity).await? {
+            crate::breakdown::refresh_count(exec, other).await?;
+        }
         return Ok(Removal::Canceled);
     }
     remove_tasks(exec, Tasks::OfEntity(entity)).await?;
@@ -233,6 +271,18 @@ pub async fn remove_if_unlinked(exec: &mut impl Exec, entity: Uuid) -> Result<Re
 pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<()> {
     remove_tasks(exec, Tasks::OfProject(project)).await?;
     for sql in [
+        // The breakdown's links of the production's entities (both ends:
+        // a shared asset of another production may be cast here).
+        "DELETE FROM entity_links WHERE entity_in_id IN (SELECT id FROM entities WHERE project_id = $1) \
+         OR entity_out_id IN (SELECT id FROM entities WHERE project_id = $1)",
+        "DELETE FROM entity_concept_links WHERE entity_in_id IN (SELECT id FROM entities WHERE project_id = $1) \
+         OR entity_out_id IN (SELECT id FROM entities WHERE project_id = $1)",
+        "DELETE FROM asset_instance_link WHERE entity_id IN (SELECT id FROM entities WHERE project_id = $1) \
+         OR asset_instance_id IN (SELECT i.id FROM asset_instances i JOIN entities e ON e.id = i.asset_id \
+         WHERE e.project_id = $1)",
+        "DELETE FROM asset_instances WHERE asset_id IN (SELECT id FROM entities WHERE project_id = $1) \
+         OR scene_id IN (SELECT id FROM entities WHERE project_id = $1) \
+         OR target_asset_id IN (SELECT id FROM entities WHERE project_id = $1)",
         // Children first is not needed: one statement checks its keys at
         // its end, on both databases.
         "DELETE FROM entities WHERE project_id = $1",

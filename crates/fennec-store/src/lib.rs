@@ -9,6 +9,7 @@
 // First, so that its binding macro is in scope for the query modules.
 #[macro_use]
 pub mod value;
+pub mod breakdown;
 pub mod bulk;
 pub mod cascade;
 pub mod db;

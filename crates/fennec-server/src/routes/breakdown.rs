@@ -1,0 +1,657 @@
+//! Zou's `breakdown` blueprint: the casting of shots, assets and episodes
+//! (entity links), its grouped reads per sequence, episode and asset type,
+//! and the production's entity links; plus the assets blueprint's
+//! `cast-in`, which reads the same links from the other end.
+//!
+//! Zou's `breakdown_service` rules followed here: a new casting replaces
+//! the old one; casting an asset in a shot casts it in the shot's episode
+//! too (a link flagged `{"auto": true}`), and the episode loses it again
+//! when no shot of it has the asset and the link was such a mirror; an
+//! episode's own casting drops the assets it loses from its shots;
+//! `nb_entities_out` is recounted after every change.
+
+use std::collections::HashSet;
+
+use axum::extract::State;
+use axum::routing::{delete, get, put};
+use axum::{Json, Router};
+use fennec_api::models;
+use fennec_store::breakdown::{self as bd, Cast, Shots};
+use fennec_store::db::Exec;
+use fennec_store::rows::{self, Row};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::permissions::{check_manager_project_access, check_project_access, on_project};
+use crate::auth::user::Role;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{path_id, JsonBody, Path, QueryPairs, SchemaBody};
+use crate::present::{uuid_field, EntityTypes};
+use crate::reach::check_entity_access;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/data/projects/{id}/entities/{entity_id}/casting",
+            get(entity_casting).put(update_entity_casting),
+        )
+        .route("/data/projects/{id}/entities/casting", put(update_castings))
+        .route(
+            "/data/projects/{id}/entities/casting/assets/{asset_id}",
+            put(cast_in_entities),
+        )
+        .route(
+            "/data/projects/{id}/asset-types/{type_id}/casting",
+            get(asset_type_casting),
+        )
+        .route(
+            "/data/projects/{id}/episodes/casting",
+            get(episodes_casting),
+        )
+        .route(
+            "/data/projects/{id}/sequences/{sequence_id}/casting",
+            get(sequence_casting),
+        )
+        .route(
+            "/data/projects/{id}/episodes/{episode_id}/sequences/all/casting",
+            get(episode_shots_casting),
+        )
+        .route(
+            "/data/projects/{id}/sequences/all/casting",
+            get(project_shots_casting),
+        )
+        .route(
+            "/data/projects/{id}/entity-links",
+            get(project_entity_links),
+        )
+        .route(
+            "/data/projects/{id}/entity-links/{link_id}",
+            delete(delete_entity_link),
+        )
+        .route("/data/assets/{id}/cast-in", get(asset_cast_in))
+}
+
+/// Zou's breakdown reads: the project team, never a vendor.
+async fn check_read(exec: &mut impl Exec, user: &CurrentUser, project: Uuid) -> ApiResult<()> {
+    check_project_access(exec, user, project).await?;
+    if on_project(exec, user, project).await?.role == Role::Vendor {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
+async fn entity(exec: &mut impl Exec, id: Uuid) -> ApiResult<Row> {
+    rows::get(exec, &models::ENTITY, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Zou's `check_entities_belong_to_project`: every entity must exist (404)
+/// and be of the production (403).
+async fn entities_of_project(
+    exec: &mut impl Exec,
+    ids: &[Uuid],
+    project: Uuid,
+) -> ApiResult<Vec<Row>> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(entity(exec, *id).await?);
+    }
+    if out
+        .iter()
+        .any(|e| uuid_field(e, "project_id") != Some(project))
+    {
+        return Err(ApiError::forbidden());
+    }
+    Ok(out)
+}
+
+fn cast_rows(casts: &[Cast]) -> Value {
+    Value::Array(casts.iter().map(Cast::casting_row).collect())
+}
+
+/// An entity as the casting logic needs it: id, kind and parent.
+struct Target {
+    id: Uuid,
+    kind: String,
+    parent: Option<Uuid>,
+}
+
+impl Target {
+    fn of(row: &Row, types: &EntityTypes) -> Target {
+        Target {
+            id: uuid_field(row, "id").expect("entity id"),
+            kind: uuid_field(row, "entity_type_id")
+                .map_or("Entity", |t| types.kind(t))
+                .to_owned(),
+            parent: uuid_field(row, "parent_id"),
+        }
+    }
+}
+
+/// The episode of a shot (its sequence's parent), if any.
+async fn episode_of_shot(exec: &mut impl Exec, shot: &Target) -> ApiResult<Option<Uuid>> {
+    let Some(sequence) = shot.parent else {
+        return Ok(None);
+    };
+    Ok(rows::get(exec, &models::ENTITY, sequence, false)
+        .await?
+        .and_then(|s| uuid_field(&s, "parent_id")))
+}
+
+/// Zou's `_create_episode_casting_link`: an asset cast in a shot is cast in
+/// the shot's episode too, once, flagged as a mirror.
+async fn mirror_in_episode(
+    exec: &mut impl Exec,
+    target: &Target,
+    asset: Uuid,
+    label: &str,
+) -> ApiResult<()> {
+    if target.kind != "Shot" {
+        return Ok(());
+    }
+    if let Some(episode) = episode_of_shot(exec, target).await? {
+        if bd::link_between(exec, episode, asset).await?.is_none() {
+            bd::insert_link(exec, episode, asset, 1, label, Some(json!({"auto": true}))).await?;
+            bd::shift_count(exec, episode, 1).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Zou's `create_casting_link`.
+async fn set_link(
+    exec: &mut impl Exec,
+    target: &Target,
+    asset: Uuid,
+    nb_occurences: i32,
+    label: &str,
+) -> ApiResult<()> {
+    match bd::link_between(exec, target.id, asset).await? {
+        Some(link) => bd::update_link(exec, link.id, nb_occurences, label).await?,
+        None => {
+            mirror_in_episode(exec, target, asset, label).await?;
+            bd::insert_link(exec, target.id, asset, nb_occurences, label, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Zou's `_remove_asset_from_episode_shots`.
+async fn remove_from_episode_shots(
+    exec: &mut impl Exec,
+    episode: Uuid,
+    asset: Uuid,
+) -> ApiResult<()> {
+    for (link, shot) in bd::episode_shot_links(exec, episode, asset).await? {
+        bd::delete_link(exec, link).await?;
+        bd::refresh_count(exec, shot).await?;
+    }
+    Ok(())
+}
+
+/// Zou's `_announce_casting_change`: the counter recounted, and the
+/// episode's mirror links of the assets a shot lost dropped when no other
+/// shot of the episode has them.
+async fn after_change(exec: &mut impl Exec, target: &Target, removed: &[Uuid]) -> ApiResult<()> {
+    bd::refresh_count(exec, target.id).await?;
+    if target.kind != "Shot" || removed.is_empty() {
+        return Ok(());
+    }
+    let Some(episode) = episode_of_shot(exec, target).await? else {
+        return Ok(());
+    };
+    for asset in removed {
+        if !bd::episode_shot_links(exec, episode, *asset)
+            .await?
+            .is_empty()
+        {
+            continue;
+        }
+        let Some(link) = bd::link_between(exec, episode, *asset).await? else {
+            continue;
+        };
+        // A link set from the episode's own breakdown has no flag: it is a
+        // decision of its own, not a mirror of the shots.
+        if link.data.as_ref().and_then(|d| d.get("auto")) == Some(&Value::Bool(true)) {
+            bd::delete_link(exec, link.id).await?;
+            bd::shift_count(exec, episode, -1).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One entry of a casting body that Zou acts on: it has both `asset_id`
+/// and `nb_occurences` (others are skipped, as Zou skips them).
+struct Entry {
+    asset: Uuid,
+    nb_occurences: i32,
+    label: String,
+}
+
+fn bad_entry(m: &str) -> ApiError {
+    ApiError::bad_request(m.to_owned())
+}
+
+/// Reads a casting body. Zou writes whatever it is given and fails inside
+/// its database on a bad id or count (a 500 or a silently lost link);
+/// Fennec answers 400 for a malformed entry and 404 for an unknown asset.
+async fn entries(
+    exec: &mut impl Exec,
+    casting: &[Value],
+) -> ApiResult<(Vec<Entry>, HashSet<Uuid>)> {
+    let mut out = Vec::new();
+    let mut named = HashSet::new();
+    for cast in casting {
+        let Some(cast) = cast.as_object() else {
+            continue;
+        };
+        let Some(asset) = cast.get("asset_id") else {
+            continue;
+        };
+        let asset = asset
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| bad_entry("asset_id must be an asset id"))?;
+        named.insert(asset);
+        let Some(nb) = cast.get("nb_occurences") else {
+            continue;
+        };
+        let nb = nb
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .ok_or_else(|| bad_entry("nb_occurences must be an integer"))?;
+        let label = match cast.get("label") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) if s.chars().count() <= 80 => s.clone(),
+            Some(_) => return Err(bad_entry("label must be a string of at most 80 characters")),
+        };
+        entity(exec, asset).await?;
+        out.push(Entry {
+            asset,
+            nb_occurences: nb,
+            label,
+        });
+    }
+    Ok((out, named))
+}
+
+/// Zou's `update_casting`: the casting of `target` becomes `casting`.
+async fn update_casting(exec: &mut impl Exec, target: &Target, casting: &[Value]) -> ApiResult<()> {
+    let (entries, named) = entries(exec, casting).await?;
+    let previous = bd::entities_out(exec, target.id).await?;
+    if target.kind == "Episode" {
+        for asset in previous.iter().filter(|a| !named.contains(a)) {
+            remove_from_episode_shots(exec, target.id, *asset).await?;
+        }
+    }
+    bd::clear_links(exec, target.id).await?;
+    for e in &entries {
+        set_link(exec, target, e.asset, e.nb_occurences, &e.label).await?;
+    }
+    let kept: HashSet<Uuid> = entries.iter().map(|e| e.asset).collect();
+    let removed: Vec<Uuid> = previous.into_iter().filter(|a| !kept.contains(a)).collect();
+    after_change(exec, target, &removed).await
+}
+
+/// GET /data/projects/{project_id}/entities/{entity_id}/casting
+async fn entity_casting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, entity_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    let entity_id = path_id(&entity_id)?;
+    let mut conn = state.db.conn().await?;
+    check_read(&mut conn, &user, project).await?;
+    entities_of_project(&mut conn, &[entity_id], project).await?;
+    Ok(Json(cast_rows(&bd::casting(&mut conn, entity_id).await?)))
+}
+
+/// PUT /data/projects/{project_id}/entities/{entity_id}/casting — answers
+/// the casting it was sent, as Zou does.
+async fn update_entity_casting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, entity_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let Value::Array(casting) = &body else {
+        return Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": "Request body must be a JSON array"}),
+        ));
+    };
+    let project = path_id(&project)?;
+    let entity_id = path_id(&entity_id)?;
+    let mut tx = state.db.begin().await?;
+    check_manager_project_access(&mut tx, &user, project).await?;
+    let rows = entities_of_project(&mut tx, &[entity_id], project).await?;
+    let types = EntityTypes::load(&mut tx).await?;
+    update_casting(&mut tx, &Target::of(&rows[0], &types), casting).await?;
+    tx.commit().await?;
+    Ok(Json(body))
+}
+
+/// PUT /data/projects/{project_id}/entities/casting — several castings at
+/// once, `{entity_id: casting}`; answers them as sent.
+async fn update_castings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let valid = body
+        .as_object()
+        .is_some_and(|m| m.values().all(Value::is_array));
+    if !valid {
+        return Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": "Request body must be a JSON object mapping entity ids to casting arrays"}),
+        ));
+    }
+    let project = path_id(&project)?;
+    let castings = body.as_object().expect("checked");
+    let ids = castings
+        .keys()
+        .map(|k| path_id(k))
+        .collect::<ApiResult<Vec<Uuid>>>()?;
+    let mut tx = state.db.begin().await?;
+    check_manager_project_access(&mut tx, &user, project).await?;
+    let rows = entities_of_project(&mut tx, &ids, project).await?;
+    let types = EntityTypes::load(&mut tx).await?;
+    for (row, casting) in rows.iter().zip(castings.values()) {
+        let casting = casting.as_array().expect("checked");
+        update_casting(&mut tx, &Target::of(row, &types), casting).await?;
+    }
+    tx.commit().await?;
+    Ok(Json(body))
+}
+
+/// Zou's `CastAssetSchema`.
+fn cast_asset_body(
+    body: &Map<String, Value>,
+) -> ApiResult<(Vec<Uuid>, Option<i32>, Option<String>)> {
+    let invalid = |f: &str, m: &str| ApiError::validation(vec![(f.to_owned(), m.to_owned())]);
+    let ids = match body.get("entity_ids") {
+        None => return Err(invalid("entity_ids", "Field required")),
+        Some(Value::Array(a)) if a.is_empty() => {
+            return Err(invalid(
+                "entity_ids",
+                "List should have at least 1 item after validation, not 0",
+            ))
+        }
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .and_then(|s| Uuid::parse_str(s).ok())
+                    .ok_or_else(|| invalid("entity_ids", "Input should be a valid UUID"))
+            })
+            .collect::<ApiResult<Vec<Uuid>>>()?,
+        Some(_) => return Err(invalid("entity_ids", "Input should be a valid list")),
+    };
+    let nb = match body.get("nb_occurences") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64().and_then(|n| i32::try_from(n).ok()) {
+            Some(n) if n >= 0 => Some(n),
+            Some(_) => {
+                return Err(invalid(
+                    "nb_occurences",
+                    "Input should be greater than or equal to 0",
+                ))
+            }
+            None => return Err(invalid("nb_occurences", "Input should be a valid integer")),
+        },
+    };
+    let label = match body.get("label") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.chars().count() <= 80 => Some(s.clone()),
+        Some(Value::String(_)) => {
+            return Err(invalid("label", "String should have at most 80 characters"))
+        }
+        Some(_) => return Err(invalid("label", "Input should be a valid string")),
+    };
+    Ok((ids, nb, label))
+}
+
+/// PUT /data/projects/{project_id}/entities/casting/assets/{asset_id} —
+/// Zou's `cast_asset` / `uncast_asset` in each entity: the rest of each
+/// casting is left as it is. Answers each entity's casting.
+async fn cast_in_entities(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, asset)): Path<(String, String)>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    let (ids, nb, label) = cast_asset_body(&body)?;
+    let project = path_id(&project)?;
+    let asset = path_id(&asset)?;
+    let mut tx = state.db.begin().await?;
+    check_manager_project_access(&mut tx, &user, project).await?;
+    let types = EntityTypes::load(&mut tx).await?;
+    let asset_row = entity(&mut tx, asset).await?;
+    if uuid_field(&asset_row, "entity_type_id").map(|t| types.kind(t)) != Some("Asset") {
+        return Err(ApiError::not_found());
+    }
+    let rows = entities_of_project(&mut tx, &ids, project).await?;
+    let mut out = Map::new();
+    for row in &rows {
+        let target = Target::of(row, &types);
+        let link = bd::link_between(&mut tx, target.id, asset).await?;
+        if nb == Some(0) {
+            // Zou's uncast_asset: nothing happens when it was not cast.
+            if let Some(link) = link {
+                if target.kind == "Episode" {
+                    remove_from_episode_shots(&mut tx, target.id, asset).await?;
+                }
+                bd::delete_link(&mut tx, link.id).await?;
+                after_change(&mut tx, &target, &[asset]).await?;
+            }
+        } else {
+            // A count or label not given keeps the current one (one
+            // occurrence and no label on a new link).
+            let count = nb
+                .or(link.as_ref().and_then(|l| l.nb_occurences))
+                .unwrap_or(1);
+            let label = label
+                .clone()
+                .or(link.as_ref().and_then(|l| l.label.clone()))
+                .unwrap_or_default();
+            set_link(&mut tx, &target, asset, count, &label).await?;
+            after_change(&mut tx, &target, &[]).await?;
+        }
+        out.insert(
+            target.id.to_string(),
+            cast_rows(&bd::casting(&mut tx, target.id).await?),
+        );
+    }
+    tx.commit().await?;
+    Ok(Json(Value::Object(out)))
+}
+
+/// GET /data/projects/{project_id}/asset-types/{asset_type_id}/casting
+async fn asset_type_casting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, type_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    let type_id = path_id(&type_id)?;
+    let mut conn = state.db.conn().await?;
+    check_read(&mut conn, &user, project).await?;
+    let types = EntityTypes::load(&mut conn).await?;
+    if types.name(type_id).is_none() || types.kind(type_id) != "Asset" {
+        return Err(ApiError::not_found());
+    }
+    let casts = bd::asset_type_castings(&mut conn, project, type_id).await?;
+    Ok(Json(Value::Object(bd::group(casts, |c| {
+        c.grouped_row(false, false)
+    }))))
+}
+
+/// GET /data/projects/{project_id}/episodes/casting
+async fn episodes_casting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    let mut conn = state.db.conn().await?;
+    check_read(&mut conn, &user, project).await?;
+    let casts = bd::project_in_castings(&mut conn, project).await?;
+    Ok(Json(Value::Object(bd::group(casts, |c| {
+        c.grouped_row(false, true)
+    }))))
+}
+
+async fn shots_casting(
+    state: &AppState,
+    user: &CurrentUser,
+    project: Uuid,
+    which: Shots,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    check_read(&mut conn, user, project).await?;
+    if let Shots::OfSequence(sequence) = which {
+        let types = EntityTypes::load(&mut conn).await?;
+        let row = entity(&mut conn, sequence).await?;
+        if uuid_field(&row, "entity_type_id").map(|t| types.kind(t)) != Some("Sequence") {
+            return Err(ApiError::not_found());
+        }
+        if uuid_field(&row, "project_id") != Some(project) {
+            return Err(ApiError::forbidden());
+        }
+    }
+    let casts = bd::shot_castings(&mut conn, which).await?;
+    Ok(Json(Value::Object(bd::group(casts, |c| {
+        c.grouped_row(true, true)
+    }))))
+}
+
+/// GET /data/projects/{project_id}/sequences/{sequence_id}/casting
+async fn sequence_casting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, sequence)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    let sequence = path_id(&sequence)?;
+    shots_casting(&state, &user, project, Shots::OfSequence(sequence)).await
+}
+
+/// GET /data/projects/{project_id}/episodes/{episode_id}/sequences/all/casting
+async fn episode_shots_casting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, episode)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    // Kitsu's "main" pseudo-episode has no casting of its own.
+    if episode == "main" {
+        let mut conn = state.db.conn().await?;
+        check_read(&mut conn, &user, project).await?;
+        return Ok(Json(json!({})));
+    }
+    let episode = path_id(&episode)?;
+    shots_casting(&state, &user, project, Shots::OfEpisode(project, episode)).await
+}
+
+/// GET /data/projects/{project_id}/sequences/all/casting
+async fn project_shots_casting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    shots_casting(&state, &user, project, Shots::OfProject(project)).await
+}
+
+/// GET /data/projects/{project_id}/entity-links — managers only; `limit`
+/// caps the list.
+async fn project_entity_links(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    let limit =
+        match query.get("limit") {
+            None => None,
+            Some(s) => Some(s.parse::<i64>().map_err(|_| {
+                ApiError::bad_request(format!("limit must be an integer, got {s:?}"))
+            })?),
+        }
+        .filter(|l| *l > 0);
+    let mut conn = state.db.conn().await?;
+    check_manager_project_access(&mut conn, &user, project).await?;
+    rows::get(&mut conn, &models::PROJECT, project, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let links = bd::project_links(&mut conn, project, limit).await?;
+    // Zou's own dict for this list: no updated_at, created_at in
+    // milliseconds.
+    let out = links
+        .iter()
+        .map(|l| {
+            json!({
+                "id": l.id.to_string(),
+                "entity_in_id": l.entity_in_id.to_string(),
+                "entity_out_id": l.entity_out_id.to_string(),
+                "nb_occurences": l.nb_occurences,
+                "label": l.label,
+                "data": l.data,
+                "created_at": l.created_at.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+                "type": "EntityLink",
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+/// DELETE /data/projects/{project_id}/entity-links/{entity_link_id} —
+/// Zou's `remove_entity_link`: an uncasting that leaves an episode's shots
+/// alone; answers the link as it was.
+async fn delete_entity_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, link_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    let link_id = path_id(&link_id)?;
+    let mut tx = state.db.begin().await?;
+    check_manager_project_access(&mut tx, &user, project).await?;
+    let link = bd::link(&mut tx, link_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let rows = entities_of_project(&mut tx, &[link.entity_in_id], project).await?;
+    let types = EntityTypes::load(&mut tx).await?;
+    let target = Target::of(&rows[0], &types);
+    bd::delete_link(&mut tx, link.id).await?;
+    after_change(&mut tx, &target, &[link.entity_out_id]).await?;
+    tx.commit().await?;
+    Ok(Json(link.serialize()))
+}
+
+/// GET /data/assets/{asset_id}/cast-in — the shots, then the assets, an
+/// asset is cast in.
+async fn asset_cast_in(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(asset): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let asset = path_id(&asset)?;
+    let mut conn = state.db.conn().await?;
+    let row = entity(&mut conn, asset).await?;
+    let types = EntityTypes::load(&mut conn).await?;
+    if uuid_field(&row, "entity_type_id").map(|t| types.kind(t)) != Some("Asset") {
+        return Err(ApiError::not_found());
+    }
+    let project = uuid_field(&row, "project_id").ok_or_else(ApiError::not_found)?;
+    check_project_access(&mut conn, &user, project).await?;
+    check_entity_access(&mut conn, &user, Some(asset)).await?;
+    Ok(Json(Value::Array(bd::cast_in(&mut conn, asset).await?)))
+}
