@@ -230,6 +230,11 @@ def test_delete_entity_link(prod, http):
     assert [c["asset_name"] for c in gazu.casting.get_episode_casting(prod.episode)] == ["Hero"]
     again = http("DELETE", f"data/projects/{prod.project['id']}/entity-links/{link['id']}")
     assert again.status_code == 404
+    # gazu's delete_entity_link goes through the generic CRUD resource.
+    hero_link = links_of(prod.project)[(shot["id"], prod.hero["id"])]
+    gazu.casting.delete_entity_link(hero_link)
+    assert gazu.casting.get_shot_casting(shot) == []
+    assert (shot["id"], prod.hero["id"]) not in links_of(prod.project)
 
 
 def test_errors(prod, http, api_url):

@@ -76,6 +76,8 @@ pub fn resource(name: &str) -> Option<Resource> {
         "time-spents" => (&TIME_SPENT, Scope::Plain),
         "comments" => (&COMMENT, Scope::Plain),
         "milestones" => (&MILESTONE, Scope::Plain),
+        // gazu's delete_entity_link goes through Zou's CRUD resource.
+        "entity-links" => (&ENTITY_LINK, Scope::Plain),
         _ => return None,
     };
     Some(Resource { model, scope })
@@ -1137,6 +1139,13 @@ pub async fn remove(
             }
         }
         remove_plain(&mut tx, model, id).await?;
+        if std::ptr::eq(model, &models::ENTITY_LINK) {
+            // Zou's plain CRUD delete leaves nb_entities_out stale until its
+            // next refresh_shot_casting_stats; Fennec recounts at once.
+            if let Some(entity) = present::uuid_field(&row, "entity_in_id") {
+                fennec_store::breakdown::refresh_count(&mut tx, entity).await?;
+            }
+        }
     }
     tx.commit().await?;
     invalidate_refs(&state, res.model);

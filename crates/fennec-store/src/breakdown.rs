@@ -24,7 +24,7 @@ const LIVE: &str = "COALESCE(a.canceled, FALSE) = FALSE";
 type CastTuple = (
     Uuid,
     Uuid,
-    Option<i32>,
+    Option<i64>,
     Option<String>,
     String,
     String,
@@ -40,7 +40,7 @@ type CastTuple = (
 pub struct Cast {
     pub entity_in_id: Uuid,
     pub asset_id: Uuid,
-    pub nb_occurences: Option<i32>,
+    pub nb_occurences: Option<i64>,
     pub label: Option<String>,
     pub asset_name: String,
     pub asset_type_name: String,
@@ -199,7 +199,7 @@ pub async fn shot_castings(exec: &mut impl Exec, which: Shots) -> Result<Vec<Cas
     type Tuple = (
         Uuid,
         Uuid,
-        Option<i32>,
+        Option<i64>,
         Option<String>,
         String,
         String,
@@ -242,7 +242,7 @@ pub async fn cast_in(exec: &mut impl Exec, asset: Uuid) -> Result<Vec<Value>> {
         Option<Uuid>,
         Option<String>,
         Option<Uuid>,
-        Option<i32>,
+        Option<i64>,
     );
     let shots: Vec<Shot> =
         on!(exec, c => sqlx::query_as(sql).bind(asset).fetch_all(&mut *c).await?);
@@ -267,7 +267,7 @@ pub async fn cast_in(exec: &mut impl Exec, asset: Uuid) -> Result<Vec<Value>> {
                WHERE l.entity_out_id = $1 AND COALESCE(e.canceled, FALSE) = FALSE \
                AND t.name NOT IN ('Shot', 'Sequence', 'Episode', 'Scene', 'Edit', 'Concept') \
                ORDER BY t.name, e.name, e.seq";
-    type Asset = (Uuid, String, String, Option<Uuid>, Option<i32>);
+    type Asset = (Uuid, String, String, Option<Uuid>, Option<i64>);
     let assets: Vec<Asset> =
         on!(exec, c => sqlx::query_as(sql).bind(asset).fetch_all(&mut *c).await?);
     out.extend(assets.into_iter().map(|a| {
@@ -288,7 +288,7 @@ pub struct Link {
     pub id: Uuid,
     pub entity_in_id: Uuid,
     pub entity_out_id: Uuid,
-    pub nb_occurences: Option<i32>,
+    pub nb_occurences: Option<i64>,
     pub label: Option<String>,
     pub data: Option<Value>,
     pub created_at: chrono::NaiveDateTime,
@@ -299,7 +299,7 @@ type LinkTuple = (
     Uuid,
     Uuid,
     Uuid,
-    Option<i32>,
+    Option<i64>,
     Option<String>,
     Option<Json<Value>>,
     chrono::NaiveDateTime,
@@ -393,7 +393,7 @@ pub async fn insert_link(
     exec: &mut impl Exec,
     entity_in: Uuid,
     entity_out: Uuid,
-    nb_occurences: i32,
+    nb_occurences: i64,
     label: &str,
     data: Option<Value>,
 ) -> Result<()> {
@@ -415,7 +415,7 @@ pub async fn insert_link(
 pub async fn update_link(
     exec: &mut impl Exec,
     link: Uuid,
-    nb_occurences: i32,
+    nb_occurences: i64,
     label: &str,
 ) -> Result<()> {
     let now = fennec_api::time::now();

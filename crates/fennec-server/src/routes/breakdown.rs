@@ -166,7 +166,7 @@ async fn set_link(
     exec: &mut impl Exec,
     target: &Target,
     asset: Uuid,
-    nb_occurences: i32,
+    nb_occurences: i64,
     label: &str,
 ) -> ApiResult<()> {
     match bd::link_between(exec, target.id, asset).await? {
@@ -227,7 +227,7 @@ async fn after_change(exec: &mut impl Exec, target: &Target, removed: &[Uuid]) -
 /// and `nb_occurences` (others are skipped, as Zou skips them).
 struct Entry {
     asset: Uuid,
-    nb_occurences: i32,
+    nb_occurences: i64,
     label: String,
 }
 
@@ -261,7 +261,6 @@ async fn entries(
         };
         let nb = nb
             .as_i64()
-            .and_then(|n| i32::try_from(n).ok())
             .ok_or_else(|| bad_entry("nb_occurences must be an integer"))?;
         let label = match cast.get("label") {
             None | Some(Value::Null) => String::new(),
@@ -373,7 +372,7 @@ async fn update_castings(
 /// Zou's `CastAssetSchema`.
 fn cast_asset_body(
     body: &Map<String, Value>,
-) -> ApiResult<(Vec<Uuid>, Option<i32>, Option<String>)> {
+) -> ApiResult<(Vec<Uuid>, Option<i64>, Option<String>)> {
     let invalid = |f: &str, m: &str| ApiError::validation(vec![(f.to_owned(), m.to_owned())]);
     let ids = match body.get("entity_ids") {
         None => return Err(invalid("entity_ids", "Field required")),
@@ -395,7 +394,7 @@ fn cast_asset_body(
     };
     let nb = match body.get("nb_occurences") {
         None | Some(Value::Null) => None,
-        Some(v) => match v.as_i64().and_then(|n| i32::try_from(n).ok()) {
+        Some(v) => match v.as_i64() {
             Some(n) if n >= 0 => Some(n),
             Some(_) => {
                 return Err(invalid(
