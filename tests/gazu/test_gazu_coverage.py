@@ -165,6 +165,15 @@ MUST_SERVE = {
     "edit.remove_edit",
     "edit.update_edit",
     "edit.update_edit_data",
+    # concept (8)
+    "concept.all_concepts",
+    "concept.all_concepts_for_project",
+    "concept.all_previews_for_concept",
+    "concept.get_concept",
+    "concept.get_concept_by_name",
+    "concept.new_concept",
+    "concept.remove_concept",
+    "concept.update_concept",
     # entity (10)
     "entity.all_entities",
     "entity.all_entity_types",

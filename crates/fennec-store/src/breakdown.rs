@@ -485,3 +485,21 @@ pub async fn set_count(exec: &mut impl Exec, entity: Uuid, n: i64) -> Result<()>
         .execute(&mut *c).await?.rows_affected());
     Ok(())
 }
+
+/// Links a concept to the entity it depicts (Zou's `entity_concept_links`).
+pub async fn insert_concept_link(exec: &mut impl Exec, concept: Uuid, entity: Uuid) -> Result<()> {
+    let now = fennec_api::time::now();
+    on!(exec, c => sqlx::query(
+        "INSERT INTO entity_concept_links (id, entity_in_id, entity_out_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING")
+        .bind(Uuid::new_v4()).bind(concept).bind(entity).bind(now)
+        .execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+/// The entities a concept is linked to.
+pub async fn concept_links_out(exec: &mut impl Exec, concept: Uuid) -> Result<Vec<Uuid>> {
+    Ok(on!(exec, c => sqlx::query_scalar(
+        "SELECT entity_out_id FROM entity_concept_links WHERE entity_in_id = $1 ORDER BY seq")
+        .bind(concept).fetch_all(&mut *c).await?))
+}

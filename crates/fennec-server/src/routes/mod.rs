@@ -9,6 +9,7 @@ use crate::error::ApiError;
 
 pub mod auth;
 pub mod breakdown;
+pub mod concepts;
 pub mod crud;
 pub mod day_offs;
 pub mod entities;
@@ -30,6 +31,7 @@ fn api(state: AppState) -> Router {
         .merge(project_settings::routes())
         .merge(shots::routes())
         .merge(breakdown::routes())
+        .merge(concepts::routes())
         .merge(tasks::routes())
         .merge(task_actions::routes())
         .merge(todo::routes())
