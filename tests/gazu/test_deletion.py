@@ -917,6 +917,9 @@ def test_remove_closed_project_with_force_takes_everything(kit, http):
         add_work(http, kit, prod.shot, kit.animation),
         add_work(http, kit, asset, kit.modeling, minutes=(8,)),
     ]
+    # Its settings go too: a custom field and a budget.
+    descriptor = gazu.project.add_metadata_descriptor(prod.project, f"Look {prod.tag}", "Shot")
+    budget = gazu.project.create_budget(prod.project, f"Budget {prod.tag}")
     # Another project's work stays.
     other = new_production(kit)
     bystander = add_work(http, kit, other.shot, kit.animation, minutes=(10,))
@@ -925,6 +928,9 @@ def test_remove_closed_project_with_force_takes_everything(kit, http):
     deleted(record_call(gazu.project.remove_project, prod.project, force=True), expected_force=True)
 
     assert http.status(f"data/projects/{prod.project['id']}") == 404
+    descriptors = http.json("data/metadata-descriptors", params={"project_id": prod.project["id"]})
+    assert descriptor["id"] not in [d["id"] for d in descriptors]
+    assert budget["id"]
     for path in (f"data/episodes/{prod.episode['id']}", f"data/sequences/{prod.sequence['id']}",
                  f"data/shots/{prod.shot['id']}", f"data/assets/{asset['id']}"):
         assert http.status(path) == 404, path

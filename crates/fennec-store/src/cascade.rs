@@ -287,6 +287,16 @@ pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<()> {
         // its end, on both databases.
         "DELETE FROM entities WHERE project_id = $1",
         "DELETE FROM milestones WHERE project_id = $1",
+        // The production's settings: its descriptors (their departments
+        // go by their key), budgets with their entries, and its links to
+        // the studio's automations and background files.
+        "DELETE FROM department_metadata_descriptor_link WHERE metadata_descriptor_id IN \
+         (SELECT id FROM metadata_descriptors WHERE project_id = $1)",
+        "DELETE FROM metadata_descriptors WHERE project_id = $1",
+        "DELETE FROM budget_entries WHERE budget_id IN (SELECT id FROM budgets WHERE project_id = $1)",
+        "DELETE FROM budgets WHERE project_id = $1",
+        "DELETE FROM project_status_automation_link WHERE project_id = $1",
+        "DELETE FROM project_preview_background_file_link WHERE project_id = $1",
         "DELETE FROM project_person_link WHERE project_id = $1",
         "DELETE FROM project_asset_type_link WHERE project_id = $1",
         "DELETE FROM project_task_type_link WHERE project_id = $1",
@@ -301,24 +311,19 @@ pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<()> {
 /// Whether anything of a production still exists (Zou's plain project
 /// delete fails on its keys then).
 pub async fn project_has_content(exec: &mut impl Exec, project: Uuid) -> Result<bool> {
-    Ok(exists(
-        exec,
-        "SELECT 1 FROM entities WHERE project_id = $1 LIMIT 1",
-        project,
-    )
-    .await?
-        || exists(
-            exec,
-            "SELECT 1 FROM tasks WHERE project_id = $1 LIMIT 1",
-            project,
-        )
-        .await?
-        || exists(
-            exec,
-            "SELECT 1 FROM milestones WHERE project_id = $1 LIMIT 1",
-            project,
-        )
-        .await?)
+    for table in [
+        "entities",
+        "tasks",
+        "milestones",
+        "metadata_descriptors",
+        "budgets",
+    ] {
+        let sql = format!("SELECT 1 FROM {table} WHERE project_id = $1 LIMIT 1");
+        if exists(exec, &sql, project).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Zou's `remove_comment` followed by `reset_task_data`: the comment goes,
@@ -428,7 +433,10 @@ fn kept_links(table: &str) -> &'static [(&'static str, &'static str)] {
             ("project_task_type_link", "task_type_id"),
             ("asset_type_task_type_link", "task_type_id"),
         ],
-        "departments" => &[("department_link", "department_id")],
+        "departments" => &[
+            ("department_link", "department_id"),
+            ("department_metadata_descriptor_link", "department_id"),
+        ],
         _ => &[],
     }
 }
