@@ -26,5 +26,9 @@ fn no_route_module_imports_another() {
             }
         }
     }
-    assert!(offenders.is_empty(), "route modules importing each other:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "route modules importing each other:\n{}",
+        offenders.join("\n")
+    );
 }
