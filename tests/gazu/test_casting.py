@@ -301,3 +301,24 @@ def test_forced_deletes_take_their_links(prod):
     assert (other["id"], prod.chair["id"]) in links
     assert gazu.casting.get_asset_casting(prod.villain) == []
     assert [c["shot_name"] for c in gazu.casting.get_asset_cast_in(prod.chair)] == ["SH020"]
+
+
+def test_scene_shots(prod, http):
+    """A layout scene's shots: the scene becomes the shot's source."""
+    scene = gazu.scene.new_scene(prod.project, prod.sequence, "SC010")
+    shot, other = prod.shots
+    answer = gazu.scene.add_shot_to_scene(scene, shot)
+    assert answer["id"] == shot["id"] and answer["source_id"] == scene["id"]
+    assert answer["type"] == "Entity"  # Zou's plain serialize()
+    gazu.scene.add_shot_to_scene(scene, other)
+    listed = gazu.scene.all_shots_for_scene(scene)
+    assert [s["name"] for s in listed] == ["SH010", "SH020"]
+    assert all(s["type"] == "Shot" and s["sequence_name"] == "SQ01" for s in listed)
+    assert listed[0]["project_name"] == prod.project["name"]
+    gazu.scene.remove_shot_from_scene(scene, shot)
+    assert [s["name"] for s in gazu.scene.all_shots_for_scene(scene)] == ["SH020"]
+    assert gazu.shot.get_shot(shot["id"])["source_id"] is None
+    # Not a scene, not a shot, no shot id.
+    assert http("GET", f"data/scenes/{shot['id']}/shots").status_code == 404
+    assert http("POST", f"data/scenes/{scene['id']}/shots", json={"shot_id": prod.hero["id"]}).status_code == 404
+    assert http("POST", f"data/scenes/{scene['id']}/shots", json={}).status_code == 400

@@ -148,13 +148,16 @@ MUST_SERVE = {
     "casting.update_asset_casting",
     "casting.update_episode_casting",
     "casting.update_shot_casting",
-    # scene (7)
+    # scene (10)
+    "scene.add_shot_to_scene",
     "scene.all_scenes",
     "scene.all_scenes_for_project",
     "scene.all_scenes_for_sequence",
+    "scene.all_shots_for_scene",
     "scene.get_scene",
     "scene.get_sequence_from_scene",
     "scene.new_scene",
+    "scene.remove_shot_from_scene",
     "scene.update_scene",
     # edit (7)
     "edit.get_edit_url",

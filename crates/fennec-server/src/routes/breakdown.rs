@@ -1,7 +1,9 @@
 //! Zou's `breakdown` blueprint: the casting of shots, assets and episodes
 //! (entity links), its grouped reads per sequence, episode and asset type,
 //! and the production's entity links; plus the assets blueprint's
-//! `cast-in`, which reads the same links from the other end.
+//! `cast-in`, which reads the same links from the other end; and the
+//! shots of a layout scene (Zou's shots blueprint keeps them, as the
+//! shot's `source_id`: the scene's side of the breakdown).
 //!
 //! Zou's `breakdown_service` rules followed here: a new casting replaces
 //! the old one; casting an asset in a shot casts it in the shot's episode
@@ -71,6 +73,14 @@ pub fn routes() -> Router<AppState> {
             delete(delete_entity_link),
         )
         .route("/data/assets/{id}/cast-in", get(asset_cast_in))
+        .route(
+            "/data/scenes/{id}/shots",
+            get(scene_shots).post(add_shot_to_scene),
+        )
+        .route(
+            "/data/scenes/{id}/shots/{shot_id}",
+            delete(remove_shot_from_scene),
+        )
 }
 
 /// Zou's breakdown reads: the project team, never a vendor.
@@ -653,4 +663,148 @@ async fn asset_cast_in(
     check_project_access(&mut conn, &user, project).await?;
     check_entity_access(&mut conn, &user, Some(asset)).await?;
     Ok(Json(Value::Array(bd::cast_in(&mut conn, asset).await?)))
+}
+
+/// An entity of the built-in kind `kind`, 404 otherwise (Zou's typed
+/// `get_scene` / `get_shot`).
+async fn entity_of_kind(exec: &mut impl Exec, id: &str, kind: &str) -> ApiResult<Row> {
+    let row = entity(exec, path_id(id)?).await?;
+    let types = EntityTypes::load(exec).await?;
+    if uuid_field(&row, "entity_type_id").map(|t| types.kind(t)) != Some(kind) {
+        return Err(ApiError::not_found());
+    }
+    Ok(row)
+}
+
+async fn scene_access(exec: &mut impl Exec, user: &CurrentUser, scene: &Row) -> ApiResult<()> {
+    let project = uuid_field(scene, "project_id").unwrap_or_default();
+    check_project_access(exec, user, project).await
+}
+
+/// GET /data/scenes/{scene_id}/shots — Zou's `get_shots_by_scene`: the
+/// shots whose source is the scene, with their project and sequence names,
+/// by name (case-insensitive).
+async fn scene_shots(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let scene = entity_of_kind(&mut conn, &id, "Scene").await?;
+    scene_access(&mut conn, &user, &scene).await?;
+    check_entity_access(&mut conn, &user, uuid_field(&scene, "id")).await?;
+    let types = EntityTypes::load(&mut conn).await?;
+    let shot_type = types.id_of("Shot").unwrap_or_default();
+    let select = rows::Select::default()
+        .eq(
+            "source_id",
+            fennec_store::SqlValue::Uuid(uuid_field(&scene, "id").expect("id")),
+        )
+        .eq("entity_type_id", fennec_store::SqlValue::Uuid(shot_type));
+    let list = rows::list(&mut conn, &models::ENTITY, &select, false).await?;
+    let mut out = Vec::new();
+    for mut shot in list {
+        // Zou joins the sequence: a shot without one is not listed.
+        let Some(sequence) = uuid_field(&shot, "parent_id") else {
+            continue;
+        };
+        let Some(sequence) = rows::get(&mut conn, &models::ENTITY, sequence, false).await? else {
+            continue;
+        };
+        let project = match uuid_field(&shot, "project_id") {
+            Some(p) => rows::get(&mut conn, &models::PROJECT, p, false).await?,
+            None => None,
+        };
+        shot.insert("type".into(), json!("Shot"));
+        shot.insert(
+            "project_name".into(),
+            project
+                .and_then(|p| p.get("name").cloned())
+                .unwrap_or(Value::Null),
+        );
+        shot.insert(
+            "sequence_name".into(),
+            sequence.get("name").cloned().unwrap_or(Value::Null),
+        );
+        out.push(shot);
+    }
+    out.sort_by_key(|s| {
+        s.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_lowercase()
+    });
+    Ok(Json(Value::Array(
+        out.into_iter().map(Value::Object).collect(),
+    )))
+}
+
+/// Sets a shot's `source_id` (Zou's `update_shot`), answering the shot as
+/// Zou's plain `serialize()` does (typed "Entity").
+async fn set_shot_source(exec: &mut impl Exec, shot: Uuid, scene: Option<Uuid>) -> ApiResult<Row> {
+    let value = scene.map_or(
+        fennec_store::SqlValue::Null(fennec_api::models::Kind::Uuid),
+        fennec_store::SqlValue::Uuid,
+    );
+    let mut row = rows::update(
+        exec,
+        &models::ENTITY,
+        shot,
+        vec![(crate::hierarchy::col("source_id"), value)],
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)?;
+    row.insert("type".into(), json!("Entity"));
+    Ok(row)
+}
+
+/// POST /data/scenes/{scene_id}/shots — the scene becomes the shot's
+/// source; answers the shot (201).
+async fn add_shot_to_scene(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let invalid = |m: &str| ApiError::validation(vec![("shot_id".to_owned(), m.to_owned())]);
+    let shot_id = match body.get("shot_id") {
+        None => return Err(invalid("Field required")),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(invalid(
+                "UUID input should be a string, bytes or UUID object",
+            ))
+        }
+    };
+    if Uuid::parse_str(&shot_id).is_err() {
+        return Err(invalid("Input should be a valid UUID"));
+    }
+    let mut tx = state.db.begin().await?;
+    let scene = entity_of_kind(&mut tx, &id, "Scene").await?;
+    scene_access(&mut tx, &user, &scene).await?;
+    let shot = entity_of_kind(&mut tx, &shot_id, "Shot").await?;
+    let row = set_shot_source(
+        &mut tx,
+        uuid_field(&shot, "id").expect("id"),
+        uuid_field(&scene, "id"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((axum::http::StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// DELETE /data/scenes/{scene_id}/shots/{shot_id} — the shot loses its
+/// source.
+async fn remove_shot_from_scene(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, shot_id)): Path<(String, String)>,
+) -> ApiResult<axum::http::StatusCode> {
+    let mut tx = state.db.begin().await?;
+    let scene = entity_of_kind(&mut tx, &id, "Scene").await?;
+    scene_access(&mut tx, &user, &scene).await?;
+    let shot = entity_of_kind(&mut tx, &shot_id, "Shot").await?;
+    set_shot_source(&mut tx, uuid_field(&shot, "id").expect("id"), None).await?;
+    tx.commit().await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
