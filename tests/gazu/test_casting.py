@@ -322,3 +322,34 @@ def test_scene_shots(prod, http):
     assert http("GET", f"data/scenes/{shot['id']}/shots").status_code == 404
     assert http("POST", f"data/scenes/{scene['id']}/shots", json={"shot_id": prod.hero["id"]}).status_code == 404
     assert http("POST", f"data/scenes/{scene['id']}/shots", json={}).status_code == 400
+
+
+INSTANCE_KEYS = [
+    "asset_id", "name", "number", "description", "active", "data", "scene_id",
+    "target_asset_id", "entity_id", "entity_type_id", "id", "created_at", "updated_at", "type",
+]
+
+
+def test_asset_instances_of_scenes_and_shots(prod, http):
+    scene = gazu.scene.new_scene(prod.project, prod.sequence, "SC020")
+    first = gazu.scene.new_scene_asset_instance(scene, prod.hero, description="main")
+    assert list(first) == INSTANCE_KEYS
+    assert (first["name"], first["number"], first["active"]) == ("Hero_0001", 1, True)
+    assert first["scene_id"] == scene["id"] and first["description"] == "main"
+    second = gazu.scene.new_scene_asset_instance(scene, prod.hero)
+    assert (second["name"], second["number"], second["description"]) == ("Hero_0002", 2, None)
+    grouped = gazu.scene.all_asset_instances_for_scene(scene)
+    assert list(grouped) == [prod.hero["id"]]
+    assert [i["id"] for i in grouped[prod.hero["id"]]] == [first["id"], second["id"]]
+    assert gazu.scene.all_camera_instances_for_scene(scene) == {}
+
+    shot = prod.shots[0]
+    answer = gazu.shot.add_asset_instance_to_shot(shot, first)
+    assert answer["id"] == shot["id"]
+    on_shot = gazu.shot.all_asset_instances_for_shot(shot)
+    assert [i["id"] for i in on_shot[prod.hero["id"]]] == [first["id"]]
+    gazu.shot.remove_asset_instance_from_shot(shot, first)
+    assert gazu.shot.all_asset_instances_for_shot(shot) == {}
+    assert http("POST", f"data/shots/{shot['id']}/asset-instances",
+                json={"asset_instance_id": str(uuid.uuid4())}).status_code == 404
+    assert http("POST", f"data/scenes/{scene['id']}/asset-instances", json={}).status_code == 400

@@ -78,6 +78,7 @@ pub fn resource(name: &str) -> Option<Resource> {
         "milestones" => (&MILESTONE, Scope::Plain),
         // gazu's delete_entity_link goes through Zou's CRUD resource.
         "entity-links" => (&ENTITY_LINK, Scope::Plain),
+        "asset-instances" => (&ASSET_INSTANCE, Scope::Plain),
         _ => return None,
     };
     Some(Resource { model, scope })

@@ -503,3 +503,25 @@ pub async fn concept_links_out(exec: &mut impl Exec, concept: Uuid) -> Result<Ve
         "SELECT entity_out_id FROM entity_concept_links WHERE entity_in_id = $1 ORDER BY seq")
         .bind(concept).fetch_all(&mut *c).await?))
 }
+
+/// The asset instances in a shot's instance casting, in the order added.
+pub async fn shot_instances(exec: &mut impl Exec, shot: Uuid) -> Result<Vec<Uuid>> {
+    Ok(on!(exec, c => sqlx::query_scalar(
+        "SELECT asset_instance_id FROM asset_instance_link WHERE entity_id = $1 ORDER BY seq")
+        .bind(shot).fetch_all(&mut *c).await?))
+}
+
+pub async fn link_instance(exec: &mut impl Exec, shot: Uuid, instance: Uuid) -> Result<()> {
+    on!(exec, c => sqlx::query(
+        "INSERT INTO asset_instance_link (entity_id, asset_instance_id) VALUES ($1, $2) \
+         ON CONFLICT DO NOTHING")
+        .bind(shot).bind(instance).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn unlink_instance(exec: &mut impl Exec, shot: Uuid, instance: Uuid) -> Result<()> {
+    on!(exec, c => sqlx::query(
+        "DELETE FROM asset_instance_link WHERE entity_id = $1 AND asset_instance_id = $2")
+        .bind(shot).bind(instance).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}

@@ -32,6 +32,9 @@ pub static ASSET_INSTANCE: Model = Model {
         null("data", Kind::Json),
         null("scene_id", Kind::Uuid),
         null("target_asset_id", Kind::Uuid),
+        // Deprecated by Zou, still in its serialisation.
+        null("entity_id", Kind::Uuid),
+        null("entity_type_id", Kind::Uuid),
         ID,
         CREATED_AT,
         UPDATED_AT,

@@ -74,6 +74,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/data/assets/{id}/cast-in", get(asset_cast_in))
         .route(
+            "/data/scenes/{id}/asset-instances",
+            get(scene_asset_instances).post(new_scene_asset_instance),
+        )
+        .route(
+            "/data/scenes/{id}/camera-instances",
+            get(scene_camera_instances),
+        )
+        .route(
+            "/data/shots/{id}/asset-instances",
+            get(shot_asset_instances).post(add_asset_instance_to_shot),
+        )
+        .route(
+            "/data/shots/{id}/asset-instances/{instance_id}",
+            delete(remove_asset_instance_from_shot),
+        )
+        .route(
             "/data/scenes/{id}/shots",
             get(scene_shots).post(add_shot_to_scene),
         )
@@ -805,6 +821,245 @@ async fn remove_shot_from_scene(
     scene_access(&mut tx, &user, &scene).await?;
     let shot = entity_of_kind(&mut tx, &shot_id, "Shot").await?;
     set_shot_source(&mut tx, uuid_field(&shot, "id").expect("id"), None).await?;
+    tx.commit().await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Asset instances grouped by asset, each typed (Zou's
+/// `_group_serialized_instances`).
+fn group_instances(list: Vec<Row>) -> Value {
+    let mut out = Map::new();
+    for mut row in list {
+        let key = row
+            .get("asset_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        row.insert("type".into(), json!("AssetInstance"));
+        if let Value::Array(a) = out.entry(key).or_insert_with(|| json!([])) {
+            a.push(Value::Object(row));
+        }
+    }
+    Value::Object(out)
+}
+
+/// The instances of a scene, optionally only of assets of one type, by
+/// asset and number.
+async fn instances_of_scene(
+    exec: &mut impl Exec,
+    scene: Uuid,
+    asset_type: Option<Uuid>,
+) -> ApiResult<Value> {
+    let select = rows::Select::default().eq("scene_id", fennec_store::SqlValue::Uuid(scene));
+    let mut list = rows::list(exec, &models::ASSET_INSTANCE, &select, false).await?;
+    if let Some(t) = asset_type {
+        let mut kept = Vec::new();
+        for row in list {
+            let asset = match uuid_field(&row, "asset_id") {
+                Some(a) => rows::get(exec, &models::ENTITY, a, false).await?,
+                None => None,
+            };
+            if asset.is_some_and(|a| uuid_field(&a, "entity_type_id") == Some(t)) {
+                kept.push(row);
+            }
+        }
+        list = kept;
+    }
+    list.sort_by_key(|r| {
+        (
+            r.get("asset_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            r.get("number").and_then(Value::as_i64).unwrap_or_default(),
+        )
+    });
+    Ok(group_instances(list))
+}
+
+/// GET /data/scenes/{scene_id}/asset-instances
+async fn scene_asset_instances(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let scene = entity_of_kind(&mut conn, &id, "Scene").await?;
+    scene_access(&mut conn, &user, &scene).await?;
+    check_entity_access(&mut conn, &user, uuid_field(&scene, "id")).await?;
+    let me = uuid_field(&scene, "id").expect("id");
+    Ok(Json(instances_of_scene(&mut conn, me, None).await?))
+}
+
+/// GET /data/scenes/{scene_id}/camera-instances — the instances of assets
+/// of the "Camera" type, which Zou creates on first use.
+async fn scene_camera_instances(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut tx = state.db.begin().await?;
+    let scene = entity_of_kind(&mut tx, &id, "Scene").await?;
+    scene_access(&mut tx, &user, &scene).await?;
+    check_entity_access(&mut tx, &user, uuid_field(&scene, "id")).await?;
+    let camera = fennec_store::defaults::entity_type_id(&mut tx, "Camera").await?;
+    let me = uuid_field(&scene, "id").expect("id");
+    let out = instances_of_scene(&mut tx, me, Some(camera)).await?;
+    tx.commit().await?;
+    state.refs.invalidate();
+    Ok(Json(out))
+}
+
+/// Zou's `build_asset_instance_name`: the asset's name slugified with
+/// underscores (case kept), then the number on four digits.
+fn instance_name(asset: &str, number: i64) -> String {
+    let mut slug = String::new();
+    for c in asset.chars() {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('_') {
+            slug.push('_');
+        }
+    }
+    let slug = slug.trim_end_matches('_');
+    format!("{slug}_{number:04}")
+}
+
+fn uuid_body(body: &Map<String, Value>, key: &str) -> ApiResult<Uuid> {
+    let invalid = |m: &str| ApiError::validation(vec![(key.to_owned(), m.to_owned())]);
+    match body.get(key) {
+        None => Err(invalid("Field required")),
+        Some(Value::String(s)) => {
+            Uuid::parse_str(s).map_err(|_| invalid("Input should be a valid UUID"))
+        }
+        Some(_) => Err(invalid(
+            "UUID input should be a string, bytes or UUID object",
+        )),
+    }
+}
+
+/// POST /data/scenes/{scene_id}/asset-instances — a new instance of the
+/// asset in the scene, numbered after the scene's last one of it (201).
+async fn new_scene_asset_instance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    use fennec_store::SqlValue as V;
+    let asset = uuid_body(&body, "asset_id")?;
+    // No description stays null (Zou passes the schema's None through).
+    let description = match body.get("description") {
+        None | Some(Value::Null) => V::Null(fennec_api::models::Kind::Text),
+        Some(Value::String(s)) => V::Text(s.clone()),
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "description".into(),
+                "Input should be a valid string".into(),
+            )]))
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let scene = entity_of_kind(&mut tx, &id, "Scene").await?;
+    scene_access(&mut tx, &user, &scene).await?;
+    let asset_row = entity(&mut tx, asset).await?;
+    let scene_id = uuid_field(&scene, "id").expect("id");
+    let select = rows::Select::default()
+        .eq("scene_id", fennec_store::SqlValue::Uuid(scene_id))
+        .eq("asset_id", fennec_store::SqlValue::Uuid(asset));
+    let number = rows::list(&mut tx, &models::ASSET_INSTANCE, &select, false)
+        .await?
+        .iter()
+        .filter_map(|r| r.get("number").and_then(Value::as_i64))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let name = instance_name(
+        asset_row
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        number,
+    );
+    let col = |n: &str| {
+        models::ASSET_INSTANCE
+            .column(n)
+            .expect("asset instance column")
+    };
+    let mut row = rows::insert(
+        &mut tx,
+        &models::ASSET_INSTANCE,
+        vec![
+            (col("asset_id"), V::Uuid(asset)),
+            (col("scene_id"), V::Uuid(scene_id)),
+            (col("number"), V::Int(number)),
+            (col("name"), V::Text(name)),
+            (col("description"), description),
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    row.insert("type".into(), json!("AssetInstance"));
+    Ok((axum::http::StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// GET /data/shots/{shot_id}/asset-instances — the shot's instance
+/// casting, grouped by asset.
+async fn shot_asset_instances(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let shot = entity_of_kind(&mut conn, &id, "Shot").await?;
+    scene_access(&mut conn, &user, &shot).await?;
+    check_entity_access(&mut conn, &user, uuid_field(&shot, "id")).await?;
+    let me = uuid_field(&shot, "id").expect("id");
+    let mut list = Vec::new();
+    for instance in bd::shot_instances(&mut conn, me).await? {
+        if let Some(row) = rows::get(&mut conn, &models::ASSET_INSTANCE, instance, false).await? {
+            list.push(row);
+        }
+    }
+    Ok(Json(group_instances(list)))
+}
+
+/// POST /data/shots/{shot_id}/asset-instances — adds an instance to the
+/// shot's instance casting; answers the shot (typed "Entity", 201).
+async fn add_asset_instance_to_shot(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let instance = uuid_body(&body, "asset_instance_id")?;
+    let mut tx = state.db.begin().await?;
+    let mut shot = entity_of_kind(&mut tx, &id, "Shot").await?;
+    scene_access(&mut tx, &user, &shot).await?;
+    rows::get(&mut tx, &models::ASSET_INSTANCE, instance, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let me = uuid_field(&shot, "id").expect("id");
+    bd::link_instance(&mut tx, me, instance).await?;
+    tx.commit().await?;
+    shot.insert("type".into(), json!("Entity"));
+    Ok((axum::http::StatusCode::CREATED, Json(Value::Object(shot))))
+}
+
+/// DELETE /data/shots/{shot_id}/asset-instances/{asset_instance_id}
+async fn remove_asset_instance_from_shot(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, instance)): Path<(String, String)>,
+) -> ApiResult<axum::http::StatusCode> {
+    let mut tx = state.db.begin().await?;
+    let shot = entity_of_kind(&mut tx, &id, "Shot").await?;
+    scene_access(&mut tx, &user, &shot).await?;
+    let instance = path_id(&instance)?;
+    rows::get(&mut tx, &models::ASSET_INSTANCE, instance, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    bd::unlink_instance(&mut tx, uuid_field(&shot, "id").expect("id"), instance).await?;
     tx.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -27,6 +27,9 @@ CREATE TABLE asset_instances (
     "data" JSONB,
     "scene_id" UUID REFERENCES entities(id) ON DELETE CASCADE,
     "target_asset_id" UUID REFERENCES entities(id) ON DELETE CASCADE,
+    -- Deprecated in Zou, still serialised.
+    "entity_id" UUID REFERENCES entities(id) ON DELETE CASCADE,
+    "entity_type_id" UUID REFERENCES entity_types(id),
     "id" UUID PRIMARY KEY,
     "created_at" TIMESTAMP NOT NULL,
     "updated_at" TIMESTAMP NOT NULL,

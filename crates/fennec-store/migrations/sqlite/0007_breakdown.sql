@@ -26,6 +26,9 @@ CREATE TABLE asset_instances (
     "data" TEXT,
     "scene_id" BLOB REFERENCES entities(id) ON DELETE CASCADE,
     "target_asset_id" BLOB REFERENCES entities(id) ON DELETE CASCADE,
+    -- Deprecated in Zou, still serialised.
+    "entity_id" BLOB REFERENCES entities(id) ON DELETE CASCADE,
+    "entity_type_id" BLOB REFERENCES entity_types(id),
     "id" BLOB NOT NULL UNIQUE,
     "created_at" TEXT NOT NULL,
     "updated_at" TEXT NOT NULL,
