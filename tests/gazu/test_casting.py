@@ -353,3 +353,21 @@ def test_asset_instances_of_scenes_and_shots(prod, http):
     assert http("POST", f"data/shots/{shot['id']}/asset-instances",
                 json={"asset_instance_id": str(uuid.uuid4())}).status_code == 404
     assert http("POST", f"data/scenes/{scene['id']}/asset-instances", json={}).status_code == 400
+
+
+def test_asset_instances_by_asset(prod):
+    scene = gazu.scene.new_scene(prod.project, prod.sequence, "SC030")
+    in_scene = gazu.scene.new_scene_asset_instance(scene, prod.chair)
+    inside = gazu.asset.new_asset_asset_instance(prod.hero, prod.chair, description="inside")
+    assert list(inside) == INSTANCE_KEYS
+    assert (inside["name"], inside["number"], inside["target_asset_id"]) == ("Chair_0001", 1, prod.hero["id"])
+    within = gazu.asset.all_asset_instances_for_asset(prod.hero)
+    assert {k: [i["id"] for i in v] for k, v in within.items()} == {prod.chair["id"]: [inside["id"]]}
+    by_scene = gazu.asset.all_scene_asset_instances_for_asset(prod.chair)
+    # Zou keys by str(scene_id): "None" for the instance inside an asset.
+    assert {k: [i["id"] for i in v] for k, v in by_scene.items()} == {
+        scene["id"]: [in_scene["id"]], "None": [inside["id"]]}
+    shot = prod.shots[0]
+    gazu.shot.add_asset_instance_to_shot(shot, in_scene)
+    by_shot = gazu.asset.all_shot_asset_instances_for_asset(prod.chair)
+    assert {k: [i["id"] for i in v] for k, v in by_shot.items()} == {shot["id"]: [in_scene["id"]]}

@@ -111,7 +111,8 @@ MUST_SERVE = {
     "shot.update_sequence_data",
     "shot.update_shot",
     "shot.update_shot_data",
-    # asset (26)
+    # asset (30)
+    "asset.all_asset_instances_for_asset",
     "asset.all_asset_instances_for_shot",
     "asset.all_asset_types",
     "asset.all_asset_types_for_project",
@@ -119,6 +120,8 @@ MUST_SERVE = {
     "asset.all_assets_for_open_projects",
     "asset.all_assets_for_project",
     "asset.all_assets_for_project_and_type",
+    "asset.all_scene_asset_instances_for_asset",
+    "asset.all_shot_asset_instances_for_asset",
     "asset.disable_asset_instance",
     "asset.enable_asset_instance",
     "asset.get_all_assets_url",
@@ -132,6 +135,7 @@ MUST_SERVE = {
     "asset.get_asset_url",
     "asset.get_episode_from_asset",
     "asset.new_asset",
+    "asset.new_asset_asset_instance",
     "asset.new_asset_type",
     "asset.remove_asset",
     "asset.remove_asset_type",

@@ -525,3 +525,10 @@ pub async fn unlink_instance(exec: &mut impl Exec, shot: Uuid, instance: Uuid) -
         .bind(shot).bind(instance).execute(&mut *c).await?.rows_affected());
     Ok(())
 }
+
+/// The shots whose instance casting holds an instance.
+pub async fn instance_shots(exec: &mut impl Exec, instance: Uuid) -> Result<Vec<Uuid>> {
+    Ok(on!(exec, c => sqlx::query_scalar(
+        "SELECT entity_id FROM asset_instance_link WHERE asset_instance_id = $1 ORDER BY seq")
+        .bind(instance).fetch_all(&mut *c).await?))
+}

@@ -74,6 +74,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/data/assets/{id}/cast-in", get(asset_cast_in))
         .route(
+            "/data/assets/{id}/asset-asset-instances",
+            get(asset_asset_instances).post(new_asset_asset_instance),
+        )
+        .route(
+            "/data/assets/{id}/scene-asset-instances",
+            get(asset_scene_instances),
+        )
+        .route(
+            "/data/assets/{id}/shot-asset-instances",
+            get(asset_shot_instances),
+        )
+        .route(
             "/data/scenes/{id}/asset-instances",
             get(scene_asset_instances).post(new_scene_asset_instance),
         )
@@ -1062,4 +1074,177 @@ async fn remove_asset_instance_from_shot(
     bd::unlink_instance(&mut tx, uuid_field(&shot, "id").expect("id"), instance).await?;
     tx.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Zou's typed `get_asset` and the project check of its asset-instance
+/// routes.
+async fn asset_for_instances(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    id: &str,
+) -> ApiResult<Uuid> {
+    let row = entity_of_kind(exec, id, "Asset").await?;
+    scene_access(exec, user, &row).await?;
+    Ok(uuid_field(&row, "id").expect("id"))
+}
+
+/// Instances matching one column, by asset then number.
+async fn instances_where(
+    exec: &mut impl Exec,
+    column: &'static str,
+    id: Uuid,
+) -> ApiResult<Vec<Row>> {
+    let select = rows::Select::default().eq(column, fennec_store::SqlValue::Uuid(id));
+    let mut list = rows::list(exec, &models::ASSET_INSTANCE, &select, false).await?;
+    list.sort_by_key(|r| {
+        (
+            r.get("asset_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            r.get("number").and_then(Value::as_i64).unwrap_or_default(),
+        )
+    });
+    Ok(list)
+}
+
+/// Groups instances under `key` of each (Zou writes `str(None)` for a
+/// missing one).
+fn group_by(list: Vec<Row>, key: impl Fn(&Row) -> String) -> Value {
+    let mut out = Map::new();
+    for mut row in list {
+        let k = key(&row);
+        row.insert("type".into(), json!("AssetInstance"));
+        if let Value::Array(a) = out.entry(k).or_insert_with(|| json!([])) {
+            a.push(Value::Object(row));
+        }
+    }
+    Value::Object(out)
+}
+
+fn str_key(row: &Row, column: &str) -> String {
+    row.get(column)
+        .and_then(Value::as_str)
+        .unwrap_or("None")
+        .to_owned()
+}
+
+/// GET /data/assets/{asset_id}/asset-asset-instances — the instances inside
+/// the asset, by instantiated asset.
+async fn asset_asset_instances(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let asset = asset_for_instances(&mut conn, &user, &id).await?;
+    let list = instances_where(&mut conn, "target_asset_id", asset).await?;
+    Ok(Json(group_by(list, |r| str_key(r, "asset_id"))))
+}
+
+/// GET /data/assets/{asset_id}/scene-asset-instances — the asset's
+/// instances, by scene.
+async fn asset_scene_instances(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let asset = asset_for_instances(&mut conn, &user, &id).await?;
+    let list = instances_where(&mut conn, "asset_id", asset).await?;
+    Ok(Json(group_by(list, |r| str_key(r, "scene_id"))))
+}
+
+/// GET /data/assets/{asset_id}/shot-asset-instances — the asset's
+/// instances in shots' instance casting, by shot.
+async fn asset_shot_instances(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let asset = asset_for_instances(&mut conn, &user, &id).await?;
+    let list = instances_where(&mut conn, "asset_id", asset).await?;
+    let mut pairs = Vec::new();
+    for row in list {
+        let instance = uuid_field(&row, "id").expect("id");
+        for shot in bd::instance_shots(&mut conn, instance).await? {
+            let mut r = row.clone();
+            r.insert("__shot".into(), json!(shot.to_string()));
+            pairs.push(r);
+        }
+    }
+    let mut grouped = group_by(pairs, |r| str_key(r, "__shot"));
+    if let Value::Object(m) = &mut grouped {
+        for v in m.values_mut() {
+            if let Value::Array(a) = v {
+                for i in a {
+                    if let Value::Object(o) = i {
+                        o.shift_remove("__shot");
+                    }
+                }
+            }
+        }
+    }
+    Ok(Json(grouped))
+}
+
+/// POST /data/assets/{asset_id}/asset-asset-instances — a new instance of
+/// another asset inside this one, numbered after its last one (201).
+async fn new_asset_asset_instance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    use fennec_store::SqlValue as V;
+    let instantiated = uuid_body(&body, "asset_to_instantiate_id")?;
+    let description = match body.get("description") {
+        None | Some(Value::Null) => V::Null(fennec_api::models::Kind::Text),
+        Some(Value::String(s)) => V::Text(s.clone()),
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "description".into(),
+                "Input should be a valid string".into(),
+            )]))
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let target = asset_for_instances(&mut tx, &user, &id).await?;
+    let instantiated_row = entity(&mut tx, instantiated).await?;
+    let number = instances_where(&mut tx, "target_asset_id", target)
+        .await?
+        .iter()
+        .filter(|r| uuid_field(r, "asset_id") == Some(instantiated))
+        .filter_map(|r| r.get("number").and_then(Value::as_i64))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let name = instance_name(
+        instantiated_row
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        number,
+    );
+    let col = |n: &str| {
+        models::ASSET_INSTANCE
+            .column(n)
+            .expect("asset instance column")
+    };
+    let mut row = rows::insert(
+        &mut tx,
+        &models::ASSET_INSTANCE,
+        vec![
+            (col("asset_id"), V::Uuid(instantiated)),
+            (col("target_asset_id"), V::Uuid(target)),
+            (col("number"), V::Int(number)),
+            (col("name"), V::Text(name)),
+            (col("description"), description),
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    row.insert("type".into(), json!("AssetInstance"));
+    Ok((axum::http::StatusCode::CREATED, Json(Value::Object(row))))
 }
