@@ -101,3 +101,12 @@ def test_get_edit_is_zous_full_edit(prod):
     assert (short["id"], short["assignees"]) == (task["id"], [me["id"]])
     assert gazu.edit.get_edit_url(edit).endswith(
         f"/productions/{prod.project['id']}/edits/{edit['id']}/")
+
+
+def test_get_scene_by_name(prod):
+    sequence = gazu.shot.all_sequences_for_episode(prod.ep1)[0]
+    scene = gazu.scene.new_scene(prod.project, sequence, f"SC{unique()}")
+    found = gazu.scene.get_scene_by_name(sequence, scene["name"])
+    assert found["id"] == scene["id"]
+    assert (found["project_name"], found["sequence_name"]) == (prod.project["name"], sequence["name"])
+    assert gazu.scene.get_scene_by_name(sequence, "no such scene") is None

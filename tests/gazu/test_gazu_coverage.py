@@ -161,6 +161,7 @@ MUST_SERVE = {
     "casting.update_episode_casting",
     "casting.update_shot_casting",
     # scene (16)
+    "scene.get_scene_by_name",
     "scene.add_shot_to_scene",
     "scene.all_asset_instances_for_scene",
     "scene.all_camera_instances_for_scene",

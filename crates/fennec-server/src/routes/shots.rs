@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
             get(project_edits).post(new_edit),
         )
         .route("/data/edits/all", get(all_edits))
+        .route("/data/scenes/all", get(all_scenes))
         .route(
             "/data/projects/{id}/asset-types/{type_id}/assets/new",
             post(new_asset),
@@ -659,6 +660,27 @@ async fn all_edits(
         let name = project.and_then(|p| p.get("name").cloned());
         row.insert("project_name".into(), name.unwrap_or(Value::Null));
     }
+    Ok(json_list(list))
+}
+
+/// GET /data/scenes/all — scenes with their `project_name` and
+/// `sequence_name` (gazu's `get_scene_by_name` reads this); vendors are
+/// refused, as Zou's ScenesResource refuses them.
+async fn all_scenes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    if user.role == crate::auth::user::Role::Vendor {
+        return Err(ApiError::forbidden());
+    }
+    let mut conn = state.db.conn().await?;
+    if let Some(p) = q.get("project_id").and_then(|p| Uuid::parse_str(p).ok()) {
+        check_project_access(&mut conn, &user, p).await?;
+    }
+    let f = member_filter(&mut conn, &user).await?;
+    let mut list = entities(&mut conn, Scope::EntityKind("Scene"), f, &q, "scenes").await?;
+    add_shot_names(&mut conn, &mut list).await?;
     Ok(json_list(list))
 }
 
