@@ -110,3 +110,24 @@ def test_get_scene_by_name(prod):
     assert found["id"] == scene["id"]
     assert (found["project_name"], found["sequence_name"]) == (prod.project["name"], sequence["name"])
     assert gazu.scene.get_scene_by_name(sequence, "no such scene") is None
+
+
+def test_a_shots_assets_and_their_types(prod):
+    """GET /data/shots/{id}/assets and /asset-types read the shot's casting."""
+    shot = prod.shots[1]
+    assert gazu.asset.all_assets_for_shot(shot) == []
+    assert gazu.asset.all_asset_types_for_shot(shot) == []
+    gazu.casting.update_shot_casting(prod.project, shot, [
+        {"asset_id": prod.hero["id"], "nb_occurences": 2},
+        {"asset_id": prod.cup["id"], "nb_occurences": 1},
+    ])
+    assets = gazu.asset.all_assets_for_shot(shot)
+    assert sorted(a["id"] for a in assets) == sorted([prod.hero["id"], prod.cup["id"]])
+    assert {a["type"] for a in assets} == {"Asset"}
+    hero = next(a for a in assets if a["id"] == prod.hero["id"])
+    assert hero["entity_type_id"] == prod.types["Character"]["id"]
+    assert "tasks" not in hero
+    types = gazu.asset.all_asset_types_for_shot(shot)
+    assert sorted(t["name"] for t in types) == ["Character", "Prop"]
+    assert {t["type"] for t in types} == {"AssetType"}
+    assert "task_types" not in types[0]

@@ -112,6 +112,8 @@ MUST_SERVE = {
     "shot.update_shot",
     "shot.update_shot_data",
     # asset (30)
+    "asset.all_assets_for_shot",
+    "asset.all_asset_types_for_shot",
     "asset.all_asset_instances_for_asset",
     "asset.all_asset_instances_for_shot",
     "asset.all_asset_types",

@@ -52,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/data/episodes/{id}/sequences", get(episode_sequences))
         .route("/data/episodes/{id}/shots", get(episode_shots))
+        .route("/data/shots/{id}/assets", get(shot_assets))
+        .route("/data/shots/{id}/asset-types", get(shot_asset_types))
         .route("/data/projects/{id}/asset-types", get(project_asset_types))
         .route(
             "/data/projects/{id}/asset-types/{type_id}/assets",
@@ -536,6 +538,79 @@ async fn episode_shots(
     ))
 }
 
+/// The assets cast in a shot (Zou's `entities_out`), after the shot's
+/// checks: it must be a shot of a production the caller belongs to.
+async fn cast_assets(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    shot: &str,
+    vendor_reach: bool,
+) -> ApiResult<Vec<Row>> {
+    let shot = path_id(shot)?;
+    let row = rows::get(exec, &models::ENTITY, shot, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let types = EntityTypes::load(exec).await?;
+    if uuid_field(&row, "entity_type_id").map(|t| types.kind(t)) != Some("Shot") {
+        return Err(ApiError::not_found());
+    }
+    check_project_access(
+        exec,
+        user,
+        uuid_field(&row, "project_id").unwrap_or_default(),
+    )
+    .await?;
+    if vendor_reach {
+        crate::reach::check_entity_access(exec, user, Some(shot)).await?;
+    }
+    let ids = fennec_store::breakdown::entities_out(exec, shot).await?;
+    let mut assets = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(mut a) = rows::get(exec, &models::ENTITY, id, false).await? {
+            crud::finish_rows_typed(
+                exec,
+                &models::ENTITY,
+                std::slice::from_mut(&mut a),
+                false,
+                Some(&types),
+            )
+            .await?;
+            assets.push(a);
+        }
+    }
+    Ok(assets)
+}
+
+/// GET /data/shots/{id}/assets — Zou's `get_entity_casting`: the assets
+/// cast in the shot, serialised as assets.
+async fn shot_assets(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = s.db.conn().await?;
+    Ok(json_list(cast_assets(&mut conn, &user, &id, true).await?))
+}
+
+/// GET /data/shots/{id}/asset-types — the types of the assets cast in the
+/// shot (Zou checks no vendor reach here).
+async fn shot_asset_types(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = s.db.conn().await?;
+    let assets = cast_assets(&mut conn, &user, &id, false).await?;
+    let used: Vec<SqlValue> = assets
+        .iter()
+        .filter_map(|a| uuid_field(a, "entity_type_id"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(SqlValue::Uuid)
+        .collect();
+    Ok(json_list(asset_types_among(&mut conn, used).await?))
+}
+
 /// GET /data/projects/{id}/asset-types — the asset types the production's
 /// assets are of (Zou's `get_asset_types_for_project`).
 async fn project_asset_types(
@@ -563,19 +638,24 @@ async fn project_asset_types(
         .into_iter()
         .map(SqlValue::Uuid)
         .collect();
+    Ok(json_list(asset_types_among(&mut conn, used).await?))
+}
+
+/// Asset types by id, as Zou's `serialize_asset_types` writes them:
+/// without their relations (no `task_types`).
+async fn asset_types_among(exec: &mut impl Exec, ids: Vec<SqlValue>) -> ApiResult<Vec<Row>> {
     let mut list = rows::list(
-        &mut conn,
+        exec,
         &models::ASSET_TYPE,
-        &Select::default().filter(Filter::In("id", used)),
+        &Select::default().filter(Filter::In("id", ids)),
         false,
     )
     .await?;
-    // Zou serialises them without their relations: no `task_types`.
     for r in list.iter_mut() {
         r.shift_remove("task_types");
         r.insert("type".into(), Value::String("AssetType".into()));
     }
-    Ok(json_list(list))
+    Ok(list)
 }
 
 /// GET /data/projects/{id}/asset-types/{type_id}/assets — Zou's
