@@ -950,6 +950,60 @@ fn uuid_body(body: &Map<String, Value>, key: &str) -> ApiResult<Uuid> {
     }
 }
 
+/// An instance's description: none stays null (Zou passes its schema's
+/// None through), anything but a string is the schema's error.
+fn instance_description(body: &Map<String, Value>) -> ApiResult<fennec_store::SqlValue> {
+    match body.get("description") {
+        None | Some(Value::Null) => {
+            Ok(fennec_store::SqlValue::Null(fennec_api::models::Kind::Text))
+        }
+        Some(Value::String(s)) => Ok(fennec_store::SqlValue::Text(s.clone())),
+        Some(_) => Err(ApiError::validation(vec![(
+            "description".into(),
+            "Input should be a valid string".into(),
+        )])),
+    }
+}
+
+/// A new instance of `asset` in a scene or an asset (`place`: the column
+/// and the id), numbered `number` and named after the asset, answered
+/// typed as Zou types it.
+async fn insert_instance(
+    tx: &mut fennec_store::Tx,
+    asset: &Row,
+    place: (&str, Uuid),
+    number: i64,
+    description: fennec_store::SqlValue,
+) -> ApiResult<Row> {
+    use fennec_store::SqlValue as V;
+    let col = |n: &str| {
+        models::ASSET_INSTANCE
+            .column(n)
+            .expect("asset instance column")
+    };
+    let name = instance_name(
+        asset
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        number,
+    );
+    let mut row = rows::insert(
+        tx,
+        &models::ASSET_INSTANCE,
+        vec![
+            (col("asset_id"), V::Uuid(crate::present::id_of(asset))),
+            (col(place.0), V::Uuid(place.1)),
+            (col("number"), V::Int(number)),
+            (col("name"), V::Text(name)),
+            (col("description"), description),
+        ],
+    )
+    .await?;
+    row.insert("type".into(), json!("AssetInstance"));
+    Ok(row)
+}
+
 /// POST /data/scenes/{scene_id}/asset-instances — a new instance of the
 /// asset in the scene, numbered after the scene's last one of it (201).
 async fn new_scene_asset_instance(
@@ -958,19 +1012,8 @@ async fn new_scene_asset_instance(
     Path(id): Path<String>,
     SchemaBody(body): SchemaBody,
 ) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
-    use fennec_store::SqlValue as V;
     let asset = uuid_body(&body, "asset_id")?;
-    // No description stays null (Zou passes the schema's None through).
-    let description = match body.get("description") {
-        None | Some(Value::Null) => V::Null(fennec_api::models::Kind::Text),
-        Some(Value::String(s)) => V::Text(s.clone()),
-        Some(_) => {
-            return Err(ApiError::validation(vec![(
-                "description".into(),
-                "Input should be a valid string".into(),
-            )]))
-        }
-    };
+    let description = instance_description(&body)?;
     let mut tx = state.db.begin().await?;
     let scene = entity_of_kind(&mut tx, &id, "Scene").await?;
     scene_access(&mut tx, &user, &scene).await?;
@@ -986,32 +1029,15 @@ async fn new_scene_asset_instance(
         .max()
         .unwrap_or(0)
         + 1;
-    let name = instance_name(
-        asset_row
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default(),
-        number,
-    );
-    let col = |n: &str| {
-        models::ASSET_INSTANCE
-            .column(n)
-            .expect("asset instance column")
-    };
-    let mut row = rows::insert(
+    let row = insert_instance(
         &mut tx,
-        &models::ASSET_INSTANCE,
-        vec![
-            (col("asset_id"), V::Uuid(asset)),
-            (col("scene_id"), V::Uuid(scene_id)),
-            (col("number"), V::Int(number)),
-            (col("name"), V::Text(name)),
-            (col("description"), description),
-        ],
+        &asset_row,
+        ("scene_id", scene_id),
+        number,
+        description,
     )
     .await?;
     tx.commit().await?;
-    row.insert("type".into(), json!("AssetInstance"));
     Ok((axum::http::StatusCode::CREATED, Json(Value::Object(row))))
 }
 
@@ -1197,18 +1223,8 @@ async fn new_asset_asset_instance(
     Path(id): Path<String>,
     SchemaBody(body): SchemaBody,
 ) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
-    use fennec_store::SqlValue as V;
     let instantiated = uuid_body(&body, "asset_to_instantiate_id")?;
-    let description = match body.get("description") {
-        None | Some(Value::Null) => V::Null(fennec_api::models::Kind::Text),
-        Some(Value::String(s)) => V::Text(s.clone()),
-        Some(_) => {
-            return Err(ApiError::validation(vec![(
-                "description".into(),
-                "Input should be a valid string".into(),
-            )]))
-        }
-    };
+    let description = instance_description(&body)?;
     let mut tx = state.db.begin().await?;
     let target = asset_for_instances(&mut tx, &user, &id).await?;
     let instantiated_row = entity(&mut tx, instantiated).await?;
@@ -1220,31 +1236,14 @@ async fn new_asset_asset_instance(
         .max()
         .unwrap_or(0)
         + 1;
-    let name = instance_name(
-        instantiated_row
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default(),
-        number,
-    );
-    let col = |n: &str| {
-        models::ASSET_INSTANCE
-            .column(n)
-            .expect("asset instance column")
-    };
-    let mut row = rows::insert(
+    let row = insert_instance(
         &mut tx,
-        &models::ASSET_INSTANCE,
-        vec![
-            (col("asset_id"), V::Uuid(instantiated)),
-            (col("target_asset_id"), V::Uuid(target)),
-            (col("number"), V::Int(number)),
-            (col("name"), V::Text(name)),
-            (col("description"), description),
-        ],
+        &instantiated_row,
+        ("target_asset_id", target),
+        number,
+        description,
     )
     .await?;
     tx.commit().await?;
-    row.insert("type".into(), json!("AssetInstance"));
     Ok((axum::http::StatusCode::CREATED, Json(Value::Object(row))))
 }

@@ -601,14 +601,7 @@ async fn shot_asset_types(
 ) -> ApiResult<Json<Value>> {
     let mut conn = s.db.conn().await?;
     let assets = cast_assets(&mut conn, &user, &id, false).await?;
-    let used: Vec<SqlValue> = assets
-        .iter()
-        .filter_map(|a| uuid_field(a, "entity_type_id"))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(SqlValue::Uuid)
-        .collect();
-    Ok(json_list(asset_types_among(&mut conn, used).await?))
+    Ok(json_list(asset_types_of(&mut conn, &assets).await?))
 }
 
 /// GET /data/projects/{id}/asset-types — the asset types the production's
@@ -631,19 +624,19 @@ async fn project_asset_types(
         false,
     )
     .await?;
-    let used: Vec<SqlValue> = assets
+    Ok(json_list(asset_types_of(&mut conn, &assets).await?))
+}
+
+/// The types of `assets`, as Zou's `serialize_asset_types` writes them:
+/// without their relations (no `task_types`).
+async fn asset_types_of(exec: &mut impl Exec, assets: &[Row]) -> ApiResult<Vec<Row>> {
+    let ids: Vec<SqlValue> = assets
         .iter()
         .filter_map(|a| uuid_field(a, "entity_type_id"))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .map(SqlValue::Uuid)
         .collect();
-    Ok(json_list(asset_types_among(&mut conn, used).await?))
-}
-
-/// Asset types by id, as Zou's `serialize_asset_types` writes them:
-/// without their relations (no `task_types`).
-async fn asset_types_among(exec: &mut impl Exec, ids: Vec<SqlValue>) -> ApiResult<Vec<Row>> {
     let mut list = rows::list(
         exec,
         &models::ASSET_TYPE,
@@ -732,14 +725,7 @@ async fn all_edits(
     let mut conn = state.db.conn().await?;
     let f = member_filter(&mut conn, &user).await?;
     let mut list = entities(&mut conn, Scope::EntityKind("Edit"), f, &q, "edits").await?;
-    for row in list.iter_mut() {
-        let project = match uuid_field(row, "project_id") {
-            Some(p) => rows::get(&mut conn, &models::PROJECT, p, false).await?,
-            None => None,
-        };
-        let name = project.and_then(|p| p.get("name").cloned());
-        row.insert("project_name".into(), name.unwrap_or(Value::Null));
-    }
+    add_names(&mut conn, &mut list, &[PROJECT_NAME]).await?;
     Ok(json_list(list))
 }
 
@@ -777,27 +763,41 @@ async fn all_assets(
     ))
 }
 
+/// A name to add to listed rows: the id column, the model it names, the key.
+type NameOf = (&'static str, &'static models::Model, &'static str);
+const PROJECT_NAME: NameOf = ("project_id", &models::PROJECT, "project_name");
+
 /// Zou's shot lists carry `project_name` and `sequence_name` after `type`.
 async fn add_shot_names(conn: &mut impl Exec, list: &mut [Row]) -> ApiResult<()> {
-    let mut names: std::collections::HashMap<Uuid, Option<Value>> = Default::default();
-    for row in list.iter_mut() {
-        for (key, model, field) in [
-            ("project_id", &models::PROJECT, "project_name"),
+    add_names(
+        conn,
+        list,
+        &[
+            PROJECT_NAME,
             ("parent_id", &models::ENTITY, "sequence_name"),
-        ] {
+        ],
+    )
+    .await
+}
+
+/// Adds each of `names` to every row, looking each named row up once.
+async fn add_names(conn: &mut impl Exec, list: &mut [Row], names: &[NameOf]) -> ApiResult<()> {
+    let mut found: std::collections::HashMap<Uuid, Option<Value>> = Default::default();
+    for row in list.iter_mut() {
+        for (key, model, field) in names {
             let name = match uuid_field(row, key) {
                 Some(id) => {
-                    if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
+                    if let std::collections::hash_map::Entry::Vacant(e) = found.entry(id) {
                         let n = rows::get(conn, model, id, false)
                             .await?
                             .and_then(|r| r.get("name").cloned());
                         e.insert(n);
                     }
-                    names[&id].clone().unwrap_or(Value::Null)
+                    found[&id].clone().unwrap_or(Value::Null)
                 }
                 None => Value::Null,
             };
-            row.insert(field.into(), name);
+            row.insert((*field).into(), name);
         }
     }
     Ok(())
