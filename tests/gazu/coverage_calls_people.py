@@ -277,17 +277,22 @@ class World(LazyWorld):
 
     # --- work ----------------------------------------------------------
 
-    def assigned_task(self, key: str, entity, task_type, name: str = "main") -> dict:
+    def assigned_task(self, key: str, entity, task_type, **planned) -> dict:
         def make():
-            task = gazu.task.new_task(entity, task_type, name=name)
+            task = gazu.task.new_task(entity, task_type)
             gazu.task.assign_task(task, self.artist)
+            if planned:
+                task = gazu.task.update_task({"id": task["id"], **planned})
             return task
         return self.once(key, make)
 
     @property
     def shot_task(self):
-        """The artist's animation task on the shot, waiting for feedback."""
-        return self.assigned_task("shot task", self.shot, self.animation)
+        """The artist's animation task on the shot, planned over two weeks,
+        waiting for feedback."""
+        return self.assigned_task(
+            "shot task", self.shot, self.animation,
+            start_date="2025-03-03", due_date="2025-03-14", estimation=4800)
 
     @property
     def asset_task(self):
@@ -612,9 +617,9 @@ CALLS = {
     "user.check_task_subscription": lambda w: call(w.shot_task, **w.as_artist()),
     "user.subscribe_to_task": lambda w: call(w.asset_task, **w.as_artist()),
     "user.unsubscribe_from_task": lambda w: call(w.asset_task, **w.as_artist()),
-    "user.all_chats": lambda w: call(**w.as_artist()),
     # A chat is an entity's: gazu sends the given object's id.
     "user.join_chat": lambda w: call(w.shot, **w.as_artist()),
+    "user.all_chats": lambda w: call(**w.as_artist()),
     "user.leave_chat": lambda w: call(w.shot, **w.as_artist()),
     "user.clear_avatar": lambda w: call(**w.as_artist()),
     # ---- user (the admin's filters, on gazu's default client) --------------
