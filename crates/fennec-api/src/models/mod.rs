@@ -17,6 +17,7 @@ mod project_settings;
 mod task;
 mod task_status;
 mod task_type;
+mod user_settings;
 
 pub use breakdown::{ASSET_INSTANCE, ENTITY_CONCEPT_LINK, ENTITY_LINK};
 pub use calendar::{DAY_OFF, MILESTONE};
@@ -30,6 +31,7 @@ pub use project_settings::{
 pub use task::{COMMENT, TASK, TIME_SPENT};
 pub use task_status::TASK_STATUS;
 pub use task_type::TASK_TYPE;
+pub use user_settings::{DESKTOP_LOGIN_LOG, SEARCH_FILTER, SEARCH_FILTER_GROUP};
 
 /// How a column is stored and parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,6 +203,9 @@ pub static ALL: &[&Model] = &[
     &PREVIEW_BACKGROUND_FILE,
     &BUDGET,
     &BUDGET_ENTRY,
+    &SEARCH_FILTER,
+    &SEARCH_FILTER_GROUP,
+    &DESKTOP_LOGIN_LOG,
 ];
 
 /// Fills the keys a model computes from its own columns (Zou's hybrid
@@ -258,6 +263,10 @@ pub fn max_len(table: &str, column: &str) -> Option<usize> {
         ("metadata_descriptors", "name" | "field_name") => 120,
         ("metadata_descriptors", "entity_type") => 60,
         ("status_automations", "entity_type") => 40,
+        ("search_filters" | "search_filter_groups", "list_type" | "entity_type") => 80,
+        ("search_filters" | "search_filter_groups", "name") => 200,
+        ("search_filters", "search_query") => 500,
+        ("search_filter_groups", "color") => 8,
         ("preview_background_files", "name") => 40,
         ("preview_background_files", "original_name") => 250,
         ("preview_background_files", "extension") => 6,
