@@ -198,8 +198,9 @@ MUST_SERVE = {
     "concept.new_concept",
     "concept.remove_concept",
     "concept.update_concept",
-    # entity (10)
+    # entity (11)
     "entity.all_entities",
+    "entity.all_entities_with_tasks_linked_to_entity",
     "entity.all_entity_types",
     "entity.get_entity",
     "entity.get_entity_by_name",

@@ -19,6 +19,7 @@ pub mod refs;
 pub mod routes;
 pub mod schedule_input;
 pub mod task_rows;
+pub mod with_tasks;
 pub mod todo_rows;
 
 pub use app::{App, AppState};

@@ -23,6 +23,7 @@ pub mod settings;
 pub mod stream;
 pub mod tasks;
 pub mod tokens;
+pub mod with_tasks;
 
 pub use db::{Conn, Db, Raw, Tx};
 pub use error::StoreError;

@@ -29,6 +29,7 @@ use crate::reach::check_entity_access;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/data/concepts", get(all_concepts))
+        .route("/data/concepts/with-tasks", get(concepts_with_tasks))
         .route("/data/concepts/{id}", get(concept).delete(remove_concept))
         .route("/data/concepts/{id}/preview-files", get(concept_previews))
         .route(
@@ -365,4 +366,14 @@ async fn remove_concept(
     cascade::remove_leaf(&mut tx, me, query.force()).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// GET /data/concepts/with-tasks[?project_id=&id=] — refused to vendors
+/// and clients, as Zou refuses them.
+async fn concepts_with_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<axum::response::Response> {
+    crate::with_tasks::concepts_route(&state.db, &user, &q).await
 }

@@ -14,10 +14,26 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, IdListBody, Path, QueryPairs};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/actions/projects/{id}/delete-entities",
-        post(delete_entities),
-    )
+    Router::new()
+        .route(
+            "/actions/projects/{id}/delete-entities",
+            post(delete_entities),
+        )
+        .route(
+            "/data/entities/{id}/entities-linked/with-tasks",
+            axum::routing::get(linked_with_tasks),
+        )
+}
+
+/// GET /data/entities/{id}/entities-linked/with-tasks — gazu's
+/// `all_entities_with_tasks_linked_to_entity`: the entities whose concept
+/// links point at this one.
+async fn linked_with_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    crate::with_tasks::linked_route(&state.db, &user, path_id(&id)?).await
 }
 
 /// POST /actions/projects/{id}/delete-entities[?force=true] — gazu's

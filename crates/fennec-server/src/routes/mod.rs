@@ -7,6 +7,7 @@ use axum::Router;
 use crate::app::AppState;
 use crate::error::ApiError;
 
+pub mod assets;
 pub mod auth;
 pub mod breakdown;
 pub mod concepts;
@@ -30,6 +31,7 @@ fn api(state: AppState) -> Router {
         .merge(projects::routes())
         .merge(project_settings::routes())
         .merge(shots::routes())
+        .merge(assets::routes())
         .merge(breakdown::routes())
         .merge(concepts::routes())
         .merge(tasks::routes())

@@ -20,6 +20,7 @@ use crate::extract::{path_id, Path, QueryPairs, SchemaBody};
 use crate::generic_crud::{self as crud, resource, Scope};
 use crate::hierarchy::{create_entity_of_type, get_or_create_entity};
 use crate::present::{id_of, uuid_field, EntityTypes};
+use crate::with_tasks;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -63,6 +64,11 @@ pub fn routes() -> Router<AppState> {
         .route("/data/sequences/{id}/scenes", get(sequence_scenes))
         .route("/data/shots/all", get(all_shots))
         .route("/data/assets/all", get(all_assets))
+        .route("/data/shots/with-tasks", get(shots_with_tasks))
+        .route("/data/sequences/with-tasks", get(sequences_with_tasks))
+        .route("/data/episodes/with-tasks", get(episodes_with_tasks))
+        .route("/data/scenes/with-tasks", get(scenes_with_tasks))
+        .route("/data/edits/with-tasks", get(edits_with_tasks))
 }
 
 /// The project of a path, 404 when it does not exist.
@@ -297,6 +303,27 @@ async fn new_asset(
     }
     check_manager_project_access(&mut tx, &user, project_id).await?;
     let name = name_of(&body)?;
+    // Zou's NewAssetSchema reads the asset's episode as `episode_id` and
+    // stores it as the asset's source (what the asset board's `episode_id`
+    // and its episode filter read).
+    let mut body = body;
+    if let Some(v) = body.get("episode_id").filter(|v| !v.is_null()) {
+        let episode = match v.as_str() {
+            Some(s) => Uuid::parse_str(s).map_err(|_| {
+                ApiError::validation(vec![(
+                    "episode_id".into(),
+                    format!("Input should be a valid UUID, {}", uuid_problem(s)),
+                )])
+            })?,
+            None => {
+                return Err(ApiError::validation(vec![(
+                    "episode_id".into(),
+                    "UUID input should be a string, bytes or UUID object".into(),
+                )]))
+            }
+        };
+        body.insert("source_id".into(), Value::String(episode.to_string()));
+    }
     let mut row = create_entity_of_type(
         &mut tx, project_id, type_id, "Asset", None, &name, &body, user.id,
     )
@@ -801,4 +828,51 @@ async fn add_names(conn: &mut impl Exec, list: &mut [Row], names: &[NameOf]) -> 
         }
     }
     Ok(())
+}
+
+/// GET /data/shots/with-tasks[?project_id=&episode_id=&id=&compact=true&stream=true]
+/// — Kitsu's shot board.
+async fn shots_with_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    q: QueryPairs,
+) -> ApiResult<axum::response::Response> {
+    with_tasks::shots_route(&state.db, &user, &headers, &q).await
+}
+
+/// GET /data/sequences/with-tasks[?project_id=&episode_id=]
+async fn sequences_with_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<axum::response::Response> {
+    with_tasks::generic_route(&state.db, &user, &q, with_tasks::Generic::Sequence).await
+}
+
+/// GET /data/episodes/with-tasks[?project_id=]
+async fn episodes_with_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<axum::response::Response> {
+    with_tasks::generic_route(&state.db, &user, &q, with_tasks::Generic::Episode).await
+}
+
+/// GET /data/scenes/with-tasks[?project_id=&episode_id=]
+async fn scenes_with_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<axum::response::Response> {
+    with_tasks::generic_route(&state.db, &user, &q, with_tasks::Generic::Scene).await
+}
+
+/// GET /data/edits/with-tasks[?project_id=&episode_id=&id=]
+async fn edits_with_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    q: QueryPairs,
+) -> ApiResult<axum::response::Response> {
+    with_tasks::edits_route(&state.db, &user, &q).await
 }

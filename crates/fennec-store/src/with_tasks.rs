@@ -1,0 +1,597 @@
+//! The reads behind Zou's with-tasks boards (`/data/<kind>/with-tasks`,
+//! an entity's linked entities with their tasks).
+//!
+//! Policy: a constant number of set-based queries whatever the size of the
+//! production — the entities, their tasks, the tasks' assignees (and, for
+//! some views, one more list of links) — each selecting through the same
+//! entity filter, never one query per entity or task. Rows come out typed;
+//! the server writes the JSON in one pass.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use crate::db::Exec;
+use crate::{on, Result};
+
+/// The entity types that are not asset types (Zou's temporal types).
+pub const TEMPORAL_TYPES: [&str; 7] = [
+    "Shot",
+    "Sequence",
+    "Episode",
+    "Edit",
+    "Scene",
+    "Concept",
+    "ConceptFolder",
+];
+
+/// Which board: each one selects its entities its own way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Board {
+    /// Shots, through their sequence (Zou joins it; the episode is the
+    /// sequence's parent).
+    Shot,
+    /// Edits: the episode is the parent, `main` means none.
+    Edit,
+    Concept,
+    /// Sequences, episodes, scenes (Zou's generic `get_entities_and_tasks`):
+    /// `episode_id` is the parent, `id` is not a filter there.
+    Generic,
+    /// Assets: every non-temporal type; `episode_id` is the source episode
+    /// or an episode casting.
+    Asset,
+    /// The entities linked to a concept-linked entity.
+    LinkedTo(Uuid),
+}
+
+/// The `episode_id` criterion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Episode {
+    Id(Uuid),
+    All,
+    Main,
+}
+
+/// What selects the entities of a board (Zou's criterions, resolved).
+#[derive(Clone, Debug)]
+pub struct Criteria {
+    pub board: Board,
+    pub entity_type_id: Option<Uuid>,
+    pub id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    pub episode: Option<Episode>,
+    /// Only these entities (vendors' sequences and episodes).
+    pub entity_ids: Option<Vec<Uuid>>,
+    /// Only entities holding a task assigned to this person, and only
+    /// those tasks.
+    pub assigned_to: Option<Uuid>,
+    /// Only entities of productions whose team holds this person.
+    pub team_of: Option<Uuid>,
+}
+
+impl Criteria {
+    pub fn new(board: Board) -> Self {
+        Criteria {
+            board,
+            entity_type_id: None,
+            id: None,
+            project_id: None,
+            episode: None,
+            entity_ids: None,
+            assigned_to: None,
+            team_of: None,
+        }
+    }
+}
+
+/// The FROM and WHERE of the selected entities (alias `e`), with their
+/// arguments in placeholder order.
+struct Scope {
+    from: String,
+    conds: Vec<String>,
+    args: Vec<Uuid>,
+}
+
+impl Scope {
+    fn arg(&mut self, id: Uuid) -> String {
+        self.args.push(id);
+        format!("${}", self.args.len())
+    }
+
+    fn where_sql(&self) -> String {
+        if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conds.join(" AND "))
+        }
+    }
+}
+
+fn assigned_cond(person: &str) -> String {
+    format!("EXISTS (SELECT 1 FROM assignations aa WHERE aa.task_id = t.id AND aa.person_id = {person})")
+}
+
+/// Zou's filters of each board, on `e` (and `par`, the parent, for shots).
+fn scope(c: &Criteria, base: &str) -> Scope {
+    let mut s = Scope {
+        from: base.to_owned(),
+        conds: Vec::new(),
+        args: Vec::new(),
+    };
+    match c.board {
+        Board::Shot => s
+            .from
+            .push_str(" JOIN entities par ON par.id = e.parent_id"),
+        Board::Asset => s
+            .from
+            .push_str(" JOIN entity_types et ON et.id = e.entity_type_id"),
+        _ => {}
+    }
+    if let Some(t) = c.entity_type_id {
+        let p = s.arg(t);
+        s.conds.push(format!("e.entity_type_id = {p}"));
+    }
+    if c.board == Board::Asset {
+        let names: Vec<String> = TEMPORAL_TYPES.iter().map(|n| format!("'{n}'")).collect();
+        s.conds
+            .push(format!("et.name NOT IN ({})", names.join(", ")));
+    }
+    if let Board::LinkedTo(target) = c.board {
+        let p = s.arg(target);
+        s.conds.push(format!(
+            "e.id IN (SELECT entity_in_id FROM entity_concept_links WHERE entity_out_id = {p})"
+        ));
+    }
+    if let Some(id) = c.id {
+        if c.board != Board::Generic {
+            let p = s.arg(id);
+            s.conds.push(format!("e.id = {p}"));
+        }
+    }
+    if let Some(p) = c.project_id {
+        let p = s.arg(p);
+        s.conds.push(format!("e.project_id = {p}"));
+    }
+    match (c.board, c.episode) {
+        (_, None) | (_, Some(Episode::All)) => {}
+        (Board::Shot, Some(Episode::Id(ep))) => {
+            let p = s.arg(ep);
+            s.conds.push(format!("par.parent_id = {p}"));
+        }
+        // Zou compares the sequence's parent with "main" there: nothing.
+        (Board::Shot, Some(Episode::Main)) => s.conds.push("1 = 0".into()),
+        (Board::Edit, Some(Episode::Main)) => s.conds.push("e.parent_id IS NULL".into()),
+        (Board::Asset, Some(Episode::Main)) => s.conds.push("e.source_id IS NULL".into()),
+        (Board::Asset, Some(Episode::Id(ep))) => {
+            let p = s.arg(ep);
+            let q = s.arg(ep);
+            s.conds.push(format!(
+                "(e.source_id = {p} OR EXISTS (SELECT 1 FROM entity_links el \
+                 WHERE el.entity_out_id = e.id AND el.entity_in_id = {q}))"
+            ));
+        }
+        (Board::Edit | Board::Generic, Some(Episode::Id(ep))) => {
+            let p = s.arg(ep);
+            s.conds.push(format!("e.parent_id = {p}"));
+        }
+        _ => {}
+    }
+    if let Some(ids) = &c.entity_ids {
+        if ids.is_empty() {
+            s.conds.push("1 = 0".into());
+        } else {
+            let ps: Vec<String> = ids.iter().map(|i| s.arg(*i)).collect();
+            s.conds.push(format!("e.id IN ({})", ps.join(", ")));
+        }
+    }
+    if let (Some(person), false) = (c.assigned_to, c.board == Board::Generic) {
+        let p = s.arg(person);
+        s.conds.push(format!(
+            "EXISTS (SELECT 1 FROM tasks xt JOIN assignations xa ON xa.task_id = xt.id \
+             WHERE xt.entity_id = e.id AND xa.person_id = {p})"
+        ));
+    }
+    if let Some(person) = c.team_of {
+        let p = s.arg(person);
+        s.conds.push(format!(
+            "EXISTS (SELECT 1 FROM project_person_link pl \
+             WHERE pl.project_id = e.project_id AND pl.person_id = {p})"
+        ));
+    }
+    s
+}
+
+/// The task-level scope: the board's entities, and only the caller's
+/// tasks when the board is narrowed to them.
+fn task_scope(c: &Criteria, base: &str) -> Scope {
+    let mut s = scope(c, base);
+    if let Some(person) = c.assigned_to {
+        let p = s.arg(person);
+        s.conds.push(assigned_cond(&p));
+    }
+    s
+}
+
+/// An entity as the boards read it, with its project's, type's, parent's
+/// and grandparent's names.
+#[derive(Clone, Debug)]
+pub struct EntityRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub data: Option<Value>,
+    pub canceled: Option<bool>,
+    pub entity_type_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub preview_file_id: Option<Uuid>,
+    pub source_id: Option<Uuid>,
+    pub nb_frames: Option<i64>,
+    pub nb_entities_out: Option<i64>,
+    pub is_casting_standby: Option<bool>,
+    pub is_shared: Option<bool>,
+    pub ready_for: Option<Uuid>,
+    pub status: Option<String>,
+    pub project_id: Uuid,
+    pub created_by: Option<Uuid>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub project_name: String,
+    pub type_name: String,
+    pub parent_name: Option<String>,
+    pub grandparent_id: Option<Uuid>,
+    pub grandparent_name: Option<String>,
+}
+
+/// A task as the boards read it.
+#[derive(Clone, Debug)]
+pub struct TaskRow {
+    pub id: Uuid,
+    pub entity_id: Uuid,
+    pub task_type_id: Option<Uuid>,
+    pub task_status_id: Option<Uuid>,
+    pub priority: Option<i64>,
+    pub estimation: Option<f64>,
+    pub duration: Option<f64>,
+    pub retake_count: Option<i64>,
+    pub real_start_date: Option<NaiveDateTime>,
+    pub end_date: Option<NaiveDateTime>,
+    pub start_date: Option<NaiveDateTime>,
+    pub due_date: Option<NaiveDateTime>,
+    pub done_date: Option<NaiveDateTime>,
+    pub last_comment_date: Option<NaiveDateTime>,
+    pub last_preview_file_id: Option<Uuid>,
+    pub nb_assets_ready: Option<i64>,
+    pub difficulty: Option<i64>,
+    pub nb_drawings: Option<i64>,
+    pub data: Option<Value>,
+    pub assigner_id: Option<Uuid>,
+}
+
+/// Everything a board shows: its entities in order, their tasks grouped
+/// by entity (in creation order), the tasks' assignees (in link order).
+#[derive(Debug, Default)]
+pub struct BoardRows {
+    pub entities: Vec<EntityRow>,
+    pub tasks: HashMap<Uuid, Vec<TaskRow>>,
+    pub assignees: HashMap<Uuid, Vec<Uuid>>,
+}
+
+const ENTITY_COLS: &str = "e.id, e.name, e.description, e.data, e.canceled, e.entity_type_id, \
+    e.parent_id, e.preview_file_id, e.source_id, e.nb_frames, e.nb_entities_out, \
+    e.is_casting_standby, e.is_shared, e.ready_for, e.status, e.project_id, e.created_by, \
+    e.created_at, e.updated_at, p.name, ty.name, pa.name, gp.id, gp.name";
+
+const TASK_COLS: &str = "t.id, t.entity_id, t.task_type_id, t.task_status_id, t.priority, \
+    t.estimation, t.duration, t.retake_count, t.real_start_date, t.end_date, t.start_date, \
+    t.due_date, t.done_date, t.last_comment_date, t.last_preview_file_id, t.nb_assets_ready, \
+    t.difficulty, t.nb_drawings, t.data, t.assigner_id";
+
+/// Reads a board: three queries (entities, tasks, assignees).
+pub async fn board(exec: &mut impl Exec, c: &Criteria) -> Result<BoardRows> {
+    let s = scope(
+        c,
+        "entities e JOIN projects p ON p.id = e.project_id \
+         JOIN entity_types ty ON ty.id = e.entity_type_id \
+         LEFT JOIN entities pa ON pa.id = e.parent_id \
+         LEFT JOIN entities gp ON gp.id = pa.parent_id",
+    );
+    let order = if c.board == Board::Asset {
+        "ty.name, e.name, e.seq"
+    } else {
+        "e.seq"
+    };
+    let sql = format!(
+        "SELECT {ENTITY_COLS} FROM {}{} ORDER BY {order}",
+        s.from,
+        s.where_sql()
+    );
+    let entities: Vec<EntityRow> = on!(exec, c => {
+        let mut q = sqlx::query(&sql);
+        for a in &s.args {
+            q = q.bind(*a);
+        }
+        let rows = q.fetch_all(&mut *c).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EntityRow {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    description: r.try_get(2)?,
+                    data: r.try_get::<Option<Json<Value>>, _>(3)?.map(|j| j.0),
+                    canceled: r.try_get(4)?,
+                    entity_type_id: r.try_get(5)?,
+                    parent_id: r.try_get(6)?,
+                    preview_file_id: r.try_get(7)?,
+                    source_id: r.try_get(8)?,
+                    nb_frames: r.try_get(9)?,
+                    nb_entities_out: r.try_get(10)?,
+                    is_casting_standby: r.try_get(11)?,
+                    is_shared: r.try_get(12)?,
+                    ready_for: r.try_get(13)?,
+                    status: r.try_get(14)?,
+                    project_id: r.try_get(15)?,
+                    created_by: r.try_get(16)?,
+                    created_at: r.try_get(17)?,
+                    updated_at: r.try_get(18)?,
+                    project_name: r.try_get(19)?,
+                    type_name: r.try_get(20)?,
+                    parent_name: r.try_get(21)?,
+                    grandparent_id: r.try_get(22)?,
+                    grandparent_name: r.try_get(23)?,
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
+    });
+
+    let s = task_scope(c, "tasks t JOIN entities e ON e.id = t.entity_id");
+    let sql = format!(
+        "SELECT {TASK_COLS} FROM {}{} ORDER BY t.seq",
+        s.from,
+        s.where_sql()
+    );
+    let task_rows: Vec<TaskRow> = on!(exec, c => {
+        let mut q = sqlx::query(&sql);
+        for a in &s.args {
+            q = q.bind(*a);
+        }
+        let rows = q.fetch_all(&mut *c).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TaskRow {
+                    id: r.try_get(0)?,
+                    entity_id: r.try_get(1)?,
+                    task_type_id: r.try_get(2)?,
+                    task_status_id: r.try_get(3)?,
+                    priority: r.try_get(4)?,
+                    estimation: r.try_get(5)?,
+                    duration: r.try_get(6)?,
+                    retake_count: r.try_get(7)?,
+                    real_start_date: r.try_get(8)?,
+                    end_date: r.try_get(9)?,
+                    start_date: r.try_get(10)?,
+                    due_date: r.try_get(11)?,
+                    done_date: r.try_get(12)?,
+                    last_comment_date: r.try_get(13)?,
+                    last_preview_file_id: r.try_get(14)?,
+                    nb_assets_ready: r.try_get(15)?,
+                    difficulty: r.try_get(16)?,
+                    nb_drawings: r.try_get(17)?,
+                    data: r.try_get::<Option<Json<Value>>, _>(18)?.map(|j| j.0),
+                    assigner_id: r.try_get(19)?,
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
+    });
+    let mut tasks: HashMap<Uuid, Vec<TaskRow>> = HashMap::new();
+    for t in task_rows {
+        tasks.entry(t.entity_id).or_default().push(t);
+    }
+
+    let s = task_scope(
+        c,
+        "assignations a JOIN tasks t ON t.id = a.task_id JOIN entities e ON e.id = t.entity_id",
+    );
+    let sql = format!(
+        "SELECT a.task_id, a.person_id FROM {}{} ORDER BY a.seq",
+        s.from,
+        s.where_sql()
+    );
+    let pairs: Vec<(Uuid, Uuid)> = on!(exec, c => {
+        let mut q = sqlx::query_as(&sql);
+        for a in &s.args {
+            q = q.bind(*a);
+        }
+        q.fetch_all(&mut *c).await?
+    });
+    let mut assignees: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (task, person) in pairs {
+        assignees.entry(task).or_default().push(person);
+    }
+    Ok(BoardRows {
+        entities,
+        tasks,
+        assignees,
+    })
+}
+
+/// The concepts' links of a board's entities: entity → linked entities,
+/// in link order.
+pub async fn concept_links(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<Uuid>>> {
+    let s = scope(
+        c,
+        "entity_concept_links l JOIN entities e ON e.id = l.entity_in_id",
+    );
+    let sql = format!(
+        "SELECT l.entity_in_id, l.entity_out_id FROM {}{} ORDER BY l.seq",
+        s.from,
+        s.where_sql()
+    );
+    let pairs: Vec<(Uuid, Uuid)> = on!(exec, c => {
+        let mut q = sqlx::query_as(&sql);
+        for a in &s.args {
+            q = q.bind(*a);
+        }
+        q.fetch_all(&mut *c).await?
+    });
+    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (l, r) in pairs {
+        out.entry(l).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// The episodes each asset is cast in (Zou's `casting_episode_ids`), by
+/// episode name, for a production (optionally one episode, one asset).
+pub async fn casting_episodes(
+    exec: &mut impl Exec,
+    project_id: Uuid,
+    episode: Option<Uuid>,
+    asset: Option<Uuid>,
+) -> Result<HashMap<Uuid, Vec<Uuid>>> {
+    let mut sql = "SELECT l.entity_out_id, l.entity_in_id FROM entity_links l \
+        JOIN entities ep ON ep.id = l.entity_in_id \
+        JOIN entity_types ept ON ept.id = ep.entity_type_id \
+        WHERE ept.name = 'Episode' AND ep.project_id = $1"
+        .to_owned();
+    let mut args = vec![project_id];
+    if let Some(e) = episode {
+        args.push(e);
+        sql.push_str(&format!(" AND l.entity_in_id = ${}", args.len()));
+    }
+    if let Some(a) = asset {
+        args.push(a);
+        sql.push_str(&format!(" AND l.entity_out_id = ${}", args.len()));
+    }
+    sql.push_str(" ORDER BY ep.name, l.seq");
+    let pairs: Vec<(Uuid, Uuid)> = on!(exec, c => {
+        let mut q = sqlx::query_as(&sql);
+        for a in &args {
+            q = q.bind(*a);
+        }
+        q.fetch_all(&mut *c).await?
+    });
+    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (asset, episode) in pairs {
+        out.entry(asset).or_default().push(episode);
+    }
+    Ok(out)
+}
+
+/// The metadata fields of `entity_type` a person of `departments` may not
+/// see, per production: descriptors restricted to other departments.
+pub async fn hidden_fields(
+    exec: &mut impl Exec,
+    entity_type: &str,
+    departments: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<String>>> {
+    let sql = "SELECT d.project_id, d.field_name, dl.department_id FROM metadata_descriptors d \
+        JOIN department_metadata_descriptor_link dl ON dl.metadata_descriptor_id = d.id \
+        WHERE d.entity_type = $1 ORDER BY d.seq";
+    let rows: Vec<(Uuid, String, Uuid)> = on!(exec, c => {
+        sqlx::query_as(sql).bind(entity_type).fetch_all(&mut *c).await?
+    });
+    // Per (project, field): does any of its departments match?
+    let mut seen: Vec<((Uuid, String), bool)> = Vec::new();
+    for (project, field, dep) in rows {
+        let ok = departments.contains(&dep);
+        match seen
+            .iter_mut()
+            .find(|(k, _)| k.0 == project && k.1 == field)
+        {
+            Some((_, allowed)) => *allowed |= ok,
+            None => seen.push(((project, field), ok)),
+        }
+    }
+    let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for ((project, field), allowed) in seen {
+        if !allowed {
+            out.entry(project).or_default().push(field);
+        }
+    }
+    Ok(out)
+}
+
+/// A production board's change signal (Zou's `get_project_board_fingerprint`
+/// without subscriptions, which Fennec does not keep): the latest update and
+/// the count of its entities and tasks, of the entity types, and the
+/// production's own update.
+pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result<String> {
+    let sql = "SELECT \
+        (SELECT CAST(MAX(updated_at) AS TEXT) FROM entities WHERE project_id = $1), \
+        (SELECT COUNT(*) FROM entities WHERE project_id = $2), \
+        (SELECT CAST(MAX(updated_at) AS TEXT) FROM tasks WHERE project_id = $3), \
+        (SELECT COUNT(*) FROM tasks WHERE project_id = $4), \
+        (SELECT CAST(MAX(updated_at) AS TEXT) FROM entity_types), \
+        (SELECT COUNT(*) FROM entity_types), \
+        (SELECT CAST(updated_at AS TEXT) FROM projects WHERE id = $5)";
+    type Signals = (
+        Option<String>,
+        i64,
+        Option<String>,
+        i64,
+        Option<String>,
+        i64,
+        Option<String>,
+    );
+    let r: Signals = on!(exec, c => {
+        sqlx::query_as(sql)
+            .bind(project_id)
+            .bind(project_id)
+            .bind(project_id)
+            .bind(project_id)
+            .bind(project_id)
+            .fetch_one(&mut *c)
+            .await?
+    });
+    Ok(format!(
+        "{:?}:{}|{:?}:{}|{:?}:{}|{:?}",
+        r.0, r.1, r.2, r.3, r.4, r.5, r.6
+    ))
+}
+
+/// The entities a vendor reaches on Zou's sequence and episode boards
+/// (`get_sequences_for_project`/`_for_episode`, `get_episodes_for_project`
+/// with `only_assigned`): the parents of the entities holding a task
+/// assigned to `person` in `project` (or, for sequences, under `episode`);
+/// for episodes, the grandparents, and the source episodes of such assets.
+pub async fn assigned_parents(
+    exec: &mut impl Exec,
+    person: Uuid,
+    project: Uuid,
+    episode: Option<Uuid>,
+    episodes: bool,
+) -> Result<Vec<Uuid>> {
+    let assigned = "SELECT t.entity_id FROM tasks t JOIN assignations a ON a.task_id = t.id \
+        WHERE a.person_id = $1";
+    let sql = if episodes {
+        format!(
+            "SELECT ep.id FROM entities ep JOIN entities sq ON sq.parent_id = ep.id \
+             JOIN entities sh ON sh.parent_id = sq.id \
+             WHERE ep.project_id = $2 AND sh.id IN ({assigned}) \
+             UNION SELECT ep.id FROM entities ep JOIN entities x ON x.source_id = ep.id \
+             WHERE ep.project_id = $2 AND x.id IN ({assigned})"
+        )
+    } else if episode.is_some() {
+        format!(
+            "SELECT DISTINCT sq.id FROM entities sq JOIN entities sh ON sh.parent_id = sq.id \
+             WHERE sq.parent_id = $2 AND sh.id IN ({assigned})"
+        )
+    } else {
+        format!(
+            "SELECT DISTINCT sq.id FROM entities sq JOIN entities sh ON sh.parent_id = sq.id \
+             WHERE sq.project_id = $2 AND sh.id IN ({assigned})"
+        )
+    };
+    let second = episode.unwrap_or(project);
+    Ok(on!(exec, c => {
+        sqlx::query_scalar(&sql)
+            .bind(person)
+            .bind(second)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
