@@ -14,12 +14,14 @@ pub mod concepts;
 pub mod crud;
 pub mod day_offs;
 pub mod entities;
+pub mod export;
 pub mod index;
 pub mod pages;
 pub mod project_settings;
 pub mod projects;
 pub mod schedule;
 pub mod shots;
+pub mod source;
 pub mod task_actions;
 pub mod tasks;
 pub mod todo;
@@ -39,6 +41,8 @@ fn api(state: AppState) -> Router {
         .merge(todo::routes())
         .merge(day_offs::routes())
         .merge(entities::routes())
+        .merge(export::routes())
+        .merge(source::routes())
         .merge(schedule::routes())
         .merge(pages::routes())
         .merge(crud::routes())
