@@ -76,7 +76,7 @@ from wire import TrafficRecorder
 # Functions Fennec serves today (measured on SQLite and PostgreSQL).  A
 # function listed here that is not served fails the test.
 MUST_SERVE = {
-    # shot (34)
+    # shot (37)
     "shot.add_asset_instance_to_shot",
     "shot.all_asset_instances_for_shot",
     "shot.all_episodes_for_project",
@@ -85,6 +85,7 @@ MUST_SERVE = {
     "shot.all_shots_for_episode",
     "shot.all_shots_for_project",
     "shot.all_shots_for_sequence",
+    "shot.export_shots_with_csv",
     "shot.get_asset_instances_for_shot",
     "shot.get_episode",
     "shot.get_episode_by_name",
@@ -97,6 +98,8 @@ MUST_SERVE = {
     "shot.get_shot",
     "shot.get_shot_by_name",
     "shot.get_shot_url",
+    "shot.import_otio",
+    "shot.import_shots_with_csv",
     "shot.new_episode",
     "shot.new_sequence",
     "shot.new_shot",
@@ -111,7 +114,7 @@ MUST_SERVE = {
     "shot.update_sequence_data",
     "shot.update_shot",
     "shot.update_shot_data",
-    # asset (30)
+    # asset (34)
     "asset.all_assets_for_shot",
     "asset.all_asset_types_for_shot",
     "asset.all_asset_instances_for_asset",
@@ -126,6 +129,7 @@ MUST_SERVE = {
     "asset.all_shot_asset_instances_for_asset",
     "asset.disable_asset_instance",
     "asset.enable_asset_instance",
+    "asset.export_assets_with_csv",
     "asset.get_all_assets_url",
     "asset.get_asset",
     "asset.get_asset_by_name",
@@ -136,6 +140,7 @@ MUST_SERVE = {
     "asset.get_asset_type_url",
     "asset.get_asset_url",
     "asset.get_episode_from_asset",
+    "asset.import_assets_with_csv",
     "asset.new_asset",
     "asset.new_asset_asset_instance",
     "asset.new_asset_type",
