@@ -467,7 +467,7 @@ pub async fn read(
         }
     }
     if std::ptr::eq(res.model, &models::PROJECT) {
-        present::project_detail(&mut conn, &mut row).await?;
+        present::project_detail(&mut conn, &mut row, &user).await?;
     } else {
         finish_rows(
             &mut conn,

@@ -17,6 +17,7 @@ pub mod generic_crud;
 pub mod hierarchy;
 pub mod otio;
 pub mod present;
+pub mod quotas;
 pub mod reach;
 pub mod refs;
 pub mod routes;

@@ -12,6 +12,8 @@ use fennec_store::{on, SqlValue};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
+use crate::auth::user::Role;
+use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 
 pub fn id_of(row: &Row) -> Uuid {
@@ -144,11 +146,152 @@ pub async fn first_episode_id(exec: &mut impl Exec, project_id: Uuid) -> ApiResu
     Ok(rows.first().map(id_of))
 }
 
-/// `GET /data/projects/{id}`: relations plus Zou's detail extras.
-pub async fn project_detail(exec: &mut impl Exec, row: &mut Row) -> ApiResult<()> {
+/// A production's metadata descriptor as Zou lists it on the project
+/// (`_serialize_descriptor`), with what decides who reads it.
+pub struct ProjectDescriptor {
+    pub project_id: Uuid,
+    pub entity_type: String,
+    pub for_client: bool,
+    pub departments: Vec<Uuid>,
+    pub json: Value,
+}
+
+/// Which of a production's descriptors a caller reads (Zou's
+/// `get_descriptor_visibility`, on the role held on the production): a
+/// client those published to clients, a vendor those of his departments or
+/// of none, anyone else all.
+pub enum DescriptorReader {
+    All,
+    Client,
+    Vendor(Vec<Uuid>),
+}
+
+impl DescriptorReader {
+    pub async fn on_project(
+        exec: &mut impl Exec,
+        user: &CurrentUser,
+        project: Uuid,
+    ) -> ApiResult<DescriptorReader> {
+        let on = crate::auth::permissions::on_project(exec, user, project).await?;
+        Ok(match on.role {
+            Role::Client => DescriptorReader::Client,
+            Role::Vendor => {
+                DescriptorReader::Vendor(links::PERSON_DEPARTMENTS.rights(exec, user.id).await?)
+            }
+            _ => DescriptorReader::All,
+        })
+    }
+
+    pub fn reads(&self, d: &ProjectDescriptor) -> bool {
+        match self {
+            DescriptorReader::All => true,
+            DescriptorReader::Client => d.for_client,
+            DescriptorReader::Vendor(mine) => {
+                d.departments.is_empty() || d.departments.iter().any(|x| mine.contains(x))
+            }
+        }
+    }
+}
+
+type DescriptorTuple = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    Option<String>,
+    Option<sqlx::types::Json<Value>>,
+    Option<bool>,
+    String,
+    Option<Uuid>,
+    Option<i64>,
+);
+
+/// The metadata descriptors of `projects`, in creation order (Zou reads
+/// them unordered, which is the table's order).
+pub async fn project_descriptors(
+    exec: &mut impl Exec,
+    projects: &[Uuid],
+) -> ApiResult<Vec<ProjectDescriptor>> {
+    let mut found: Vec<DescriptorTuple> = Vec::new();
+    for chunk in projects.chunks(500) {
+        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, project_id, name, field_name, data_type, choices, for_client, \
+             entity_type, task_type_id, position FROM metadata_descriptors \
+             WHERE project_id IN ({}) ORDER BY seq",
+            ph.join(", ")
+        );
+        let rows: Vec<DescriptorTuple> = on!(exec, c => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await.map_err(fennec_store::StoreError::from)?
+        });
+        found.extend(rows);
+    }
+    let ids: Vec<Uuid> = found.iter().map(|t| t.0).collect();
+    let mut departments = links::DESCRIPTOR_DEPARTMENTS
+        .rights_of_many(exec, &ids)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(
+            |(
+                id,
+                project_id,
+                name,
+                field_name,
+                data_type,
+                choices,
+                for_client,
+                entity_type,
+                task_type_id,
+                position,
+            )| {
+                let departments = departments.remove(&id).unwrap_or_default();
+                let for_client = for_client.unwrap_or(false);
+                let json = json!({
+                    "id": id.to_string(),
+                    "name": name,
+                    "field_name": field_name,
+                    "data_type": data_type,
+                    "choices": choices.map_or(Value::Null, |j| j.0),
+                    "for_client": for_client,
+                    "entity_type": entity_type,
+                    "task_type_id": task_type_id.map(|u| u.to_string()),
+                    "position": position,
+                    "departments": departments.iter().map(Uuid::to_string).collect::<Vec<_>>(),
+                });
+                ProjectDescriptor {
+                    project_id,
+                    entity_type,
+                    for_client,
+                    departments,
+                    json,
+                }
+            },
+        )
+        .collect())
+}
+
+/// `GET /data/projects/{id}`: relations plus Zou's detail extras, the
+/// descriptors narrowed for `user`.
+pub async fn project_detail(
+    exec: &mut impl Exec,
+    row: &mut Row,
+    user: &CurrentUser,
+) -> ApiResult<()> {
     project_relations(exec, row).await?;
     let project_id = id_of(row);
-    row.insert("descriptors".into(), json!([]));
+    let reader = DescriptorReader::on_project(exec, user, project_id).await?;
+    let descriptors: Vec<Value> = project_descriptors(exec, &[project_id])
+        .await?
+        .into_iter()
+        .filter(|d| reader.reads(d))
+        .map(|d| d.json)
+        .collect();
+    row.insert("descriptors".into(), Value::Array(descriptors));
     let mut links_map = Map::new();
     let mut priorities = Map::new();
     let tt: Vec<(Uuid, Option<i64>)> = on!(exec, c => sqlx::query_as(

@@ -15,6 +15,7 @@ pub mod crud;
 pub mod day_offs;
 pub mod entities;
 pub mod export;
+pub mod files;
 pub mod index;
 pub mod pages;
 pub mod project_settings;
@@ -41,6 +42,7 @@ fn api(state: AppState) -> Router {
         .merge(todo::routes())
         .merge(day_offs::routes())
         .merge(entities::routes())
+        .merge(files::routes())
         .merge(export::routes())
         .merge(source::routes())
         .merge(schedule::routes())

@@ -22,6 +22,7 @@ use crate::generic_crud::finish_rows;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/data/projects/open", get(open_projects))
+        .route("/data/projects/all", get(all_projects))
         .route("/data/projects/{id}/team", post(add_team_member).get(team))
         .route(
             "/data/projects/{id}/team/{person_id}",
@@ -395,10 +396,118 @@ async fn open_projects(State(state): State<AppState>, user: CurrentUser) -> ApiR
     finish_rows(&mut conn, &models::PROJECT, &mut list, true).await?;
     // Zou lists open productions with their details, as one project's GET.
     for row in &mut list {
-        crate::present::project_detail(&mut conn, row).await?;
+        crate::present::project_detail(&mut conn, row, &user).await?;
         row.shift_remove("project_status_name");
     }
     Ok(Json(Value::Array(
         list.into_iter().map(Value::Object).collect(),
     )))
+}
+
+/// SQL's `ILIKE` on a name, as Zou's `get_project_by_name` matches: `%`
+/// any run of characters, `_` any one, case ignored.
+fn ilike(name: &str, pattern: &str) -> bool {
+    fn matches(n: &[char], p: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('%', rest)) => (0..=n.len()).any(|i| matches(&n[i..], rest)),
+            Some(('_', rest)) => !n.is_empty() && matches(&n[1..], rest),
+            Some((c, rest)) => n.first() == Some(c) && matches(&n[1..], rest),
+        }
+    }
+    let n: Vec<char> = name.to_lowercase().chars().collect();
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    matches(&n, &p)
+}
+
+/// GET /data/projects/all — every production, whatever its status (Kitsu
+/// loads it at start-up). Admins get them all by name, each with its status
+/// name and its Project-level metadata descriptors (Zou's `get_projects`);
+/// anyone else the productions of his teams, plain. `name` picks one (case
+/// ignored), 404 when none matches.
+async fn all_projects(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: crate::extract::QueryPairs,
+) -> ApiResult<Json<Value>> {
+    use fennec_store::rows::{Filter, Order, Select};
+    use fennec_store::SqlValue;
+    let mut conn = state.db.conn().await?;
+    let name = query.get("name");
+    let mut select = Select {
+        order: Order::Name,
+        ..Select::default()
+    };
+    if !user.is_admin() {
+        let ids = crate::generic_crud::visible_projects(&mut conn, &user).await?;
+        select = select.filter(Filter::In(
+            "id",
+            ids.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    }
+    let mut list = rows::list(&mut conn, &models::PROJECT, &select, false).await?;
+    if let Some(name) = name {
+        let found = list.into_iter().find(|p| {
+            let n = p.get("name").and_then(Value::as_str).unwrap_or("");
+            if user.is_admin() {
+                ilike(n, name)
+            } else {
+                n.to_lowercase() == name.to_lowercase()
+            }
+        });
+        let mut found = vec![found.ok_or_else(ApiError::not_found)?];
+        finish_rows(&mut conn, &models::PROJECT, &mut found, false).await?;
+        return Ok(Json(json!(found)));
+    }
+    finish_rows(&mut conn, &models::PROJECT, &mut list, false).await?;
+    if user.is_admin() {
+        let ids: Vec<Uuid> = list.iter().map(crate::present::id_of).collect();
+        let mut by_project: std::collections::HashMap<Uuid, Vec<Value>> = Default::default();
+        for d in crate::present::project_descriptors(&mut conn, &ids).await? {
+            if d.entity_type == "Project" {
+                by_project.entry(d.project_id).or_default().push(d.json);
+            }
+        }
+        let statuses: std::collections::HashMap<String, Value> = rows::list(
+            &mut conn,
+            &models::PROJECT_STATUS,
+            &Select::default(),
+            false,
+        )
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            let id = r.get("id")?.as_str()?.to_owned();
+            Some((id, r.get("name").cloned().unwrap_or(Value::Null)))
+        })
+        .collect();
+        for row in &mut list {
+            let status = row
+                .get("project_status_id")
+                .and_then(Value::as_str)
+                .and_then(|s| statuses.get(s).cloned())
+                .unwrap_or(Value::Null);
+            row.insert("project_status_name".into(), status);
+            let id = crate::present::id_of(row);
+            row.insert(
+                "descriptors".into(),
+                Value::Array(by_project.remove(&id).unwrap_or_default()),
+            );
+        }
+    }
+    Ok(Json(json!(list)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ilike;
+
+    #[test]
+    fn ilike_matches_as_sql_does() {
+        assert!(ilike("Big Buck", "big buck"));
+        assert!(ilike("Big Buck", "BIG%"));
+        assert!(ilike("Big Buck", "b_g buck"));
+        assert!(!ilike("Big Buck", "big"));
+        assert!(!ilike("Big", "big buck"));
+    }
 }

@@ -25,6 +25,14 @@ use crate::with_tasks;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
+            "/data/projects/{id}/quotas/{task_type_id}",
+            get(project_quotas),
+        )
+        .route(
+            "/data/projects/{id}/quotas/persons/{person_id}",
+            get(person_quotas),
+        )
+        .route(
             "/data/projects/{id}/episodes",
             get(project_episodes).post(new_episode),
         )
@@ -875,4 +883,104 @@ async fn edits_with_tasks(
     q: QueryPairs,
 ) -> ApiResult<axum::response::Response> {
     with_tasks::edits_route(&state.db, &user, &q).await
+}
+
+/// The caller's timezone, for the quota day keys.
+async fn caller_timezone(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult<chrono_tz::Tz> {
+    let setting = fennec_store::quotas::person_timezone(exec, user.id).await?;
+    Ok(crate::quotas::timezone(setting.flatten().as_deref()))
+}
+
+/// A production's fps for its quotas, 404 when it does not exist.
+async fn quota_project(exec: &mut impl Exec, id: &str) -> ApiResult<(Uuid, f64)> {
+    let id = path_id(id)?;
+    let fps = fennec_store::quotas::project_fps(exec, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok((id, fps))
+}
+
+/// GET /data/projects/{project_id}/quotas/{task_type_id} — gazu's
+/// `get_project_quotas`: the team's shots done per person and in total.
+/// Zou lets any team member but a client read them.
+async fn project_quotas(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, task_type)): Path<(String, String)>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let mut conn = s.db.conn().await?;
+    let (project, fps) = quota_project(&mut conn, &id).await?;
+    check_project_access(&mut conn, &user, project).await?;
+    let on = crate::auth::permissions::on_project(&mut conn, &user, project).await?;
+    if on.role == crate::auth::user::Role::Client {
+        return Err(ApiError::forbidden());
+    }
+    let (weighted, feedback) = crate::quotas::count_mode(query.get("count_mode"))?;
+    // Zou filters on the ids as given: one that is no id matches nothing.
+    let Ok(task_type) = Uuid::parse_str(&task_type) else {
+        return Ok(Json(Value::Object(Map::new())));
+    };
+    let studio = match query.get("studio_id").map(Uuid::parse_str) {
+        Some(Err(_)) => return Ok(Json(Value::Object(Map::new()))),
+        other => other.and_then(Result::ok),
+    };
+    let scope = fennec_store::quotas::QuotaScope {
+        project,
+        task_type: Some(task_type),
+        person: None,
+        studio,
+        feedback,
+    };
+    let tz = caller_timezone(&mut conn, &user).await?;
+    Ok(Json(
+        crate::quotas::quotas(&mut conn, &scope, weighted, fps, tz).await?,
+    ))
+}
+
+/// GET /data/projects/{project_id}/quotas/persons/{person_id} — gazu's
+/// `get_project_person_quotas`: one person's shots done per task type.
+/// Managers and supervisors of the production read anyone's, others their
+/// own; clients none.
+async fn person_quotas(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, person)): Path<(String, String)>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    use crate::auth::user::Role;
+    let mut conn = s.db.conn().await?;
+    let (project, fps) = quota_project(&mut conn, &id).await?;
+    let on = crate::auth::permissions::on_project(&mut conn, &user, project).await?;
+    if on.role == Role::Client {
+        return Err(ApiError::forbidden());
+    }
+    if matches!(on.role, Role::Manager | Role::Supervisor) {
+        check_project_access(&mut conn, &user, project).await?;
+    } else if !user.is_admin() && user.id.to_string() != person {
+        return Err(ApiError::forbidden());
+    }
+    let (weighted, feedback) = crate::quotas::count_mode(query.get("count_mode"))?;
+    let person = Uuid::parse_str(&person).map_err(|_| ApiError::not_found())?;
+    if fennec_store::quotas::person_timezone(&mut conn, person)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::not_found());
+    }
+    let studio = match query.get("studio_id").map(Uuid::parse_str) {
+        Some(Err(_)) => return Ok(Json(Value::Object(Map::new()))),
+        other => other.and_then(Result::ok),
+    };
+    let scope = fennec_store::quotas::QuotaScope {
+        project,
+        task_type: None,
+        person: Some(person),
+        studio,
+        feedback,
+    };
+    let tz = caller_timezone(&mut conn, &user).await?;
+    Ok(Json(
+        crate::quotas::quotas(&mut conn, &scope, weighted, fps, tz).await?,
+    ))
 }
