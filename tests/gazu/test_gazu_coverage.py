@@ -242,6 +242,8 @@ MUST_SERVE = {
     "project.get_milestones",
     "project.get_project",
     "project.get_project_by_name",
+    "project.get_project_person_quotas",
+    "project.get_project_quotas",
     "project.get_project_status_by_name",
     "project.get_team",
     "project.new_project",
