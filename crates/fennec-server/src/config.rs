@@ -50,6 +50,11 @@ pub struct ServeConfig {
     /// bcrypt cost for new password hashes (Zou uses 12).
     #[arg(long, env = "FENNEC_BCRYPT_COST", default_value_t = 12)]
     pub bcrypt_cost: u32,
+
+    /// The studio's number of active users, as Zou's `USER_LIMIT` (shown to
+    /// admins in the user context).
+    #[arg(long, env = "USER_LIMIT", default_value_t = 100)]
+    pub user_limit: i64,
 }
 
 impl ServeConfig {
@@ -67,6 +72,7 @@ impl ServeConfig {
             refresh_token_expires: 7200,
             body_limit: 1024 * 1024,
             bcrypt_cost: 4,
+            user_limit: 100,
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod source;
 pub mod task_actions;
 pub mod tasks;
 pub mod todo;
+pub mod user;
 
 fn api(state: AppState) -> Router {
     Router::new()
@@ -40,6 +41,7 @@ fn api(state: AppState) -> Router {
         .merge(tasks::routes())
         .merge(task_actions::routes())
         .merge(todo::routes())
+        .merge(user::routes())
         .merge(day_offs::routes())
         .merge(entities::routes())
         .merge(files::routes())
