@@ -463,3 +463,120 @@ def test_otio_refusals(gazu_admin, tmp_path, http):
                         files={"file": ("cut.edl", b"TITLE: cut\n")})
         assert response.status_code == 400
         assert ".otio" in response.json()["message"]
+
+
+# --------------------------------------------------------------------------
+# A TV show: episodes in the files
+# --------------------------------------------------------------------------
+
+
+ENTITY_KEYS = [
+    "id", "name", "code", "description", "shotgun_id", "canceled", "nb_frames", "nb_entities_out",
+    "is_casting_standby", "is_shared", "status", "project_id", "entity_type_id", "parent_id",
+    "source_id", "preview_file_id", "data", "ready_for", "created_by", "created_at", "updated_at",
+    "type",
+]
+
+
+def test_tv_show_files(gazu_admin, tmp_path, http, api_url):
+    tag = unique()
+    p = new_production(tag, prefix="CSVTV", production_type="tvshow")
+    admin_email = gazu.client.get_current_user()["email"]
+    lines = [["Episode", "Sequence", "Name", "Animation", "Animation comment", "Animation assignations"],
+             ["E01", "SQ01", "SH010", "wfa", "look", admin_email]]
+    answer = gazu.shot.import_shots_with_csv(p.project, write_csv(tmp_path / "s.csv", lines))
+    # Zou answers each row's entity as Entity.serialize() writes it.
+    assert list(answer[0]) == ENTITY_KEYS and answer[0]["type"] == "Entity"
+    sh010 = answer[0]
+    [task] = gazu.task.all_tasks_for_shot(sh010)
+    task = gazu.task.get_task(task["id"])
+    assert task["task_status_id"] == status("wfa")["id"]
+    assert task["assignees"] == [gazu.client.get_current_user()["id"]]
+    assert task["end_date"] is not None and task["last_comment_date"] is not None
+    assert [(c["text"], c["task_status"]["short_name"]) for c in gazu.task.all_comments_for_task(task)] == [
+        ("look", "wfa")
+    ]
+    sequence = gazu.shot.get_sequence(sh010["parent_id"])
+    assert gazu.shot.get_episode(sequence["parent_id"])["name"] == "E01"
+
+    lines = [["Episode", "Type", "Name"], ["E01", "Character", "Bob"], ["MP", "Prop", "Cup"],
+             ["E02", "Prop", "Lamp"]]
+    answer = gazu.asset.import_assets_with_csv(p.project, write_csv(tmp_path / "a.csv", lines))
+    episodes = {e["name"]: e["id"] for e in gazu.shot.all_episodes_for_project(p.project)}
+    assert sorted(episodes) == ["E01", "E02"]
+    assert [(a["name"], a["source_id"]) for a in answer] == [
+        ("Bob", episodes["E01"]), ("Cup", None), ("Lamp", episodes["E02"]),
+    ]
+    bob, cup = answer[0], answer[1]
+    gazu.casting.update_shot_casting(p.project, sh010, [{"asset_id": bob["id"], "nb_occurences": 1}])
+    gazu.casting.update_asset_casting(p.project, bob, [{"asset_id": cup["id"], "nb_occurences": 3}])
+
+    def casting(query):
+        response = http("GET", f"export/csv/projects/{p.project['id']}/casting.csv?{query}")
+        assert response.status_code == 200
+        return read_csv(response.text)
+
+    with_episode = ["Episode"] + CASTING_HEADERS
+    assert casting("is_shot_casting=true") == [with_episode, ["E01", "SQ01", "SH010", "Character", "Bob", "1", ""]]
+    assert casting(f"is_shot_casting=true&episode_id={episodes['E02']}") == [with_episode]
+    assert casting("") == [with_episode, ["E01", "Character", "Bob", "Prop", "Cup", "3", ""]]
+    assert casting("episode_id=main") == [with_episode]
+    # The episodes' own casting (mirrored from their shots), no Episode column.
+    assert casting("episode_id=all") == [CASTING_HEADERS, ["Episode", "E01", "Character", "Bob", "1", ""]]
+
+    def assets(query):
+        return [line[1:3] for line in read_csv(
+            http("GET", f"export/csv/projects/{p.project['id']}/assets.csv?{query}").text)[1:]]
+
+    assert assets("episode_id=main") == [["Prop", "Cup"]]
+    assert assets(f"episode_id={episodes['E01']}") == [["Character", "Bob"]]
+    response = http("GET", f"export/csv/projects/{p.project['id']}/shots.csv?episode_id=nope")
+    assert response.status_code == 400
+    assert response.json() == {"error": True, "message": "Invalid UUID format for episode_id: nope", "data": None}
+
+    # The shot casting file imported again, with another count and label.
+    content = "Episode;Parent;Name;Asset Type;Asset;Occurences;Label\r\nE01;SQ01;SH010;Character;Bob;4;Animate\r\n"
+    response = http("POST", f"import/csv/projects/{p.project['id']}/casting",
+                    files={"file": ("c.csv", content.encode())})
+    assert response.status_code == 201 and response.json() == [None]
+    assert [(c["asset_name"], c["nb_occurences"], c["label"]) for c in gazu.casting.get_shot_casting(sh010)] == [
+        ("Bob", 4, "animate")
+    ]
+
+    # An episode's timeline: the clip matching an existing shot updates it.
+    cut = timeline([clip(f"{p.project['name']}_E01-SQ01-SH010", 0, 10), clip("x_E01-SQ02-SH050", 0, 5)])
+    (tmp_path / "c.otio").write_text(json.dumps(cut), encoding="utf-8")
+    result = gazu.shot.import_otio(p.project, str(tmp_path / "c.otio"), episode=episodes["E01"])
+    assert [(s["id"], s["nb_frames"], s["data"]) for s in result["updated_shots"]] == [
+        (sh010["id"], 10, {"frame_in": 0, "frame_out": 9})
+    ]
+    assert list(result["updated_shots"][0]) == ENTITY_KEYS
+    [made] = result["created_shots"]
+    assert (made["name"], made["nb_frames"], made["data"]) == ("SH050", 5, {"frame_in": 10, "frame_out": 14})
+    assert gazu.shot.get_episode_from_sequence(gazu.shot.get_sequence(made["parent_id"]))["id"] == episodes["E01"]
+    # A TV show's timeline without an episode: a 400.
+    response = http("POST", f"import/otio/projects/{p.project['id']}",
+                    files={"file": ("c.otio", json.dumps(cut).encode())})
+    assert response.status_code == 400
+
+    # A vendor of the team may not export.
+    vendor = f"csv-vendor-{tag}@example.com"
+    gazu.person.new_person("Csv", f"Vendor {tag}", vendor, role="vendor", password=ARTIST_PASSWORD)
+    gazu.project.add_person_to_team(p.project, gazu.person.get_person_by_email(vendor))
+    client = artist_client(api_url, vendor)
+    with pytest.raises(gazu.exception.NotAllowedException):
+        gazu.shot.export_shots_with_csv(p.project, str(tmp_path / "v.csv"), client=client)
+
+
+def test_fennec_refuses_what_zou_fails_on(prod, http):
+    """Zou answers 500 to a file that is not UTF-8; Fennec a 400."""
+    response = http("POST", f"import/csv/projects/{prod.project['id']}/shots",
+                    files={"file": ("s.csv", b"\xff\xfe\x00bad")})
+    if REFERENCE_IS_ZOU:
+        assert response.status_code == 500
+    else:
+        assert response.status_code == 400
+        assert response.json()["error"] is True
+    # No file part: a 400 on both.
+    response = http("POST", f"import/csv/projects/{prod.project['id']}/shots", data={"x": "1"})
+    assert response.status_code == 400
