@@ -465,3 +465,21 @@ def test_client_gets_blank_studio_fields(prod):
     assert all(t["assignees"] == [] and t["priority"] == 0 for t in tasks)
     assert status_of("data/concepts/with-tasks", params, client) == 403
     assert status_of("data/scenes/with-tasks", params, client) == 200
+
+
+def test_unknown_production_or_episode(prod, admin):
+    missing = "00000000-0000-4000-8000-000000000000"
+    artist = prod.people["user"].client
+    # An admin lists nothing; anyone else meets the production's 404.
+    admin.activate()
+    assert get("data/shots/with-tasks", {"project_id": missing}) == []
+    assert get("data/sequences/with-tasks", {"project_id": missing}) == []
+    assert status_of("data/shots/with-tasks", {"project_id": missing}, artist) == 404
+    assert status_of("data/edits/with-tasks", {"project_id": missing}, artist) == 404
+    # The asset board resolves the production through the episode.
+    assert status_of("data/assets/with-tasks", {"episode_id": missing}) == 404
+    assert status_of("data/assets/with-tasks", {"episode_id": prod.sq1["id"]}) == 404
+    assert [a["name"] for a in get("data/assets/with-tasks", {"episode_id": prod.ep1["id"]},
+                                   artist)] == ["Hero"]
+    assert status_of("data/assets/with-tasks", {"episode_id": prod.ep1["id"]},
+                     prod.outsider) == 403
