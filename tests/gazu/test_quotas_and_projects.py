@@ -339,3 +339,54 @@ def test_guess_from_path(world):
     assert [e["field"] for e in r.json()["data"]["errors"]] == ["file_path"]
     r = world.people["out"].http.call("POST", "data/entities/guess_from_path", body)
     assert r.status_code == 403
+
+
+def test_guess_from_path_with_a_file_tree(world, gazu_admin):
+    """Zou's file_tree_service: the templates a path matches under each
+    mode's root (styled as the mode says), with the ids its tokens name,
+    left to right, up to the first token that names nothing."""
+    tag, p = world.tag, world.project
+    tree = {
+        "working": {
+            "mountpoint": "/simple", "root": "productions",
+            "folder_path": {
+                "shot": "<Project>/shots/<Sequence>/<Shot>/<TaskType>",
+                "asset": "<Project>/assets/<AssetType>/<Asset>/<TaskType>",
+                "sequence": "<Project>/sequences/<Sequence>/<TaskType>",
+                "style": "lowercase",
+            },
+            "file_name": {"shot": "<Project>_<Shot>_<TaskType>", "style": "lowercase"},
+        },
+        "output": {
+            "mountpoint": "/out", "root": "",
+            "folder_path": {"shot": "<Project>/<Sequence>/<Shot>/v<Version>", "style": ""},
+            "file_name": {"shot": "<Shot>", "style": ""},
+        },
+    }
+    gazu.files.update_project_file_tree(p, tree)
+    assert gazu.project.get_project(p["id"])["file_tree"] == tree
+    sequence = gazu.shot.get_sequence_by_name(p, f"SQ{tag}")
+    shot = gazu.shot.get_shot_by_name(sequence, "SH01")
+    project_dir = p["name"].replace(" ", "_").lower()
+
+    got = gazu.entity.guess_from_path(
+        p["id"], f"/simple/productions/{project_dir}/shots/sq{tag}/SH01/Animation/file.ma")
+    assert got == [{
+        "Template": "shot", "Project": p["id"], "Sequence": sequence["id"],
+        "Shot": shot["id"], "TaskType": world.anim["id"],
+    }]
+    # Tokens are read up to the first that names nothing.
+    got = gazu.entity.guess_from_path(
+        p["id"], f"/simple/productions/{project_dir}/shots/sq{tag}/SH99/animation")
+    assert got == [{"Template": "shot", "Project": p["id"], "Sequence": sequence["id"]}]
+    # Prefix and suffix around a token; a version is a number.
+    got = gazu.entity.guess_from_path(p["id"], f"/out/{project_dir}/SQ{tag}/sh01/v003")
+    assert got == [{"Template": "shot", "Project": p["id"], "Sequence": sequence["id"],
+                    "Shot": shot["id"], "Version": "3"}]
+    # Another production's path names none of this one's ids.
+    other = gazu.project.new_project(f"QP guess {tag}")
+    other_dir = other["name"].replace(" ", "_").lower()
+    got = gazu.entity.guess_from_path(p["id"], f"/simple/productions/{other_dir}/shots/sq{tag}/sh01/x")
+    assert got == [{"Template": "shot"}]
+    # Outside every mode's root.
+    assert gazu.entity.guess_from_path(p["id"], "/elsewhere/shots/a/b/c") == []

@@ -13,6 +13,7 @@ pub mod csv_import;
 pub mod deletion;
 pub mod error;
 pub mod extract;
+pub mod file_tree;
 pub mod generic_crud;
 pub mod hierarchy;
 pub mod otio;
@@ -23,8 +24,8 @@ pub mod refs;
 pub mod routes;
 pub mod schedule_input;
 pub mod task_rows;
-pub mod with_tasks;
 pub mod todo_rows;
+pub mod with_tasks;
 
 pub use app::{App, AppState};
 pub use config::ServeConfig;

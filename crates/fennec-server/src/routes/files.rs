@@ -2,12 +2,11 @@
 //! entities from a file path (gazu's `entity.guess_from_path`).
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use fennec_api::models;
 use fennec_store::rows;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::app::AppState;
 use crate::auth::permissions::check_project_access;
@@ -64,18 +63,21 @@ async fn guess_from_path(
     }
     .ok_or_else(ApiError::not_found)?;
     match project.get("file_tree") {
+        Some(Value::Object(tree)) => {
+            let sep = body.get("sep").and_then(Value::as_str).unwrap_or("/");
+            let file_path = body["file_path"].as_str().unwrap_or_default();
+            let project_id = crate::present::id_of(&project);
+            Ok(Json(Value::Array(
+                crate::file_tree::guess_from_path(&mut conn, project_id, tree, file_path, sep)
+                    .await?,
+            )))
+        }
         None | Some(Value::Null) => Err(ApiError::bad_request(
             "This production has no file tree: set one (gazu's files.update_project_file_tree) \
              before guessing entities from a path.",
         )),
-        // A tree of no modes: no template to match, as in Zou.
-        Some(Value::Object(modes)) if modes.is_empty() => Ok(Json(json!([]))),
-        Some(_) => Err(ApiError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            json!({
-                "error": true,
-                "message": "Fennec does not guess entities from a file tree's templates yet.",
-            }),
+        Some(_) => Err(ApiError::bad_request(
+            "Malformed file tree: the production's file tree is not an object.",
         )),
     }
 }

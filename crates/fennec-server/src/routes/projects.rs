@@ -404,22 +404,6 @@ async fn open_projects(State(state): State<AppState>, user: CurrentUser) -> ApiR
     )))
 }
 
-/// SQL's `ILIKE` on a name, as Zou's `get_project_by_name` matches: `%`
-/// any run of characters, `_` any one, case ignored.
-fn ilike(name: &str, pattern: &str) -> bool {
-    fn matches(n: &[char], p: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('%', rest)) => (0..=n.len()).any(|i| matches(&n[i..], rest)),
-            Some(('_', rest)) => !n.is_empty() && matches(&n[1..], rest),
-            Some((c, rest)) => n.first() == Some(c) && matches(&n[1..], rest),
-        }
-    }
-    let n: Vec<char> = name.to_lowercase().chars().collect();
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    matches(&n, &p)
-}
-
 /// GET /data/projects/all — every production, whatever its status (Kitsu
 /// loads it at start-up). Admins get them all by name, each with its status
 /// name and its Project-level metadata descriptors (Zou's `get_projects`);
@@ -450,7 +434,7 @@ async fn all_projects(
         let found = list.into_iter().find(|p| {
             let n = p.get("name").and_then(Value::as_str).unwrap_or("");
             if user.is_admin() {
-                ilike(n, name)
+                crate::file_tree::ilike(n, name)
             } else {
                 n.to_lowercase() == name.to_lowercase()
             }
@@ -496,18 +480,4 @@ async fn all_projects(
         }
     }
     Ok(Json(json!(list)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ilike;
-
-    #[test]
-    fn ilike_matches_as_sql_does() {
-        assert!(ilike("Big Buck", "big buck"));
-        assert!(ilike("Big Buck", "BIG%"));
-        assert!(ilike("Big Buck", "b_g buck"));
-        assert!(!ilike("Big Buck", "big"));
-        assert!(!ilike("Big", "big buck"));
-    }
 }
