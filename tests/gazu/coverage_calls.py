@@ -566,8 +566,13 @@ CALLS = {
     "entity.get_entity_type_by_name": lambda w: call("Character"),
     "entity.all_entities_with_tasks_linked_to_entity": lambda w: (
         w.tasks, w.try_(lambda: w.cast), call(w.shot))[2],
-    "entity.guess_from_path": lambda w: call(
-        w.project["id"], f"/prod/{w.project['name']}/E01/E01_SQ010/SH0010/anim.ma"),
+    # Zou reads the production's file tree (a 500 without one): one is set.
+    "entity.guess_from_path": lambda w: (
+        gazu.files.update_project_file_tree(w.project, {"working": {
+            "mountpoint": "/prod", "root": "",
+            "folder_path": {"shot": "<Project>/<Episode>/<Sequence>/<Shot>", "style": ""},
+            "file_name": {"shot": "<Shot>", "style": ""}}}),
+        call(w.project["id"], f"/prod/{w.project['name']}/E01/E01_SQ010/SH0010/anim.ma"))[1],
 
     # ---- context ---------------------------------------------------------
     "context.all_open_projects": lambda w: call(),
