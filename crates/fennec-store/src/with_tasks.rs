@@ -162,8 +162,9 @@ fn scope(c: &Criteria, base: &str) -> Scope {
             let p = s.arg(ep);
             s.conds.push(format!("par.parent_id = {p}"));
         }
-        // Zou compares the sequence's parent with "main" there: nothing.
-        (Board::Shot, Some(Episode::Main)) => s.conds.push("1 = 0".into()),
+        // Zou compares a parent id with "main" there (its database then
+        // refuses the query): no entity has that parent.
+        (Board::Shot | Board::Generic, Some(Episode::Main)) => s.conds.push("1 = 0".into()),
         (Board::Edit, Some(Episode::Main)) => s.conds.push("e.parent_id IS NULL".into()),
         (Board::Asset, Some(Episode::Main)) => s.conds.push("e.source_id IS NULL".into()),
         (Board::Asset, Some(Episode::Id(ep))) => {
