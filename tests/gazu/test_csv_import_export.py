@@ -107,7 +107,8 @@ def prod(gazu_admin):
     )
     sh020 = gazu.shot.new_shot(project, sequence, "SH020", nb_frames=12)
     person = gazu.person.new_person("Csv", f"Animator {tag}", f"csv-{tag}@example.com")
-    gazu.task.new_task(sh010, p.animation, task_status=status("wip"), assignees=[person])
+    task = gazu.task.new_task(sh010, p.animation, task_status=status("wip"), assignees=[person])
+    gazu.task.set_time_spent(task, person, "2026-03-02", 240)
     hero = gazu.asset.new_asset(project, p.types["Character"], "Hero", description="the hero",
                                 extra_data={"hero": "true"})
     chair = gazu.asset.new_asset(project, p.types["Prop"], "Chair")
@@ -143,7 +144,8 @@ def test_shots_export_columns_rows_and_file(prod, tmp_path):
     lines = read_csv(raw.decode("utf-8"))
     assert lines[0] == SHOT_HEADERS + ["Difficulty", "Animation", "Assignations"]
     name = prod.project["name"]
-    assert lines[1] == [name, "", "SQ01", "SH010", "opening", "0.00", "24", "1", "24", "25",
+    # Time spent in 8-hour days: 240 minutes.
+    assert lines[1] == [name, "", "SQ01", "SH010", "opening", "0.50", "24", "1", "24", "25",
                         "hard", "wip", f"Csv Animator {prod.tag}"]
     assert lines[2] == [name, "", "SQ01", "SH020", "", "0.00", "12", "", "", "", "", "", ""]
     assert len(lines) == 3
@@ -257,6 +259,7 @@ def test_round_trip_into_another_production(prod, tmp_path):
     second = read_csv(again.read_text(encoding="utf-8"))
     assert second[0] == first[0]
     expected = [[other.project["name"]] + line[1:-1] + [""] for line in first[1:]]
+    expected[0][5] = "0.00"
     expected[1][-2] = "todo"
     assert second[1:] == expected
     assert read_csv(export(None, other.project["id"], "casting", is_shot_casting="true")) == read_csv(
@@ -348,6 +351,25 @@ def test_missing_column_and_unknown_status(prod, http):
     assert response.json()["message"] == "Task status not found for nope"
     if not REFERENCE_IS_ZOU:
         assert gazu.shot.get_sequence_by_name(prod.project, "SQ04") is None
+
+
+def test_casting_row_naming_nothing(prod, http):
+    """Zou skips a casting row whose asset or shot it cannot find; Fennec
+    rejects the file, naming the row."""
+    content = ("Parent;Name;Asset Type;Asset;Occurences;Label\r\n"
+               "SQ01;SH020;Prop;Chair;1;fixed\r\n"
+               "SQ01;SH020;Prop;Sofa;1;fixed\r\n")
+    response = upload_raw(http, f"import/csv/projects/{prod.project['id']}/casting", "c.csv", content)
+    if REFERENCE_IS_ZOU:
+        assert response.status_code == 201 and response.json() == [None, None]
+        return
+    assert response.status_code == 400
+    assert response.json()["line_number"] == 3
+    assert response.json()["message"] == "Asset not found: Prop Sofa"
+    assert gazu.casting.get_shot_casting(prod.sh020) == []
+    content = "Parent;Name;Asset Type;Asset;Occurences;Label\r\nSQ01;SH020;Prop;Chair;two;fixed\r\n"
+    response = upload_raw(http, f"import/csv/projects/{prod.project['id']}/casting", "c.csv", content)
+    assert response.status_code == 400 and response.json()["line_number"] == 2
 
 
 def test_gazu_raises_on_a_bad_file(prod, tmp_path):

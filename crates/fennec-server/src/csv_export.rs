@@ -659,3 +659,54 @@ pub fn casting(
     lines.extend(out.into_iter().map(|(_, l)| l));
     Ok(lines)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_as_python_writes_them() {
+        assert_eq!(py_str(&json!(null)), "");
+        assert_eq!(py_str(&json!(12)), "12");
+        assert_eq!(py_str(&json!(24.0)), "24.0");
+        assert_eq!(py_str(&json!(23.976)), "23.976");
+        assert_eq!(py_str(&json!(true)), "True");
+        assert_eq!(py_str(&json!("a;b")), "a;b");
+    }
+
+    #[test]
+    fn csv_is_semicolon_separated_minimally_quoted_crlf() {
+        let lines = vec![
+            vec!["Name".to_owned(), "Description".to_owned()],
+            vec!["SH010".to_owned(), "a;b \"c\"".to_owned()],
+            vec!["SH020".to_owned(), String::new()],
+        ];
+        let out = String::from_utf8(to_csv(&lines).expect("csv")).expect("utf-8");
+        assert_eq!(
+            out,
+            "Name;Description\r\nSH010;\"a;b \"\"c\"\"\"\r\nSH020;\r\n"
+        );
+    }
+
+    #[test]
+    fn file_names_are_zou_slugs() {
+        assert_eq!(file_name("My Film", "shots"), "kitsu_my_film_shots.csv");
+        assert_eq!(
+            file_name("Été 2026!", "casting"),
+            "kitsu_ete_2026_casting.csv"
+        );
+    }
+
+    #[test]
+    fn full_names() {
+        let p = |f: &str, l: &str| {
+            let mut r = Row::new();
+            r.insert("first_name".into(), json!(f));
+            r.insert("last_name".into(), json!(l));
+            r
+        };
+        assert_eq!(full_name(&p("Ada", "Lovelace")), "Ada Lovelace");
+        assert_eq!(full_name(&p("Ada", "")), "Ada");
+    }
+}

@@ -1330,3 +1330,73 @@ async fn mirror_in_episode(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(t: &Table) -> Vec<(u64, Option<String>)> {
+        t.rows
+            .iter()
+            .map(|(l, r)| (*l, r.get("Name").cloned()))
+            .collect()
+    }
+
+    #[test]
+    fn lines_are_the_file_lines_whatever_the_line_ends() {
+        for text in [
+            "Sequence;Name\r\nSQ;A\r\n\r\nSQ;B\r\n",
+            "Sequence;Name\nSQ;A\n\nSQ;B\n",
+        ] {
+            let t = read_table(text.as_bytes()).expect("table");
+            assert_eq!(
+                lines(&t),
+                vec![(2, Some("A".into())), (4, Some("B".into()))],
+                "{text:?}"
+            );
+        }
+        // A quoted cell over two lines: the next row is on line 4.
+        let t = read_table(b"Name;Description\n\"A\";\"two\nlines\"\nB;x\n").expect("table");
+        assert_eq!(
+            lines(&t),
+            vec![(2, Some("A".into())), (4, Some("B".into()))]
+        );
+    }
+
+    #[test]
+    fn delimiter_bom_blank_rows_and_short_rows() {
+        let t = read_table("\u{feff}Sequence,Name,Frames\nSQ,A,10\n,,\nSQ,B\n".as_bytes())
+            .expect("table");
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].1.get("Sequence").map(String::as_str), Some("SQ"));
+        // A short row lacks its last cells, as Python's DictReader reads it.
+        assert_eq!(t.rows[1].1.get("Frames"), None);
+        assert!(matches!(read_table(b"\xff\xfe"), Err(ImportError::File(_))));
+    }
+
+    #[test]
+    fn python_conversions() {
+        assert_eq!(py_int(" 12 "), Some(12));
+        assert_eq!(py_int("12.5"), None);
+        assert!(matches!(strtobool("Yes"), Ok(true)));
+        assert!(matches!(strtobool("off"), Ok(false)));
+        match strtobool("maybe") {
+            Err(RowFail::Msg(m)) => {
+                assert_eq!(m, "A value is invalid: invalid truth value 'maybe'")
+            }
+            _ => panic!("maybe is no boolean"),
+        }
+    }
+
+    #[test]
+    fn row_errors_name_their_line() {
+        let e: ApiError = at_line(7, RowFail::Msg("bad".into())).into();
+        assert_eq!(e.status, axum::http::StatusCode::BAD_REQUEST);
+        assert_eq!(
+            e.body,
+            json!({"error": true, "message": "bad", "line_number": 7, "imported_rows": 0})
+        );
+        let e: ApiError = at_line(3, RowFail::Api(ApiError::forbidden())).into();
+        assert_eq!(e.status, axum::http::StatusCode::FORBIDDEN);
+    }
+}

@@ -428,3 +428,99 @@ pub async fn import(
     crate::csv_import::create_tasks_for(exec, ctx, &created_ids).await?;
     Ok(json!({"updated_shots": updated, "created_shots": created}))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt(v: f64) -> Value {
+        json!({"OTIO_SCHEMA": "RationalTime.1", "rate": 24.0, "value": v})
+    }
+
+    fn item(schema: &str, name: &str, duration: f64) -> Value {
+        json!({"OTIO_SCHEMA": schema, "name": name,
+               "source_range": {"OTIO_SCHEMA": "TimeRange.1", "start_time": rt(0.0), "duration": rt(duration)}})
+    }
+
+    fn parse_items(items: Vec<Value>) -> Vec<Clip> {
+        let root = json!({"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": [
+            {"OTIO_SCHEMA": "Track.1", "kind": "Video", "children": items},
+            {"OTIO_SCHEMA": "Track.1", "kind": "Audio", "children": [item("Clip.1", "sound", 5.0)]},
+        ]}});
+        parse("cut.otio", root.to_string().as_bytes())
+            .expect("timeline")
+            .clips
+    }
+
+    // The frames Python's opentimelineio 0.18 gives for the same track
+    // (range_in_parent, end_time_inclusive, to_frames).
+    #[test]
+    fn clips_take_their_place_in_the_track() {
+        let mut transition = item("Transition.1", "dissolve", 0.0);
+        transition["in_offset"] = rt(2.0);
+        let clips = parse_items(vec![
+            item("Clip.1", "A.mov", 24.0),
+            item("Gap.1", "", 10.0),
+            transition,
+            item("Clip.2", "B", 1.0),
+            item("Clip.1", "C", 12.5),
+            item("Clip.1", "D", 3.0),
+        ]);
+        let got: Vec<_> = clips
+            .iter()
+            .map(|c| (c.name.as_str(), c.frame_in, c.frame_out, c.nb_frames))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A", Some(0), Some(23), Some(24)),
+                ("B", Some(34), Some(34), Some(1)),
+                ("C", Some(35), Some(47), Some(12)),
+                ("D", Some(47), Some(49), Some(3)),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_come_from_the_media_when_the_clip_has_none() {
+        let mut c = item("Clip.1", "", 5.0);
+        c["media_reference"] = json!({"OTIO_SCHEMA": "ExternalReference.1",
+                                      "target_url": "file:///cuts/SQ01-SH010.v2.mov"});
+        assert_eq!(parse_items(vec![c])[0].name, "SQ01-SH010.v2");
+        assert_eq!(strip_extension(".hidden"), ".hidden");
+        assert_eq!(strip_extension("a/b.c/d"), "a/b.c/d");
+    }
+
+    #[test]
+    fn other_formats_and_bad_files_are_refused() {
+        for (name, bytes) in [
+            ("cut.edl", b"TITLE: x".as_slice()),
+            ("cut", b"{}".as_slice()),
+            ("cut.otio", b"not json".as_slice()),
+            ("cut.otio", br#"{"OTIO_SCHEMA": "Clip.1"}"#.as_slice()),
+        ] {
+            assert!(
+                matches!(parse(name, bytes), Err(ImportError::File(_))),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn naming_convention() {
+        let re =
+            convention_regex("${project_name}_${sequence_name}-${shot_name}").expect("pattern");
+        let caps = re.captures("Film_SQ01-SH010_extra").expect("match");
+        assert_eq!(&caps["project_name"], "Film");
+        assert_eq!(&caps["sequence_name"], "SQ01");
+        assert_eq!(&caps["shot_name"], "SH010_extra");
+        assert!(re.captures("no match").is_none());
+        assert_eq!(
+            substitute(
+                "$project_name-${shot_name}",
+                &[("project_name", "F"), ("shot_name", "S")]
+            ),
+            "F-S"
+        );
+    }
+}

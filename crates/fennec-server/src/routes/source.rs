@@ -54,6 +54,18 @@ impl Upload {
     }
 }
 
+/// A part that cannot be read: too large is the 413 every other route
+/// answers past the body limit, anything else the client's 400.
+fn unreadable(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::too_large();
+    }
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        serde_json::json!({"error": true, "message": format!("The upload could not be read: {e}")}),
+    )
+}
+
 async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> ApiResult<Upload> {
     let bad = |m: String| {
         ApiError::new(
@@ -65,24 +77,14 @@ async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> ApiRes
         multipart.map_err(|e| bad(format!("A multipart upload is expected: {e}")))?;
     let mut file = None;
     let mut fields = Vec::new();
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("The upload could not be read: {e}")))?
-    {
+    while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
         let name = part.name().unwrap_or("").to_owned();
         if name == "file" && file.is_none() {
             let file_name = part.file_name().unwrap_or("").to_owned();
-            let bytes = part
-                .bytes()
-                .await
-                .map_err(|e| bad(format!("The upload could not be read: {e}")))?;
+            let bytes = part.bytes().await.map_err(unreadable)?;
             file = Some((bytes.to_vec(), file_name));
         } else {
-            let text = part
-                .text()
-                .await
-                .map_err(|e| bad(format!("The upload could not be read: {e}")))?;
+            let text = part.text().await.map_err(unreadable)?;
             fields.push((name, text));
         }
     }
