@@ -59,6 +59,61 @@ MINIMAL_PERSON_KEYS = [
     "active", "departments", "studio_id", "role", "desktop_login", "is_bot",
 ]
 TO_CHECK_ENVELOPE = ["data", "stats", "page", "limit", "is_more"]
+TO_CHECK_ROW_KEYS = [
+    "name", "description", "priority", "difficulty", "duration", "estimation",
+    "completion_rate", "retake_count", "sort_order", "start_date", "due_date",
+    "real_start_date", "end_date", "done_date", "last_comment_date",
+    "nb_assets_ready", "data", "nb_drawings", "shotgun_id",
+    "last_preview_file_id", "project_id", "task_type_id", "task_status_id",
+    "entity_id", "assigner_id", "id", "created_at", "updated_at", "type",
+    "project_name", "project_has_avatar", "entity_name", "entity_description",
+    "entity_data", "entity_preview_file_id", "entity_source_id",
+    "entity_type_name", "entity_canceled", "sequence_name", "episode_id",
+    "episode_name", "task_type_for_entity", "task_estimation",
+    "task_duration", "task_start_date", "task_due_date", "task_type_name",
+    "task_status_name", "task_type_color", "task_status_color",
+    "task_status_short_name", "assignees", "last_comment",
+]
+CONTEXT_ASSET_TYPE_KEYS = [
+    "name", "short_name", "description", "task_types", "archived", "id",
+    "created_at", "updated_at", "type",
+]
+FULL_PERSON_KEYS = [
+    "first_name", "last_name", "email", "phone", "country", "contract_type",
+    "active", "archived", "last_presence", "desktop_login", "totp_enabled",
+    "email_otp_enabled", "fido_enabled",
+    "preferred_two_factor_authentication", "shotgun_id", "timezone", "locale",
+    "use_12_hour_clock", "display_date_format", "data", "role", "position",
+    "seniority", "daily_salary", "has_avatar", "notifications_enabled",
+    "notifications_slack_enabled", "notifications_slack_userid",
+    "notifications_mattermost_enabled", "notifications_mattermost_userid",
+    "notifications_discord_enabled", "notifications_discord_userid", "is_bot",
+    "is_guest", "preview_project_id", "preview_opened_at",
+    "preview_open_until", "expiration_date", "is_generated_from_ldap",
+    "ldap_uid", "departments", "studio_id", "full_name", "id", "created_at",
+    "updated_at", "type",
+]
+CLIENT_PERSON_KEYS = [
+    "id", "type", "first_name", "last_name", "full_name", "has_avatar",
+    "active", "role", "is_bot",
+]
+OPEN_PROJECT_KEYS = [
+    "name", "code", "description", "shotgun_id", "file_tree", "data",
+    "has_avatar", "fps", "ratio", "resolution", "production_type",
+    "production_style", "start_date", "end_date", "man_days", "nb_episodes",
+    "episode_span", "max_retakes", "is_clients_isolated",
+    "is_client_stats_visible", "is_client_task_list_visible",
+    "is_client_task_panel_visible", "is_preview_download_allowed",
+    "is_set_preview_automated", "homepage", "is_publish_default_for_artists",
+    "is_bot_collaboration_enabled", "is_single_preview_per_revision",
+    "is_frame_in_numbering", "revision_padding", "hd_bitrate_compression",
+    "ld_bitrate_compression", "project_status_id",
+    "default_preview_background_file_id", "from_schedule_version_id", "team",
+    "asset_types", "task_statuses", "task_types", "status_automations",
+    "preview_background_files", "id", "created_at", "updated_at", "type",
+    "descriptors", "task_type_links", "task_types_priority",
+    "task_statuses_link", "first_episode_id",
+]
 
 
 class Http:
@@ -237,9 +292,7 @@ def test_open_projects_per_role(world):
     one = world.artist.get("data/user/projects/open", params={"name": world.elsewhere["name"]})
     assert [p["id"] for p in one] == [world.elsewhere["id"]]
     detail = next(p for p in mine if p["id"] == world.project["id"])
-    for key in ("team", "task_types", "descriptors", "task_type_links", "task_statuses_link",
-                "first_episode_id"):
-        assert key in detail, key
+    assert list(detail) == OPEN_PROJECT_KEYS
     # A TV show starts with an episode of its own: the first is that one.
     assert detail["first_episode_id"] != world.episode["id"]
     # An admin lists every open production, his team or not.
@@ -278,9 +331,10 @@ def test_tasks_to_check_per_role(world):
     assert checked(world.vendor) == set()
     assert checked(world.client) == set()
     row = next(t for t in world.manager.get("data/user/tasks-to-check") if t["id"] == light)
-    for key in ("project_name", "entity_name", "sequence_name", "episode_name",
-                "task_type_name", "task_status_short_name", "assignees", "last_comment"):
-        assert key in row, key
+    assert list(row) == TO_CHECK_ROW_KEYS
+    assert row["entity_name"] == world.other_shot["name"]
+    assert row["sequence_name"] == world.sequence["name"]
+    assert row["episode_id"] == world.episode["id"]
     assert row["task_status_short_name"] == "wfa"
     assert row["assignees"] == [world.other.person["id"]]
     # The filters narrow the list.
@@ -294,6 +348,19 @@ def test_tasks_to_check_per_role(world):
     assert list(page) == TO_CHECK_ENVELOPE
     assert list(page["stats"]) == ["total", "total_duration", "total_estimation"]
     assert page["stats"]["total"] == 2 and page["is_more"] is True
+    # Zou's `sum(...) or 0`: a total of 0.0 is the integer 0.
+    assert page["stats"]["total_duration"] == 60.0
+    assert page["stats"]["total_estimation"] == 0
+    assert isinstance(page["stats"]["total_estimation"], int)
+    empty = world.artist.get("data/user/tasks-to-check", params={"page": 2, "limit": 0})
+    assert empty == {
+        "data": [], "stats": {"total": 0, "total_duration": 0, "total_estimation": 0},
+        "page": 2, "limit": 1, "is_more": False,
+    }
+    ordered = world.manager.get(
+        "data/user/tasks-to-check", params={"order_by": "priority", "project_id": world.project["id"]}
+    )
+    assert [t["entity_name"] for t in ordered] == sorted(t["entity_name"] for t in ordered)
     assert len(page["data"]) == 1 and page["page"] == 1 and page["limit"] == 1
     # Malformed arguments are Zou's 400s.
     r = world.manager.call("GET", "data/user/tasks-to-check", params={"project_id": "nope"})
@@ -331,6 +398,10 @@ def test_time_spents(world):
     )
     r = a.call("GET", "data/user/time-spents", params={"start_date": "x", "end_date": DAY})
     assert r.status_code == 400 and r.json()["message"] == f"Wrong date format for x and/or {DAY}"
+    # What PostgreSQL casts to a day, Zou reads: unpadded and compact forms.
+    assert ids(a.get("data/user/time-spents/2025-3-4")) == ids(day)
+    assert ids(a.get("data/user/time-spents/20250304")) == ids(day)
+    assert a.get("data/user/time-spents", params={"start_date": OTHER_DAY, "end_date": DAY}) == []
     r = a.call("GET", "data/user/time-spents/2025-13-45")
     assert r.status_code == 400 and r.json()["message"] == "Wrong date format."
 
@@ -370,7 +441,19 @@ def test_filters_are_the_callers_own(world):
     assert list(r.json()) == FILTER_KEYS
     assert a.call("DELETE", f"data/user/filters/{mine['id']}").status_code == 204
     assert mine["id"] not in str(a.get("data/user/filters"))
-    # The schema's errors.
+    # The schema's errors, and unknown references.
+    r = a.call("PUT", f"data/user/filters/{shared['id']}", {"name": 3})
+    assert r.status_code == 400 and r.json()["data"]["errors"] == [
+        {"field": "name", "message": "Input should be a valid string"}
+    ]
+    missing = "00000000-0000-4000-8000-000000000000"
+    r = a.call("POST", "data/user/filters", {"name": "F", "query": "q", "department_id": missing})
+    assert r.status_code == 404
+    assert a.call("GET", f"data/user/filters/{shared['id']}").status_code == 405
+    r = a.call("POST", "data/user/filter-groups", {})
+    assert r.status_code == 400 and r.json()["data"]["errors"] == [
+        {"field": "name", "message": "Field required"}
+    ]
     r = a.call("POST", "data/user/filters", {"name": ""})
     assert r.status_code == 400
     assert r.json()["data"]["errors"] == [
@@ -390,6 +473,21 @@ def test_filter_groups(world):
     assert a.get(f"data/user/filter-groups/{group['id']}") == group
     assert o.call("GET", f"data/user/filter-groups/{group['id']}").status_code == 404
     assert [g["id"] for g in a.get("data/user/filter-groups")["todo"][p]] == [group["id"]]
+    # Sharing a group carries over to its filters (a manager's own group).
+    r = m.call("POST", "data/user/filter-groups", {"name": "To share", "project_id": p})
+    later = r.json()
+    assert later["is_shared"] is False
+    r = m.call("POST", "data/user/filters", {
+        "name": "Later", "query": "q", "project_id": p, "search_filter_group_id": later["id"],
+    })
+    later_filter = r.json()
+    r = m.call("PUT", f"data/user/filter-groups/{later['id']}", {"is_shared": True, "project_id": p})
+    assert r.status_code == 200 and r.json()["is_shared"] is True
+    shared_now = m.get("data/user/filters")["todo"][p]
+    assert next(f for f in shared_now if f["id"] == later_filter["id"])["is_shared"] is True
+    # An artist's request to share is turned down silently.
+    r = a.call("PUT", f"data/user/filter-groups/{group['id']}", {"is_shared": True, "project_id": p})
+    assert r.status_code == 200 and r.json()["is_shared"] is False
     r = a.call("PUT", f"data/user/filter-groups/{group['id']}", {"name": "Mine too"})
     assert r.status_code == 200 and r.json()["name"] == "Mine too"
     # A filter must be as shared as its group.
@@ -409,6 +507,16 @@ def test_filter_groups(world):
     assert r.json()["message"] == (
         "A search filter should have the same value for is_shared than its search filter group."
     )
+    # A filter leaves its group with a null group; an unknown group is a 404.
+    r = a.call("POST", "data/user/filters", {
+        "name": "Leaving", "query": "q", "project_id": p, "search_filter_group_id": group["id"],
+    })
+    leaving = r.json()
+    missing = "00000000-0000-4000-8000-000000000000"
+    r = a.call("PUT", f"data/user/filters/{leaving['id']}", {"search_filter_group_id": missing})
+    assert r.status_code == 404
+    r = a.call("PUT", f"data/user/filters/{leaving['id']}", {"search_filter_group_id": None})
+    assert r.status_code == 200 and r.json()["search_filter_group_id"] is None
     # Removing a group takes its filters with it.
     assert a.call("DELETE", f"data/user/filter-groups/{group['id']}").status_code == 204
     assert grouped["id"] not in str(a.get("data/user/filters"))
@@ -417,16 +525,19 @@ def test_filter_groups(world):
 
 def test_desktop_login_logs(world):
     a = world.artist
-    first = a.call("POST", "data/user/desktop-login-logs", {"date": "2025-03-04T09:00:00"})
+    first = a.call("POST", "data/user/desktop-login-logs", {"date": "2025-03-04T09:00:00.123456"})
     assert first.status_code == 201, first.text
     assert list(first.json()) == LOGIN_LOG_KEYS
     assert first.json()["person_id"] == a.person["id"]
-    assert first.json()["date"].startswith("2025-03-04T09:00:00")
+    assert first.json()["date"] == "2025-03-04T09:00:00"
+    # Without a date, now.
+    r = world.other.call("POST", "data/user/desktop-login-logs")
+    assert r.status_code == 201 and r.json()["person_id"] == world.other.person["id"]
     a.call("POST", "data/user/desktop-login-logs", {"date": "2025-03-06T09:00:00"})
     logs = a.get("data/user/desktop-login-logs")
     assert [log["date"][:10] for log in logs] == ["2025-03-06", "2025-03-04"]
     assert list(logs[0]) == LOGIN_LOG_KEYS
-    assert world.other.get("data/user/desktop-login-logs") == []
+    assert len(world.other.get("data/user/desktop-login-logs")) == 1
     # The login counts as presence: the later of it and the last time spent.
     person = world.admin.get(f"data/persons/{a.person['id']}")
     assert person["last_presence"] == "2025-03-06"
@@ -440,6 +551,7 @@ def test_context(world):
     assert list(ctx) == CONTEXT_KEYS
     assert {p["id"] for p in ctx["projects"]} >= {world.project["id"], world.elsewhere["id"]}
     assert all(t["type"] == "AssetType" for t in ctx["asset_types"])
+    assert list(ctx["asset_types"][0]) == CONTEXT_ASSET_TYPE_KEYS
     assert world.character["id"] in {t["id"] for t in ctx["asset_types"]}
     assert world.animation["id"] in {t["id"] for t in ctx["task_types"]}
     assert any(s["short_name"] == "wfa" for s in ctx["task_status"])
@@ -455,6 +567,7 @@ def test_context(world):
     full = world.manager.get("data/user/context")
     assert "user_limit" not in full
     person = next(p for p in full["persons"] if p["id"] == a.person["id"])
+    assert list(person) == FULL_PERSON_KEYS
     assert person["email"] == f"ur-artist-{world.tag}@example.com"
     admin_ctx = world.admin.get("data/user/context")
     assert list(admin_ctx) == CONTEXT_KEYS + ["user_limit"]
@@ -464,4 +577,4 @@ def test_context(world):
     names = [p["full_name"] for p in client_ctx["persons"]]
     assert names == sorted(names)
     assert a.person["id"] in {p["id"] for p in client_ctx["persons"]}
-    assert "email" not in client_ctx["persons"][0]
+    assert list(client_ctx["persons"][0]) == CLIENT_PERSON_KEYS

@@ -941,12 +941,14 @@ async fn tasks_to_check(
     let page = page.max(1);
     let limit = args.limit.max(1);
     let total = built.len() as i64;
-    // Zou's sums: 0 when nothing is summed, a float otherwise.
+    // Zou's sums fall back to 0 when falsy (`sum or 0`): no value, or a
+    // total of 0.0, is the integer 0; any other total a float.
     let sum = |values: Vec<f64>| -> Value {
-        if values.is_empty() {
+        let total: f64 = values.iter().sum();
+        if total == 0.0 {
             json!(0)
         } else {
-            json!(values.iter().sum::<f64>())
+            json!(total)
         }
     };
     let durations: Vec<f64> = built.iter().filter_map(|b| b.0).collect();
@@ -997,8 +999,8 @@ async fn time_spents(
             "Wrong date format for {start_raw} and/or {end_raw}"
         ))
     };
-    let start = fennec_api::time::parse_date(start_raw).ok_or_else(bad)?;
-    let end = fennec_api::time::parse_date(end_raw).ok_or_else(bad)?;
+    let start = day(start_raw).map_err(|_| bad())?;
+    let end = day(end_raw).map_err(|_| bad())?;
     let mut conn = s.db.conn().await?;
     let sql = "SELECT ts.id, t.project_id, t.task_type_id FROM time_spents ts \
                JOIN tasks t ON t.id = ts.task_id \
@@ -1031,8 +1033,12 @@ async fn time_spents(
     ))
 }
 
+/// A day as Zou's PostgreSQL casts it: ISO (a datetime's day too) or the
+/// compact `YYYYMMDD`.
 fn day(date: &str) -> ApiResult<chrono::NaiveDate> {
-    fennec_api::time::parse_date(date).ok_or_else(|| ApiError::bad_request("Wrong date format."))
+    fennec_api::time::parse_date(date)
+        .or_else(|| chrono::NaiveDate::parse_from_str(date, "%Y%m%d").ok())
+        .ok_or_else(|| ApiError::bad_request("Wrong date format."))
 }
 
 /// GET /data/user/time-spents/{date}
