@@ -362,6 +362,22 @@ def test_tasks_to_check_per_role(world):
     )
     assert [t["entity_name"] for t in ordered] == sorted(t["entity_name"] for t in ordered)
     assert len(page["data"]) == 1 and page["page"] == 1 and page["limit"] == 1
+    # The values Kitsu offers as filters, from the same tasks.
+    values = world.manager.get("data/user/tasks-to-check/filter-values")
+    assert list(values) == ["project_ids", "task_type_ids", "task_status_ids", "episode_ids",
+                            "person_ids"]
+    assert world.project["id"] in values["project_ids"]
+    assert {world.animation["id"], world.light_type["id"]} <= set(values["task_type_ids"])
+    assert world.episode["id"] in values["episode_ids"]
+    assert {world.artist.person["id"], world.other.person["id"]} <= set(values["person_ids"])
+    assert all(v == sorted(v) for v in values.values())
+    sup_values = world.supervisor.get("data/user/tasks-to-check/filter-values")
+    assert sup_values["task_type_ids"] == [world.light_type["id"]]
+    assert sup_values["person_ids"] == [world.other.person["id"]]
+    assert world.artist.get("data/user/tasks-to-check/filter-values") == {
+        "project_ids": [], "task_type_ids": [], "task_status_ids": [], "episode_ids": [],
+        "person_ids": [],
+    }
     # Malformed arguments are Zou's 400s.
     r = world.manager.call("GET", "data/user/tasks-to-check", params={"project_id": "nope"})
     assert r.status_code == 400 and r.json()["message"] == "Wrong UUID format."

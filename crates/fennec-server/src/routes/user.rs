@@ -61,6 +61,10 @@ pub fn routes() -> Router<AppState> {
             get(sequence_task_types),
         )
         .route("/data/user/tasks-to-check", get(tasks_to_check))
+        .route(
+            "/data/user/tasks-to-check/filter-values",
+            get(tasks_to_check_filter_values),
+        )
         .route("/data/user/time-spents", get(time_spents))
         .route("/data/user/time-spents/{date}", get(date_time_spents))
         .route(
@@ -499,7 +503,18 @@ async fn context_persons(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult<
         .eq("is_guest", SqlValue::Bool(false))
         .filter(Filter::IsNull("preview_project_id"));
     let mut list = rows::list(exec, &models::PERSON, &select, true).await?;
-    finish_rows(exec, &models::PERSON, &mut list, true).await?;
+    // Everyone's departments in one query.
+    let people: Vec<Uuid> = list.iter().map(id_of).collect();
+    let mut departments = links::PERSON_DEPARTMENTS
+        .rights_of_many(exec, &people)
+        .await?;
+    for row in &mut list {
+        let theirs = departments.remove(&id_of(row)).unwrap_or_default();
+        row.insert(
+            "departments".into(),
+            Value::Array(theirs.iter().map(|d| json!(d.to_string())).collect()),
+        );
+    }
     Ok(match user.role {
         Role::Client => {
             let team = crate::generic_crud::client_team(exec, user).await?;
@@ -692,6 +707,23 @@ fn int_arg(query: &QueryPairs, key: &str) -> ApiResult<Option<i64>> {
 }
 
 impl CheckArgs {
+    /// No filter: every task of the caller's scope.
+    fn none() -> CheckArgs {
+        CheckArgs {
+            project_id: None,
+            task_type_id: None,
+            task_status_id: None,
+            person: None,
+            unassigned: false,
+            episode_id: None,
+            due_since: None,
+            due_until: None,
+            order_by: None,
+            page: None,
+            limit: 100,
+        }
+    }
+
     fn read(query: &QueryPairs) -> ApiResult<CheckArgs> {
         let page = int_arg(query, "page")?;
         let limit = int_arg(query, "limit")?.unwrap_or(100);
@@ -970,6 +1002,79 @@ async fn tasks_to_check(
         "limit": limit,
         "is_more": page * limit < total,
     })))
+}
+
+/// GET /data/user/tasks-to-check/filter-values — the productions, task
+/// types, statuses, episodes and assignees found among the tasks the
+/// caller checks, each as sorted ids (Kitsu's My Checks filters).
+async fn tasks_to_check_filter_values(
+    State(s): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Value>> {
+    let mut conn = s.db.conn().await?;
+    let scope = check_scope(&mut conn, &user).await?;
+    let found = tasks_to_check_ids(&mut conn, &scope, &CheckArgs::none()).await?;
+    let types = EntityTypes::load(&mut conn).await?;
+    let sequence_type = type_id(&types, "Sequence");
+    let mut sets: [std::collections::BTreeSet<String>; 5] = Default::default();
+    type ValueRow = (
+        Uuid,
+        Uuid,
+        Uuid,
+        Option<Uuid>,
+        Option<Uuid>,
+        Option<Uuid>,
+        Uuid,
+    );
+    for chunk in found.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT t.project_id, t.task_type_id, t.task_status_id, ep.id, e.source_id, \
+             e.parent_id, e.entity_type_id FROM tasks t JOIN entities e ON e.id = t.entity_id \
+             LEFT JOIN entities sq ON sq.id = e.parent_id \
+             LEFT JOIN entities ep ON ep.id = sq.parent_id WHERE t.id IN ({})",
+            marks.join(", ")
+        );
+        let rows: Vec<ValueRow> = on!(&mut conn, c => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await.map_err(StoreError::from)?
+        });
+        for (project, task_type, status, episode, source, parent, kind) in rows {
+            sets[0].insert(project.to_string());
+            sets[1].insert(task_type.to_string());
+            sets[2].insert(status.to_string());
+            // The episode as the rows show it: the sequence's parent, else
+            // the entity's source, and a sequence's own parent.
+            let mut episode = episode.or(source);
+            if kind == sequence_type && parent.is_some() {
+                episode = parent;
+            }
+            if let Some(e) = episode {
+                sets[3].insert(e.to_string());
+            }
+        }
+        let sql = format!(
+            "SELECT DISTINCT person_id FROM assignations WHERE task_id IN ({})",
+            marks.join(", ")
+        );
+        let people = ids(&mut conn, &sql, chunk).await?;
+        sets[4].extend(people.iter().map(Uuid::to_string));
+    }
+    let keys = [
+        "project_ids",
+        "task_type_ids",
+        "task_status_ids",
+        "episode_ids",
+        "person_ids",
+    ];
+    let mut out = Map::new();
+    for (key, set) in keys.into_iter().zip(sets) {
+        out.insert(key.into(), json!(set.into_iter().collect::<Vec<_>>()));
+    }
+    Ok(Json(Value::Object(out)))
 }
 
 // ---------------------------------------------------------------------
