@@ -529,19 +529,18 @@ pub fn casting(
                 occ(l),
                 label(l),
             ];
-            line.insert(0, "MP".into());
+            if with_episode {
+                line.insert(0, "MP".into());
+            }
             part.push((key, line));
         }
         part.sort_by(|a, b| a.0.cmp(&b.0));
         out.extend(part);
     };
     if episode == Some("main") {
-        if !with_episode {
-            // Zou's row builder expects one cell less there and fails.
-            return Err(ApiError::bad_request(
-                "The main pack is a TV show's: this production has no episodes.",
-            ));
-        }
+        // Outside a TV show Zou's row builder gets one cell too many for its
+        // header and fails (500) as soon as there is a row: Fennec writes
+        // the rows under the header, without the episode cell.
         main_pack(&mut out);
     } else if episode == Some("all") {
         for l in links {

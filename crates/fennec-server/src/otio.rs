@@ -193,8 +193,9 @@ fn clips_of(timeline: &Object) -> Vec<Clip> {
     out
 }
 
+/// Zou's WrongParameterException body, `{"error", "message", "data"}`.
 fn bad(message: String) -> ImportError {
-    ImportError::File(message)
+    ImportError::Api(ApiError::bad_request(message))
 }
 
 /// Reads an uploaded timeline: native `.otio` only.
@@ -500,7 +501,7 @@ mod tests {
             ("cut.otio", br#"{"OTIO_SCHEMA": "Clip.1"}"#.as_slice()),
         ] {
             assert!(
-                matches!(parse(name, bytes), Err(ImportError::File(_))),
+                matches!(parse(name, bytes), Err(ImportError::Api(e)) if e.status.as_u16() == 400),
                 "{name}"
             );
         }
