@@ -131,8 +131,11 @@ async fn import_csv(
     }
     let upload = read_upload(multipart).await?;
     let table = read_table(&upload.file)?;
-    // Zou's ArgsMixin reads `update` from the query string.
-    let update = query.flag("update");
+    // Zou's ArgsMixin reads `update` from the query string, true only when
+    // it says "true".
+    let update = query
+        .get("update")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let mut tx = state.db.begin().await?;
     let project = managed_project(&mut tx, &user, &id).await?;
     let descriptor_kind = match kind {
