@@ -594,3 +594,26 @@ def test_context(world):
     assert names == sorted(names)
     assert a.person["id"] in {p["id"] for p in client_ctx["persons"]}
     assert list(client_ctx["persons"][0]) == CLIENT_PERSON_KEYS
+
+
+def test_a_persons_saved_searches_and_logins_hold_his_removal(world, api_url):
+    # Zou keeps a person with saved searches or desktop logins unless the
+    # removal is forced, which takes them (and his groups' filters) along.
+    tag = unique()
+    email = f"ur-leaving-{tag}@example.com"
+    person = gazu.person.new_person("Leaving", tag, email, password=ARTIST_PASSWORD)
+    gazu.project.add_person_to_team(world.project, person)
+    leaving = login(api_url, email, person)
+    group = leaving.call("POST", "data/user/filter-groups", {"name": "Mine"}).json()
+    r = leaving.call("POST", "data/user/filters", {
+        "name": "Gone", "query": "q", "search_filter_group_id": group["id"],
+    })
+    assert r.status_code == 201
+    assert leaving.call("POST", "data/user/desktop-login-logs").status_code == 201
+    gazu.project.remove_person_from_team(world.project, person)
+    r = world.admin.call("DELETE", f"data/persons/{person['id']}")
+    assert r.status_code == 400
+    assert r.json()["message"] == "Some data are still linked to given person."
+    r = world.admin.call("DELETE", f"data/persons/{person['id']}", params={"force": "true"})
+    assert r.status_code == 204
+    assert world.admin.call("GET", f"data/persons/{person['id']}").status_code == 404

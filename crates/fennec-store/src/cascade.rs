@@ -287,6 +287,11 @@ pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<()> {
         // its end, on both databases.
         "DELETE FROM entities WHERE project_id = $1",
         "DELETE FROM milestones WHERE project_id = $1",
+        // Saved searches of the production (Zou's remove_search_filters):
+        // a group's filters go with it, whoever owns them.
+        "DELETE FROM search_filters WHERE project_id = $1 OR search_filter_group_id IN \
+         (SELECT id FROM search_filter_groups WHERE project_id = $1)",
+        "DELETE FROM search_filter_groups WHERE project_id = $1",
         // The production's settings: its descriptors (their departments
         // go by their key), budgets with their entries, and its links to
         // the studio's automations and background files.
@@ -426,6 +431,9 @@ fn kept_links(table: &str) -> &'static [(&'static str, &'static str)] {
             ("project_person_link", "person_id"),
             ("assignations", "person_id"),
             ("day_offs", "person_id"),
+            ("search_filters", "person_id"),
+            ("search_filter_groups", "person_id"),
+            ("desktop_login_logs", "person_id"),
         ],
         "task_statuses" => &[("project_task_status_link", "task_status_id")],
         "entity_types" => &[("project_asset_type_link", "asset_type_id")],
@@ -436,6 +444,8 @@ fn kept_links(table: &str) -> &'static [(&'static str, &'static str)] {
         "departments" => &[
             ("department_link", "department_id"),
             ("department_metadata_descriptor_link", "department_id"),
+            ("search_filters", "department_id"),
+            ("search_filter_groups", "department_id"),
         ],
         _ => &[],
     }
@@ -491,6 +501,10 @@ pub async fn remove_person_work(exec: &mut impl Exec, person: Uuid) -> Result<()
         "DELETE FROM project_person_link WHERE person_id = $1",
         "DELETE FROM assignations WHERE person_id = $1",
         "UPDATE tasks SET assigner_id = NULL WHERE assigner_id = $1",
+        "DELETE FROM search_filters WHERE person_id = $1 OR search_filter_group_id IN \
+         (SELECT id FROM search_filter_groups WHERE person_id = $1)",
+        "DELETE FROM search_filter_groups WHERE person_id = $1",
+        "DELETE FROM desktop_login_logs WHERE person_id = $1",
     ] {
         execute(exec, sql, person, None).await?;
     }
