@@ -249,9 +249,9 @@ def test_quota_errors_and_rights(world):
 
 
 def test_all_projects_admin_and_artist(world, gazu_admin):
-    closed = gazu.project.new_project(f"QP closed {world.tag}")
+    closed = gazu.project.new_project(f"QQ closed {world.tag}")
     gazu.project.close_project(closed)
-    elsewhere = gazu.project.new_project(f"QP other {world.tag}")
+    elsewhere = gazu.project.new_project(f"QR other {world.tag}")
     descriptor = gazu.project.add_metadata_descriptor(world.project, "Budget code", "Project")
     gazu.project.add_metadata_descriptor(world.project, "Colour", "Asset")
 
@@ -261,7 +261,7 @@ def test_all_projects_admin_and_artist(world, gazu_admin):
     order = [p["id"] for p in listed]
     by_id = {p["id"]: p for p in listed}
     assert {world.project["id"], closed["id"], elsewhere["id"]} <= set(by_id)
-    # By name: "QP <tag>", "QP closed <tag>", "QP other <tag>".
+    # By name: "QP <tag>", "QQ closed <tag>", "QR other <tag>".
     mine_first = [i for i in order if i in (world.project["id"], closed["id"], elsewhere["id"])]
     assert mine_first == [world.project["id"], closed["id"], elsewhere["id"]]
     mine = by_id[world.project["id"]]
