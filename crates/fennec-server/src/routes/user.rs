@@ -1822,7 +1822,7 @@ async fn update_last_presence(exec: &mut impl Exec, person: Uuid) -> ApiResult<(
 
 #[cfg(test)]
 mod tests {
-    use super::SortValue;
+    use super::*;
 
     #[test]
     fn nulls_sort_last_as_postgresql_does() {
