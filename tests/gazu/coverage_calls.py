@@ -15,10 +15,10 @@ and project modules on a small production.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import gazu
 
+from coverage_harness import LazyWorld, call
 from support import ARTIST_PASSWORD, pick_task_types, unique
 
 MODULES = ("shot", "asset", "casting", "scene", "edit", "concept", "entity", "context", "project")
@@ -31,55 +31,8 @@ LOCAL_ONLY = {
 }
 
 
-class Blocked(Exception):
-    """An object a call needs could not be made (its own call failed)."""
-
-
-def describe_error(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    exchanges = getattr(exc, "exchanges", None) or []
-    if exchanges:
-        last = exchanges[-1]
-        text += f" [{last.describe()}: {last.text[:160].strip()}]"
-    return text[:400]
-
-
-def call(*args, **kwargs):
-    return args, kwargs
-
-
-class World:
+class World(LazyWorld):
     """The fixture production, built on first use."""
-
-    def __init__(self, tmp_dir: Path):
-        self.tmp = Path(tmp_dir)
-        self.tag = unique()
-        self._made: dict[str, tuple[bool, object]] = {}
-
-    def once(self, key: str, make):
-        if key not in self._made:
-            try:
-                self._made[key] = (True, make())
-            except Blocked as exc:
-                self._made[key] = (False, exc)
-            except Exception as exc:  # noqa: BLE001 - reported as Blocked
-                self._made[key] = (False, exc)
-        ok, value = self._made[key]
-        if not ok:
-            if isinstance(value, Blocked):
-                raise Blocked(f"{key} <- {value}")
-            raise Blocked(f"{key}: {describe_error(value)}")
-        return value
-
-    def try_(self, get):
-        """An object that makes the call more telling, but is not needed."""
-        try:
-            return get()
-        except Blocked:
-            return None
-
-    def name(self, prefix: str) -> str:
-        return f"{prefix}_{unique()}"
 
     # --- shared data ---------------------------------------------------
 
@@ -306,7 +259,7 @@ class World:
     def shots_csv(self) -> str:
         return self.write("shots.csv", (
             "Episode,Sequence,Name,Description,Nb Frames,Frame In,Frame Out\n"
-            f"E01,E01_SQ010,CSV0010,from csv,24,1001,1024\n"
+            "E01,E01_SQ010,CSV0010,from csv,24,1001,1024\n"
         ))
 
     def assets_csv(self) -> str:

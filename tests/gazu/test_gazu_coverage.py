@@ -61,18 +61,11 @@ without ``entity_concept_links``).
 
 from __future__ import annotations
 
-import csv
-import inspect
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import gazu
-import pytest
-
-from coverage_calls import CALLS, DESTRUCTIVE, LOCAL_ONLY, MODULES, Blocked, World, describe_error
+from coverage_calls import CALLS, DESTRUCTIVE, LOCAL_ONLY, MODULES, World
+from coverage_harness import Coverage, check_entries, problems, render, run_all
 from support import REFERENCE_IS_ZOU
-from wire import TrafficRecorder
 
 # Functions Fennec serves today (measured on SQLite and PostgreSQL).  A
 # function listed here that is not served fails the test.
@@ -292,161 +285,34 @@ ZOU_NOT_SERVED = ZOU_OWN_ERRORS | {
 }
 
 
-def public_functions() -> set[str]:
-    names = set()
-    for module_name in MODULES:
-        module = getattr(gazu, module_name)
-        for name, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == module.__name__ and not name.startswith("_"):
-                names.add(f"{module_name}.{name}")
-    return names
-
-
-def _gazu_api_tsv() -> Path | None:
-    here = Path(__file__).resolve()
-    for candidate in (
-        here.parents[1] / "zou-contract" / "gazu-api.tsv",
-        here.parents[3] / "shared" / "zou-contract" / "gazu-api.tsv",
-        Path("/work/shared/zou-contract/gazu-api.tsv"),
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
+COVERAGE = Coverage(
+    modules=MODULES,
+    calls=CALLS,
+    local_only=LOCAL_ONLY,
+    destructive=DESTRUCTIVE,
+    must_serve=MUST_SERVE,
+)
 
 
 def test_every_function_has_an_entry():
-    functions = public_functions()
-    known = set(CALLS) | LOCAL_ONLY
-    assert not (functions - known), (
-        f"gazu functions with no entry in coverage_calls.CALLS or LOCAL_ONLY: {sorted(functions - known)}"
-    )
-    assert not (known - functions), f"entries for functions gazu does not have: {sorted(known - functions)}"
-    assert not (set(CALLS) & LOCAL_ONLY)
-    assert MUST_SERVE <= set(CALLS), f"MUST_SERVE names no call: {sorted(MUST_SERVE - set(CALLS))}"
-
-    tsv = _gazu_api_tsv()
-    if tsv is None:
-        return
-    with open(tsv, newline="") as handle:
-        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["module"] in MODULES]
-    listed = {f"{r['module']}.{r['function']}" for r in rows if r["http_method"] != "ABSENT"}
-    no_http = {f"{r['module']}.{r['function']}" for r in rows if r["http_method"] == "-"}
-    assert LOCAL_ONLY == no_http, f"LOCAL_ONLY differs from gazu-api.tsv's '-' rows: {sorted(LOCAL_ONLY ^ no_http)}"
-    assert listed == functions, f"gazu-api.tsv and gazu differ: {sorted(listed ^ functions)}"
-
-
-# --------------------------------------------------------------------------
-# Running the calls
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    name: str
-    kind: str
-    detail: str = ""
-    server_errors: list[str] = field(default_factory=list)
-
-    @property
-    def module(self) -> str:
-        return self.name.split(".")[0]
-
-
-def _server_errors(exchanges) -> list[str]:
-    return [f"{e.describe()}: {e.text[:300].strip()}" for e in exchanges if e.status >= 500]
-
-
-def _answer(exchange) -> str:
-    """The answer's first bytes; Zou's unknown-route and wrong-method
-    answers by name."""
-    message = exchange.response.get("message", "") if isinstance(exchange.response, dict) else ""
-    if exchange.status == 404 and message.startswith("404 Not Found: The requested URL was not found"):
-        return "(unknown route)"
-    if exchange.status == 405 and message.startswith("The method is not allowed"):
-        return "(method not allowed)"
-    return exchange.text[:160].strip()
-
-
-def run_call(world: World, name: str) -> Outcome:
-    module_name, function_name = name.split(".")
-    function = getattr(getattr(gazu, module_name), function_name)
-
-    with TrafficRecorder() as preparing:
-        try:
-            args, kwargs = CALLS[name](world)
-            blocked = None
-        except Blocked as exc:
-            blocked = exc
-    prep_errors = _server_errors(preparing.exchanges)
-    if prep_errors:
-        return Outcome(name, "server-error", "while preparing its arguments", prep_errors)
-    if blocked is not None:
-        return Outcome(name, "blocked", str(blocked)[:400])
-
-    with TrafficRecorder() as calling:
-        try:
-            function(*args, **kwargs)
-            error = None
-        except Exception as exc:  # noqa: BLE001 - classified below
-            error = exc
-    exchanges = calling.exchanges
-    server_errors = _server_errors(exchanges)
-    if server_errors or isinstance(error, gazu.exception.ServerErrorException):
-        return Outcome(name, "server-error", describe_error(error) if error else "", server_errors)
-    if error is None:
-        return Outcome(name, "served")
-    failing = exchanges[-1] if exchanges else None
-    where = f"{failing.describe()}: {_answer(failing)}" if failing else "(no request)"
-    if isinstance(error, (gazu.exception.RouteNotFoundException, gazu.exception.MethodNotAllowedException)):
-        return Outcome(name, "route-missing", where)
-    return Outcome(name, "client-error", f"{type(error).__name__}: {str(error)[:200]} [{where}]")
-
-
-def run_all(world: World) -> dict[str, Outcome]:
-    ordered = [n for n in CALLS if n not in DESTRUCTIVE] + [n for n in CALLS if n in DESTRUCTIVE]
-    return {name: run_call(world, name) for name in ordered}
-
-
-def render(outcomes: dict[str, Outcome], backend: str, seconds: float) -> str:
-    lines = [f"gazu {gazu.__version__} coverage on {backend} ({seconds:.1f} s)"]
-    grand_served = grand_total = 0
-    for module in MODULES:
-        rows = sorted((o for o in outcomes.values() if o.module == module), key=lambda o: o.name)
-        served = sum(o.kind == "served" for o in rows)
-        grand_served += served
-        grand_total += len(rows)
-        skipped = sorted(n.split(".")[1] for n in LOCAL_ONLY if n.startswith(module + "."))
-        lines.append(
-            f"{module:8} {served}/{len(rows)} served"
-            + (f"  (no HTTP, skipped: {', '.join(skipped)})" if skipped else "")
-        )
-        for outcome in rows:
-            if outcome.kind != "served":
-                lines.append(f"    {outcome.kind:13} {outcome.name.split('.')[1]}: {outcome.detail}")
-                lines.extend(f"        5xx {text}" for text in outcome.server_errors)
-    lines.append(f"total    {grand_served}/{grand_total} served")
-    newly = sorted(n for n, o in outcomes.items() if o.kind == "served" and n not in MUST_SERVE)
-    lines.append(f"served but not in MUST_SERVE ({len(newly)}): {', '.join(newly) or '-'}")
-    return "\n".join(lines)
+    check_entries(COVERAGE)
+    assert ZOU_NOT_SERVED <= set(CALLS), f"listed, but no call: {sorted(ZOU_NOT_SERVED - set(CALLS))}"
 
 
 def test_gazu_coverage(admin, fennec_server, tmp_path, capsys, request):
     admin.activate()
     world = World(tmp_path)
     started = time.monotonic()
-    outcomes = run_all(world)
-    report = render(outcomes, fennec_server.backend, time.monotonic() - started)
+    outcomes = run_all(COVERAGE, world)
+    report = render(COVERAGE, outcomes, fennec_server.backend, time.monotonic() - started)
 
     (tmp_path / f"gazu-coverage-{fennec_server.backend}.txt").write_text(report + "\n")
     request.node.user_properties.append(("gazu_coverage", report))
     with capsys.disabled():
         print("\n" + report)
 
-    problems = []
-    for outcome in outcomes.values():
-        if outcome.kind == "server-error" and not (REFERENCE_IS_ZOU and outcome.name in ZOU_OWN_ERRORS):
-            problems.append(f"5xx: {outcome.name}: {outcome.detail} {outcome.server_errors}")
-    for name in sorted(MUST_SERVE):
-        if outcomes[name].kind != "served" and not (REFERENCE_IS_ZOU and name in ZOU_NOT_SERVED):
-            problems.append(f"no longer served: {name}: {outcomes[name].kind}: {outcomes[name].detail}")
-    assert not problems, "\n".join(problems) + "\n\n" + report
+    found = problems(
+        COVERAGE, outcomes, REFERENCE_IS_ZOU,
+        zou_own_errors=ZOU_OWN_ERRORS, zou_not_served=ZOU_NOT_SERVED,
+    )
+    assert not found, "\n".join(found) + "\n\n" + report
