@@ -617,3 +617,17 @@ def test_a_persons_saved_searches_and_logins_hold_his_removal(world, api_url):
     r = world.admin.call("DELETE", f"data/persons/{person['id']}", params={"force": "true"})
     assert r.status_code == 204
     assert world.admin.call("GET", f"data/persons/{person['id']}").status_code == 404
+
+
+def test_context_project_roles(world):
+    # A team link may set a role on one production: the context names it.
+    outsider = world.outsider
+    r = world.admin.call(
+        "POST", f"data/projects/{world.project['id']}/team",
+        {"person_id": outsider.person["id"], "role": "manager"},
+    )
+    assert r.status_code in (200, 201), r.text
+    ctx = outsider.get("data/user/context")
+    assert ctx["project_roles"] == {world.project["id"]: "manager"}
+    # My Checks follow the global role (a supervisor of another department).
+    assert outsider.get("data/user/tasks-to-check") == []
