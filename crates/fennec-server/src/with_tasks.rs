@@ -228,7 +228,17 @@ fn w_uuid_or_empty(buf: &mut Vec<u8>, u: Option<Uuid>) {
 fn w_dt(buf: &mut Vec<u8>, d: Option<NaiveDateTime>) {
     match d {
         Some(d) => {
-            let _ = write!(buf, "\"{}\"", d.format("%Y-%m-%dT%H:%M:%S"));
+            use chrono::{Datelike, Timelike};
+            let _ = write!(
+                buf,
+                "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}\"",
+                d.year(),
+                d.month(),
+                d.day(),
+                d.hour(),
+                d.minute(),
+                d.second()
+            );
         }
         None => buf.extend_from_slice(b"null"),
     }
@@ -662,6 +672,7 @@ fn hidden_for(hidden: &Option<HashMap<Uuid, Vec<String>>>, project: Uuid) -> Opt
 
 /// GET /data/shots/with-tasks's rows (Zou's `prepare_shots_and_tasks`).
 pub async fn shots(
+    db: &fennec_store::Db,
     exec: &mut impl Exec,
     caller: &Caller,
     q: &QueryPairs,
@@ -673,7 +684,7 @@ pub async fn shots(
     c.project_id = uuid_of(q, "project_id");
     c.episode = episode_of(q);
     c.assigned_to = caller.assigned_to();
-    let b = store::board(exec, &c).await?;
+    let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, "Shot").await?;
     let tw = TaskWriter {
         fields: &SHOT_TASK_FIELDS,
@@ -741,6 +752,7 @@ pub async fn shots(
 /// `team_of`: only the productions of this person's teams (every caller
 /// but an admin).
 pub async fn assets(
+    db: &fennec_store::Db,
     exec: &mut impl Exec,
     caller: &Caller,
     q: &QueryPairs,
@@ -753,7 +765,7 @@ pub async fn assets(
     c.episode = episode_of(q);
     c.assigned_to = caller.assigned_to();
     c.team_of = team_of;
-    let b = store::board(exec, &c).await?;
+    let b = store::board(exec, db, &c).await?;
     let casting = match c.project_id {
         Some(p) => {
             let episode = match c.episode {
@@ -811,14 +823,19 @@ pub async fn assets(
 }
 
 /// GET /data/edits/with-tasks (Zou's `get_edits_and_tasks`).
-pub async fn edits(exec: &mut impl Exec, caller: &Caller, q: &QueryPairs) -> ApiResult<Body> {
+pub async fn edits(
+    db: &fennec_store::Db,
+    exec: &mut impl Exec,
+    caller: &Caller,
+    q: &QueryPairs,
+) -> ApiResult<Body> {
     let mut c = Criteria::new(store::Board::Edit);
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Edit").await?);
     c.id = uuid_of(q, "id");
     c.project_id = uuid_of(q, "project_id");
     c.episode = episode_of(q);
     c.assigned_to = caller.assigned_to();
-    let b = store::board(exec, &c).await?;
+    let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, "Edit").await?;
     let tw = TaskWriter {
         fields: &EDIT_TASK_FIELDS,
@@ -863,13 +880,18 @@ pub async fn edits(exec: &mut impl Exec, caller: &Caller, q: &QueryPairs) -> Api
 }
 
 /// GET /data/concepts/with-tasks (Zou's `get_concepts_and_tasks`).
-pub async fn concepts(exec: &mut impl Exec, caller: &Caller, q: &QueryPairs) -> ApiResult<Body> {
+pub async fn concepts(
+    db: &fennec_store::Db,
+    exec: &mut impl Exec,
+    caller: &Caller,
+    q: &QueryPairs,
+) -> ApiResult<Body> {
     let mut c = Criteria::new(store::Board::Concept);
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Concept").await?);
     c.id = uuid_of(q, "id");
     c.project_id = uuid_of(q, "project_id");
     c.assigned_to = caller.assigned_to();
-    let b = store::board(exec, &c).await?;
+    let b = store::board(exec, db, &c).await?;
     let linked = store::concept_links(exec, &c).await?;
     let tw = TaskWriter {
         fields: &CONCEPT_TASK_FIELDS,
@@ -943,6 +965,7 @@ impl Generic {
 /// holding a shot (or, for episodes, an asset) with a task of his, and on
 /// them only his tasks; the metadata of his departments.
 pub async fn generic(
+    db: &fennec_store::Db,
     exec: &mut impl Exec,
     caller: &Caller,
     q: &QueryPairs,
@@ -964,7 +987,7 @@ pub async fn generic(
                 .await?,
         );
     }
-    let b = store::board(exec, &c).await?;
+    let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, kind.type_name()).await?;
     let tw = TaskWriter {
         fields: &ENTITY_TASK_FIELDS,
@@ -1014,9 +1037,9 @@ pub async fn generic(
 /// GET /data/entities/{id}/entities-linked/with-tasks (Zou's
 /// `get_linked_entities_with_tasks`): the entities whose concept links
 /// point at `entity`, each with its tasks and its own links.
-pub async fn linked(exec: &mut impl Exec, entity: Uuid) -> ApiResult<Body> {
+pub async fn linked(db: &fennec_store::Db, exec: &mut impl Exec, entity: Uuid) -> ApiResult<Body> {
     let c = Criteria::new(store::Board::LinkedTo(entity));
-    let b = store::board(exec, &c).await?;
+    let b = store::board(exec, db, &c).await?;
     let linked = store::concept_links(exec, &c).await?;
     let tw = TaskWriter {
         fields: &[
@@ -1119,7 +1142,7 @@ pub async fn shots_route(
             return Ok(not_modified(etag));
         }
     }
-    let body = shots(&mut conn, &caller, q, opts).await?;
+    let body = shots(db, &mut conn, &caller, q, opts).await?;
     Ok(body.into_response(etag.as_deref()))
 }
 
@@ -1162,7 +1185,7 @@ pub async fn assets_route(
             return Ok(not_modified(etag));
         }
     }
-    let body = assets(&mut conn, &caller, q, opts, team_of).await?;
+    let body = assets(db, &mut conn, &caller, q, opts, team_of).await?;
     Ok(body.into_response(etag.as_deref()))
 }
 
@@ -1176,7 +1199,7 @@ pub async fn edits_route(
     let mut conn = db.conn().await?;
     let user = project_access(&mut conn, user, param(q, "project_id")).await?;
     let caller = Caller::new(&mut conn, user).await?;
-    Ok(edits(&mut conn, &caller, q).await?.into_response(None))
+    Ok(edits(db, &mut conn, &caller, q).await?.into_response(None))
 }
 
 /// GET /data/concepts/with-tasks: neither vendors nor clients.
@@ -1192,7 +1215,9 @@ pub async fn concepts_route(
         return Err(ApiError::forbidden());
     }
     let caller = Caller::new(&mut conn, user).await?;
-    Ok(concepts(&mut conn, &caller, q).await?.into_response(None))
+    Ok(concepts(db, &mut conn, &caller, q)
+        .await?
+        .into_response(None))
 }
 
 /// GET /data/{sequences,episodes,scenes}/with-tasks: scenes are refused
@@ -1213,7 +1238,7 @@ pub async fn generic_route(
     if kind == Generic::Scene {
         caller.vendor_departments = None;
     }
-    Ok(generic(&mut conn, &caller, q, kind)
+    Ok(generic(db, &mut conn, &caller, q, kind)
         .await?
         .into_response(None))
 }
@@ -1232,5 +1257,5 @@ pub async fn linked_route(
     let project = crate::present::uuid_field(&row, "project_id");
     let user = project_access(&mut conn, user, project).await?;
     crate::reach::check_entity_access(&mut conn, &user, Some(entity)).await?;
-    Ok(linked(&mut conn, entity).await?.into_response(None))
+    Ok(linked(db, &mut conn, entity).await?.into_response(None))
 }

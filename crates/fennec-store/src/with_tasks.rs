@@ -15,8 +15,8 @@ use sqlx::types::Json;
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::db::Exec;
-use crate::{on, Result};
+use crate::db::{Conn, Db, Exec};
+use crate::{on, Result, StoreError};
 
 /// The entity types that are not asset types (Zou's temporal types).
 pub const TEMPORAL_TYPES: [&str; 7] = [
@@ -206,10 +206,20 @@ fn scope(c: &Criteria, base: &str) -> Scope {
     s
 }
 
-/// The task-level scope: the board's entities, and only the caller's
-/// tasks when the board is narrowed to them.
+/// The task-level scope (`base` holds `tasks t`): the tasks of the board's
+/// entities, and only the caller's when the board is narrowed to them.
+/// The entities are a subquery and the production is repeated on the
+/// tasks, so that both backends walk the production's tasks in order
+/// instead of looking them up entity by entity and sorting them.
 fn task_scope(c: &Criteria, base: &str) -> Scope {
-    let mut s = scope(c, base);
+    let mut s = scope(c, "entities e");
+    let entities = format!("SELECT e.id FROM {}{}", s.from, s.where_sql());
+    s.from = base.to_owned();
+    s.conds = vec![format!("t.entity_id IN ({entities})")];
+    if let Some(p) = c.project_id {
+        let p = s.arg(p);
+        s.conds.push(format!("t.project_id = {p}"));
+    }
     if let Some(person) = c.assigned_to {
         let p = s.arg(person);
         s.conds.push(assigned_cond(&p));
@@ -291,8 +301,67 @@ const TASK_COLS: &str = "t.id, t.entity_id, t.task_type_id, t.task_status_id, t.
     t.due_date, t.done_date, t.last_comment_date, t.last_preview_file_id, t.nb_assets_ready, \
     t.difficulty, t.nb_drawings, t.data, t.assigner_id";
 
-/// Reads a board: three queries (entities, tasks, assignees).
-pub async fn board(exec: &mut impl Exec, c: &Criteria) -> Result<BoardRows> {
+/// A connection of the pool to spare now: an idle one, or a new one while
+/// the pool is below its size. Never waited for long, so that a request
+/// holding a connection cannot hold up others that do (they fall back to
+/// their own connection).
+async fn spare(db: &Db) -> Option<Conn> {
+    const WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+    match db {
+        Db::Sqlite(p, _) => match p.try_acquire() {
+            Some(c) => Some(Conn::Sqlite(c)),
+            None if p.size() < p.options().get_max_connections() => {
+                tokio::time::timeout(WAIT, p.acquire())
+                    .await
+                    .ok()?
+                    .ok()
+                    .map(Conn::Sqlite)
+            }
+            None => None,
+        },
+        Db::Postgres(p) => match p.try_acquire() {
+            Some(c) => Some(Conn::Postgres(c)),
+            None if p.size() < p.options().get_max_connections() => {
+                tokio::time::timeout(WAIT, p.acquire())
+                    .await
+                    .ok()?
+                    .ok()
+                    .map(Conn::Postgres)
+            }
+            None => None,
+        },
+    }
+}
+
+/// Reads a board: three queries (entities, tasks, assignees). None needs
+/// another's answer, so they run at once on the idle connections the pool
+/// has to spare, else one after the other on `exec`.
+pub async fn board(exec: &mut impl Exec, db: &Db, c: &Criteria) -> Result<BoardRows> {
+    let (entities, tasks, assignees) = match (spare(db).await, spare(db).await) {
+        (Some(mut a), Some(mut b)) => {
+            tokio::try_join!(entities(exec, c), tasks(&mut a, c), assignees(&mut b, c))?
+        }
+        (Some(mut a), None) | (None, Some(mut a)) => {
+            let (tasks, (entities, assignees)) = tokio::try_join!(tasks(&mut a, c), async {
+                Ok::<_, StoreError>((entities(exec, c).await?, assignees(exec, c).await?))
+            })?;
+            (entities, tasks, assignees)
+        }
+        (None, None) => (
+            entities(exec, c).await?,
+            tasks(exec, c).await?,
+            assignees(exec, c).await?,
+        ),
+    };
+    Ok(BoardRows {
+        entities,
+        tasks,
+        assignees,
+    })
+}
+
+/// The board's entities, in Zou's order.
+async fn entities(exec: &mut impl Exec, c: &Criteria) -> Result<Vec<EntityRow>> {
     let s = scope(
         c,
         "entities e JOIN projects p ON p.id = e.project_id \
@@ -348,7 +417,12 @@ pub async fn board(exec: &mut impl Exec, c: &Criteria) -> Result<BoardRows> {
             .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
     });
 
-    let s = task_scope(c, "tasks t JOIN entities e ON e.id = t.entity_id");
+    Ok(entities)
+}
+
+/// The board's tasks by entity, in creation order.
+async fn tasks(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<TaskRow>>> {
+    let s = task_scope(c, "tasks t");
     let sql = format!(
         "SELECT {TASK_COLS} FROM {}{} ORDER BY t.seq",
         s.from,
@@ -391,11 +465,12 @@ pub async fn board(exec: &mut impl Exec, c: &Criteria) -> Result<BoardRows> {
     for t in task_rows {
         tasks.entry(t.entity_id).or_default().push(t);
     }
+    Ok(tasks)
+}
 
-    let s = task_scope(
-        c,
-        "assignations a JOIN tasks t ON t.id = a.task_id JOIN entities e ON e.id = t.entity_id",
-    );
+/// The assignees of the board's tasks, in link order.
+async fn assignees(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<Uuid>>> {
+    let s = task_scope(c, "tasks t JOIN assignations a ON a.task_id = t.id");
     let sql = format!(
         "SELECT a.task_id, a.person_id FROM {}{} ORDER BY a.seq",
         s.from,
@@ -412,11 +487,7 @@ pub async fn board(exec: &mut impl Exec, c: &Criteria) -> Result<BoardRows> {
     for (task, person) in pairs {
         assignees.entry(task).or_default().push(person);
     }
-    Ok(BoardRows {
-        entities,
-        tasks,
-        assignees,
-    })
+    Ok(assignees)
 }
 
 /// The concepts' links of a board's entities: entity → linked entities,

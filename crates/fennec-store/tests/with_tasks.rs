@@ -132,7 +132,7 @@ async fn shot_board_filters_and_narrows_to_the_assignee() {
         let mut crit = Criteria::new(Board::Shot);
         crit.entity_type_id = Some(shot_type);
         crit.project_id = Some(p);
-        let all = wt::board(&mut c, &crit).await.unwrap();
+        let all = wt::board(&mut c, &b.db, &crit).await.unwrap();
         let ids: Vec<Uuid> = all.entities.iter().map(|e| e.id).collect();
         assert_eq!(ids, vec![sh1, sh2, sh3]);
         let first = &all.entities[0];
@@ -146,20 +146,31 @@ async fn shot_board_filters_and_narrows_to_the_assignee() {
         assert!(!all.tasks.contains_key(&sh2));
 
         crit.episode = Some(Episode::Id(ep2));
-        let ep = wt::board(&mut c, &crit).await.unwrap();
+        let ep = wt::board(&mut c, &b.db, &crit).await.unwrap();
         assert_eq!(
             ep.entities.iter().map(|e| e.id).collect::<Vec<_>>(),
             vec![sh3]
         );
         crit.episode = Some(Episode::All);
-        assert_eq!(wt::board(&mut c, &crit).await.unwrap().entities.len(), 3);
+        assert_eq!(
+            wt::board(&mut c, &b.db, &crit)
+                .await
+                .unwrap()
+                .entities
+                .len(),
+            3
+        );
         // "main" names no episode's shots (Zou's query fails on it).
         crit.episode = Some(Episode::Main);
-        assert!(wt::board(&mut c, &crit).await.unwrap().entities.is_empty());
+        assert!(wt::board(&mut c, &b.db, &crit)
+            .await
+            .unwrap()
+            .entities
+            .is_empty());
 
         crit.episode = None;
         crit.assigned_to = Some(vendor);
-        let mine = wt::board(&mut c, &crit).await.unwrap();
+        let mine = wt::board(&mut c, &b.db, &crit).await.unwrap();
         assert_eq!(
             mine.entities.iter().map(|e| e.id).collect::<Vec<_>>(),
             vec![sh1]
@@ -230,18 +241,24 @@ async fn asset_board_orders_and_filters_by_episode() {
         crit.project_id = Some(p);
         let names = |b: wt::BoardRows| b.entities.into_iter().map(|e| e.name).collect::<Vec<_>>();
         assert_eq!(
-            names(wt::board(&mut c, &crit).await.unwrap()),
+            names(wt::board(&mut c, &b.db, &crit).await.unwrap()),
             ["Hero", "Villain", "Cup"]
         );
         crit.episode = Some(Episode::Main);
         assert_eq!(
-            names(wt::board(&mut c, &crit).await.unwrap()),
+            names(wt::board(&mut c, &b.db, &crit).await.unwrap()),
             ["Villain", "Cup"]
         );
         crit.episode = Some(Episode::Id(ep1));
-        assert_eq!(names(wt::board(&mut c, &crit).await.unwrap()), ["Hero"]);
+        assert_eq!(
+            names(wt::board(&mut c, &b.db, &crit).await.unwrap()),
+            ["Hero"]
+        );
         crit.episode = Some(Episode::Id(ep2));
-        assert_eq!(names(wt::board(&mut c, &crit).await.unwrap()), ["Cup"]);
+        assert_eq!(
+            names(wt::board(&mut c, &b.db, &crit).await.unwrap()),
+            ["Cup"]
+        );
 
         let casting = wt::casting_episodes(&mut c, p, None, None).await.unwrap();
         assert_eq!(casting.get(&cup), Some(&vec![ep2]));
@@ -251,8 +268,19 @@ async fn asset_board_orders_and_filters_by_episode() {
         let outsider = person(&mut c, "outsider").await;
         crit.episode = None;
         crit.team_of = Some(outsider);
-        assert!(wt::board(&mut c, &crit).await.unwrap().entities.is_empty());
+        assert!(wt::board(&mut c, &b.db, &crit)
+            .await
+            .unwrap()
+            .entities
+            .is_empty());
         links::PROJECT_TEAM.add(&mut c, p, outsider).await.unwrap();
-        assert_eq!(wt::board(&mut c, &crit).await.unwrap().entities.len(), 3);
+        assert_eq!(
+            wt::board(&mut c, &b.db, &crit)
+                .await
+                .unwrap()
+                .entities
+                .len(),
+            3
+        );
     }
 }
