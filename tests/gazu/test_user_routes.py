@@ -385,6 +385,36 @@ def test_tasks_to_check_per_role(world):
     assert r.status_code == 400 and r.json()["message"] == "Wrong value for parameter page."
 
 
+def test_tasks_to_check_orderings(world):
+    light, shot_task = world.tasks.light, world.tasks.shot
+    m = world.manager
+
+    def order(**params):
+        params.update({"project_id": world.project["id"]})
+        answer = m.get("data/user/tasks-to-check", params=params)
+        return [t["id"] for t in (answer["data"] if "page" in params else answer)]
+
+    # By names: both are shots of the same sequence, so the shot's name decides.
+    by_name = sorted([(world.other_shot["name"], light["id"]), (world.shot["name"], shot_task["id"])])
+    assert order(page=1) == [i for _, i in by_name]
+    gazu.client.put(f"data/tasks/{light['id']}", {"estimation": 5})
+    gazu.client.put(f"data/tasks/{shot_task['id']}", {"due_date": "2025-06-01T00:00:00"})
+    try:
+        # Largest estimation first; a due date before none.
+        assert order(order_by="estimation") == [light["id"], shot_task["id"]]
+        assert order(order_by="due_date") == [shot_task["id"], light["id"]]
+        page = m.get("data/user/tasks-to-check", params={"page": 1, "project_id": world.project["id"]})
+        assert page["stats"]["total_estimation"] == 5
+        # Due dates narrow the list.
+        since = m.get("data/user/tasks-to-check", params={"due_date_since": "2025-05-01"})
+        assert [t["id"] for t in since] == [shot_task["id"]]
+        until = m.get("data/user/tasks-to-check", params={"due_date_until": "2025-05-01T00:00:00"})
+        assert shot_task["id"] not in [t["id"] for t in until]
+    finally:
+        gazu.client.put(f"data/tasks/{light['id']}", {"estimation": 0})
+        gazu.client.put(f"data/tasks/{shot_task['id']}", {"due_date": None})
+
+
 def test_time_spents(world):
     a = world.artist
     day = a.get(f"data/user/time-spents/{DAY}")

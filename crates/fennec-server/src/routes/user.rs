@@ -754,19 +754,42 @@ impl CheckArgs {
     }
 }
 
-/// The ids of the tasks waiting for feedback that `scope` and `args`
-/// select, in one query.
-async fn tasks_to_check_ids(
+/// What Zou's tasks-to-check query sorts and sums on, per task: its id,
+/// the names of its production, episode, sequence, entity type, entity
+/// and task type (the joins' own, as Zou's `ORDER BY` reads them), its
+/// priority, due date, estimation and duration.
+type CheckRow = (
+    Uuid,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<chrono::NaiveDateTime>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// The tasks waiting for feedback that `scope` and `args` select, in one
+/// query, with their sort keys (see [`CheckRow`]).
+async fn tasks_to_check_rows(
     exec: &mut impl Exec,
     scope: &CheckScope,
     args: &CheckArgs,
-) -> ApiResult<Vec<Uuid>> {
+) -> ApiResult<Vec<CheckRow>> {
     let mut sql = String::from(
-        "SELECT t.id FROM tasks t JOIN projects p ON p.id = t.project_id \
+        "SELECT t.id, p.name, ep.name, sq.name, et.name, e.name, tt.name, \
+         CAST(t.priority AS BIGINT), t.due_date, CAST(t.estimation AS DOUBLE PRECISION), \
+         CAST(t.duration AS DOUBLE PRECISION) \
+         FROM tasks t JOIN projects p ON p.id = t.project_id \
          JOIN task_types tt ON tt.id = t.task_type_id \
          JOIN task_statuses ts ON ts.id = t.task_status_id \
          JOIN entities e ON e.id = t.entity_id \
+         JOIN entity_types et ON et.id = e.entity_type_id \
          LEFT JOIN entities sq ON sq.id = e.parent_id \
+         LEFT JOIN entities ep ON ep.id = sq.parent_id \
          WHERE ts.is_feedback_request = TRUE",
     );
     let mut binds: Vec<Uuid> = Vec::new();
@@ -830,14 +853,14 @@ async fn tasks_to_check_ids(
         // episode-scoped entity (source_id), a sequence-level task.
         push(
             &mut sql,
-            " AND (sq.parent_id = ? OR e.source_id = ? OR e.parent_id = ?)",
+            " AND (ep.id = ? OR e.source_id = ? OR e.parent_id = ?)",
             &[ep, ep, ep],
         );
     }
     let dates = due_clauses(args, binds.len());
     sql.push_str(&dates);
     let found = on!(exec, c => {
-        let mut q = sqlx::query_scalar::<_, Uuid>(&sql);
+        let mut q = sqlx::query_as::<_, CheckRow>(&sql);
         for b in &binds {
             q = q.bind(*b);
         }
@@ -854,7 +877,7 @@ async fn tasks_to_check_ids(
 }
 
 /// The due-date clauses, appended last so their parameters follow the
-/// ids' (see [`tasks_to_check_ids`]).
+/// ids' (see [`tasks_to_check_rows`]).
 fn due_clauses(args: &CheckArgs, first: usize) -> String {
     let mut n = first;
     let mut out = String::new();
@@ -869,55 +892,48 @@ fn due_clauses(args: &CheckArgs, first: usize) -> String {
     out
 }
 
-/// The sort keys of Zou's orderings, read from a built to-do row.
-fn sort_key(row: &Row, order_by: Option<&str>) -> Vec<SortValue> {
-    let text = |k: &str| match row.get(k) {
-        Some(Value::String(s)) if !s.is_empty() || k != "episode_name" => {
-            SortValue::Text(s.clone())
-        }
-        _ => SortValue::Null,
-    };
-    let num = |k: &str, desc: bool| match row.get(k).and_then(Value::as_f64) {
-        Some(f) if desc => SortValue::Num(-f),
-        Some(f) => SortValue::Num(f),
-        None => SortValue::Null,
-    };
-    let names = || {
-        vec![
-            text("project_name"),
-            text("episode_name"),
-            text("sequence_name"),
-            text("entity_type_name"),
-            text("entity_name"),
-            text("task_type_name"),
-        ]
-    };
+/// The sort keys of Zou's orderings (`order_by`, else the names), the
+/// task's id last.
+fn sort_key(row: &CheckRow, order_by: Option<&str>) -> Vec<SortValue> {
+    let text = |v: &Option<String>| v.clone().map_or(SortValue::Null, SortValue::Text);
+    let desc = |v: Option<f64>| v.map_or(SortValue::Null, |f| SortValue::Num(-f));
+    let due = row.8.map_or(SortValue::Null, |d| {
+        SortValue::Text(d.format("%Y-%m-%dT%H:%M:%S").to_string())
+    });
+    let names = vec![
+        text(&row.1),
+        text(&row.2),
+        text(&row.3),
+        text(&row.4),
+        text(&row.5),
+        text(&row.6),
+    ];
     let mut key = match order_by {
         Some("priority") => {
-            let mut k = vec![num("priority", true), text("task_due_date")];
-            k.extend(names());
+            let mut k = vec![desc(row.7.map(|p| p as f64)), due];
+            k.extend(names);
             k
         }
         Some("due_date") => {
-            let mut k = vec![text("task_due_date")];
-            k.extend(names());
+            let mut k = vec![due];
+            k.extend(names);
             k
         }
         Some("estimation") => {
-            let mut k = vec![num("task_estimation", true)];
-            k.extend(names());
+            let mut k = vec![desc(row.9)];
+            k.extend(names);
             k
         }
         Some("entity_name") => vec![
-            text("project_name"),
-            text("task_type_name"),
-            text("episode_name"),
-            text("sequence_name"),
-            text("entity_name"),
+            text(&row.1),
+            text(&row.6),
+            text(&row.2),
+            text(&row.3),
+            text(&row.5),
         ],
-        _ => names(),
+        _ => names,
     };
-    key.push(text("id"));
+    key.push(SortValue::Text(row.0.to_string()));
     key
 }
 
@@ -939,69 +955,76 @@ async fn tasks_to_check(
     let args = CheckArgs::read(&query)?;
     let mut conn = s.db.conn().await?;
     let scope = check_scope(&mut conn, &user).await?;
-    let found = tasks_to_check_ids(&mut conn, &scope, &args).await?;
-    let list = rows_by_ids(&mut conn, TASK, found).await?;
-    let mut lookups = Lookups::cached(&s, &mut conn).await?;
-    lookups
-        .preload_projects(
-            &mut conn,
-            list.iter().filter_map(|t| uuid_field(t, "project_id")),
-        )
-        .await?;
-    let batch = Batch::load(&mut conn, &mut lookups, &list, Flavour::Todo).await?;
-    let mut built: Vec<(Option<f64>, Option<f64>, Row)> = list
-        .into_iter()
-        .map(|r| {
-            let row = todo_row(&lookups, &batch, r, Flavour::Todo);
-            (
-                row.get("duration").and_then(Value::as_f64),
-                row.get("estimation").and_then(Value::as_f64),
-                row,
-            )
-        })
-        .collect();
+    let mut found = tasks_to_check_rows(&mut conn, &scope, &args).await?;
+    // Zou's unpaged, unordered list has no order of its own: creation's.
     if args.page.is_some() || args.order_by.is_some() {
-        built.sort_by(|a, b| {
-            sort_key(&a.2, args.order_by.as_deref())
-                .partial_cmp(&sort_key(&b.2, args.order_by.as_deref()))
+        found.sort_by(|a, b| {
+            sort_key(a, args.order_by.as_deref())
+                .partial_cmp(&sort_key(b, args.order_by.as_deref()))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
     }
-    let Some(page) = args.page else {
-        return Ok(array(built.into_iter().map(|b| b.2).collect()));
-    };
-    let page = page.max(1);
-    let limit = args.limit.max(1);
-    let total = built.len() as i64;
+    let total = found.len() as i64;
     // Zou's sums fall back to 0 when falsy (`sum or 0`): no value, or a
     // total of 0.0, is the integer 0; any other total a float.
-    let sum = |values: Vec<f64>| -> Value {
-        let total: f64 = values.iter().sum();
+    let sum = |total: f64| -> Value {
         if total == 0.0 {
             json!(0)
         } else {
             json!(total)
         }
     };
-    let durations: Vec<f64> = built.iter().filter_map(|b| b.0).collect();
-    let estimations: Vec<f64> = built.iter().filter_map(|b| b.1).collect();
-    let data: Vec<Value> = built
-        .into_iter()
-        .skip(((page - 1) * limit) as usize)
-        .take(limit as usize)
-        .map(|b| Value::Object(b.2))
-        .collect();
+    let total_duration = sum(found.iter().filter_map(|r| r.10).sum());
+    let total_estimation = sum(found.iter().filter_map(|r| r.9).sum());
+    let (page, limit) = (args.page.map(|p| p.max(1)), args.limit.max(1));
+    let chosen: Vec<Uuid> = match page {
+        Some(page) => found
+            .iter()
+            .skip(((page - 1) * limit) as usize)
+            .take(limit as usize)
+            .map(|r| r.0)
+            .collect(),
+        None => found.iter().map(|r| r.0).collect(),
+    };
+    // Only the rows shown are built, in the order chosen.
+    let data = todo_rows_for(&s, &mut conn, &chosen).await?;
+    let Some(page) = page else {
+        return Ok(Json(data));
+    };
     Ok(Json(json!({
         "data": data,
         "stats": {
             "total": total,
-            "total_duration": sum(durations),
-            "total_estimation": sum(estimations),
+            "total_duration": total_duration,
+            "total_estimation": total_estimation,
         },
         "page": page,
         "limit": limit,
         "is_more": page * limit < total,
     })))
+}
+
+/// Zou's to-do rows of these tasks, in this order.
+async fn todo_rows_for(state: &AppState, conn: &mut impl Exec, tasks: &[Uuid]) -> ApiResult<Value> {
+    let mut list = Vec::new();
+    for chunk in tasks.chunks(1000) {
+        list.extend(rows_by_ids(conn, TASK, chunk.to_vec()).await?);
+    }
+    let position: HashMap<Uuid, usize> = tasks.iter().enumerate().map(|(i, t)| (*t, i)).collect();
+    list.sort_by_key(|r| position.get(&id_of(r)).copied().unwrap_or(usize::MAX));
+    let mut lookups = Lookups::cached(state, conn).await?;
+    lookups
+        .preload_projects(
+            conn,
+            list.iter().filter_map(|t| uuid_field(t, "project_id")),
+        )
+        .await?;
+    let batch = Batch::load(conn, &mut lookups, &list, Flavour::Todo).await?;
+    Ok(Value::Array(
+        list.into_iter()
+            .map(|r| Value::Object(todo_row(&lookups, &batch, r, Flavour::Todo)))
+            .collect(),
+    ))
 }
 
 /// GET /data/user/tasks-to-check/filter-values — the productions, task
@@ -1013,7 +1036,11 @@ async fn tasks_to_check_filter_values(
 ) -> ApiResult<Json<Value>> {
     let mut conn = s.db.conn().await?;
     let scope = check_scope(&mut conn, &user).await?;
-    let found = tasks_to_check_ids(&mut conn, &scope, &CheckArgs::none()).await?;
+    let found: Vec<Uuid> = tasks_to_check_rows(&mut conn, &scope, &CheckArgs::none())
+        .await?
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     let types = EntityTypes::load(&mut conn).await?;
     let sequence_type = type_id(&types, "Sequence");
     let mut sets: [std::collections::BTreeSet<String>; 5] = Default::default();
