@@ -8,6 +8,7 @@ client and an outsider get."""
 from __future__ import annotations
 
 import json
+import time
 from types import SimpleNamespace
 
 import gazu
@@ -17,6 +18,7 @@ import requests
 from support import ARTIST_PASSWORD, artist_client, unique
 
 TIMEOUT = 30
+SETTLE = 4
 
 SHOT_KEYS = ["canceled", "data", "description", "entity_type_id", "episode_id", "episode_name",
              "fps", "frame_in", "frame_out", "id", "name", "nb_frames", "parent_id",
@@ -242,6 +244,9 @@ def test_shots_compact_and_stream(prod, api_url, admin):
 
 def test_board_etag(prod, api_url, admin):
     params = {"project_id": prod.project["id"]}
+    # Fennec stores times to the second, so it only trusts a board's
+    # signal a few seconds after its last change.
+    time.sleep(SETTLE)
     first = raw(api_url, admin, "data/shots/with-tasks", params)
     etag = first.headers.get("ETag")
     assert etag
@@ -483,3 +488,19 @@ def test_unknown_production_or_episode(prod, admin):
                                    artist)] == ["Hero"]
     assert status_of("data/assets/with-tasks", {"episode_id": prod.ep1["id"]},
                      prod.outsider) == 403
+
+
+def test_board_etag_never_hides_a_change_made_in_the_same_second(prod, api_url, admin):
+    params = {"project_id": prod.project["id"]}
+    task = prod.tasks.sh2_anim
+    admin.activate()
+    for priority in (1, 2, 3):
+        gazu.task.update_task({"id": task["id"], "priority": priority})
+        read = raw(api_url, admin, "data/shots/with-tasks", params)
+        gazu.task.update_task({"id": task["id"], "priority": priority + 10})
+        again = raw(api_url, admin, "data/shots/with-tasks", params,
+                    {"If-None-Match": read.headers["ETag"]})
+        assert again.status_code == 200
+        shot = by_id(again.json())[prod.sh2["id"]]
+        assert by_id(shot["tasks"])[task["id"]]["priority"] == priority + 10
+    gazu.task.update_task({"id": task["id"], "priority": 0})

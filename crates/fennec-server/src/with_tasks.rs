@@ -561,6 +561,10 @@ pub async fn board_etag(
         return Ok(None);
     };
     let fingerprint = store::board_fingerprint(exec, project).await?;
+    // A board changed in the last seconds gets a tag of its own, which no
+    // copy can match: its signal may not show a change made in the same
+    // second yet.
+    let unsettled = (!fingerprint.settled).then(Uuid::new_v4);
     let mut criteria: Vec<&(String, String)> =
         q.0.iter()
             .filter(|(k, _)| k != "stream" && k != "compact")
@@ -571,7 +575,8 @@ pub async fn board_etag(
         let mut s = std::collections::hash_map::DefaultHasher::new();
         (
             i,
-            &fingerprint,
+            &fingerprint.signal,
+            unsettled,
             user.id,
             format!("{:?}", user.role),
             &criteria,

@@ -591,7 +591,7 @@ pub async fn hidden_fields(
 /// without subscriptions, which Fennec does not keep): the latest update and
 /// the count of its entities and tasks, of the entity types, and the
 /// production's own update.
-pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result<String> {
+pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result<Fingerprint> {
     let sql = "SELECT \
         (SELECT CAST(MAX(updated_at) AS TEXT) FROM entities WHERE project_id = $1), \
         (SELECT COUNT(*) FROM entities WHERE project_id = $2), \
@@ -619,10 +619,34 @@ pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result
             .fetch_one(&mut *c)
             .await?
     });
-    Ok(format!(
-        "{:?}:{}|{:?}:{}|{:?}:{}|{:?}",
-        r.0, r.1, r.2, r.3, r.4, r.5, r.6
-    ))
+    // Fennec stores times to the second: two changes within one second
+    // leave the same signal, so a board changed in the last seconds is not
+    // settled yet (the margin covers a transaction committed a little
+    // after it stamped its rows, and replicas' clocks).
+    let newest = [&r.0, &r.2, &r.4, &r.6]
+        .into_iter()
+        .flatten()
+        .filter_map(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").ok())
+        .max();
+    let now = chrono::Utc::now().naive_utc();
+    let settled = newest.is_none_or(|t| now - t > chrono::Duration::seconds(SETTLE_SECONDS));
+    Ok(Fingerprint {
+        signal: format!(
+            "{:?}:{}|{:?}:{}|{:?}:{}|{:?}",
+            r.0, r.1, r.2, r.3, r.4, r.5, r.6
+        ),
+        settled,
+    })
+}
+
+/// How long after its last change a board's signal is trusted.
+const SETTLE_SECONDS: i64 = 3;
+
+/// A board's change signal, and whether it can be trusted yet.
+#[derive(Clone, Debug)]
+pub struct Fingerprint {
+    pub signal: String,
+    pub settled: bool,
 }
 
 /// The entities a vendor reaches on Zou's sequence and episode boards
