@@ -315,6 +315,24 @@ def test_open_projects_per_role(world):
         )
 
 
+def test_open_projects_as_the_projects_blueprint_lists_them(world):
+    # Both routes are Zou's get_open_projects: the same rows, field by field,
+    # for each role (descriptors narrowed for a client and a vendor).
+    gazu.project.add_metadata_descriptor(world.project, f"Mood {world.tag}", "Asset")
+    gazu.project.add_metadata_descriptor(
+        world.project, f"Public {world.tag}", "Shot", for_client=True
+    )
+    for session in (world.admin, world.artist, world.vendor, world.client, world.manager):
+        mine = {p["id"]: p for p in session.get("data/user/projects/open")}
+        theirs = {p["id"]: p for p in session.get("data/projects/open")}
+        assert mine == theirs
+        assert [list(p) for p in mine.values()] == [list(p) for p in theirs.values()]
+    client_view = next(
+        p for p in world.client.get("data/user/projects/open") if p["id"] == world.project["id"]
+    )
+    assert [d["name"] for d in client_view["descriptors"]] == [f"Public {world.tag}"]
+
+
 def test_tasks_to_check_per_role(world):
     light, shot_task = world.tasks.light["id"], world.tasks.shot["id"]
 

@@ -462,13 +462,175 @@ async fn open_project_rows(
         ));
     }
     let mut list = rows::list(exec, &models::PROJECT, &select, true).await?;
-    finish_rows(exec, &models::PROJECT, &mut list, true).await?;
-    for row in &mut list {
-        present::project_detail(exec, row, user).await?;
-        // Zou's listing leaves out the status name one project's GET adds.
-        row.shift_remove("project_status_name");
-    }
+    project_details(exec, user, &mut list).await?;
     Ok(list)
+}
+
+/// `$1, $2, …` for `n` parameters.
+fn marks(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn id_strings(v: Vec<Uuid>) -> Value {
+    Value::Array(v.into_iter().map(|u| json!(u.to_string())).collect())
+}
+
+/// Zou's `serialize_projects_with_extra_data` for a list, one query per
+/// kind of extra for the whole list: the relation lists, the descriptors
+/// narrowed on the role held on each production, the task type and
+/// status links, a TV show's first episode. The same answer as
+/// `present::project_detail` row by row, without its status name.
+async fn project_details(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    list: &mut [Row],
+) -> ApiResult<()> {
+    let projects: Vec<Uuid> = list.iter().map(id_of).collect();
+    if projects.is_empty() {
+        return Ok(());
+    }
+    for (key, link) in [
+        ("team", links::PROJECT_TEAM),
+        ("asset_types", links::PROJECT_ASSET_TYPES),
+        ("task_statuses", links::PROJECT_TASK_STATUSES),
+        ("task_types", links::PROJECT_TASK_TYPES),
+        ("status_automations", links::PROJECT_STATUS_AUTOMATIONS),
+        (
+            "preview_background_files",
+            links::PROJECT_PREVIEW_BACKGROUND_FILES,
+        ),
+    ] {
+        let mut found = link.rights_of_many(exec, &projects).await?;
+        for row in list.iter_mut() {
+            let ids = found.remove(&id_of(row)).unwrap_or_default();
+            row.insert(key.into(), id_strings(ids));
+        }
+    }
+    // Who reads which descriptors: the role of the team link, else the
+    // caller's own (an admin keeps his everywhere).
+    let roles = if user.is_admin() {
+        Map::new()
+    } else {
+        project_roles(exec, user).await?
+    };
+    let vendor_departments = links::PERSON_DEPARTMENTS.rights(exec, user.id).await?;
+    let reader = |project: Uuid| {
+        let role = roles
+            .get(&project.to_string())
+            .and_then(Value::as_str)
+            .filter(|r| *r != "admin")
+            .map_or(user.role, Role::parse);
+        match role {
+            Role::Client => present::DescriptorReader::Client,
+            Role::Vendor => present::DescriptorReader::Vendor(vendor_departments.clone()),
+            _ => present::DescriptorReader::All,
+        }
+    };
+    let mut descriptors: HashMap<Uuid, Vec<Value>> = HashMap::new();
+    for d in present::project_descriptors(exec, &projects).await? {
+        if reader(d.project_id).reads(&d) {
+            descriptors.entry(d.project_id).or_default().push(d.json);
+        }
+    }
+    let mut type_links: HashMap<Uuid, Vec<(Uuid, Option<i64>)>> = HashMap::new();
+    let mut status_links: HashMap<Uuid, Vec<(Uuid, Option<i64>, Option<Value>)>> = HashMap::new();
+    let mut first_episodes: HashMap<Uuid, Uuid> = HashMap::new();
+    let episode_type = EntityTypes::load(exec).await?.id_of("Episode");
+    for chunk in projects.chunks(500) {
+        let sql = format!(
+            "SELECT project_id, task_type_id, priority FROM project_task_type_link \
+             WHERE project_id IN ({}) ORDER BY seq",
+            marks(chunk.len())
+        );
+        let found: Vec<(Uuid, Uuid, Option<i64>)> = on!(exec, c => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await.map_err(StoreError::from)?
+        });
+        for (p, t, priority) in found {
+            type_links.entry(p).or_default().push((t, priority));
+        }
+        let sql = format!(
+            "SELECT project_id, task_status_id, priority, roles_for_board \
+             FROM project_task_status_link WHERE project_id IN ({}) ORDER BY seq",
+            marks(chunk.len())
+        );
+        type StatusLink = (Uuid, Uuid, Option<i64>, Option<sqlx::types::Json<Value>>);
+        let found: Vec<StatusLink> = on!(exec, c => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await.map_err(StoreError::from)?
+        });
+        for (p, t, priority, roles) in found {
+            status_links
+                .entry(p)
+                .or_default()
+                .push((t, priority, roles.map(|j| j.0)));
+        }
+        if let Some(episode_type) = episode_type {
+            let sql = format!(
+                "SELECT project_id, id FROM entities WHERE entity_type_id = $1 \
+                 AND project_id IN ({}) ORDER BY seq",
+                (2..=chunk.len() + 1)
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let found: Vec<(Uuid, Uuid)> = on!(exec, c => {
+                let mut q = sqlx::query_as(&sql).bind(episode_type);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut *c).await.map_err(StoreError::from)?
+            });
+            for (p, e) in found {
+                first_episodes.entry(p).or_insert(e);
+            }
+        }
+    }
+    for row in list.iter_mut() {
+        let project = id_of(row);
+        row.insert(
+            "descriptors".into(),
+            Value::Array(descriptors.remove(&project).unwrap_or_default()),
+        );
+        let mut links_map = Map::new();
+        let mut priorities = Map::new();
+        for (t, priority) in type_links.remove(&project).unwrap_or_default() {
+            links_map.insert(
+                t.to_string(),
+                json!({"priority": priority, "hd_bitrate_compression": null,
+                       "ld_bitrate_compression": null, "is_client_visible": true}),
+            );
+            priorities.insert(t.to_string(), json!(priority));
+        }
+        row.insert("task_type_links".into(), Value::Object(links_map));
+        row.insert("task_types_priority".into(), Value::Object(priorities));
+        let mut statuses = Map::new();
+        for (t, priority, roles) in status_links.remove(&project).unwrap_or_default() {
+            let roles = roles
+                .unwrap_or_else(|| json!(["user", "admin", "supervisor", "manager", "vendor"]));
+            statuses.insert(
+                t.to_string(),
+                json!({"priority": priority, "roles_for_board": roles, "is_client_allowed": null}),
+            );
+        }
+        row.insert("task_statuses_link".into(), Value::Object(statuses));
+        // Zou names a first episode only for a TV show that has one.
+        if row.get("production_type").and_then(Value::as_str) == Some("tvshow") {
+            if let Some(first) = first_episodes.get(&project) {
+                row.insert("first_episode_id".into(), json!(first.to_string()));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// GET /data/user/projects/open
