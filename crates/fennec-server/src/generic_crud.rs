@@ -79,6 +79,7 @@ pub fn resource(name: &str) -> Option<Resource> {
         // gazu's delete_entity_link goes through Zou's CRUD resource.
         "entity-links" => (&ENTITY_LINK, Scope::Plain),
         "asset-instances" => (&ASSET_INSTANCE, Scope::Plain),
+        "preview-files" => (&PREVIEW_FILE, Scope::Plain),
         _ => return None,
     };
     Some(Resource { model, scope })
@@ -333,6 +334,9 @@ pub async fn list(
     }
     filters.extend(scope_filters(res.scope, &types));
     filters.extend(visibility_filters(&mut conn, &user, res.model).await?);
+    if std::ptr::eq(res.model, &models::PREVIEW_FILE) {
+        filters.extend(preview_list_filters(&mut conn, &user, &query).await?);
+    }
     let relations = query.flag("relations");
     let (page, limit) = page_and_limit(&query)?;
     if let Some(page) = page {
@@ -452,6 +456,9 @@ pub async fn read(
             "person".into(),
             author.map_or(Value::Null, |p| present::short_person(&p)),
         );
+    }
+    if std::ptr::eq(res.model, &models::PREVIEW_FILE) {
+        check_preview_read(&mut conn, &user, &row).await?;
     }
     if std::ptr::eq(res.model, &models::ENTITY) {
         // Zou's entity resources: a vendor reads only the entities he holds
@@ -847,6 +854,12 @@ pub async fn create(
             .ok_or_else(ApiError::not_found)?;
         present::crud_row(&mut tx, model, &mut row, true).await?;
     }
+    if std::ptr::eq(model, &models::PREVIEW_FILE) {
+        // Zou answers a new preview file with its relations (its comments).
+        row = rows::get(&mut tx, model, id, true)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+    }
     if std::ptr::eq(model, &models::ENTITY_TYPE) {
         // Zou answers a new entity type with its relations: no task types.
         row.insert("task_types".into(), json!([]));
@@ -997,6 +1010,8 @@ pub async fn update(
     } else if std::ptr::eq(res.model, &models::PROJECT) {
         // Zou's ProjectResource: the production's managers edit it.
         permissions::check_manager_project_access(&mut tx, &user, id).await?;
+    } else if std::ptr::eq(res.model, &models::PREVIEW_FILE) {
+        check_preview_update(&mut tx, &user, &row).await?;
     } else if std::ptr::eq(res.model, &models::ENTITY) {
         // Zou's check_metadata_department_access: the production's
         // managers, or whoever created the entity.
@@ -1047,6 +1062,9 @@ pub async fn update(
                 ));
             }
         }
+    }
+    if std::ptr::eq(res.model, &models::PREVIEW_FILE) {
+        preview_revision_change(&mut tx, &row, &values).await?;
     }
     let status_before = present::uuid_field(&row, "task_status_id");
     let mut row = rows::update(&mut tx, res.model, id, values)
@@ -1111,6 +1129,12 @@ pub async fn remove(
         let project = present::uuid_field(&row, "project_id").unwrap_or_default();
         permissions::check_manager_project_access(&mut tx, &user, project).await?;
         rows::delete(&mut tx, model, id).await?;
+    } else if std::ptr::eq(model, &models::PREVIEW_FILE) {
+        // Zou's PreviewFileResource: the production's managers.
+        let task = preview_task(&mut tx, &row).await?;
+        let project = present::uuid_field(&task, "project_id").unwrap_or_default();
+        permissions::check_manager_project_access(&mut tx, &user, project).await?;
+        cascade::remove_preview_file(&mut tx, id).await?;
     } else if std::ptr::eq(model, &models::PROJECT) {
         permissions::require_admin(&user)?;
         let closed = fennec_store::defaults::project_status_id(&mut tx, "Closed").await?;
@@ -1205,4 +1229,152 @@ async fn remove_plain(tx: &mut fennec_store::Tx, model: &'static Model, id: Uuid
         Err(e) if e.is_constraint() => Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The task of a preview file: Zou's preview-file resources look it up
+/// before any check, so a preview without one is not found.
+async fn preview_task(exec: &mut impl Exec, preview: &Row) -> ApiResult<Row> {
+    let task = match present::uuid_field(preview, "task_id") {
+        Some(t) => rows::get(exec, &models::TASK, t, false).await?,
+        None => None,
+    };
+    task.ok_or_else(ApiError::not_found)
+}
+
+/// Zou's `PreviewFilesResource`: a non-admin lists the previews of tasks
+/// of open productions of his teams (a vendor: of tasks he is assigned
+/// to); `project_id`, which a preview lacks, narrows to that production's
+/// tasks.
+async fn preview_list_filters(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    query: &QueryPairs,
+) -> ApiResult<Vec<Filter>> {
+    let mut filters = Vec::new();
+    if let Some(p) = query.get("project_id") {
+        let project =
+            Uuid::parse_str(p).map_err(|_| ApiError::bad_request("Invalid project_id."))?;
+        let select = Select::default().eq("project_id", SqlValue::Uuid(project));
+        let tasks = rows::list(exec, &models::TASK, &select, false).await?;
+        filters.push(Filter::In(
+            "task_id",
+            tasks.iter().map(|t| SqlValue::Uuid(id_of(t))).collect(),
+        ));
+    }
+    if !user.is_admin() {
+        let vendor = user.role == Role::Vendor;
+        let tasks = fennec_store::previews::listed_task_ids(exec, user.id, vendor).await?;
+        filters.push(Filter::In(
+            "task_id",
+            tasks.into_iter().map(SqlValue::Uuid).collect(),
+        ));
+    }
+    Ok(filters)
+}
+
+/// Zou's `PreviewFileResource.check_read_permissions`: a vendor (on the
+/// task's production) must be assigned to the task; anyone else must be on
+/// the production's team.
+async fn check_preview_read(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    preview: &Row,
+) -> ApiResult<()> {
+    let task = preview_task(exec, preview).await?;
+    let project = present::uuid_field(&task, "project_id").unwrap_or_default();
+    let on_project = permissions::on_project(exec, user, project).await?;
+    if on_project.role == Role::Vendor {
+        if !links::TASK_ASSIGNEES
+            .contains(exec, id_of(&task), user.id)
+            .await?
+        {
+            return Err(ApiError::forbidden());
+        }
+        Ok(())
+    } else {
+        check_project_access(exec, user, project).await
+    }
+}
+
+/// Zou's `PreviewFileResource.check_update_permissions`: the production's
+/// team; below a manager, the task's assignees or a supervisor of its
+/// department.
+async fn check_preview_update(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    preview: &Row,
+) -> ApiResult<()> {
+    let task = preview_task(exec, preview).await?;
+    let project = present::uuid_field(&task, "project_id").unwrap_or_default();
+    check_project_access(exec, user, project).await?;
+    let on_project = permissions::on_project(exec, user, project).await?;
+    if matches!(on_project.role, Role::Admin | Role::Manager) {
+        return Ok(());
+    }
+    if links::TASK_ASSIGNEES
+        .contains(exec, id_of(&task), user.id)
+        .await?
+    {
+        return Ok(());
+    }
+    let task_type = present::uuid_field(&task, "task_type_id");
+    if permissions::can_manage_task(exec, user, project, task_type).await? {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// Zou's `PreviewFileResource.pre_update`: a main preview (position 1)
+/// moved to another revision must not take one its task has already, and
+/// takes that revision's extra previews along.
+async fn preview_revision_change(
+    tx: &mut fennec_store::Tx,
+    preview: &Row,
+    values: &[(&'static Column, SqlValue)],
+) -> ApiResult<()> {
+    let Some((_, SqlValue::Int(revision))) = values.iter().find(|(c, _)| c.name == "revision")
+    else {
+        return Ok(());
+    };
+    let current = preview.get("revision").and_then(Value::as_i64);
+    if preview.get("position").and_then(Value::as_i64) != Some(1) || current == Some(*revision) {
+        return Ok(());
+    }
+    let Some(task) = present::uuid_field(preview, "task_id") else {
+        return Ok(());
+    };
+    let same = Select::default()
+        .eq("task_id", SqlValue::Uuid(task))
+        .eq("revision", SqlValue::Int(*revision))
+        .eq("position", SqlValue::Int(1));
+    let taken = rows::list(tx, &models::PREVIEW_FILE, &same, false)
+        .await?
+        .iter()
+        .any(|r| id_of(r) != id_of(preview));
+    if taken {
+        return Err(ApiError::bad_request(format!(
+            "Revision {revision} already exists for this task. Choose a different revision \
+             number, or omit it to let the revision auto-increment."
+        )));
+    }
+    let Some(current) = current else {
+        return Ok(());
+    };
+    let extras = Select::default()
+        .eq("task_id", SqlValue::Uuid(task))
+        .eq("revision", SqlValue::Int(current));
+    let column = models::PREVIEW_FILE.column("revision").expect("revision");
+    for extra in rows::list(tx, &models::PREVIEW_FILE, &extras, false).await? {
+        if id_of(&extra) != id_of(preview) {
+            rows::update(
+                tx,
+                &models::PREVIEW_FILE,
+                id_of(&extra),
+                vec![(column, SqlValue::Int(*revision))],
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }

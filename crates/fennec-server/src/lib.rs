@@ -18,6 +18,7 @@ pub mod generic_crud;
 pub mod hierarchy;
 pub mod otio;
 pub mod present;
+pub mod previews;
 pub mod quotas;
 pub mod reach;
 pub mod refs;

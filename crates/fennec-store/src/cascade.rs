@@ -75,25 +75,118 @@ async fn exists(exec: &mut impl Exec, sql: &str, id: Uuid) -> Result<bool> {
 }
 
 /// Zou's `remove_task(force=True)` for every task of `which`: their
-/// comments, time spents and assignments go with them. Returns how many
-/// tasks went.
+/// comments, time spents, assignments and preview files go with them.
+/// Returns how many tasks went.
 pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<u64> {
     let cond = which.condition();
     let (a, b) = which.ids();
     let owned = format!("(SELECT id FROM tasks WHERE {cond})");
+    let previews = format!("(SELECT id FROM preview_files WHERE task_id IN {owned})");
+    // The entities that showed one of these previews get their main
+    // preview back once all of them are gone (Zou's restore_main).
+    let shown: Vec<Uuid> = on!(exec, c => {
+        let sql = format!("SELECT id FROM entities WHERE preview_file_id IN {previews}");
+        let q = sqlx::query_scalar(&sql).bind(a);
+        let q = match b {
+            Some(b) => q.bind(b),
+            None => q,
+        };
+        q.fetch_all(&mut *c).await?
+    });
     for sql in [
         format!("DELETE FROM comments WHERE object_id IN {owned}"),
         format!("DELETE FROM time_spents WHERE task_id IN {owned}"),
         format!("DELETE FROM assignations WHERE task_id IN {owned}"),
+        // Zou's remove_preview_file for each of the tasks' previews: what
+        // pointed at one forgets it, then it goes.
+        format!("UPDATE entities SET preview_file_id = NULL WHERE preview_file_id IN {previews}"),
+        format!("UPDATE comments SET preview_file_id = NULL WHERE preview_file_id IN {previews}"),
+        format!(
+            "UPDATE tasks SET last_preview_file_id = NULL WHERE last_preview_file_id IN {previews}"
+        ),
+        format!("DELETE FROM preview_files WHERE task_id IN {owned}"),
     ] {
         execute(exec, &sql, a, b).await?;
     }
-    execute(exec, &format!("DELETE FROM tasks WHERE {cond}"), a, b).await
+    let n = execute(exec, &format!("DELETE FROM tasks WHERE {cond}"), a, b).await?;
+    for entity in shown {
+        restore_entity_main_preview(exec, entity).await?;
+    }
+    Ok(n)
+}
+
+/// Zou's `remove_preview_file`: the entity, task and comments that showed
+/// the preview forget it, the preview goes, and the task and entity get
+/// back their newest remaining main preview. False when there was none.
+pub async fn remove_preview_file(exec: &mut impl Exec, preview: Uuid) -> Result<bool> {
+    let task: Option<Option<Uuid>> = on!(exec, c => sqlx::query_scalar(
+        "SELECT task_id FROM preview_files WHERE id = $1")
+        .bind(preview).fetch_optional(&mut *c).await?);
+    let Some(task) = task else { return Ok(false) };
+    let shown: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
+        "SELECT id FROM entities WHERE preview_file_id = $1")
+        .bind(preview).fetch_all(&mut *c).await?);
+    let task_main = exists(
+        exec,
+        "SELECT 1 FROM tasks WHERE last_preview_file_id = $1 LIMIT 1",
+        preview,
+    )
+    .await?;
+    for sql in [
+        "UPDATE entities SET preview_file_id = NULL WHERE preview_file_id = $1",
+        "UPDATE comments SET preview_file_id = NULL WHERE preview_file_id = $1",
+        "UPDATE tasks SET last_preview_file_id = NULL WHERE last_preview_file_id = $1",
+        "DELETE FROM preview_files WHERE id = $1",
+    ] {
+        execute(exec, sql, preview, None).await?;
+    }
+    if let (true, Some(task)) = (task_main, task) {
+        let last = last_main_preview(exec, "t.id = $1", task).await?;
+        on!(exec, c => sqlx::query("UPDATE tasks SET last_preview_file_id = $1 WHERE id = $2")
+            .bind(last).bind(task).execute(&mut *c).await?.rows_affected());
+    }
+    for entity in shown {
+        restore_entity_main_preview(exec, entity).await?;
+    }
+    Ok(true)
+}
+
+/// Zou's `_get_last_main_preview_file`: the newest main preview (position
+/// 1) among the ready pictures and movies of the tasks matching `cond`.
+async fn last_main_preview(exec: &mut impl Exec, cond: &str, id: Uuid) -> Result<Option<Uuid>> {
+    let sql = format!(
+        "SELECT p.id FROM preview_files p JOIN tasks t ON t.id = p.task_id WHERE {cond} \
+         AND p.position = 1 AND p.status = 'ready' AND p.extension IN ('png', 'mp4') \
+         ORDER BY p.created_at DESC, p.seq DESC LIMIT 1"
+    );
+    Ok(on!(exec, c => sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *c).await?))
+}
+
+/// Zou's `_restore_entity_main_preview`: in a production that sets main
+/// previews automatically, the newest main preview of the entity's tasks;
+/// otherwise (or with none left) no main preview.
+async fn restore_entity_main_preview(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
+    let automated: Option<Option<bool>> = on!(exec, c => sqlx::query_scalar(
+        "SELECT p.is_set_preview_automated FROM entities e JOIN projects p ON p.id = e.project_id \
+         WHERE e.id = $1")
+        .bind(entity).fetch_optional(&mut *c).await?);
+    let Some(automated) = automated else {
+        return Ok(());
+    };
+    let main = if automated.unwrap_or(false) {
+        last_main_preview(exec, "t.entity_id = $1", entity).await?
+    } else {
+        None
+    };
+    let now = fennec_api::time::now();
+    on!(exec, c => sqlx::query("UPDATE entities SET preview_file_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(main).bind(now).bind(entity).execute(&mut *c).await?.rows_affected());
+    Ok(())
 }
 
 /// Whether a task has rows Zou's database would refuse to orphan (time
-/// spents) or that would be left unreachable (comments): a task is then
-/// removed only with `force`.
+/// spents, preview files) or that would be left unreachable (comments): a
+/// task is then removed only with `force`.
 pub async fn task_has_history(exec: &mut impl Exec, task: Uuid) -> Result<bool> {
     Ok(exists(
         exec,
@@ -104,6 +197,12 @@ pub async fn task_has_history(exec: &mut impl Exec, task: Uuid) -> Result<bool> 
         || exists(
             exec,
             "SELECT 1 FROM comments WHERE object_id = $1 LIMIT 1",
+            task,
+        )
+        .await?
+        || exists(
+            exec,
+            "SELECT 1 FROM preview_files WHERE task_id = $1 LIMIT 1",
             task,
         )
         .await?)
@@ -434,6 +533,7 @@ fn kept_links(table: &str) -> &'static [(&'static str, &'static str)] {
             ("search_filters", "person_id"),
             ("search_filter_groups", "person_id"),
             ("desktop_login_logs", "person_id"),
+            ("preview_files", "person_id"),
         ],
         "task_statuses" => &[("project_task_status_link", "task_status_id")],
         "entity_types" => &[("project_asset_type_link", "asset_type_id")],
@@ -505,6 +605,8 @@ pub async fn remove_person_work(exec: &mut impl Exec, person: Uuid) -> Result<()
          (SELECT id FROM search_filter_groups WHERE person_id = $1)",
         "DELETE FROM search_filter_groups WHERE person_id = $1",
         "DELETE FROM desktop_login_logs WHERE person_id = $1",
+        // Zou's forced removal keeps the person's previews, authorless.
+        "UPDATE preview_files SET person_id = NULL WHERE person_id = $1",
     ] {
         execute(exec, sql, person, None).await?;
     }

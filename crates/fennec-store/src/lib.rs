@@ -17,6 +17,7 @@ pub mod defaults;
 pub mod error;
 pub mod links;
 pub mod persons;
+pub mod previews;
 pub mod quotas;
 pub mod rows;
 pub mod schedule;

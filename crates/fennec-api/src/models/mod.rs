@@ -12,6 +12,7 @@ mod calendar;
 mod entity;
 mod organisation;
 mod person;
+mod preview;
 mod project;
 mod project_settings;
 mod task;
@@ -24,6 +25,7 @@ pub use calendar::{DAY_OFF, MILESTONE};
 pub use entity::{ASSET_TYPE, ENTITY, ENTITY_TYPE};
 pub use organisation::{DEPARTMENT, ORGANISATION, ORGANISATION_ADMIN_ONLY, PROJECT_STATUS};
 pub use person::PERSON;
+pub use preview::PREVIEW_FILE;
 pub use project::PROJECT;
 pub use project_settings::{
     BUDGET, BUDGET_ENTRY, METADATA_DESCRIPTOR, PREVIEW_BACKGROUND_FILE, STATUS_AUTOMATION,
@@ -206,6 +208,7 @@ pub static ALL: &[&Model] = &[
     &SEARCH_FILTER,
     &SEARCH_FILTER_GROUP,
     &DESKTOP_LOGIN_LOG,
+    &PREVIEW_FILE,
 ];
 
 /// Fills the keys a model computes from its own columns (Zou's hybrid
@@ -272,6 +275,13 @@ pub fn max_len(table: &str, column: &str) -> Option<usize> {
         ("preview_background_files", "extension") => 6,
         ("budgets", "name") => 255,
         ("budgets", "currency") => 3,
+        ("preview_files", "name" | "original_name") => 250,
+        ("preview_files", "extension") => 6,
+        ("preview_files", "path") => 400,
+        ("preview_files", "source") => 40,
+        ("preview_files", "status" | "validation_status") => 255,
+        ("preview_files", "url" | "uploaded_movie_url") => 600,
+        ("preview_files", "uploaded_movie_name") => 150,
         _ => return None,
     })
 }

@@ -326,23 +326,14 @@ async fn concept(
     Ok(Json(Value::Object(out)))
 }
 
-/// GET /data/concepts/{concept_id}/preview-files — previews by task type;
-/// Fennec stores no previews, so none.
+/// GET /data/concepts/{concept_id}/preview-files — the previews of the
+/// concept's tasks by task type; refused to clients, as Zou refuses them.
 async fn concept_previews(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let mut conn = state.db.conn().await?;
-    let row = load_concept(&mut conn, &id).await?;
-    check_project_access(
-        &mut conn,
-        &user,
-        uuid_field(&row, "project_id").unwrap_or_default(),
-    )
-    .await?;
-    check_entity_access(&mut conn, &user, uuid_field(&row, "id")).await?;
-    Ok(Json(Value::Object(Map::new())))
+    crate::previews::entity_previews(&state, &user, &id, "Concept").await
 }
 
 /// DELETE /data/concepts/{concept_id} — its author (of the team) or a

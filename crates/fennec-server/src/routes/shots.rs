@@ -62,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .route("/data/episodes/{id}/sequences", get(episode_sequences))
         .route("/data/episodes/{id}/shots", get(episode_shots))
         .route("/data/shots/{id}/assets", get(shot_assets))
+        .route("/data/shots/{id}/preview-files", get(shot_previews))
+        .route("/data/edits/{id}/preview-files", get(edit_previews))
         .route("/data/shots/{id}/asset-types", get(shot_asset_types))
         .route("/data/projects/{id}/asset-types", get(project_asset_types))
         .route(
@@ -614,6 +616,26 @@ async fn cast_assets(
         }
     }
     Ok(assets)
+}
+
+/// GET /data/shots/{shot_id}/preview-files — Zou's
+/// `get_entity_previews_by_task_type` for a shot.
+async fn shot_previews(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    crate::previews::entity_previews(&state, &user, &id, "Shot").await
+}
+
+/// GET /data/edits/{edit_id}/preview-files — the same for an edit (Zou's
+/// edits blueprint).
+async fn edit_previews(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    crate::previews::entity_previews(&state, &user, &id, "Edit").await
 }
 
 /// GET /data/shots/{id}/assets — Zou's `get_entity_casting`: the assets
