@@ -536,7 +536,9 @@ async fn project_details(
         }
     }
     let mut type_links: HashMap<Uuid, Vec<(Uuid, Option<i64>)>> = HashMap::new();
-    let mut status_links: HashMap<Uuid, Vec<(Uuid, Option<i64>, Option<Value>)>> = HashMap::new();
+    // A status's priority and the roles of its board, by production.
+    type StatusOfProject = (Uuid, Option<i64>, Option<Value>);
+    let mut status_links: HashMap<Uuid, Vec<StatusOfProject>> = HashMap::new();
     let mut first_episodes: HashMap<Uuid, Uuid> = HashMap::new();
     let episode_type = EntityTypes::load(exec).await?.id_of("Episode");
     for chunk in projects.chunks(500) {
