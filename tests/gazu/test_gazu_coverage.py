@@ -70,10 +70,11 @@ from support import REFERENCE_IS_ZOU
 # Functions Fennec serves today (measured on SQLite and PostgreSQL).  A
 # function listed here that is not served fails the test.
 MUST_SERVE = {
-    # shot (37)
+    # shot (38)
     "shot.add_asset_instance_to_shot",
     "shot.all_asset_instances_for_shot",
     "shot.all_episodes_for_project",
+    "shot.all_previews_for_shot",
     "shot.all_sequences_for_episode",
     "shot.all_sequences_for_project",
     "shot.all_shots_for_episode",
@@ -179,9 +180,10 @@ MUST_SERVE = {
     "scene.update_asset_instance_data",
     "scene.update_asset_instance_name",
     "scene.update_scene",
-    # edit (7)
+    # edit (9)
     "edit.get_edit_url",
     "edit.all_edits_for_project",
+    "edit.all_previews_for_edit",
     "edit.get_edit",
     "edit.get_edit_by_name",
     "edit.new_edit",
