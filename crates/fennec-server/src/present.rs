@@ -133,15 +133,31 @@ pub async fn project_relations(exec: &mut impl Exec, row: &mut Row) -> ApiResult
     Ok(())
 }
 
-/// The first episode of a project (Zou's `first_episode_id`), if any.
+/// The first episode of a project by name (Zou's
+/// `get_or_create_first_episode`, on a project update), if any.
 pub async fn first_episode_id(exec: &mut impl Exec, project_id: Uuid) -> ApiResult<Option<Uuid>> {
+    first_episode(exec, project_id, false).await
+}
+
+/// The first episode by name, of the running ones only when Zou's project
+/// reads ask for them (`_fetch_first_episodes_by_project`).
+async fn first_episode(
+    exec: &mut impl Exec,
+    project_id: Uuid,
+    running_only: bool,
+) -> ApiResult<Option<Uuid>> {
     let types = EntityTypes::load(exec).await?;
     let Some(episode_type) = types.id_of("Episode") else {
         return Ok(None);
     };
-    let select = Select::default()
+    let mut select = Select::default()
         .eq("project_id", SqlValue::Uuid(project_id))
         .eq("entity_type_id", SqlValue::Uuid(episode_type));
+    if running_only {
+        select = select.eq("status", SqlValue::Text("running".into()));
+    }
+    select.order = rows::Order::Name;
+    select.limit = Some(1);
     let rows = rows::list(exec, &models::ENTITY, &select, false).await?;
     Ok(rows.first().map(id_of))
 }
@@ -324,7 +340,7 @@ pub async fn project_detail(
     // Zou names a first episode only for a TV show that has one; the key
     // is absent otherwise (not null).
     if row.get("production_type").and_then(Value::as_str) == Some("tvshow") {
-        if let Some(first) = first_episode_id(exec, project_id).await? {
+        if let Some(first) = first_episode(exec, project_id, true).await? {
             row.insert("first_episode_id".into(), Value::String(first.to_string()));
         }
     }

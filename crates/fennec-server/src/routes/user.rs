@@ -579,7 +579,7 @@ async fn project_details(
         if let Some(episode_type) = episode_type {
             let sql = format!(
                 "SELECT project_id, id FROM entities WHERE entity_type_id = $1 \
-                 AND project_id IN ({}) ORDER BY seq",
+                 AND status = 'running' AND project_id IN ({}) ORDER BY name, seq",
                 (2..=chunk.len() + 1)
                     .map(|i| format!("${i}"))
                     .collect::<Vec<_>>()
@@ -625,7 +625,8 @@ async fn project_details(
             );
         }
         row.insert("task_statuses_link".into(), Value::Object(statuses));
-        // Zou names a first episode only for a TV show that has one.
+        // Zou names a first episode only for a TV show that has a running
+        // one: the first by name.
         if row.get("production_type").and_then(Value::as_str) == Some("tvshow") {
             if let Some(first) = first_episodes.get(&project) {
                 row.insert("first_episode_id".into(), json!(first.to_string()));
