@@ -207,16 +207,18 @@ fn scope(c: &Criteria, base: &str) -> Scope {
 }
 
 /// The task-level scope (`base` holds `tasks t`): the tasks of the board's
-/// entities, and only the caller's when the board is narrowed to them.
-/// The entities are a subquery and the production is repeated on the
-/// tasks, so that both backends walk the production's tasks in order
-/// instead of looking them up entity by entity and sorting them.
-fn task_scope(c: &Criteria, base: &str) -> Scope {
+/// entities (a subquery), and only the caller's when the board is narrowed
+/// to them. On SQLite the production is repeated on the tasks, so that it
+/// walks the production's tasks in order instead of looking them up
+/// entity by entity and sorting them; PostgreSQL, without statistics yet
+/// (a production just imported), would take that for a per-entity scan of
+/// the production's tasks, so it is left to join the entities itself.
+fn task_scope(c: &Criteria, base: &str, sqlite: bool) -> Scope {
     let mut s = scope(c, "entities e");
     let entities = format!("SELECT e.id FROM {}{}", s.from, s.where_sql());
     s.from = base.to_owned();
     s.conds = vec![format!("t.entity_id IN ({entities})")];
-    if let Some(p) = c.project_id {
+    if let (Some(p), true) = (c.project_id, sqlite) {
         let p = s.arg(p);
         s.conds.push(format!("t.project_id = {p}"));
     }
@@ -422,7 +424,8 @@ async fn entities(exec: &mut impl Exec, c: &Criteria) -> Result<Vec<EntityRow>> 
 
 /// The board's tasks by entity, in creation order.
 async fn tasks(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<TaskRow>>> {
-    let s = task_scope(c, "tasks t");
+    let sqlite = matches!(exec.raw(), crate::db::Raw::Sqlite(_));
+    let s = task_scope(c, "tasks t", sqlite);
     let sql = format!(
         "SELECT {TASK_COLS} FROM {}{} ORDER BY t.seq",
         s.from,
@@ -470,7 +473,8 @@ async fn tasks(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<T
 
 /// The assignees of the board's tasks, in link order.
 async fn assignees(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<Uuid>>> {
-    let s = task_scope(c, "tasks t JOIN assignations a ON a.task_id = t.id");
+    let sqlite = matches!(exec.raw(), crate::db::Raw::Sqlite(_));
+    let s = task_scope(c, "tasks t JOIN assignations a ON a.task_id = t.id", sqlite);
     let sql = format!(
         "SELECT a.task_id, a.person_id FROM {}{} ORDER BY a.seq",
         s.from,
