@@ -216,13 +216,14 @@ def test_rights(prod, api_url, http):
     layout_preview = new_preview(prod, prod.shot_layout, 1)
     edit_preview = new_preview(prod, prod.edit_task, 1)
     tag = prod.tag
-    emails = {role: f"prev.{role}.{tag}@example.com" for role in ("user", "vendor", "outsider", "manager")}
+    emails = {role: f"prev.{role}.{tag}@example.com"
+              for role in ("user", "vendor", "outsider", "manager", "client")}
     people = {}
     for role, email in emails.items():
         people[role] = gazu.person.new_person(
             "Prev", f"{role} {tag}", email, role="user" if role == "outsider" else role,
             password=ARTIST_PASSWORD)
-    for role in ("user", "vendor", "manager"):
+    for role in ("user", "vendor", "manager", "client"):
         gazu.project.add_person_to_team(prod.project, people[role])
     gazu.task.assign_task(prod.shot_layout, people["vendor"])
     clients = {role: artist_client(api_url, email) for role, email in emails.items()}
@@ -246,6 +247,11 @@ def test_rights(prod, api_url, http):
         prod.anim["id"], prod.layout["id"]}
     with pytest.raises(gazu.exception.NotAllowedException):
         gazu.edit.all_previews_for_edit(prod.edit, client=clients["vendor"])
+    # A client of the team reads a shot's previews, not a concept's.
+    assert set(gazu.shot.all_previews_for_shot(prod.shot, client=clients["client"])) == {
+        prod.anim["id"], prod.layout["id"]}
+    with pytest.raises(gazu.exception.NotAllowedException):
+        gazu.concept.all_previews_for_concept(prod.concept, client=clients["client"])
 
     # The generic list: the team's productions for an artist, the
     # vendor's own tasks, nothing for an outsider.
@@ -298,6 +304,8 @@ def test_deleting_a_preview_or_a_task_clears_the_main_preview(prod, http):
     # A task with previews is removed only with force.
     response = http("DELETE", f"data/tasks/{prod.shot_anim['id']}")
     assert response.status_code == 400
+    # (Zou's body is its database's raw error text; only the status is
+    # compared.)
     assert [p["id"] for p in previews_of_task(http, prod.shot_anim)] == [first["id"]]
     gazu.task.remove_task(prod.shot_anim)
     assert previews_of_task(http, prod.shot_anim) == []
@@ -336,3 +344,24 @@ def test_forced_shot_person_and_project_deletes_take_previews(prod, http):
     gazu.project.remove_project(prod.project, force=True)
     for p in (edit_preview, concept_preview):
         assert http("GET", f"data/preview-files/{p['id']}").status_code == 404
+
+
+def test_moving_a_main_preview_to_another_revision(prod, http):
+    main = new_preview(prod, prod.shot_anim, 1)
+    extra = new_preview(prod, prod.shot_anim, 1, name="extra", position=2)
+    taken = new_preview(prod, prod.shot_anim, 2)
+    # Another main preview of the task holds revision 2.
+    response = http("PUT", f"data/preview-files/{main['id']}", json={"revision": 2})
+    assert response.status_code == 400
+    assert response.json() == {"error": True, "message": (
+        "Revision 2 already exists for this task. Choose a different revision number, "
+        "or omit it to let the revision auto-increment.")}
+    assert gazu.client.fetch_one("preview-files", main["id"])["revision"] == 1
+    # A free revision: the revision's extra previews move along.
+    moved = gazu.client.update("preview-files", main["id"], {"revision": 3})
+    assert moved["revision"] == 3
+    assert gazu.client.fetch_one("preview-files", extra["id"])["revision"] == 3
+    assert gazu.client.fetch_one("preview-files", taken["id"])["revision"] == 2
+    # An extra preview moves alone.
+    gazu.client.update("preview-files", extra["id"], {"revision": 2})
+    assert gazu.client.fetch_one("preview-files", main["id"])["revision"] == 3

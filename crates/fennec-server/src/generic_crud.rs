@@ -1353,10 +1353,14 @@ async fn preview_revision_change(
         .iter()
         .any(|r| id_of(r) != id_of(preview));
     if taken {
-        return Err(ApiError::bad_request(format!(
-            "Revision {revision} already exists for this task. Choose a different revision \
-             number, or omit it to let the revision auto-increment."
-        )));
+        // Zou's RevisionAlreadyExistsException: its body has no `data`.
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": format!(
+                "Revision {revision} already exists for this task. Choose a different revision \
+                 number, or omit it to let the revision auto-increment."
+            )}),
+        ));
     }
     let Some(current) = current else {
         return Ok(());
