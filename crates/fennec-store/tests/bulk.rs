@@ -2,42 +2,15 @@
 //! `FENNEC_TEST_DATABASE_URL` names a PostgreSQL server — on a fresh
 //! PostgreSQL database too.
 
+mod common;
+use common::backends;
+
 use fennec_api::models;
 use fennec_store::bulk::{self, ModelRows};
 use fennec_store::links;
 use fennec_store::rows::{self, Filter, Select};
-use fennec_store::{defaults, Db, SqlValue};
+use fennec_store::{defaults, SqlValue};
 use uuid::Uuid;
-
-struct Backend {
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn backends() -> Vec<Backend> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let mut v = vec![Backend {
-        db: Db::connect(&url).await.unwrap(),
-        _dir: Some(dir),
-    }];
-    if let Ok(base) = std::env::var("FENNEC_TEST_DATABASE_URL") {
-        let name = format!("fennec_bulk_{}", Uuid::new_v4().simple());
-        let url = match base.rfind('/') {
-            Some(i) if i > "postgres://".len() => format!("{}/{}", &base[..i], name),
-            _ => format!("{base}/{name}"),
-        };
-        v.push(Backend {
-            db: Db::connect(&url).await.unwrap(),
-            _dir: None,
-        });
-    }
-    for b in &v {
-        b.db.migrate().await.unwrap();
-        defaults::load(&b.db).await.unwrap();
-    }
-    v
-}
 
 fn text(s: &str) -> SqlValue {
     SqlValue::Text(s.to_owned())
@@ -47,7 +20,7 @@ fn text(s: &str) -> SqlValue {
 /// chunked, every row lands, in order, with the model's defaults.
 #[tokio::test]
 async fn chunked_insert_fills_defaults_like_a_single_insert() {
-    for b in backends().await {
+    for b in backends("fennec_bulk").await {
         let et = &models::ENTITY_TYPE;
         let n = bulk::POSTGRES_MAX_PARAMS / 7 * 2 + 3;
         let mut tx = b.db.begin().await.unwrap();
@@ -103,7 +76,7 @@ async fn chunked_insert_fills_defaults_like_a_single_insert() {
 
 #[tokio::test]
 async fn links_keep_their_order() {
-    for b in backends().await {
+    for b in backends("fennec_bulk").await {
         let mut tx = b.db.begin().await.unwrap();
         let asset_type = defaults::entity_type_id(&mut tx, "Character")
             .await
@@ -135,7 +108,7 @@ async fn links_keep_their_order() {
 
 #[tokio::test]
 async fn a_failing_chunk_is_reported_by_kind() {
-    for b in backends().await {
+    for b in backends("fennec_bulk").await {
         let et = &models::ENTITY_TYPE;
         let mut pending = ModelRows::new(et);
         pending.push([("name", text("twice"))]).unwrap();
@@ -148,7 +121,7 @@ async fn a_failing_chunk_is_reported_by_kind() {
 
 #[tokio::test]
 async fn mismatched_values_are_refused() {
-    for b in backends().await {
+    for b in backends("fennec_bulk").await {
         let mut conn = b.db.conn().await.unwrap();
         let err = bulk::insert_rows(&mut conn, "entity_types", &["name", "id"], &[text("x")])
             .await

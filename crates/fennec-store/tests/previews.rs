@@ -3,58 +3,15 @@
 //! SQLite and — when `FENNEC_TEST_DATABASE_URL` names a PostgreSQL server —
 //! on a fresh PostgreSQL database too.
 
+mod common;
+use common::{backends, insert};
+
 use fennec_api::models;
 use fennec_store::cascade::{self, Tasks};
-use fennec_store::rows::{self, Row, Select};
-use fennec_store::{defaults, previews, Db, SqlValue};
+use fennec_store::rows::{self, Select};
+use fennec_store::{defaults, previews, SqlValue};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-struct Backend {
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn backends() -> Vec<Backend> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let mut v = vec![Backend {
-        db: Db::connect(&url).await.unwrap(),
-        _dir: Some(dir),
-    }];
-    if let Ok(base) = std::env::var("FENNEC_TEST_DATABASE_URL") {
-        let name = format!("fennec_pv_{}", Uuid::new_v4().simple());
-        let url = match base.rfind('/') {
-            Some(i) if i > "postgres://".len() => format!("{}/{}", &base[..i], name),
-            _ => format!("{base}/{name}"),
-        };
-        v.push(Backend {
-            db: Db::connect(&url).await.unwrap(),
-            _dir: None,
-        });
-    }
-    for b in &v {
-        b.db.migrate().await.unwrap();
-        defaults::load(&b.db).await.unwrap();
-    }
-    v
-}
-
-fn id(row: &Row) -> Uuid {
-    Uuid::parse_str(row["id"].as_str().unwrap()).unwrap()
-}
-
-async fn insert(
-    exec: &mut fennec_store::Conn,
-    model: &'static models::Model,
-    values: &[(&str, SqlValue)],
-) -> Uuid {
-    let values = values
-        .iter()
-        .map(|(k, v)| (model.column(k).unwrap(), v.clone()))
-        .collect();
-    id(&rows::insert(exec, model, values).await.unwrap())
-}
 
 async fn preview(
     c: &mut fennec_store::Conn,
@@ -112,7 +69,7 @@ async fn set_entity_preview(c: &mut fennec_store::Conn, entity: Uuid, preview: U
 /// every status.
 #[tokio::test]
 async fn previews_grouped_by_task_type_and_revision() {
-    for b in backends().await {
+    for b in backends("fennec_pv").await {
         let mut c = b.db.conn().await.unwrap();
         let p = insert(
             &mut c,
@@ -200,7 +157,7 @@ async fn previews_grouped_by_task_type_and_revision() {
 /// preview; a production removal leaves no preview.
 #[tokio::test]
 async fn deletes_take_previews_and_restore_the_main_preview() {
-    for b in backends().await {
+    for b in backends("fennec_pv").await {
         let mut c = b.db.conn().await.unwrap();
         let p = insert(
             &mut c,

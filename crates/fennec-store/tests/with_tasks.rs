@@ -2,57 +2,14 @@
 //! when `FENNEC_TEST_DATABASE_URL` names a PostgreSQL server — on a fresh
 //! PostgreSQL database too.
 
+mod common;
+use common::{backends, insert};
+
 use fennec_api::models;
-use fennec_store::rows::{self, Row};
+use fennec_store::rows;
 use fennec_store::with_tasks::{self as wt, Board, Criteria, Episode};
-use fennec_store::{defaults, links, Db, SqlValue};
+use fennec_store::{defaults, links, SqlValue};
 use uuid::Uuid;
-
-struct Backend {
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn backends() -> Vec<Backend> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let mut v = vec![Backend {
-        db: Db::connect(&url).await.unwrap(),
-        _dir: Some(dir),
-    }];
-    if let Ok(base) = std::env::var("FENNEC_TEST_DATABASE_URL") {
-        let name = format!("fennec_wt_{}", Uuid::new_v4().simple());
-        let url = match base.rfind('/') {
-            Some(i) if i > "postgres://".len() => format!("{}/{}", &base[..i], name),
-            _ => format!("{base}/{name}"),
-        };
-        v.push(Backend {
-            db: Db::connect(&url).await.unwrap(),
-            _dir: None,
-        });
-    }
-    for b in &v {
-        b.db.migrate().await.unwrap();
-        defaults::load(&b.db).await.unwrap();
-    }
-    v
-}
-
-fn id(row: &Row) -> Uuid {
-    Uuid::parse_str(row["id"].as_str().unwrap()).unwrap()
-}
-
-async fn insert(
-    exec: &mut fennec_store::Conn,
-    model: &'static models::Model,
-    values: &[(&str, SqlValue)],
-) -> Uuid {
-    let values = values
-        .iter()
-        .map(|(k, v)| (model.column(k).unwrap(), v.clone()))
-        .collect();
-    id(&rows::insert(exec, model, values).await.unwrap())
-}
 
 async fn entity(
     c: &mut fennec_store::Conn,
@@ -104,7 +61,7 @@ async fn person(c: &mut fennec_store::Conn, name: &str) -> Uuid {
 /// other assignees.
 #[tokio::test]
 async fn shot_board_filters_and_narrows_to_the_assignee() {
-    for b in backends().await {
+    for b in backends("fennec_wt").await {
         let mut c = b.db.conn().await.unwrap();
         let p = insert(
             &mut c,
@@ -202,7 +159,7 @@ async fn shot_board_filters_and_narrows_to_the_assignee() {
 /// assets of no episode; an episode is their source or their casting.
 #[tokio::test]
 async fn asset_board_orders_and_filters_by_episode() {
-    for b in backends().await {
+    for b in backends("fennec_wt").await {
         let mut c = b.db.conn().await.unwrap();
         let p = insert(
             &mut c,
