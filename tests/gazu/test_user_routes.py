@@ -633,6 +633,9 @@ def test_context(world):
     assert {p["id"] for p in ctx["projects"]} >= {world.project["id"], world.elsewhere["id"]}
     assert all(t["type"] == "AssetType" for t in ctx["asset_types"])
     assert list(ctx["asset_types"][0]) == CONTEXT_ASSET_TYPE_KEYS
+    for asset_type in ctx["asset_types"]:
+        one = world.admin.get(f"data/asset-types/{asset_type['id']}")
+        assert asset_type["task_types"] == one["task_types"]
     assert world.character["id"] in {t["id"] for t in ctx["asset_types"]}
     assert world.animation["id"] in {t["id"] for t in ctx["task_types"]}
     assert any(s["short_name"] == "wfa" for s in ctx["task_status"])
