@@ -10,6 +10,7 @@ use axum::Router;
 use fennec_api::models;
 use fennec_store::db::Exec;
 use fennec_store::rows;
+use fennec_store::Conn;
 
 use crate::app::AppState;
 use crate::auth::permissions::{check_project_access, on_project};
@@ -74,6 +75,31 @@ fn narrow(query: &QueryPairs, user: &CurrentUser) -> ApiResult<Narrow> {
     })
 }
 
+/// The production of the path with Zou's checks, and the connection that
+/// read it (for the routes that read more).
+async fn open(state: &AppState, user: &CurrentUser, id: &str) -> ApiResult<(Conn, Production)> {
+    let mut conn = state.db.conn().await?;
+    let p = production(&mut conn, user, id).await?;
+    Ok((conn, p))
+}
+
+/// The production's casting: every link from a shot, episode or asset to
+/// the asset it casts.
+async fn cast_links(conn: &mut Conn, p: &Production) -> ApiResult<Vec<CastLink>> {
+    Ok(
+        fennec_store::breakdown::project_links(conn, crate::present::id_of(&p.project), None)
+            .await?
+            .into_iter()
+            .map(|l| CastLink {
+                entity_in: l.entity_in_id,
+                entity_out: l.entity_out_id,
+                nb_occurences: l.nb_occurences,
+                label: l.label,
+            })
+            .collect(),
+    )
+}
+
 /// GET /export/csv/projects/{project_id}/shots.csv
 async fn shots_csv(
     State(state): State<AppState>,
@@ -81,8 +107,7 @@ async fn shots_csv(
     Path(id): Path<String>,
     query: QueryPairs,
 ) -> ApiResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let p = production(&mut conn, &user, &id).await?;
+    let (_, p) = open(&state, &user, &id).await?;
     let narrow = narrow(&query, &user)?;
     let lines = export::shots(&p, &narrow);
     csv_response(&lines, export::file_name(&p.project_name(), "shots"))
@@ -95,16 +120,13 @@ async fn assets_csv(
     Path(id): Path<String>,
     query: QueryPairs,
 ) -> ApiResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let p = production(&mut conn, &user, &id).await?;
+    let (mut conn, p) = open(&state, &user, &id).await?;
     let narrow = narrow(&query, &user)?;
     // An asset cast in an episode belongs to its export too.
-    let links =
-        fennec_store::breakdown::project_links(&mut conn, crate::present::id_of(&p.project), None)
-            .await?;
-    let cast: Vec<(uuid::Uuid, uuid::Uuid)> = links
+    let cast: Vec<(uuid::Uuid, uuid::Uuid)> = cast_links(&mut conn, &p)
+        .await?
         .iter()
-        .map(|l| (l.entity_in_id, l.entity_out_id))
+        .map(|l| (l.entity_in, l.entity_out))
         .collect();
     let lines = export::assets(&p, &narrow, &cast);
     csv_response(&lines, export::file_name(&p.project_name(), "assets"))
@@ -116,8 +138,7 @@ async fn edits_csv(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let p = production(&mut conn, &user, &id).await?;
+    let (_, p) = open(&state, &user, &id).await?;
     let lines = export::edits(&p);
     csv_response(&lines, export::file_name(&p.project_name(), "edits"))
 }
@@ -129,19 +150,8 @@ async fn casting_csv(
     Path(id): Path<String>,
     query: QueryPairs,
 ) -> ApiResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let p = production(&mut conn, &user, &id).await?;
-    let links: Vec<CastLink> =
-        fennec_store::breakdown::project_links(&mut conn, crate::present::id_of(&p.project), None)
-            .await?
-            .into_iter()
-            .map(|l| CastLink {
-                entity_in: l.entity_in_id,
-                entity_out: l.entity_out_id,
-                nb_occurences: l.nb_occurences,
-                label: l.label,
-            })
-            .collect();
+    let (mut conn, p) = open(&state, &user, &id).await?;
+    let links = cast_links(&mut conn, &p).await?;
     let shot_casting = query
         .get("is_shot_casting")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));

@@ -145,31 +145,22 @@ async fn import_csv(
     };
     let ctx = Ctx::load(&mut tx, project, user.id, update, descriptor_kind).await?;
     let mut out = Vec::new();
+    // The importers share no trait (each `row` is its own async fn); the
+    // loop is the same for all: one row after another, a failure named by
+    // its line.
+    macro_rules! each_row {
+        ($imp:expr) => {{
+            let mut imp = $imp;
+            for (line, row) in &table.rows {
+                out.push(imp.row(&mut tx, row).await.map_err(|f| at_line(*line, f))?);
+            }
+        }};
+    }
     match kind {
-        Kind::Shots => {
-            let mut imp = ShotImport::new(&ctx);
-            for (line, row) in &table.rows {
-                out.push(imp.row(&mut tx, row).await.map_err(|f| at_line(*line, f))?);
-            }
-        }
-        Kind::Assets => {
-            let mut imp = AssetImport::new(&mut tx, &ctx).await?;
-            for (line, row) in &table.rows {
-                out.push(imp.row(&mut tx, row).await.map_err(|f| at_line(*line, f))?);
-            }
-        }
-        Kind::Edits => {
-            let mut imp = EditImport::new(&ctx);
-            for (line, row) in &table.rows {
-                out.push(imp.row(&mut tx, row).await.map_err(|f| at_line(*line, f))?);
-            }
-        }
-        Kind::Casting => {
-            let mut imp = CastingImport::new(&mut tx, &ctx).await?;
-            for (line, row) in &table.rows {
-                out.push(imp.row(&mut tx, row).await.map_err(|f| at_line(*line, f))?);
-            }
-        }
+        Kind::Shots => each_row!(ShotImport::new(&ctx)),
+        Kind::Assets => each_row!(AssetImport::new(&mut tx, &ctx).await?),
+        Kind::Edits => each_row!(EditImport::new(&ctx)),
+        Kind::Casting => each_row!(CastingImport::new(&mut tx, &ctx).await?),
     }
     tx.commit().await?;
     // Asset types may have been created or joined the production.
@@ -177,49 +168,42 @@ async fn import_csv(
     Ok((StatusCode::CREATED, Json(Value::Array(out))))
 }
 
-/// POST /import/csv/projects/{project_id}/shots
-async fn import_shots(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    query: QueryPairs,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    import_csv(state, user, id, query, multipart, Kind::Shots).await
+/// One handler per CSV route, all of them `import_csv` with its kind.
+macro_rules! csv_import_handler {
+    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
+        $(#[$doc])*
+        async fn $name(
+            State(state): State<AppState>,
+            user: CurrentUser,
+            Path(id): Path<String>,
+            query: QueryPairs,
+            multipart: Result<Multipart, MultipartRejection>,
+        ) -> ApiResult<(StatusCode, Json<Value>)> {
+            import_csv(state, user, id, query, multipart, $kind).await
+        }
+    };
 }
 
-/// POST /import/csv/projects/{project_id}/assets
-async fn import_assets(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    query: QueryPairs,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    import_csv(state, user, id, query, multipart, Kind::Assets).await
-}
-
-/// POST /import/csv/projects/{project_id}/edits
-async fn import_edits(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    query: QueryPairs,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    import_csv(state, user, id, query, multipart, Kind::Edits).await
-}
-
-/// POST /import/csv/projects/{project_id}/casting
-async fn import_casting(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    query: QueryPairs,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    import_csv(state, user, id, query, multipart, Kind::Casting).await
-}
+csv_import_handler!(
+    /// POST /import/csv/projects/{project_id}/shots
+    import_shots,
+    Kind::Shots
+);
+csv_import_handler!(
+    /// POST /import/csv/projects/{project_id}/assets
+    import_assets,
+    Kind::Assets
+);
+csv_import_handler!(
+    /// POST /import/csv/projects/{project_id}/edits
+    import_edits,
+    Kind::Edits
+);
+csv_import_handler!(
+    /// POST /import/csv/projects/{project_id}/casting
+    import_casting,
+    Kind::Casting
+);
 
 async fn otio_import(
     state: AppState,
