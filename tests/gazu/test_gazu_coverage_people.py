@@ -121,7 +121,7 @@ MUST_SERVE_PEOPLE = {
     "person.update_day_off",
     "person.update_department",
     "person.update_person",
-    # task (55)
+    # task (56)
     "task.add_time_spent",
     "task.all_comments_for_task",
     "task.all_done_tasks_for_person",
@@ -131,6 +131,7 @@ MUST_SERVE_PEOPLE = {
     "task.all_task_types",
     "task.all_task_types_for_asset",
     "task.all_task_types_for_episode",
+    "task.all_task_types_for_project",
     "task.all_task_types_for_scene",
     "task.all_task_types_for_sequence",
     "task.all_task_types_for_shot",

@@ -7,7 +7,8 @@ use axum::{Json, Router};
 use fennec_api::models;
 use fennec_store::db::Exec;
 use fennec_store::links::{self, Link};
-use fennec_store::rows;
+use fennec_store::rows::{self, Filter, Select};
+use fennec_store::SqlValue;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/data/projects/open", get(open_projects))
         .route("/data/projects/all", get(all_projects))
         .route("/data/projects/{id}/team", post(add_team_member).get(team))
+        .route("/data/projects/{id}/task-types", get(project_task_types))
         .route(
             "/data/projects/{id}/team/{person_id}",
             delete(remove_team_member).put(set_team_member_role),
@@ -282,6 +284,36 @@ async fn add_task_type(
         links::PROJECT_TASK_TYPES,
     )
     .await
+}
+
+/// GET /data/projects/{id}/task-types — the task types linked to the
+/// production (its settings, not the types of its tasks: Zou answers
+/// `project.task_types`), for anyone with access to it.
+async fn project_task_types(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let project_id = path_id(&id)?;
+    let mut conn = s.db.conn().await?;
+    check_project_access(&mut conn, &user, project_id).await?;
+    rows::get(&mut conn, &models::PROJECT, project_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let ids: Vec<SqlValue> = links::PROJECT_TASK_TYPES
+        .rights(&mut conn, project_id)
+        .await?
+        .into_iter()
+        .map(SqlValue::Uuid)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Json(json!([])));
+    }
+    let select = Select::default().filter(Filter::In("id", ids));
+    let list = rows::list(&mut conn, &models::TASK_TYPE, &select, false).await?;
+    Ok(Json(Value::Array(
+        list.into_iter().map(Value::Object).collect(),
+    )))
 }
 
 /// GET /data/projects/{id}/settings/task-status — the statuses linked to
