@@ -18,6 +18,7 @@ pub mod export;
 pub mod files;
 pub mod index;
 pub mod pages;
+pub mod persons;
 pub mod project_settings;
 pub mod projects;
 pub mod schedule;
@@ -43,6 +44,7 @@ fn api(state: AppState) -> Router {
         .merge(todo::routes())
         .merge(user::routes())
         .merge(day_offs::routes())
+        .merge(persons::routes())
         .merge(entities::routes())
         .merge(files::routes())
         .merge(export::routes())
