@@ -126,7 +126,7 @@ MUST_SERVE_PEOPLE = {
     "person.update_day_off",
     "person.update_department",
     "person.update_person",
-    # task (56)
+    # task (58)
     "task.add_time_spent",
     "task.all_comments_for_task",
     "task.all_done_tasks_for_person",
@@ -135,12 +135,14 @@ MUST_SERVE_PEOPLE = {
     "task.all_task_statuses_for_project",
     "task.all_task_types",
     "task.all_task_types_for_asset",
+    "task.all_task_types_for_concept",
     "task.all_task_types_for_episode",
     "task.all_task_types_for_project",
     "task.all_task_types_for_scene",
     "task.all_task_types_for_sequence",
     "task.all_task_types_for_shot",
     "task.all_tasks_for_asset",
+    "task.all_tasks_for_concept",
     "task.all_tasks_for_edit",
     "task.all_tasks_for_entity_and_task_type",
     "task.all_tasks_for_episode",

@@ -88,3 +88,44 @@ def test_task_types_for_project(world, gazu_admin):
     assert world.outsider.http.get(path).status_code == 403
     missing = "data/projects/00000000-0000-0000-0000-000000000000/task-types"
     assert world.admin.get(missing).status_code == 404
+
+
+def test_tasks_and_task_types_for_concept(world, gazu_admin):
+    """A concept's tasks, as an asset's are presented, and their types."""
+    p = world.project
+    concept = gazu.concept.new_concept(p, f"Sketch {world.tag}")
+    other = gazu.concept.new_concept(p, f"Other {world.tag}")
+    tt = gazu.task.new_task_type(f"Concept TL {world.tag}", for_entity="Concept")
+    task = gazu.task.new_task(concept, tt, assignees=[world.artist.person])
+    gazu.task.new_task(other, tt)
+
+    rows = gazu.task.all_tasks_for_concept(concept)
+    assert [r["id"] for r in rows] == [task["id"]]
+    row = rows[0]
+    assert row["entity_id"] == concept["id"] and row["task_type_id"] == tt["id"]
+    assert row["task_type_name"] == tt["name"] and row["entity_name"] == concept["name"]
+    assert row["entity_type_name"] == "Concept" and row["project_name"] == p["name"]
+    assert row["task_status_name"] == "Todo" and "assignees" not in row
+    # The same presentation as an asset's tasks (one Zou function), key order included.
+    asset_type = gazu.asset.get_asset_type_by_name("Prop")
+    asset = gazu.asset.new_asset(p, asset_type, f"Cup {world.tag}")
+    gazu.task.new_task(asset, world.task_types["Modeling"])
+    asset_row = gazu.task.all_tasks_for_asset(asset)[0]
+    assert list(row) == list(asset_row)
+    with_rel = gazu.task.all_tasks_for_concept(concept, relations=True)
+    assert with_rel[0]["assignees"] == [world.artist.person["id"]]
+
+    types = gazu.task.all_task_types_for_concept(concept)
+    own = world.admin.get(f"data/task-types/{tt['id']}").json()
+    assert types == [own] and list(types[0]) == list(own)
+
+    for path in (f"data/concepts/{concept['id']}/tasks", f"data/concepts/{concept['id']}/task-types"):
+        r = world.artist.http.get(path)
+        assert r.status_code == 200 and len(r.json()) == 1
+        # A vendor reads only the entities of his own tasks; an outsider nothing.
+        assert world.vendor.http.get(path).status_code == 403
+        assert world.outsider.http.get(path).status_code == 403
+    # Another kind's id, or no entity at all, is no concept.
+    for bad in (asset["id"], "00000000-0000-0000-0000-000000000000"):
+        assert world.admin.get(f"data/concepts/{bad}/tasks").status_code == 404
+        assert world.admin.get(f"data/concepts/{bad}/task-types").status_code == 404

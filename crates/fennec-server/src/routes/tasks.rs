@@ -516,6 +516,9 @@ async fn entity_of_kind(
     id: &str,
     types: &EntityTypes,
 ) -> ApiResult<Row> {
+    if kind == "concepts" {
+        return concept_of_path(exec, user, id, types).await;
+    }
     let res = crud::resource(kind)
         .filter(|r| std::ptr::eq(r.model, &models::ENTITY))
         .ok_or_else(ApiError::not_found)?;
@@ -551,6 +554,42 @@ async fn entity_of_kind(
     // Zou's entity-and-type task list checks the project only.
     if kind != "entities" {
         check_entity_access(exec, user, Some(id)).await?;
+    }
+    types.type_entity(&mut row);
+    Ok(row)
+}
+
+/// The concept of a `/data/concepts/{id}/...` path. Concepts are no CRUD
+/// resource in Zou: its concepts blueprint checks the production, then
+/// the entity (a vendor's), and refuses clients outright.
+async fn concept_of_path(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    id: &str,
+    types: &EntityTypes,
+) -> ApiResult<Row> {
+    let id = path_id(id)?;
+    let mut row = rows::get(exec, &models::ENTITY, id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let fresh;
+    let types = match uuid_field(&row, "entity_type_id") {
+        Some(t) if types.name(t).is_none() => {
+            fresh = EntityTypes::load(exec).await?;
+            &fresh
+        }
+        _ => types,
+    };
+    let kind = uuid_field(&row, "entity_type_id").and_then(|t| types.name(t));
+    if kind != Some("Concept") {
+        return Err(ApiError::not_found());
+    }
+    if let Some(p) = uuid_field(&row, "project_id") {
+        check_project_access(exec, user, p).await?;
+    }
+    check_entity_access(exec, user, Some(id)).await?;
+    if user.role == Role::Client {
+        return Err(ApiError::forbidden());
     }
     types.type_entity(&mut row);
     Ok(row)
@@ -597,7 +636,7 @@ async fn entity_tasks(
     Ok(list_json(for_caller(&user, out)))
 }
 
-/// GET /data/{shots,scenes,sequences,assets}/{id}/task-types — the task
+/// GET /data/{shots,scenes,sequences,assets,concepts}/{id}/task-types — the task
 /// types of the entity's tasks.
 async fn entity_task_types(
     State(state): State<AppState>,
