@@ -207,26 +207,12 @@ pub(crate) async fn full_edit(exec: &mut impl Exec, edit: &Row) -> ApiResult<Row
     );
     out.insert("source_id".into(), field("source_id"));
     out.insert("nb_entities_out".into(), field("nb_entities_out"));
-    // Zou's field list, then what it adds to each task.
-    let keys = [
-        "id",
-        "duration",
-        "due_date",
-        "entity_id",
-        "end_date",
-        "estimation",
-        "last_comment_date",
-        "last_preview_file_id",
-        "nb_assets_ready",
-        "priority",
-        "real_start_date",
-        "retake_count",
-        "start_date",
-        "task_status_id",
-        "task_type_id",
-        "data",
-        "is_subscribed",
-    ];
+    // Zou's field list (the edits board's), then what it adds to each task.
+    let keys: Vec<&str> = crate::with_tasks::EDIT_TASK_FIELDS
+        .iter()
+        .copied()
+        .chain(["is_subscribed"])
+        .collect();
     let mut tasks = short_tasks(exec, id_of(edit), &keys).await?;
     for t in tasks.iter_mut() {
         if let Value::Object(m) = t {

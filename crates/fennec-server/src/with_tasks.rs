@@ -137,7 +137,7 @@ const ENTITY_TASK_FIELDS: [&str; 17] = [
     "task_type_id",
     "data",
 ];
-const EDIT_TASK_FIELDS: [&str; 16] = [
+pub(crate) const EDIT_TASK_FIELDS: [&str; 16] = [
     "id",
     "duration",
     "due_date",
@@ -300,6 +300,15 @@ impl<'a> Obj<'a> {
     fn close(self) {
         self.buf.push(if self.compact { b']' } else { b'}' });
     }
+}
+
+/// One board row: the object `write` fills, in its own buffer.
+fn object(compact: bool, write: impl FnOnce(&mut Obj<'_>)) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut o = Obj::open(&mut buf, compact);
+    write(&mut o);
+    o.close();
+    buf
 }
 
 fn data_or_empty(d: &Option<Value>) -> Value {
@@ -675,6 +684,17 @@ fn hidden_for(hidden: &Option<HashMap<Uuid, Vec<String>>>, project: Uuid) -> Opt
     hidden.as_ref().map(|h| h.get(&project).unwrap_or(NONE))
 }
 
+/// A board's criteria from the query's `id`, `project_id` and `episode_id`,
+/// and for a vendor only his tasks (the shots', assets' and edits' boards).
+fn narrowed(board: store::Board, q: &QueryPairs, caller: &Caller) -> Criteria {
+    let mut c = Criteria::new(board);
+    c.id = uuid_of(q, "id");
+    c.project_id = uuid_of(q, "project_id");
+    c.episode = episode_of(q);
+    c.assigned_to = caller.assigned_to();
+    c
+}
+
 /// GET /data/shots/with-tasks's rows (Zou's `prepare_shots_and_tasks`).
 pub async fn shots(
     db: &fennec_store::Db,
@@ -683,12 +703,8 @@ pub async fn shots(
     q: &QueryPairs,
     opts: Options,
 ) -> ApiResult<Body> {
-    let mut c = Criteria::new(store::Board::Shot);
+    let mut c = narrowed(store::Board::Shot, q, caller);
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Shot").await?);
-    c.id = uuid_of(q, "id");
-    c.project_id = uuid_of(q, "project_id");
-    c.episode = episode_of(q);
-    c.assigned_to = caller.assigned_to();
     let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, "Shot").await?;
     let tw = TaskWriter {
@@ -702,45 +718,43 @@ pub async fn shots(
         .iter()
         .filter(|e| e.parent_id.is_some() && e.parent_name.is_some())
         .map(|e| {
-            let mut buf = Vec::with_capacity(1024);
             let data = mask(data_or_empty(&e.data), hidden_for(&hidden, e.project_id));
-            let mut o = Obj::open(&mut buf, opts.compact);
-            w_json(o.key("canceled"), &e.canceled);
-            w_json(o.key("data"), &data);
-            w_opt_str(o.key("description"), e.description.as_deref());
-            w_uuid(o.key("entity_type_id"), e.entity_type_id);
-            w_opt_uuid(o.key("episode_id"), e.grandparent_id);
-            w_str(
-                o.key("episode_name"),
-                e.grandparent_name.as_deref().unwrap_or(""),
-            );
-            w_json(o.key("fps"), data_get(&data, "fps"));
-            w_json(o.key("frame_in"), data_get(&data, "frame_in"));
-            w_json(o.key("frame_out"), data_get(&data, "frame_out"));
-            w_uuid(o.key("id"), e.id);
-            w_str(o.key("name"), &e.name);
-            w_json(o.key("nb_frames"), &e.nb_frames);
-            w_opt_uuid(o.key("parent_id"), e.parent_id);
-            w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
-            w_uuid(o.key("project_id"), e.project_id);
-            w_str(o.key("project_name"), &e.project_name);
-            w_opt_uuid(o.key("sequence_id"), e.parent_id);
-            w_opt_str(o.key("sequence_name"), e.parent_name.as_deref());
-            w_opt_uuid(o.key("source_id"), e.source_id);
-            w_json(o.key("nb_entities_out"), &e.nb_entities_out);
-            w_json(o.key("is_casting_standby"), &e.is_casting_standby);
-            let tasks = b.tasks.get(&e.id).map_or(&[][..], Vec::as_slice);
-            // The compact header puts the type before the tasks; the dict
-            // rows after them.
-            if opts.compact {
-                w_str(o.key("type"), "Shot");
-                tw.write(o.key("tasks"), tasks, true);
-            } else {
-                tw.write(o.key("tasks"), tasks, false);
-                w_str(o.key("type"), "Shot");
-            }
-            o.close();
-            buf
+            object(opts.compact, |o| {
+                w_json(o.key("canceled"), &e.canceled);
+                w_json(o.key("data"), &data);
+                w_opt_str(o.key("description"), e.description.as_deref());
+                w_uuid(o.key("entity_type_id"), e.entity_type_id);
+                w_opt_uuid(o.key("episode_id"), e.grandparent_id);
+                w_str(
+                    o.key("episode_name"),
+                    e.grandparent_name.as_deref().unwrap_or(""),
+                );
+                w_json(o.key("fps"), data_get(&data, "fps"));
+                w_json(o.key("frame_in"), data_get(&data, "frame_in"));
+                w_json(o.key("frame_out"), data_get(&data, "frame_out"));
+                w_uuid(o.key("id"), e.id);
+                w_str(o.key("name"), &e.name);
+                w_json(o.key("nb_frames"), &e.nb_frames);
+                w_opt_uuid(o.key("parent_id"), e.parent_id);
+                w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
+                w_uuid(o.key("project_id"), e.project_id);
+                w_str(o.key("project_name"), &e.project_name);
+                w_opt_uuid(o.key("sequence_id"), e.parent_id);
+                w_opt_str(o.key("sequence_name"), e.parent_name.as_deref());
+                w_opt_uuid(o.key("source_id"), e.source_id);
+                w_json(o.key("nb_entities_out"), &e.nb_entities_out);
+                w_json(o.key("is_casting_standby"), &e.is_casting_standby);
+                let tasks = b.tasks_of(e.id);
+                // The compact header puts the type before the tasks; the dict
+                // rows after them.
+                if opts.compact {
+                    w_str(o.key("type"), "Shot");
+                    tw.write(o.key("tasks"), tasks, true);
+                } else {
+                    tw.write(o.key("tasks"), tasks, false);
+                    w_str(o.key("type"), "Shot");
+                }
+            })
         })
         .collect();
     Ok(frame(
@@ -764,11 +778,7 @@ pub async fn assets(
     opts: Options,
     team_of: Option<Uuid>,
 ) -> ApiResult<Body> {
-    let mut c = Criteria::new(store::Board::Asset);
-    c.id = uuid_of(q, "id");
-    c.project_id = uuid_of(q, "project_id");
-    c.episode = episode_of(q);
-    c.assigned_to = caller.assigned_to();
+    let mut c = narrowed(store::Board::Asset, q, caller);
     c.team_of = team_of;
     let b = store::board(exec, db, &c).await?;
     let casting = match c.project_id {
@@ -792,29 +802,27 @@ pub async fn assets(
         .entities
         .iter()
         .map(|e| {
-            let mut buf = Vec::with_capacity(1024);
             let data = mask(data_or_empty(&e.data), hidden_for(&hidden, e.project_id));
-            let mut o = Obj::open(&mut buf, opts.compact);
-            w_uuid(o.key("id"), e.id);
-            w_str(o.key("name"), &e.name);
-            w_uuid_or_empty(o.key("preview_file_id"), e.preview_file_id);
-            w_opt_str(o.key("description"), e.description.as_deref());
-            w_str(o.key("asset_type_name"), &e.type_name);
-            w_uuid(o.key("asset_type_id"), e.entity_type_id);
-            w_json(o.key("canceled"), &e.canceled);
-            w_str_uuid(o.key("ready_for"), e.ready_for);
-            w_uuid_or_empty(o.key("episode_id"), e.source_id);
-            w_ids(
-                o.key("casting_episode_ids"),
-                casting.get(&e.id).map_or(&[][..], Vec::as_slice),
-            );
-            w_json(o.key("is_casting_standby"), &e.is_casting_standby);
-            w_json(o.key("is_shared"), &e.is_shared);
-            w_json(o.key("data"), &data);
-            let tasks = b.tasks.get(&e.id).map_or(&[][..], Vec::as_slice);
-            tw.write(o.key("tasks"), tasks, opts.compact);
-            o.close();
-            buf
+            object(opts.compact, |o| {
+                w_uuid(o.key("id"), e.id);
+                w_str(o.key("name"), &e.name);
+                w_uuid_or_empty(o.key("preview_file_id"), e.preview_file_id);
+                w_opt_str(o.key("description"), e.description.as_deref());
+                w_str(o.key("asset_type_name"), &e.type_name);
+                w_uuid(o.key("asset_type_id"), e.entity_type_id);
+                w_json(o.key("canceled"), &e.canceled);
+                w_str_uuid(o.key("ready_for"), e.ready_for);
+                w_uuid_or_empty(o.key("episode_id"), e.source_id);
+                w_ids(
+                    o.key("casting_episode_ids"),
+                    casting.get(&e.id).map_or(&[][..], Vec::as_slice),
+                );
+                w_json(o.key("is_casting_standby"), &e.is_casting_standby);
+                w_json(o.key("is_shared"), &e.is_shared);
+                w_json(o.key("data"), &data);
+                let tasks = b.tasks_of(e.id);
+                tw.write(o.key("tasks"), tasks, opts.compact);
+            })
         })
         .collect();
     Ok(frame(
@@ -834,12 +842,8 @@ pub async fn edits(
     caller: &Caller,
     q: &QueryPairs,
 ) -> ApiResult<Body> {
-    let mut c = Criteria::new(store::Board::Edit);
+    let mut c = narrowed(store::Board::Edit, q, caller);
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Edit").await?);
-    c.id = uuid_of(q, "id");
-    c.project_id = uuid_of(q, "project_id");
-    c.episode = episode_of(q);
-    c.assigned_to = caller.assigned_to();
     let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, "Edit").await?;
     let tw = TaskWriter {
@@ -852,33 +856,31 @@ pub async fn edits(
         .entities
         .iter()
         .map(|e| {
-            let mut buf = Vec::with_capacity(1024);
             let data = mask(data_or_empty(&e.data), hidden_for(&hidden, e.project_id));
-            let mut o = Obj::open(&mut buf, false);
-            w_json(o.key("canceled"), &e.canceled);
-            w_json(o.key("data"), &data);
-            w_opt_str(o.key("description"), e.description.as_deref());
-            w_uuid(o.key("entity_type_id"), e.entity_type_id);
-            // The episode is the parent, when it exists.
-            let episode = e.parent_name.as_ref().and(e.parent_id);
-            w_opt_uuid(o.key("episode_id"), episode);
-            w_str(
-                o.key("episode_name"),
-                e.parent_name.as_deref().unwrap_or(""),
-            );
-            w_uuid(o.key("id"), e.id);
-            w_str(o.key("name"), &e.name);
-            w_opt_uuid(o.key("parent_id"), e.parent_id);
-            w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
-            w_uuid(o.key("project_id"), e.project_id);
-            w_str(o.key("project_name"), &e.project_name);
-            w_opt_uuid(o.key("source_id"), e.source_id);
-            w_json(o.key("nb_entities_out"), &e.nb_entities_out);
-            let tasks = b.tasks.get(&e.id).map_or(&[][..], Vec::as_slice);
-            tw.write(o.key("tasks"), tasks, false);
-            w_str(o.key("type"), "Edit");
-            o.close();
-            buf
+            object(false, |o| {
+                w_json(o.key("canceled"), &e.canceled);
+                w_json(o.key("data"), &data);
+                w_opt_str(o.key("description"), e.description.as_deref());
+                w_uuid(o.key("entity_type_id"), e.entity_type_id);
+                // The episode is the parent, when it exists.
+                let episode = e.parent_name.as_ref().and(e.parent_id);
+                w_opt_uuid(o.key("episode_id"), episode);
+                w_str(
+                    o.key("episode_name"),
+                    e.parent_name.as_deref().unwrap_or(""),
+                );
+                w_uuid(o.key("id"), e.id);
+                w_str(o.key("name"), &e.name);
+                w_opt_uuid(o.key("parent_id"), e.parent_id);
+                w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
+                w_uuid(o.key("project_id"), e.project_id);
+                w_str(o.key("project_name"), &e.project_name);
+                w_opt_uuid(o.key("source_id"), e.source_id);
+                w_json(o.key("nb_entities_out"), &e.nb_entities_out);
+                let tasks = b.tasks_of(e.id);
+                tw.write(o.key("tasks"), tasks, false);
+                w_str(o.key("type"), "Edit");
+            })
         })
         .collect();
     Ok(list(rows))
@@ -907,42 +909,7 @@ pub async fn concepts(
     let rows = b
         .entities
         .iter()
-        .map(|e| {
-            let mut buf = Vec::with_capacity(1024);
-            let data = data_or_empty(&e.data);
-            let mut o = Obj::open(&mut buf, false);
-            w_json(o.key("canceled"), &e.canceled);
-            w_json(o.key("data"), &data);
-            w_opt_str(o.key("description"), e.description.as_deref());
-            w_uuid(o.key("entity_type_id"), e.entity_type_id);
-            w_json(o.key("fps"), data_get(&data, "fps"));
-            w_json(o.key("frame_in"), data_get(&data, "frame_in"));
-            w_json(o.key("frame_out"), data_get(&data, "frame_out"));
-            w_uuid(o.key("id"), e.id);
-            w_str(o.key("name"), &e.name);
-            w_json(o.key("nb_frames"), &e.nb_frames);
-            w_opt_uuid(o.key("parent_id"), e.parent_id);
-            w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
-            // Fennec stores no preview files: no status to report.
-            o.key("preview_file_status").extend_from_slice(b"null");
-            w_uuid(o.key("project_id"), e.project_id);
-            w_str(o.key("project_name"), &e.project_name);
-            w_opt_uuid(o.key("source_id"), e.source_id);
-            w_json(o.key("nb_entities_out"), &e.nb_entities_out);
-            w_json(o.key("is_casting_standby"), &e.is_casting_standby);
-            let tasks = b.tasks.get(&e.id).map_or(&[][..], Vec::as_slice);
-            tw.write(o.key("tasks"), tasks, false);
-            w_ids(
-                o.key("entity_concept_links"),
-                linked.get(&e.id).map_or(&[][..], Vec::as_slice),
-            );
-            w_str(o.key("type"), "Concept");
-            w_dt(o.key("updated_at"), Some(e.updated_at));
-            w_dt(o.key("created_at"), Some(e.created_at));
-            w_opt_uuid(o.key("created_by"), e.created_by);
-            o.close();
-            buf
-        })
+        .map(|e| write_concept_like(e, &b, &linked, &tw, "Concept", true))
         .collect();
     Ok(list(rows))
 }
@@ -1005,35 +972,33 @@ pub async fn generic(
         .entities
         .iter()
         .map(|e| {
-            let mut buf = Vec::with_capacity(1024);
             // Zou's rows carry no production: the criterion's is used.
             let data = mask(data_or_empty(&e.data), hidden_for(&hidden, fallback));
-            let mut o = Obj::open(&mut buf, false);
-            w_uuid(o.key("id"), e.id);
-            w_str(o.key("name"), &e.name);
-            w_str(o.key("status"), e.status.as_deref().unwrap_or("running"));
-            w_str_uuid(o.key("episode_id"), e.parent_id);
-            w_opt_str(o.key("description"), e.description.as_deref());
-            w_json(o.key("frame_in"), data_get(&data, "frame_in"));
-            w_json(o.key("frame_out"), data_get(&data, "frame_out"));
-            w_json(o.key("fps"), data_get(&data, "fps"));
-            w_uuid_or_empty(o.key("preview_file_id"), e.preview_file_id);
-            w_json(o.key("canceled"), &e.canceled);
-            w_json(o.key("data"), &data);
-            let all = b.tasks.get(&e.id).map_or(&[][..], Vec::as_slice);
-            match vendor {
-                Some(person) => {
-                    let mine: Vec<TaskRow> = all
-                        .iter()
-                        .filter(|t| b.assignees.get(&t.id).is_some_and(|a| a.contains(&person)))
-                        .cloned()
-                        .collect();
-                    tw.write(o.key("tasks"), &mine, false);
+            object(false, |o| {
+                w_uuid(o.key("id"), e.id);
+                w_str(o.key("name"), &e.name);
+                w_str(o.key("status"), e.status.as_deref().unwrap_or("running"));
+                w_str_uuid(o.key("episode_id"), e.parent_id);
+                w_opt_str(o.key("description"), e.description.as_deref());
+                w_json(o.key("frame_in"), data_get(&data, "frame_in"));
+                w_json(o.key("frame_out"), data_get(&data, "frame_out"));
+                w_json(o.key("fps"), data_get(&data, "fps"));
+                w_uuid_or_empty(o.key("preview_file_id"), e.preview_file_id);
+                w_json(o.key("canceled"), &e.canceled);
+                w_json(o.key("data"), &data);
+                let all = b.tasks_of(e.id);
+                match vendor {
+                    Some(person) => {
+                        let mine: Vec<TaskRow> = all
+                            .iter()
+                            .filter(|t| b.assignees.get(&t.id).is_some_and(|a| a.contains(&person)))
+                            .cloned()
+                            .collect();
+                        tw.write(o.key("tasks"), &mine, false);
+                    }
+                    None => tw.write(o.key("tasks"), all, false),
                 }
-                None => tw.write(o.key("tasks"), all, false),
-            }
-            o.close();
-            buf
+            })
         })
         .collect();
     Ok(list(rows))
@@ -1083,43 +1048,58 @@ fn write_linked(
     linked: &HashMap<Uuid, Vec<Uuid>>,
     tw: &TaskWriter<'_>,
 ) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(1024);
-    let data = data_or_empty(&e.data);
-    let mut o = Obj::open(&mut buf, false);
-    w_json(o.key("canceled"), &e.canceled);
-    w_json(o.key("data"), &data);
-    w_opt_str(o.key("description"), e.description.as_deref());
-    w_uuid(o.key("entity_type_id"), e.entity_type_id);
-    w_json(o.key("fps"), data_get(&data, "fps"));
-    w_json(o.key("frame_in"), data_get(&data, "frame_in"));
-    w_json(o.key("frame_out"), data_get(&data, "frame_out"));
-    w_uuid(o.key("id"), e.id);
-    w_str(o.key("name"), &e.name);
-    w_json(o.key("nb_frames"), &e.nb_frames);
-    w_opt_uuid(o.key("parent_id"), e.parent_id);
-    w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
-    w_uuid(o.key("project_id"), e.project_id);
-    w_str(o.key("project_name"), &e.project_name);
-    w_opt_uuid(o.key("source_id"), e.source_id);
-    w_json(o.key("nb_entities_out"), &e.nb_entities_out);
-    w_json(o.key("is_casting_standby"), &e.is_casting_standby);
-    let tasks = b.tasks.get(&e.id).map_or(&[][..], Vec::as_slice);
-    tw.write(o.key("tasks"), tasks, false);
-    w_ids(
-        o.key("entity_concept_links"),
-        linked.get(&e.id).map_or(&[][..], Vec::as_slice),
-    );
     let kind = if store::TEMPORAL_TYPES.contains(&e.type_name.as_str()) {
         e.type_name.as_str()
     } else {
         "Asset"
     };
-    w_str(o.key("type"), kind);
-    w_dt(o.key("updated_at"), Some(e.updated_at));
-    w_dt(o.key("created_at"), Some(e.created_at));
-    w_opt_uuid(o.key("created_by"), e.created_by);
-    o.close();
-    buf
+    write_concept_like(e, b, linked, tw, kind, false)
+}
+
+/// A concept, or an entity linked to one, with its tasks and its concept
+/// links, as Zou serialises an entity; `preview_status`: with the concept
+/// board's `preview_file_status`.
+fn write_concept_like(
+    e: &EntityRow,
+    b: &BoardRows,
+    linked: &HashMap<Uuid, Vec<Uuid>>,
+    tw: &TaskWriter<'_>,
+    kind: &str,
+    preview_status: bool,
+) -> Vec<u8> {
+    let data = data_or_empty(&e.data);
+    object(false, |o| {
+        w_json(o.key("canceled"), &e.canceled);
+        w_json(o.key("data"), &data);
+        w_opt_str(o.key("description"), e.description.as_deref());
+        w_uuid(o.key("entity_type_id"), e.entity_type_id);
+        w_json(o.key("fps"), data_get(&data, "fps"));
+        w_json(o.key("frame_in"), data_get(&data, "frame_in"));
+        w_json(o.key("frame_out"), data_get(&data, "frame_out"));
+        w_uuid(o.key("id"), e.id);
+        w_str(o.key("name"), &e.name);
+        w_json(o.key("nb_frames"), &e.nb_frames);
+        w_opt_uuid(o.key("parent_id"), e.parent_id);
+        w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
+        if preview_status {
+            // Fennec stores no preview files: no status to report.
+            o.key("preview_file_status").extend_from_slice(b"null");
+        }
+        w_uuid(o.key("project_id"), e.project_id);
+        w_str(o.key("project_name"), &e.project_name);
+        w_opt_uuid(o.key("source_id"), e.source_id);
+        w_json(o.key("nb_entities_out"), &e.nb_entities_out);
+        w_json(o.key("is_casting_standby"), &e.is_casting_standby);
+        tw.write(o.key("tasks"), b.tasks_of(e.id), false);
+        w_ids(
+            o.key("entity_concept_links"),
+            linked.get(&e.id).map_or(&[][..], Vec::as_slice),
+        );
+        w_str(o.key("type"), kind);
+        w_dt(o.key("updated_at"), Some(e.updated_at));
+        w_dt(o.key("created_at"), Some(e.created_at));
+        w_opt_uuid(o.key("created_by"), e.created_by);
+    })
 }
 
 // ---- The routes' common course ------------------------------------------

@@ -293,6 +293,13 @@ pub struct BoardRows {
     pub assignees: HashMap<Uuid, Vec<Uuid>>,
 }
 
+impl BoardRows {
+    /// An entity's tasks on the board (none when it has none).
+    pub fn tasks_of(&self, entity: Uuid) -> &[TaskRow] {
+        self.tasks.get(&entity).map_or(&[][..], Vec::as_slice)
+    }
+}
+
 const ENTITY_COLS: &str = "e.id, e.name, e.description, e.data, e.canceled, e.entity_type_id, \
     e.parent_id, e.preview_file_id, e.source_id, e.nb_frames, e.nb_entities_out, \
     e.is_casting_standby, e.is_shared, e.ready_for, e.status, e.project_id, e.created_by, \
@@ -480,18 +487,28 @@ async fn assignees(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, V
         s.from,
         s.where_sql()
     );
+    grouped_pairs(exec, &sql, &s.args).await
+}
+
+/// The id pairs `sql` selects, the second ids grouped by the first, each
+/// group in the query's order.
+async fn grouped_pairs(
+    exec: &mut impl Exec,
+    sql: &str,
+    args: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Uuid>>> {
     let pairs: Vec<(Uuid, Uuid)> = on!(exec, c => {
-        let mut q = sqlx::query_as(&sql);
-        for a in &s.args {
+        let mut q = sqlx::query_as(sql);
+        for a in args {
             q = q.bind(*a);
         }
         q.fetch_all(&mut *c).await?
     });
-    let mut assignees: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (task, person) in pairs {
-        assignees.entry(task).or_default().push(person);
+    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (key, value) in pairs {
+        out.entry(key).or_default().push(value);
     }
-    Ok(assignees)
+    Ok(out)
 }
 
 /// The concepts' links of a board's entities: entity → linked entities,
@@ -506,18 +523,7 @@ pub async fn concept_links(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap
         s.from,
         s.where_sql()
     );
-    let pairs: Vec<(Uuid, Uuid)> = on!(exec, c => {
-        let mut q = sqlx::query_as(&sql);
-        for a in &s.args {
-            q = q.bind(*a);
-        }
-        q.fetch_all(&mut *c).await?
-    });
-    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (l, r) in pairs {
-        out.entry(l).or_default().push(r);
-    }
-    Ok(out)
+    grouped_pairs(exec, &sql, &s.args).await
 }
 
 /// The episodes each asset is cast in (Zou's `casting_episode_ids`), by
@@ -543,18 +549,7 @@ pub async fn casting_episodes(
         sql.push_str(&format!(" AND l.entity_out_id = ${}", args.len()));
     }
     sql.push_str(" ORDER BY ep.name, l.seq");
-    let pairs: Vec<(Uuid, Uuid)> = on!(exec, c => {
-        let mut q = sqlx::query_as(&sql);
-        for a in &args {
-            q = q.bind(*a);
-        }
-        q.fetch_all(&mut *c).await?
-    });
-    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (asset, episode) in pairs {
-        out.entry(asset).or_default().push(episode);
-    }
-    Ok(out)
+    grouped_pairs(exec, &sql, &args).await
 }
 
 /// The metadata fields of `entity_type` a person of `departments` may not
