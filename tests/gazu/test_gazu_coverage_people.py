@@ -93,7 +93,7 @@ MUST_SERVE_PEOPLE = {
     "user.remove_filter_group",
     "user.update_filter",
     "user.update_filter_group",
-    # person (32)
+    # person (33)
     "person.all_departments",
     "person.all_organisations",
     "person.all_persons",
@@ -108,6 +108,7 @@ MUST_SERVE_PEOPLE = {
     "person.get_person_by_desktop_login",
     "person.get_person_by_email",
     "person.get_person_by_full_name",
+    "person.get_presence_log",
     "person.get_time_spents_by_date",
     "person.get_time_spents_range",
     "person.get_week_day_offs",
@@ -126,11 +127,14 @@ MUST_SERVE_PEOPLE = {
     "person.update_day_off",
     "person.update_department",
     "person.update_person",
-    # task (58)
+    # task (61)
     "task.add_time_spent",
+    "task.all_assets_tasks_for_episode",
     "task.all_comments_for_task",
     "task.all_done_tasks_for_person",
     "task.all_open_tasks",
+    "task.all_shot_tasks_for_episode",
+    "task.all_shot_tasks_for_sequence",
     "task.all_task_statuses",
     "task.all_task_statuses_for_project",
     "task.all_task_types",

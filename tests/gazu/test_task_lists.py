@@ -129,3 +129,80 @@ def test_tasks_and_task_types_for_concept(world, gazu_admin):
     for bad in (asset["id"], "00000000-0000-0000-0000-000000000000"):
         assert world.admin.get(f"data/concepts/{bad}/tasks").status_code == 404
         assert world.admin.get(f"data/concepts/{bad}/task-types").status_code == 404
+
+
+def zou_order(rows):
+    """Zou sorts these lists in Python: task name, production, task type,
+    entity type, entity name, case-folded (ties in database order)."""
+    keys = ("name", "project_name", "task_type_name", "entity_type_name", "entity_name")
+    return sorted(rows, key=lambda r: tuple(r[k].casefold() for k in keys))
+
+
+def test_tasks_below_sequences_and_episodes(world, gazu_admin):
+    """Shot tasks of a sequence or an episode, asset tasks of an episode."""
+    p = world.project
+    ep1 = gazu.shot.new_episode(p, f"E1 {world.tag}")
+    ep2 = gazu.shot.new_episode(p, f"E2 {world.tag}")
+    sq1 = gazu.shot.new_sequence(p, f"SQ1 {world.tag}", episode=ep1)
+    sq2 = gazu.shot.new_sequence(p, f"SQ2 {world.tag}", episode=ep2)
+    sh_b = gazu.shot.new_shot(p, sq1, "sh_b")
+    sh_a = gazu.shot.new_shot(p, sq1, "SH_A")
+    sh_c = gazu.shot.new_shot(p, sq2, "sh_c")
+    anim, layout = world.task_types["Animation"], world.task_types["Layout"]
+    mine = [
+        gazu.task.new_task(sh_b, anim, assignees=[world.artist.person]),
+        gazu.task.new_task(sh_a, anim),
+        gazu.task.new_task(sh_a, layout),
+        gazu.task.new_task(sh_b, layout, name="a-first"),
+    ]
+    gazu.task.new_task(sh_c, anim)
+    prop = gazu.asset.get_asset_type_by_name("Prop")
+    cup = gazu.asset.new_asset(p, prop, f"mug {world.tag}", episode=ep1)
+    gazu.asset.new_asset(p, prop, f"plate {world.tag}", episode=ep2)
+    cup_task = gazu.task.new_task(cup, world.task_types["Modeling"])
+    other_asset = gazu.asset.all_assets_for_project(p)
+    for a in other_asset:
+        if a["name"] == f"plate {world.tag}":
+            gazu.task.new_task(a, world.task_types["Modeling"])
+
+    rows = gazu.task.all_shot_tasks_for_sequence(sq1)
+    assert [r["id"] for r in rows] == [r["id"] for r in zou_order(rows)]
+    assert sorted(r["id"] for r in rows) == sorted(t["id"] for t in mine)
+    assert rows[0]["name"] == "a-first"
+    # Each row as the shot's own task list presents it, keys in order.
+    for r in rows:
+        own = {t["id"]: t for t in gazu.task.all_tasks_for_shot(r["entity_id"])}[r["id"]]
+        assert list(r) == list(own) and r == own
+    assert {r["entity_type_name"] for r in rows} == {"Shot"}
+
+    ep_rows = gazu.task.all_shot_tasks_for_episode(ep1)
+    assert ep_rows == rows
+    with_rel = gazu.task.all_shot_tasks_for_episode(ep1, relations=True)
+    assert [r["id"] for r in with_rel] == [r["id"] for r in rows]
+    assert list(with_rel[0])[-1] == "assignees"
+    assigned = {r["id"]: r["assignees"] for r in with_rel}
+    assert assigned[mine[0]["id"]] == [world.artist.person["id"]]
+    assert assigned[mine[1]["id"]] == []
+
+    assets = gazu.task.all_assets_tasks_for_episode(ep1)
+    assert [r["id"] for r in assets] == [cup_task["id"]]
+    assert assets[0]["entity_name"] == cup["name"] and assets[0]["entity_type_name"] == "Prop"
+    assert gazu.task.all_assets_tasks_for_episode(ep1, relations=True)[0]["assignees"] == []
+
+    paths = (
+        f"data/sequences/{sq1['id']}/shot-tasks",
+        f"data/episodes/{ep1['id']}/shot-tasks",
+        f"data/episodes/{ep1['id']}/asset-tasks",
+    )
+    for path in paths:
+        r = world.artist.http.get(path)
+        assert r.status_code == 200 and len(r.json()) >= 1
+        assert world.vendor.http.get(path).status_code == 403
+        assert world.outsider.http.get(path).status_code == 403
+    # An id of another kind is not found.
+    for path in (
+        f"data/sequences/{ep1['id']}/shot-tasks",
+        f"data/episodes/{sq1['id']}/shot-tasks",
+        f"data/episodes/{sh_a['id']}/asset-tasks",
+    ):
+        assert world.admin.get(path).status_code == 404

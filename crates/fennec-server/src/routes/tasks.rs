@@ -44,6 +44,9 @@ pub fn routes() -> Router<AppState> {
             get(entity_type_tasks),
         )
         .route("/data/projects/{id}/tasks", get(project_tasks))
+        .route("/data/sequences/{id}/shot-tasks", get(sequence_shot_tasks))
+        .route("/data/episodes/{id}/shot-tasks", get(episode_shot_tasks))
+        .route("/data/episodes/{id}/asset-tasks", get(episode_asset_tasks))
 }
 
 /// Python's truth of a JSON value (Zou tests `if data.get("data")`).
@@ -689,6 +692,162 @@ async fn entity_type_tasks(
         .eq("task_type_id", SqlValue::Uuid(type_id));
     let list = rows::list(&mut conn, TASK, &select, false).await?;
     Ok(list_json(for_caller(&user, list)))
+}
+
+/// Which entities' tasks a sequence or episode task list gathers.
+#[derive(Clone, Copy)]
+enum Below {
+    /// Whatever the sequence holds (shots and scenes: Zou filters on the
+    /// parent only).
+    SequenceChildren,
+    /// Whatever the episode's sequences hold.
+    EpisodeGrandchildren,
+    /// The assets made for the episode (`source_id`).
+    EpisodeAssets,
+}
+
+/// GET /data/sequences/{id}/shot-tasks
+async fn sequence_shot_tasks(
+    state: State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    tasks_below(
+        state,
+        user,
+        "sequences",
+        &id,
+        query,
+        Below::SequenceChildren,
+    )
+    .await
+}
+
+/// GET /data/episodes/{id}/shot-tasks
+async fn episode_shot_tasks(
+    state: State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    tasks_below(
+        state,
+        user,
+        "episodes",
+        &id,
+        query,
+        Below::EpisodeGrandchildren,
+    )
+    .await
+}
+
+/// GET /data/episodes/{id}/asset-tasks
+async fn episode_asset_tasks(
+    state: State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    tasks_below(state, user, "episodes", &id, query, Below::EpisodeAssets).await
+}
+
+/// Zou's detailed task rows of the entities below a sequence or an
+/// episode: its production, entity access, then vendors refused; rows
+/// sorted as Zou sorts them (task name, production, task type, entity
+/// type, entity name, case-folded), `assignees` last with `relations`.
+async fn tasks_below(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    kind: &str,
+    id: &str,
+    query: QueryPairs,
+    below: Below,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let lookups = Lookups::cached(&state, &mut conn).await?;
+    let types = &lookups.refs.entity_types;
+    let parent = entity_of_kind(&mut conn, &user, kind, id, types).await?;
+    if user.role == Role::Vendor {
+        return Err(ApiError::forbidden());
+    }
+    let parent_id = SqlValue::Uuid(id_of(&parent));
+    let select = match below {
+        Below::SequenceChildren => Select::default().eq("parent_id", parent_id),
+        Below::EpisodeGrandchildren => {
+            let seqs = Select::default().eq("parent_id", parent_id);
+            let seqs: Vec<SqlValue> = rows::list(&mut conn, &models::ENTITY, &seqs, false)
+                .await?
+                .iter()
+                .map(|e| SqlValue::Uuid(id_of(e)))
+                .collect();
+            Select::default().filter(Filter::In("parent_id", seqs))
+        }
+        Below::EpisodeAssets => {
+            let assets = types.asset_type_ids().into_iter().map(SqlValue::Uuid);
+            Select::default()
+                .eq("source_id", parent_id)
+                .filter(Filter::In("entity_type_id", assets.collect()))
+        }
+    };
+    let entities = rows::list(&mut conn, &models::ENTITY, &select, false).await?;
+    let by_id: std::collections::HashMap<Uuid, &Row> =
+        entities.iter().map(|e| (id_of(e), e)).collect();
+    let ids: Vec<SqlValue> = by_id.keys().map(|u| SqlValue::Uuid(*u)).collect();
+    let tasks = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let select = Select::default().filter(Filter::In("entity_id", ids));
+        rows::list(&mut conn, TASK, &select, false).await?
+    };
+    let mut lookups = lookups;
+    let mut out = Vec::with_capacity(tasks.len());
+    for mut r in tasks {
+        let project = lookups
+            .project(&mut conn, uuid_field(&r, "project_id"))
+            .await?;
+        r.insert("project_name".into(), field(project.as_ref(), "name"));
+        r.insert(
+            "task_type_name".into(),
+            field(lookups.task_type(&r), "name"),
+        );
+        r.insert("task_status_name".into(), field(lookups.status(&r), "name"));
+        let entity = uuid_field(&r, "entity_id").and_then(|e| by_id.get(&e).copied());
+        let et = entity
+            .and_then(|e| uuid_field(e, "entity_type_id"))
+            .and_then(|t| lookups.refs.entity_types.name(t))
+            .map_or(Value::Null, |n| Value::String(n.to_owned()));
+        r.insert("entity_type_name".into(), et);
+        r.insert("entity_name".into(), field(entity, "name"));
+        out.push(r);
+    }
+    let folded = |r: &Row, k: &str| {
+        r.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_lowercase()
+    };
+    out.sort_by_cached_key(|r| {
+        [
+            "name",
+            "project_name",
+            "task_type_name",
+            "entity_type_name",
+            "entity_name",
+        ]
+        .map(|k| folded(r, k))
+    });
+    if query.flag("relations") && !out.is_empty() {
+        let task_ids: Vec<Uuid> = out.iter().map(id_of).collect();
+        let mut assignees = links::TASK_ASSIGNEES
+            .rights_of_many(&mut conn, &task_ids)
+            .await?;
+        for r in &mut out {
+            let ids = assignees.remove(&id_of(r)).unwrap_or_default();
+            r.insert("assignees".into(), uuid_list(&ids));
+        }
+    }
+    Ok(list_json(for_caller(&user, out)))
 }
 
 /// GET /data/projects/{id}/tasks — plain list with `assignees`; `?page=`
