@@ -4,7 +4,8 @@ get_year_time_spents, get_week_time_spents, get_all_month_time_spents, and
 the month and day per-task tables): rows and per-task totals over several
 days, weeks and months, a day off that adds nothing, date errors, and who
 may read whose time (the person, an admin, a manager or a supervisor
-limited to his productions and departments; an artist nobody else's).
+limited to his productions and departments; an artist nobody else's);
+and the admins' monthly presence log (person.get_presence_log, a CSV).
 
 Checked against the reference Zou (``FENNEC_BIN=tests/gazu/zou_reference/fennec``).
 """
@@ -226,3 +227,28 @@ def test_manager_and_supervisor_see_their_reach(world):
     ]
     # The month's raw rows are for the person and admins only.
     assert manager.get(f"data/persons/{pid}/time-spents/month/all/2024/3").status_code == 403
+
+
+def test_presence_log(world, gazu_admin, api_url):
+    session = world.sessions["artist"]
+    for date in ("2024-03-05T09:00:00", "2024-03-20T23:30:00", "2024-04-05T09:00:00"):
+        r = requests.post(
+            f"{api_url}/data/user/desktop-login-logs", json={"date": date},
+            headers=session.headers, timeout=TIMEOUT,
+        )
+        assert r.status_code == 201, r.text
+    text = gazu.person.get_presence_log(2024, 3)
+    lines = text.splitlines()
+    assert lines[0] == ";".join(["2024"] + [str(d) for d in range(1, 32)])
+    mine = [line.split(";") for line in lines if line.startswith(f"Artist {world.tag};")]
+    assert len(mine) == 1
+    assert len(mine[0]) == 32
+    assert [i for i, cell in enumerate(mine[0]) if cell == "X"] == [5, 20]
+    others = [line for line in lines if line.startswith(f"Other {world.tag};")]
+    assert others == [f"Other {world.tag}" + ";" * 31]
+    feb = gazu.person.get_presence_log(2024, 2).splitlines()
+    assert len(feb[0].split(";")) == 30
+    assert world.sessions["manager"].get("data/persons/presence-logs/2024-03").status_code == 403
+    r = requests.get(f"{api_url}/data/persons/presence-logs/2024-13",
+                     headers=gazu.client.make_auth_header(), timeout=TIMEOUT)
+    assert r.status_code == 400 and r.json()["message"] == "Invalid month or year."

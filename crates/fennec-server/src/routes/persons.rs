@@ -1,5 +1,6 @@
 //! Zou's `persons` blueprint, the time-sheet reads: a person's time spents
-//! by date or range, and per task over a year, month, ISO week or day.
+//! by date or range, and per task over a year, month, ISO week or day;
+//! the admins' monthly presence log (desktop logins as a CSV sheet).
 //!
 //! Who reads whose time is Zou's `_get_project_department_ids_for_person_access`:
 //! an admin or the person himself reads everything; a manager or a
@@ -8,6 +9,8 @@
 //! types; anyone else is refused. Bots' time is never read here.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Datelike, Duration, NaiveDate};
@@ -20,8 +23,10 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::auth::permissions::require_admin;
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
+use crate::csv_export::{full_name, to_csv};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, QueryPairs};
 use crate::generic_crud::visible_projects;
@@ -53,6 +58,7 @@ pub fn routes() -> Router<AppState> {
             "/data/persons/{id}/time-spents/day/{year}/{month}/{day}",
             get(day_time_spents),
         )
+        .route("/data/persons/presence-logs/{month}", get(presence_logs))
 }
 
 /// What a caller may read of a person's time: `None` is no restriction.
@@ -390,4 +396,69 @@ async fn per_task(
         )
         .collect();
     Ok(array(list))
+}
+
+/// GET /data/persons/presence-logs/{YYYY-MM} — admins only: a `;` CSV with
+/// one line per active person (guests and preview accounts left out, by
+/// first then last name) and an `X` on each day of the month he logged in
+/// from the desktop; the header line is the year and the day numbers.
+async fn presence_logs(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(month): Path<String>,
+) -> ApiResult<Response> {
+    require_admin(&user)?;
+    let bad = || ApiError::bad_request("Invalid month or year.");
+    // Python's strptime("%Y-%m"): four-digit year, a month of one or two digits.
+    let (y, m) = month.split_once('-').ok_or_else(bad)?;
+    if y.len() != 4
+        || m.is_empty()
+        || m.len() > 2
+        || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let (start, end) = month_interval(y, m).ok_or_else(bad)?;
+    let days = (end - start).num_days();
+    let mut conn = s.db.conn().await?;
+    let select = Select::default()
+        .eq("active", SqlValue::Bool(true))
+        .filter(Filter::IsNull("preview_project_id"));
+    let mut persons: Vec<Row> = rows::list(&mut conn, &models::PERSON, &select, false)
+        .await?
+        .into_iter()
+        .filter(|p| p.get("is_guest").and_then(Value::as_bool) != Some(true))
+        .collect();
+    let text = |p: &Row, k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    persons.sort_by_key(|p| (text(p, "first_name"), text(p, "last_name")));
+    let sql = "SELECT person_id, date FROM desktop_login_logs WHERE date >= $1 AND date < $2";
+    let logs: Vec<(Uuid, chrono::NaiveDateTime)> = on!(&mut conn, c => sqlx::query_as(sql)
+        .bind(start.and_hms_opt(0, 0, 0))
+        .bind(end.and_hms_opt(0, 0, 0))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(StoreError::from)?);
+    let mut lines = vec![std::iter::once(y.to_owned())
+        .chain((1..=days).map(|d| d.to_string()))
+        .collect::<Vec<_>>()];
+    for person in &persons {
+        let id = crate::present::id_of(person);
+        let mut line = vec![String::new(); 1 + days as usize];
+        line[0] = full_name(person);
+        for (_, date) in logs.iter().filter(|(p, _)| *p == id) {
+            line[date.day() as usize] = "X".to_owned();
+        }
+        lines.push(line);
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=kitsu_export.csv",
+            ),
+        ],
+        to_csv(&lines)?,
+    )
+        .into_response())
 }
