@@ -590,14 +590,6 @@ pub fn casting(
                 p.type_name(asset),
                 text(asset, "name"),
             ];
-            let mut line = vec![
-                text(seq, "name"),
-                text(shot, "name"),
-                p.type_name(asset),
-                text(asset, "name"),
-                occ(l),
-                label(l),
-            ];
             if tv {
                 let Some(ep) = p.parent(seq, "parent_id") else {
                     continue;
@@ -606,8 +598,10 @@ pub fn casting(
                     continue;
                 }
                 key.insert(0, text(ep, "name"));
-                line.insert(0, text(ep, "name"));
             }
+            // The line is its sort key, then the link's occurrences and label.
+            let mut line = key.clone();
+            line.extend([occ(l), label(l)]);
             out.push((key, line));
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -629,14 +623,6 @@ pub fn casting(
                 p.type_name(asset),
                 text(asset, "name"),
             ];
-            let mut line = vec![
-                p.type_name(parent),
-                text(parent, "name"),
-                p.type_name(asset),
-                text(asset, "name"),
-                occ(l),
-                label(l),
-            ];
             if tv {
                 let Some(ep) = p.parent(parent, "source_id") else {
                     continue;
@@ -645,8 +631,10 @@ pub fn casting(
                     continue;
                 }
                 key.insert(0, text(ep, "name"));
-                line.insert(0, text(ep, "name"));
             }
+            // The line is its sort key, then the link's occurrences and label.
+            let mut line = key.clone();
+            line.extend([occ(l), label(l)]);
             out.push((key, line));
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -608,6 +608,35 @@ fn data_of(e: Option<&Row>) -> Map<String, Value> {
 }
 
 /// A row's failure, with its line.
+/// The production's entity of `kind` named `name` under `parent`, found or
+/// created once per import: `cache` remembers it under `key` for the rows
+/// that follow.
+pub async fn cached_entity<K: Eq + std::hash::Hash>(
+    exec: &mut impl Exec,
+    ctx: &Ctx,
+    cache: &mut HashMap<K, Uuid>,
+    key: K,
+    kind: &str,
+    parent: Option<Uuid>,
+    name: &str,
+) -> Result<Uuid, ApiError> {
+    if let Some(id) = cache.get(&key) {
+        return Ok(*id);
+    }
+    let e = get_or_create_entity(
+        exec,
+        ctx.project_id,
+        kind,
+        parent,
+        name,
+        &Map::new(),
+        ctx.user,
+    )
+    .await?;
+    cache.insert(key, id_of(&e));
+    Ok(id_of(&e))
+}
+
 pub fn at_line(line: u64, f: RowFail) -> ImportError {
     match f {
         RowFail::Msg(message) => ImportError::Row { line, message },
@@ -655,49 +684,35 @@ impl ShotImport<'_> {
                 return fail(format!("{c} cannot be empty"));
             }
         }
-        let none = Map::new();
         let episode = if tv {
             let name = required(row, "Episode")?.to_owned();
-            let id = match self.episodes.get(&name) {
-                Some(id) => *id,
-                None => {
-                    let e = get_or_create_entity(
-                        exec,
-                        ctx.project_id,
-                        "Episode",
-                        None,
-                        &name,
-                        &none,
-                        ctx.user,
-                    )
-                    .await?;
-                    self.episodes.insert(name, id_of(&e));
-                    id_of(&e)
-                }
-            };
-            Some(id)
+            Some(
+                cached_entity(
+                    exec,
+                    ctx,
+                    &mut self.episodes,
+                    name.clone(),
+                    "Episode",
+                    None,
+                    &name,
+                )
+                .await?,
+            )
         } else {
             None
         };
         let seq_name = required(row, "Sequence")?.to_owned();
         let key = (episode, seq_name.clone());
-        let sequence = match self.sequences.get(&key) {
-            Some(id) => *id,
-            None => {
-                let s = get_or_create_entity(
-                    exec,
-                    ctx.project_id,
-                    "Sequence",
-                    episode,
-                    &seq_name,
-                    &none,
-                    ctx.user,
-                )
-                .await?;
-                self.sequences.insert(key, id_of(&s));
-                id_of(&s)
-            }
-        };
+        let sequence = cached_entity(
+            exec,
+            ctx,
+            &mut self.sequences,
+            key,
+            "Sequence",
+            episode,
+            &seq_name,
+        )
+        .await?;
         let name = required(row, "Name")?;
         let shot_type = entity_type(ctx, "Shot")?;
         let existing =
@@ -923,20 +938,18 @@ impl AssetImport<'_> {
         let mut episode = None;
         if ctx.is_tv_show() {
             if let Some(e) = episode_name.filter(|e| *e != "MP") {
-                if !self.episodes.contains_key(e) {
-                    let row = get_or_create_entity(
+                episode = Some(
+                    cached_entity(
                         exec,
-                        ctx.project_id,
+                        ctx,
+                        &mut self.episodes,
+                        e.to_owned(),
                         "Episode",
                         None,
                         e,
-                        &Map::new(),
-                        ctx.user,
                     )
-                    .await?;
-                    self.episodes.insert(e.to_owned(), id_of(&row));
-                }
-                episode = self.episodes.get(e).copied();
+                    .await?,
+                );
             }
         } else if episode_name.is_some() {
             return fail("An episode column is present for a production that isn't a TV Show");
@@ -1068,24 +1081,18 @@ impl EditImport<'_> {
         let mut episode = None;
         if ctx.is_tv_show() {
             if let Some(e) = episode_name {
-                let id = match self.episodes.get(e) {
-                    Some(id) => *id,
-                    None => {
-                        let r = get_or_create_entity(
-                            exec,
-                            ctx.project_id,
-                            "Episode",
-                            None,
-                            e,
-                            &Map::new(),
-                            ctx.user,
-                        )
-                        .await?;
-                        self.episodes.insert(e.to_owned(), id_of(&r));
-                        id_of(&r)
-                    }
-                };
-                episode = Some(id);
+                episode = Some(
+                    cached_entity(
+                        exec,
+                        ctx,
+                        &mut self.episodes,
+                        e.to_owned(),
+                        "Episode",
+                        None,
+                        e,
+                    )
+                    .await?,
+                );
             }
         } else if episode_name.is_some() {
             return fail("An episode column is present for a production that isn't a TV Show");

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::csv_import::{Ctx, ImportError};
+use crate::csv_import::{cached_entity, Ctx, ImportError};
 use crate::error::{ApiError, ApiResult};
 use crate::hierarchy::{col, get_or_create_entity};
 use crate::present::{id_of, uuid_field};
@@ -389,23 +389,16 @@ pub async fn import(
                 "No shot name found while extracting shot informations.",
             ));
         };
-        let sequence = match sequences.get(&seq_name) {
-            Some(s) => *s,
-            None => {
-                let s = get_or_create_entity(
-                    exec,
-                    ctx.project_id,
-                    "Sequence",
-                    episode_id,
-                    &seq_name,
-                    &Map::new(),
-                    ctx.user,
-                )
-                .await?;
-                sequences.insert(seq_name, id_of(&s));
-                id_of(&s)
-            }
-        };
+        let sequence = cached_entity(
+            exec,
+            ctx,
+            &mut sequences,
+            seq_name.clone(),
+            "Sequence",
+            episode_id,
+            &seq_name,
+        )
+        .await?;
         let mut data = Map::new();
         frames(&mut data);
         let mut body = Map::new();
