@@ -127,7 +127,7 @@ MUST_SERVE_PEOPLE = {
     "person.update_day_off",
     "person.update_department",
     "person.update_person",
-    # task (61)
+    # task (62)
     "task.add_time_spent",
     "task.all_assets_tasks_for_episode",
     "task.all_comments_for_task",
@@ -151,6 +151,7 @@ MUST_SERVE_PEOPLE = {
     "task.all_tasks_for_entity_and_task_type",
     "task.all_tasks_for_episode",
     "task.all_tasks_for_person",
+    "task.all_tasks_for_person_and_type",
     "task.all_tasks_for_project",
     "task.all_tasks_for_scene",
     "task.all_tasks_for_sequence",

@@ -206,3 +206,40 @@ def test_tasks_below_sequences_and_episodes(world, gazu_admin):
         f"data/episodes/{sh_a['id']}/asset-tasks",
     ):
         assert world.admin.get(path).status_code == 404
+
+
+def test_tasks_for_person_and_type(world, gazu_admin, api_url):
+    """The tasks of one type on the entities where a person has a task."""
+    p = world.project
+    email = f"tl-rel-{world.tag}@example.com"
+    person = gazu.person.new_person("TL", "rel", email, password=ARTIST_PASSWORD, role="user")
+    gazu.project.add_person_to_team(p, person)
+    sq = gazu.shot.new_sequence(p, f"SQ3 {world.tag}", episode=gazu.shot.new_episode(p, f"E3 {world.tag}"))
+    x, y = gazu.shot.new_shot(p, sq, "x"), gazu.shot.new_shot(p, sq, "y")
+    anim, layout = world.task_types["Animation"], world.task_types["Layout"]
+    x_anim = gazu.task.new_task(x, anim, assignees=[person])
+    x_layout = gazu.task.new_task(x, layout)
+    gazu.task.new_task(y, layout)
+
+    got = gazu.task.all_tasks_for_person_and_type(person, layout)
+    assert [t["id"] for t in got] == [x_layout["id"]]
+    assert [t["id"] for t in gazu.task.all_tasks_for_person_and_type(person, anim)] == [x_anim["id"]]
+    assert gazu.task.all_tasks_for_person_and_type(person, world.task_types["Modeling"]) == []
+    # The plain serialisation: the task's own read, without its assignees.
+    own = world.admin.get(f"data/tasks/{x_layout['id']}").json()
+    own.pop("assignees", None)
+    assert list(got[0]) == list(own)
+    assert got[0]["entity_id"] == x["id"] and got[0]["task_type_id"] == layout["id"]
+
+    path = f"data/persons/{person['id']}/related-tasks/{layout['id']}"
+    # Zou narrows neither by the caller's teams: an outsider reads them too.
+    for who in (world.artist, world.outsider):
+        r = who.http.get(path)
+        assert r.status_code == 200 and [t["id"] for t in r.json()] == [x_layout["id"]]
+    # A vendor asks about himself only.
+    assert world.vendor.http.get(path).status_code == 403
+    mine = f"data/persons/{world.vendor.person['id']}/related-tasks/{layout['id']}"
+    r = world.vendor.http.get(mine)
+    assert r.status_code == 200 and r.json() == []
+    missing = f"data/persons/00000000-0000-0000-0000-000000000000/related-tasks/{layout['id']}"
+    assert world.admin.get(missing).status_code == 404

@@ -45,6 +45,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/data/projects/{id}/tasks", get(project_tasks))
         .route("/data/sequences/{id}/shot-tasks", get(sequence_shot_tasks))
+        .route(
+            "/data/persons/{id}/related-tasks/{type_id}",
+            get(person_related_tasks),
+        )
         .route("/data/episodes/{id}/shot-tasks", get(episode_shot_tasks))
         .route("/data/episodes/{id}/asset-tasks", get(episode_asset_tasks))
 }
@@ -848,6 +852,55 @@ async fn tasks_below(
         }
     }
     Ok(list_json(for_caller(&user, out)))
+}
+
+/// GET /data/persons/{id}/related-tasks/{task_type_id} — the tasks of
+/// that type on every entity where the person has a task, in the open
+/// productions (all of them: Zou narrows neither by the caller's teams
+/// nor by the person's), plainly serialised. Bots are refused, and a
+/// vendor may ask only about himself.
+async fn person_related_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, type_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let person_id = path_id(&id)?;
+    let type_id = path_id(&type_id)?;
+    let mut conn = state.db.conn().await?;
+    let person = rows::get(&mut conn, &models::PERSON, person_id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if flag(Some(&person), "is_bot") || (person_id != user.id && user.role == Role::Vendor) {
+        return Err(ApiError::forbidden());
+    }
+    let ids = |v: Vec<Uuid>| v.into_iter().map(SqlValue::Uuid).collect::<Vec<_>>();
+    let names = ["Active", "open", "Open"].map(|n| SqlValue::Text(n.to_owned()));
+    let statuses = Select::default().filter(Filter::In("name", names.to_vec()));
+    let statuses = rows::list(&mut conn, &models::PROJECT_STATUS, &statuses, false).await?;
+    let open = Select::default().filter(Filter::In(
+        "project_status_id",
+        ids(statuses.iter().map(id_of).collect()),
+    ));
+    let open = rows::list(&mut conn, &models::PROJECT, &open, false).await?;
+    let assigned = links::TASK_ASSIGNEES.lefts(&mut conn, person_id).await?;
+    let assigned = Select::default()
+        .filter(Filter::In("id", ids(assigned)))
+        .filter(Filter::In(
+            "project_id",
+            ids(open.iter().map(id_of).collect()),
+        ));
+    let mut entities: Vec<Uuid> = rows::list(&mut conn, TASK, &assigned, false)
+        .await?
+        .iter()
+        .filter_map(|t| uuid_field(t, "entity_id"))
+        .collect();
+    entities.sort();
+    entities.dedup();
+    let select = Select::default()
+        .filter(Filter::In("entity_id", ids(entities)))
+        .eq("task_type_id", SqlValue::Uuid(type_id));
+    let list = rows::list(&mut conn, TASK, &select, false).await?;
+    Ok(list_json(list))
 }
 
 /// GET /data/projects/{id}/tasks — plain list with `assignees`; `?page=`
