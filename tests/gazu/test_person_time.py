@@ -5,7 +5,8 @@ the month and day per-task tables): rows and per-task totals over several
 days, weeks and months, a day off that adds nothing, date errors, and who
 may read whose time (the person, an admin, a manager or a supervisor
 limited to his productions and departments; an artist nobody else's);
-and the admins' monthly presence log (person.get_presence_log, a CSV).
+the studio's time tables (year, month, week, day) per role; and the admins'
+monthly presence log (person.get_presence_log, a CSV).
 
 Checked against the reference Zou (``FENNEC_BIN=tests/gazu/zou_reference/fennec``).
 """
@@ -252,3 +253,37 @@ def test_presence_log(world, gazu_admin, api_url):
     r = requests.get(f"{api_url}/data/persons/presence-logs/2024-13",
                      headers=gazu.client.make_auth_header(), timeout=TIMEOUT)
     assert r.status_code == 400 and r.json()["message"] == "Invalid month or year."
+
+
+def mine(table, person_id):
+    return {unit: row[person_id] for unit, row in table.items() if person_id in row}
+
+
+def test_studio_tables(world, gazu_admin):
+    pid = world.people["artist"]["id"]
+    assert mine(gazu.client.get("data/persons/time-spents/month-table/2024"), pid) == {"3": 270, "4": 90}
+    assert mine(gazu.client.get("data/persons/time-spents/week-table/2024"), pid) == {
+        "10": 210, "11": 60, "14": 90,
+    }
+    assert mine(gazu.client.get("data/persons/time-spents/day-table/2024/3"), pid) == {
+        "4": 120, "5": 90, "12": 60,
+    }
+    assert mine(gazu.client.get("data/persons/time-spents/year-table"), pid) == {"2024": 360}
+    only = gazu.client.get("data/persons/time-spents/month-table/2024", params={"project_id": world.elsewhere["id"]})
+    assert mine(only, pid) == {"3": 15}
+
+
+def test_studio_tables_per_role(world):
+    pid, other = world.people["artist"]["id"], world.sessions["other"]
+    # An artist reads only his own time: nobody's here.
+    assert other.get("data/persons/time-spents/month-table/2024").json() == {}
+    own = world.sessions["artist"].get("data/persons/time-spents/month-table/2024").json()
+    assert own == {"3": {pid: 270}, "4": {pid: 90}}
+    manager = world.sessions["manager"]
+    assert mine(manager.get("data/persons/time-spents/month-table/2024").json(), pid) == {"3": 255, "4": 90}
+    r = manager.get("data/persons/time-spents/month-table/2024", {"project_id": world.elsewhere["id"]})
+    assert r.status_code == 403
+    supervisor = world.sessions["supervisor"]
+    assert mine(supervisor.get("data/persons/time-spents/day-table/2024/3").json(), pid) == {"12": 45}
+    r = supervisor.get("data/persons/time-spents/day-table/2024/3", {"department_id": world.modeling["id"]})
+    assert r.status_code == 400

@@ -1,6 +1,8 @@
 //! Zou's `persons` blueprint, the time-sheet reads: a person's time spents
 //! by date or range, and per task over a year, month, ISO week or day;
-//! the admins' monthly presence log (desktop logins as a CSV sheet).
+//! the studio's time tables (minutes per year, month, week or day, then
+//! per person: Kitsu's timesheets page); the admins' monthly presence log
+//! (desktop logins as a CSV sheet).
 //!
 //! Who reads whose time is Zou's `_get_project_department_ids_for_person_access`:
 //! an admin or the person himself reads everything; a manager or a
@@ -59,6 +61,19 @@ pub fn routes() -> Router<AppState> {
             get(day_time_spents),
         )
         .route("/data/persons/presence-logs/{month}", get(presence_logs))
+        .route("/data/persons/time-spents/year-table", get(year_table))
+        .route(
+            "/data/persons/time-spents/month-table/{year}",
+            get(month_table),
+        )
+        .route(
+            "/data/persons/time-spents/week-table/{year}",
+            get(week_table),
+        )
+        .route(
+            "/data/persons/time-spents/day-table/{year}/{month}",
+            get(day_table),
+        )
 }
 
 /// What a caller may read of a person's time: `None` is no restriction.
@@ -461,4 +476,171 @@ async fn presence_logs(
         to_csv(&lines)?,
     )
         .into_response())
+}
+
+/// Zou's `TimeSpentDurationResource` arguments: admins read the studio
+/// (`project_id`, `department_id`, `studio_id` narrow it); managers and
+/// supervisors their teams' productions (another `project_id` is a 403),
+/// supervisors their departments (another `department_id` a 400); anyone
+/// else only his own time.
+struct TableScope {
+    person: Option<Uuid>,
+    projects: Option<Vec<Uuid>>,
+    departments: Vec<Uuid>,
+    studio: Option<Uuid>,
+}
+
+async fn table_scope(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    query: &QueryPairs,
+) -> ApiResult<TableScope> {
+    let arg = |k: &str| query.get(k).map(|v| Uuid::parse_str(v).ok());
+    let project = arg("project_id");
+    let department = arg("department_id");
+    let mut scope = TableScope {
+        person: None,
+        projects: project.map(|p| p.into_iter().collect()),
+        departments: department
+            .map(|d| d.into_iter().collect())
+            .unwrap_or_default(),
+        studio: arg("studio_id").flatten(),
+    };
+    if user.is_admin() {
+        return Ok(scope);
+    }
+    if !matches!(user.role, Role::Manager | Role::Supervisor) {
+        scope.person = Some(user.id);
+        return Ok(scope);
+    }
+    let mine = visible_projects(exec, user).await?;
+    scope.projects = match project {
+        None => Some(mine),
+        Some(Some(p)) if mine.contains(&p) => Some(vec![p]),
+        Some(_) => return Err(ApiError::forbidden()),
+    };
+    if user.role == Role::Supervisor {
+        let own = links::PERSON_DEPARTMENTS.rights(exec, user.id).await?;
+        match department {
+            None => scope.departments = own,
+            Some(Some(d)) if own.contains(&d) => {}
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "Supervisor not allowed to access this department",
+                ))
+            }
+        }
+    }
+    Ok(scope)
+}
+
+/// Zou's `get_table_from_time_spents`: minutes per unit (year, month, ISO
+/// week or day number, as strings) then per person, over `[start, end]`.
+async fn table(
+    s: AppState,
+    user: CurrentUser,
+    query: QueryPairs,
+    range: Option<(NaiveDate, NaiveDate)>,
+    unit: fn(NaiveDate) -> u32,
+) -> ApiResult<Json<Value>> {
+    let mut conn = s.db.conn().await?;
+    let scope = table_scope(&mut conn, &user, &query).await?;
+    // Both backends hold these bounds (PostgreSQL's dates stop well before
+    // chrono's extremes).
+    let (start, end) = range.unwrap_or((
+        NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
+    ));
+    let sql = "SELECT ts.person_id, ts.date, ts.duration, t.project_id, tt.department_id, \
+               p.studio_id FROM time_spents ts \
+               JOIN tasks t ON t.id = ts.task_id \
+               LEFT JOIN task_types tt ON tt.id = t.task_type_id \
+               JOIN persons p ON p.id = ts.person_id \
+               WHERE ts.date BETWEEN $1 AND $2 ORDER BY ts.seq";
+    type Spent = (Uuid, NaiveDate, f64, Uuid, Option<Uuid>, Option<Uuid>);
+    let found: Vec<Spent> = on!(&mut conn, c => sqlx::query_as(sql)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(StoreError::from)?);
+    let mut out = Map::new();
+    for (person, date, minutes, project, department, studio) in found {
+        let kept = scope.person.is_none_or(|p| p == person)
+            && scope.projects.as_ref().is_none_or(|p| p.contains(&project))
+            && (scope.departments.is_empty()
+                || department.is_some_and(|d| scope.departments.contains(&d)))
+            && scope.studio.is_none_or(|st| studio == Some(st));
+        if !kept {
+            continue;
+        }
+        let cell = out
+            .entry(unit(date).to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(per_person) = cell {
+            let total = per_person
+                .entry(person.to_string())
+                .or_insert_with(|| json!(0.0));
+            *total = json!(total.as_f64().unwrap_or(0.0) + minutes);
+        }
+    }
+    Ok(Json(Value::Object(out)))
+}
+
+fn year_range(year: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let y = number(year)?;
+    Some((
+        NaiveDate::from_ymd_opt(y, 1, 1)?,
+        NaiveDate::from_ymd_opt(y, 12, 31)?,
+    ))
+}
+
+/// GET /data/persons/time-spents/year-table
+async fn year_table(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    table(s, user, query, None, |d| d.year() as u32).await
+}
+
+/// GET /data/persons/time-spents/month-table/{year}
+async fn month_table(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(year): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let range = year_range(&year).ok_or_else(|| ApiError::bad_request("Invalid year."))?;
+    table(s, user, query, Some(range), |d| d.month()).await
+}
+
+/// GET /data/persons/time-spents/week-table/{year}
+async fn week_table(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(year): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let range = year_range(&year).ok_or_else(|| ApiError::bad_request("Invalid year."))?;
+    table(s, user, query, Some(range), |d| d.iso_week().week()).await
+}
+
+/// GET /data/persons/time-spents/day-table/{year}/{month}
+async fn day_table(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((year, month)): Path<(String, String)>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let (start, end) = month_interval(&year, &month)
+        .ok_or_else(|| ApiError::bad_request("Invalid month or year."))?;
+    table(
+        s,
+        user,
+        query,
+        Some((start, end - Duration::days(1))),
+        |d| d.day(),
+    )
+    .await
 }
