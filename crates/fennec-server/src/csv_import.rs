@@ -637,6 +637,33 @@ pub async fn cached_entity<K: Eq + std::hash::Hash>(
     Ok(id_of(&e))
 }
 
+/// The episode a row's `Episode` cell names, found or created once per
+/// import; none for an empty cell or `skip` (the asset import's main pack,
+/// "MP"). Only a TV show has episodes: the column elsewhere fails the row.
+async fn row_episode(
+    exec: &mut impl Exec,
+    ctx: &Ctx,
+    episodes: &mut HashMap<String, Uuid>,
+    row: &Cells,
+    skip: Option<&str>,
+) -> RowResult<Option<Uuid>> {
+    let episode_name = cell(row, "Episode")
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if !ctx.is_tv_show() {
+        if episode_name.is_some() {
+            return fail("An episode column is present for a production that isn't a TV Show");
+        }
+        return Ok(None);
+    }
+    match episode_name.filter(|e| Some(*e) != skip) {
+        Some(e) => Ok(Some(
+            cached_entity(exec, ctx, episodes, e.to_owned(), "Episode", None, e).await?,
+        )),
+        None => Ok(None),
+    }
+}
+
 pub fn at_line(line: u64, f: RowFail) -> ImportError {
     match f {
         RowFail::Msg(message) => ImportError::Row { line, message },
@@ -932,28 +959,7 @@ impl AssetImport<'_> {
         if name.trim().is_empty() {
             return fail("Name cannot be empty");
         }
-        let episode_name = cell(row, "Episode")
-            .map(str::trim)
-            .filter(|e| !e.is_empty());
-        let mut episode = None;
-        if ctx.is_tv_show() {
-            if let Some(e) = episode_name.filter(|e| *e != "MP") {
-                episode = Some(
-                    cached_entity(
-                        exec,
-                        ctx,
-                        &mut self.episodes,
-                        e.to_owned(),
-                        "Episode",
-                        None,
-                        e,
-                    )
-                    .await?,
-                );
-            }
-        } else if episode_name.is_some() {
-            return fail("An episode column is present for a production that isn't a TV Show");
-        }
+        let episode = row_episode(exec, ctx, &mut self.episodes, row, Some("MP")).await?;
         let type_id = self.asset_type(exec, &type_name).await?;
         let existing = find_entity(exec, ctx.project_id, type_id, &name, None).await?;
         let description = cell(row, "Description").map(str::to_owned);
@@ -1075,28 +1081,7 @@ impl EditImport<'_> {
         if name.trim().is_empty() {
             return fail("Name cannot be empty");
         }
-        let episode_name = cell(row, "Episode")
-            .map(str::trim)
-            .filter(|e| !e.is_empty());
-        let mut episode = None;
-        if ctx.is_tv_show() {
-            if let Some(e) = episode_name {
-                episode = Some(
-                    cached_entity(
-                        exec,
-                        ctx,
-                        &mut self.episodes,
-                        e.to_owned(),
-                        "Episode",
-                        None,
-                        e,
-                    )
-                    .await?,
-                );
-            }
-        } else if episode_name.is_some() {
-            return fail("An episode column is present for a production that isn't a TV Show");
-        }
+        let episode = row_episode(exec, ctx, &mut self.episodes, row, None).await?;
         let edit_type = entity_type(ctx, "Edit")?;
         let existing = find_entity(exec, ctx.project_id, edit_type, &name, Some(episode)).await?;
         let description = cell(row, "Description").map(str::to_owned);
