@@ -101,3 +101,19 @@ pub async fn task_ids_for_person(exec: &mut impl Exec, person: Uuid) -> Result<V
     let sql = "SELECT task_id FROM assignations WHERE person_id = $1 ORDER BY seq";
     Ok(on!(exec, c => sqlx::query_scalar(sql).bind(person).fetch_all(&mut *c).await?))
 }
+
+/// The tasks of one production in the order of Zou's open-task list:
+/// episode, sequence (an entity's grandparent and parent), entity type,
+/// entity and task type names. Zou sorts in PostgreSQL, where missing names
+/// come last; SQLite is told so.
+pub async fn task_ids_in_open_list_order(exec: &mut impl Exec, project: Uuid) -> Result<Vec<Uuid>> {
+    let sql = "SELECT t.id FROM tasks t \
+               JOIN entities e ON e.id = t.entity_id \
+               JOIN entity_types et ON et.id = e.entity_type_id \
+               JOIN task_types tt ON tt.id = t.task_type_id \
+               LEFT JOIN entities s ON s.id = e.parent_id \
+               LEFT JOIN entities ep ON ep.id = s.parent_id \
+               WHERE t.project_id = $1 \
+               ORDER BY ep.name IS NULL, ep.name, s.name IS NULL, s.name, et.name, e.name, tt.name";
+    Ok(on!(exec, c => sqlx::query_scalar(sql).bind(project).fetch_all(&mut *c).await?))
+}

@@ -162,11 +162,8 @@ async fn open_tasks(
     if let Some(o) = open {
         project_select = project_select.eq("project_status_id", SqlValue::Uuid(o));
     }
-    let mut projects: Vec<Uuid> = rows::list(&mut conn, &models::PROJECT, &project_select, false)
-        .await?
-        .iter()
-        .map(id_of)
-        .collect();
+    let open_projects = rows::list(&mut conn, &models::PROJECT, &project_select, false).await?;
+    let mut projects: Vec<Uuid> = open_projects.iter().map(id_of).collect();
     if !user.is_admin() {
         let mine = crud::visible_projects(&mut conn, &user).await?;
         projects.retain(|p| mine.contains(p));
@@ -213,6 +210,7 @@ async fn open_tasks(
         false,
     )
     .await?;
+    let all = in_open_list_order(&mut conn, &open_projects, all).await?;
     let mut by_status: Vec<(String, i64)> = Vec::new();
     let (mut total_duration, mut total_estimation) = (0.0, 0.0);
     for t in &all {
@@ -274,6 +272,40 @@ async fn open_tasks(
     out.insert("is_more".into(), json!(page * limit < total));
     out.insert("page".into(), json!(page));
     Ok(Json(Value::Object(out)))
+}
+
+/// Zou pages its open-task list in a fixed order (production, episode,
+/// sequence, entity type, entity and task type names), so a page holds the
+/// same tasks on both servers.
+async fn in_open_list_order(
+    exec: &mut impl Exec,
+    open_projects: &[Row],
+    mut tasks: Vec<Row>,
+) -> ApiResult<Vec<Row>> {
+    let wanted: std::collections::HashSet<Uuid> = tasks
+        .iter()
+        .filter_map(|t| uuid_field(t, "project_id"))
+        .collect();
+    let mut projects: Vec<(&str, Uuid)> = open_projects
+        .iter()
+        .map(|p| {
+            (
+                p.get("name").and_then(Value::as_str).unwrap_or(""),
+                id_of(p),
+            )
+        })
+        .filter(|(_, id)| wanted.contains(id))
+        .collect();
+    projects.sort();
+    let mut rank = std::collections::HashMap::new();
+    for (_, project) in projects {
+        for id in store_tasks::task_ids_in_open_list_order(exec, project).await? {
+            let next = rank.len();
+            rank.insert(id, next);
+        }
+    }
+    tasks.sort_by_key(|t| rank.get(&id_of(t)).copied().unwrap_or(usize::MAX));
+    Ok(tasks)
 }
 
 fn key_name(key: &str) -> &'static str {
