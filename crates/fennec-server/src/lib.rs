@@ -16,6 +16,7 @@ pub mod extract;
 pub mod file_tree;
 pub mod generic_crud;
 pub mod hierarchy;
+pub mod my_checks;
 pub mod otio;
 pub mod present;
 pub mod previews;
@@ -24,8 +25,10 @@ pub mod reach;
 pub mod refs;
 pub mod routes;
 pub mod schedule_input;
+pub mod search_filters;
 pub mod task_rows;
 pub mod todo_rows;
+pub mod user_context;
 pub mod with_tasks;
 
 pub use app::{App, AppState};
