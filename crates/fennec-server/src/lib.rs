@@ -6,6 +6,7 @@
 
 pub mod access_log;
 pub mod app;
+pub mod assigned_work;
 pub mod auth;
 pub mod config;
 pub mod csv_export;

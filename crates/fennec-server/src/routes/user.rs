@@ -23,15 +23,14 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::assigned_work;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, QueryPairs, SchemaBody};
-use crate::generic_crud::finish_rows;
 use crate::my_checks::{self, CheckArgs};
-use crate::present::{id_of, uuid_field, EntityTypes};
+use crate::present::id_of;
 use crate::search_filters::{self, column, filter_groups_of, filters_of, own_row};
-use crate::task_rows::TASK;
-use crate::user_context::{self, ids, open_project_rows, open_status, rows_by_ids};
+use crate::user_context::{self, open_project_rows, rows_by_ids};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -95,82 +94,8 @@ pub fn routes() -> Router<AppState> {
 // ---------------------------------------------------------------------
 // The caller's assigned work.
 
-/// Entities, typed as Zou's `serialize_list(obj_type=…)` names them.
-async fn entity_list(exec: &mut impl Exec, ids: Vec<Uuid>) -> ApiResult<Json<Value>> {
-    let mut list = rows_by_ids(exec, &models::ENTITY, ids).await?;
-    finish_rows(exec, &models::ENTITY, &mut list, false).await?;
-    Ok(array(list))
-}
-
 fn array(list: Vec<Row>) -> Json<Value> {
     Json(Value::Array(list.into_iter().map(Value::Object).collect()))
-}
-
-// The caller's assigned tasks in open productions: `$1` the caller, `$2`
-// the open status. Zou's `build_assignee_filter` and
-// `build_open_project_filter`.
-const ASSIGNED: &str = "JOIN assignations a ON a.task_id = t.id AND a.person_id = $1 \
-     JOIN projects p ON p.id = t.project_id AND p.project_status_id = $2";
-
-/// The entity of a `/data/user/<kind>s/{id}/...` route: 404 when missing
-/// or of another kind (Zou's `get_asset`, `get_shot`, …).
-async fn entity_of_kind(exec: &mut impl Exec, id: &str, kind: &str) -> ApiResult<Uuid> {
-    let id = path_id(id)?;
-    let row = rows::get(exec, &models::ENTITY, id, false)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let types = EntityTypes::load(exec).await?;
-    let found = uuid_field(&row, "entity_type_id").map(|t| types.kind(t).to_owned());
-    if found.as_deref() != Some(kind) {
-        return Err(ApiError::not_found());
-    }
-    Ok(id)
-}
-
-async fn project_of(exec: &mut impl Exec, id: &str) -> ApiResult<Uuid> {
-    let id = path_id(id)?;
-    rows::get(exec, &models::PROJECT, id, false)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(id)
-}
-
-/// Zou's `get_tasks_for_entity`: the caller's tasks on the entity.
-async fn tasks_for(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-    kind: &str,
-) -> ApiResult<Json<Value>> {
-    let mut conn = state.db.conn().await?;
-    let entity = entity_of_kind(&mut conn, id, kind).await?;
-    let Some(open) = open_status(&mut conn).await? else {
-        return Ok(array(vec![]));
-    };
-    let sql = format!("SELECT t.id FROM tasks t {ASSIGNED} WHERE t.entity_id = $3");
-    let found = ids(&mut conn, &sql, &[user.id, open, entity]).await?;
-    let mut list = rows_by_ids(&mut conn, TASK, found).await?;
-    finish_rows(&mut conn, TASK, &mut list, false).await?;
-    Ok(array(list))
-}
-
-/// Zou's `get_task_types_for_entity`: the types of those tasks.
-async fn task_types_for(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-    kind: &str,
-) -> ApiResult<Json<Value>> {
-    let mut conn = state.db.conn().await?;
-    let entity = entity_of_kind(&mut conn, id, kind).await?;
-    let Some(open) = open_status(&mut conn).await? else {
-        return Ok(array(vec![]));
-    };
-    let sql =
-        format!("SELECT DISTINCT t.task_type_id FROM tasks t {ASSIGNED} WHERE t.entity_id = $3");
-    let found = ids(&mut conn, &sql, &[user.id, open, entity]).await?;
-    let list = rows_by_ids(&mut conn, &models::TASK_TYPE, found).await?;
-    Ok(array(list))
 }
 
 /// GET /data/user/assets/{asset_id}/tasks
@@ -179,7 +104,10 @@ async fn asset_tasks(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    tasks_for(&s, &user, &id, "Asset").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::tasks_for(&mut conn, &user, &id, "Asset").await?,
+    ))
 }
 
 /// GET /data/user/shots/{shot_id}/tasks
@@ -188,7 +116,10 @@ async fn shot_tasks(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    tasks_for(&s, &user, &id, "Shot").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::tasks_for(&mut conn, &user, &id, "Shot").await?,
+    ))
 }
 
 /// GET /data/user/scenes/{scene_id}/tasks
@@ -197,7 +128,10 @@ async fn scene_tasks(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    tasks_for(&s, &user, &id, "Scene").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::tasks_for(&mut conn, &user, &id, "Scene").await?,
+    ))
 }
 
 /// GET /data/user/sequences/{sequence_id}/tasks
@@ -206,7 +140,10 @@ async fn sequence_tasks(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    tasks_for(&s, &user, &id, "Sequence").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::tasks_for(&mut conn, &user, &id, "Sequence").await?,
+    ))
 }
 
 /// GET /data/user/assets/{asset_id}/task-types
@@ -215,7 +152,10 @@ async fn asset_task_types(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    task_types_for(&s, &user, &id, "Asset").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::task_types_for(&mut conn, &user, &id, "Asset").await?,
+    ))
 }
 
 /// GET /data/user/shots/{shot_id}/task-types
@@ -224,7 +164,10 @@ async fn shot_task_types(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    task_types_for(&s, &user, &id, "Shot").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::task_types_for(&mut conn, &user, &id, "Shot").await?,
+    ))
 }
 
 /// GET /data/user/scenes/{scene_id}/task-types
@@ -233,7 +176,10 @@ async fn scene_task_types(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    task_types_for(&s, &user, &id, "Scene").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::task_types_for(&mut conn, &user, &id, "Scene").await?,
+    ))
 }
 
 /// GET /data/user/sequences/{sequence_id}/task-types
@@ -242,7 +188,10 @@ async fn sequence_task_types(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    task_types_for(&s, &user, &id, "Sequence").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::task_types_for(&mut conn, &user, &id, "Sequence").await?,
+    ))
 }
 
 /// GET /data/user/projects/{project_id}/asset-types — the asset types of
@@ -253,26 +202,9 @@ async fn project_asset_types(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let mut conn = s.db.conn().await?;
-    let project = project_of(&mut conn, &id).await?;
-    let Some(open) = open_status(&mut conn).await? else {
-        return Ok(array(vec![]));
-    };
-    let sql = format!(
-        "SELECT DISTINCT e.entity_type_id FROM entities e JOIN tasks t ON t.entity_id = e.id \
-         {ASSIGNED} WHERE p.id = $3"
-    );
-    let types = EntityTypes::load(&mut conn).await?;
-    let asset_types = types.asset_type_ids();
-    let found: Vec<Uuid> = ids(&mut conn, &sql, &[user.id, open, project])
-        .await?
-        .into_iter()
-        .filter(|t| asset_types.contains(t))
-        .collect();
-    let mut list = rows_by_ids(&mut conn, &models::ENTITY_TYPE, found).await?;
-    for row in &mut list {
-        row.insert("type".into(), json!("AssetType"));
-    }
-    Ok(array(list))
+    Ok(array(
+        assigned_work::project_asset_types(&mut conn, &user, &id).await?,
+    ))
 }
 
 /// GET /data/user/projects/{project_id}/asset-types/{asset_type_id}/assets
@@ -282,26 +214,9 @@ async fn asset_type_assets(
     Path((id, asset_type)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let mut conn = s.db.conn().await?;
-    let project = project_of(&mut conn, &id).await?;
-    let asset_type = path_id(&asset_type)?;
-    rows::get(&mut conn, &models::ENTITY_TYPE, asset_type, false)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let Some(open) = open_status(&mut conn).await? else {
-        return Ok(array(vec![]));
-    };
-    let sql = format!(
-        "SELECT DISTINCT e.id FROM entities e JOIN tasks t ON t.entity_id = e.id \
-         {ASSIGNED} WHERE e.entity_type_id = $3 AND e.project_id = $4"
-    );
-    let found = ids(&mut conn, &sql, &[user.id, open, asset_type, project]).await?;
-    entity_list(&mut conn, found).await
-}
-
-/// The id of an entity type by name (Zou's `get_shot_type`, …); a nil id
-/// when missing, which matches nothing.
-fn type_id(types: &EntityTypes, name: &str) -> Uuid {
-    types.id_of(name).unwrap_or_default()
+    Ok(array(
+        assigned_work::asset_type_assets(&mut conn, &user, &id, &asset_type).await?,
+    ))
 }
 
 /// GET /data/user/projects/{project_id}/sequences — sequences holding a
@@ -312,25 +227,9 @@ async fn project_sequences(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let mut conn = s.db.conn().await?;
-    let project = project_of(&mut conn, &id).await?;
-    let Some(open) = open_status(&mut conn).await? else {
-        return Ok(array(vec![]));
-    };
-    let types = EntityTypes::load(&mut conn).await?;
-    let sql = format!(
-        "SELECT DISTINCT sq.id FROM entities sq JOIN entities sh ON sh.parent_id = sq.id \
-         JOIN tasks t ON t.entity_id = sh.id {ASSIGNED} \
-         WHERE sh.entity_type_id = $3 AND sq.entity_type_id = $4 AND sq.project_id = $5"
-    );
-    let binds = [
-        user.id,
-        open,
-        type_id(&types, "Shot"),
-        type_id(&types, "Sequence"),
-        project,
-    ];
-    let found = ids(&mut conn, &sql, &binds).await?;
-    entity_list(&mut conn, found).await
+    Ok(array(
+        assigned_work::project_sequences(&mut conn, &user, &id).await?,
+    ))
 }
 
 /// GET /data/user/projects/{project_id}/episodes — episodes holding a shot
@@ -341,53 +240,9 @@ async fn project_episodes(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let mut conn = s.db.conn().await?;
-    let project = project_of(&mut conn, &id).await?;
-    let Some(open) = open_status(&mut conn).await? else {
-        return Ok(array(vec![]));
-    };
-    let types = EntityTypes::load(&mut conn).await?;
-    let sql = format!(
-        "SELECT DISTINCT ep.id FROM entities ep JOIN entities sq ON sq.parent_id = ep.id \
-         JOIN entities sh ON sh.parent_id = sq.id JOIN tasks t ON t.entity_id = sh.id {ASSIGNED} \
-         WHERE sh.entity_type_id = $3 AND sq.entity_type_id = $4 AND ep.entity_type_id = $5 \
-         AND ep.project_id = $6"
-    );
-    let binds = [
-        user.id,
-        open,
-        type_id(&types, "Shot"),
-        type_id(&types, "Sequence"),
-        type_id(&types, "Episode"),
-        project,
-    ];
-    let found = ids(&mut conn, &sql, &binds).await?;
-    entity_list(&mut conn, found).await
-}
-
-/// The children of one kind of a sequence the caller has a task on.
-async fn sequence_children(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-    kind: &str,
-) -> ApiResult<Json<Value>> {
-    let mut conn = state.db.conn().await?;
-    let sequence = entity_of_kind(&mut conn, id, "Sequence").await?;
-    let Some(open) = open_status(&mut conn).await? else {
-        return Ok(array(vec![]));
-    };
-    let types = EntityTypes::load(&mut conn).await?;
-    let sql = format!(
-        "SELECT DISTINCT e.id FROM entities e JOIN tasks t ON t.entity_id = e.id {ASSIGNED} \
-         WHERE e.entity_type_id = $3 AND e.parent_id = $4"
-    );
-    let found = ids(
-        &mut conn,
-        &sql,
-        &[user.id, open, type_id(&types, kind), sequence],
-    )
-    .await?;
-    entity_list(&mut conn, found).await
+    Ok(array(
+        assigned_work::project_episodes(&mut conn, &user, &id).await?,
+    ))
 }
 
 /// GET /data/user/sequences/{sequence_id}/shots
@@ -396,7 +251,10 @@ async fn sequence_shots(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    sequence_children(&s, &user, &id, "Shot").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::sequence_children(&mut conn, &user, &id, "Shot").await?,
+    ))
 }
 
 /// GET /data/user/sequences/{sequence_id}/scenes
@@ -405,7 +263,10 @@ async fn sequence_scenes(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    sequence_children(&s, &user, &id, "Scene").await
+    let mut conn = s.db.conn().await?;
+    Ok(array(
+        assigned_work::sequence_children(&mut conn, &user, &id, "Scene").await?,
+    ))
 }
 
 // ---------------------------------------------------------------------
