@@ -30,6 +30,7 @@ pub mod search_filters;
 pub mod task_rows;
 pub mod todo_rows;
 pub mod user_context;
+pub mod user_time;
 pub mod with_tasks;
 
 pub use app::{App, AppState};

@@ -9,18 +9,14 @@
 //! and day offs live in `todo.rs` and `day_offs.rs`; notifications,
 //! subscriptions, chats and the avatar are served elsewhere.
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use fennec_api::models;
-use fennec_store::db::Exec;
 use fennec_store::rows::{self, Row, Select};
-use fennec_store::{on, SqlValue, StoreError};
-use serde_json::{json, Value};
-use uuid::Uuid;
+use fennec_store::SqlValue;
+use serde_json::Value;
 
 use crate::app::AppState;
 use crate::assigned_work;
@@ -28,9 +24,9 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, QueryPairs, SchemaBody};
 use crate::my_checks::{self, CheckArgs};
-use crate::present::id_of;
-use crate::search_filters::{self, column, filter_groups_of, filters_of, own_row};
-use crate::user_context::{self, open_project_rows, rows_by_ids};
+use crate::search_filters::{self, filter_groups_of, filters_of, own_row};
+use crate::user_context::{self, open_project_rows};
+use crate::user_time::{self, day};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -352,43 +348,9 @@ async fn time_spents(
     let start = day(start_raw).map_err(|_| bad())?;
     let end = day(end_raw).map_err(|_| bad())?;
     let mut conn = s.db.conn().await?;
-    let sql = "SELECT ts.id, t.project_id, t.task_type_id FROM time_spents ts \
-               JOIN tasks t ON t.id = ts.task_id \
-               WHERE ts.person_id = $1 AND ts.date BETWEEN $2 AND $3 ORDER BY ts.seq";
-    let found: Vec<(Uuid, Uuid, Uuid)> = on!(&mut conn, c => sqlx::query_as(sql)
-        .bind(user.id)
-        .bind(start)
-        .bind(end)
-        .fetch_all(&mut *c)
-        .await
-        .map_err(StoreError::from)?);
-    let extra: HashMap<Uuid, (Uuid, Uuid)> =
-        found.iter().map(|(id, p, t)| (*id, (*p, *t))).collect();
-    let list = rows_by_ids(
-        &mut conn,
-        &models::TIME_SPENT,
-        found.iter().map(|f| f.0).collect(),
-    )
-    .await?;
     Ok(array(
-        list.into_iter()
-            .map(|mut r| {
-                if let Some((p, t)) = extra.get(&id_of(&r)) {
-                    r.insert("project_id".into(), json!(p.to_string()));
-                    r.insert("task_type_id".into(), json!(t.to_string()));
-                }
-                r
-            })
-            .collect(),
+        user_time::time_spents_between(&mut conn, &user, start, end).await?,
     ))
-}
-
-/// A day as Zou's PostgreSQL casts it: ISO (a datetime's day too) or the
-/// compact `YYYYMMDD`.
-fn day(date: &str) -> ApiResult<chrono::NaiveDate> {
-    fennec_api::time::parse_date(date)
-        .or_else(|| chrono::NaiveDate::parse_from_str(date, "%Y%m%d").ok())
-        .ok_or_else(|| ApiError::bad_request("Wrong date format."))
 }
 
 /// GET /data/user/time-spents/{date}
@@ -528,21 +490,7 @@ async fn desktop_login_logs(
     user: CurrentUser,
 ) -> ApiResult<Json<Value>> {
     let mut conn = s.db.conn().await?;
-    let select = Select::default().eq("person_id", SqlValue::Uuid(user.id));
-    let mut list = rows::list(&mut conn, &models::DESKTOP_LOGIN_LOG, &select, false).await?;
-    // Zou's datetimes sort as their text does; newest first, ties in
-    // creation order.
-    list.reverse();
-    list.sort_by(|a, b| {
-        let date = |r: &Row| {
-            r.get("date")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned()
-        };
-        date(b).cmp(&date(a))
-    });
-    Ok(array(list))
+    Ok(array(user_time::desktop_logins(&mut conn, &user).await?))
 }
 
 /// POST /data/user/desktop-login-logs — `date` from the body or the query
@@ -557,51 +505,6 @@ async fn new_desktop_login_log(
         .get("date")
         .map(|v| Value::String(v.to_owned()))
         .or_else(|| body.get("date").cloned());
-    let date = match given {
-        None | Some(Value::Null) => fennec_api::time::now(),
-        Some(Value::String(v)) => fennec_api::time::parse_datetime(&v)
-            .ok_or_else(|| ApiError::bad_request("Wrong date format."))?,
-        Some(_) => return Err(ApiError::bad_request("Wrong date format.")),
-    };
-    let mut tx = s.db.begin().await?;
-    let m = &models::DESKTOP_LOGIN_LOG;
-    let row = rows::insert(
-        &mut tx,
-        m,
-        vec![
-            (column(m, "person_id"), SqlValue::Uuid(user.id)),
-            (column(m, "date"), SqlValue::DateTime(date)),
-        ],
-    )
-    .await?;
-    update_last_presence(&mut tx, user.id).await?;
-    tx.commit().await?;
+    let row = user_time::record_login(&s.db, &user, given).await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
-}
-
-/// Zou's `update_person_last_presence`: the later of the last desktop
-/// login's day and the last time spent's.
-async fn update_last_presence(exec: &mut impl Exec, person: Uuid) -> ApiResult<()> {
-    let login: Option<chrono::NaiveDateTime> = on!(exec, c => sqlx::query_scalar(
-        "SELECT MAX(date) FROM desktop_login_logs WHERE person_id = $1")
-        .bind(person)
-        .fetch_one(&mut *c)
-        .await
-        .map_err(StoreError::from)?);
-    let spent: Option<chrono::NaiveDate> = on!(exec, c => sqlx::query_scalar(
-        "SELECT MAX(date) FROM time_spents WHERE person_id = $1")
-        .bind(person)
-        .fetch_one(&mut *c)
-        .await
-        .map_err(StoreError::from)?);
-    let last = [login.map(|d| d.date()), spent].into_iter().flatten().max();
-    let value = last.map_or(SqlValue::Null(models::Kind::Date), SqlValue::Date);
-    rows::update(
-        exec,
-        &models::PERSON,
-        person,
-        vec![(column(&models::PERSON, "last_presence"), value)],
-    )
-    .await?;
-    Ok(())
 }
