@@ -60,6 +60,12 @@ SHARED_SERVER = {
     ("admin", "GET", "/data/tasks/open-tasks?limit=-5", None):
         "one open task of the whole studio: on a shared server, another "
         "module's task may come first.",
+    ("admin", "GET", "/data/tasks/open-tasks?episode_id=nope", None):
+        "the first page (100) of the whole studio's open tasks, in Zou's "
+        "order by production name: on a shared server, other modules' "
+        "productions may fill it.",
+    ("admin", "GET", "/data/tasks/open-tasks?page=0", None):
+        "the first page (100) of the whole studio's open tasks, as above.",
     ("admin", "DELETE", "/data/task-types/{tt_animation}", None):
         "refused either way (400): with Zou's message for a task type that "
         "tasks use, or, once another module's production uses Animation, "
