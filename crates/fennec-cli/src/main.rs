@@ -103,6 +103,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let bind = config.bind;
     let email = config.admin_email.clone();
     let url = redact(&config.database.database_url);
+    let ui = config.ui.clone();
     let app = App::build(config).await.context("starting fennec")?;
     if let Some(pw) = &app.generated_admin_password {
         println!("Created the first admin: {email} with password {pw}");
@@ -112,6 +113,13 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {bind}"))?;
     tracing::info!(address = %listener.local_addr()?, database = %url, "fennec serving the Kitsu API");
+    if let Some(ui) = ui {
+        let address = listener.local_addr()?;
+        println!(
+            "Kitsu's web front end from {} at http://{address}/ (API under /api)",
+            ui.display()
+        );
+    }
     app.serve(listener).await?;
     Ok(())
 }

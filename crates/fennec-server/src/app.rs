@@ -34,6 +34,8 @@ pub struct App {
     /// Set when this start created the first admin with a generated
     /// password, so the caller can print it once.
     pub generated_admin_password: Option<String>,
+    /// The front end served at `/` (`--ui`), when there is one.
+    pub ui: Option<crate::ui::UiDir>,
 }
 
 fn random_string(len: usize) -> String {
@@ -48,6 +50,12 @@ impl App {
     /// Opens (creating and migrating if needed) the database, loads Kitsu's
     /// default data and the first admin on a fresh one.
     pub async fn build(config: ServeConfig) -> Result<App, BuildError> {
+        // Checked before the database is touched: a wrong folder is a
+        // typo to fix, not a reason to create a database.
+        let ui = match &config.ui {
+            Some(dir) => Some(crate::ui::UiDir::open(dir).map_err(BuildError::Other)?),
+            None => None,
+        };
         let db = Db::connect(&config.database.database_url).await?;
         db.migrate().await?;
         defaults::load(&db).await?;
@@ -78,11 +86,19 @@ impl App {
                 config: Arc::new(config),
             },
             generated_admin_password,
+            ui,
         })
     }
 
     pub fn router(&self) -> NormalizePath<Router> {
-        let router = routes::router(self.state.clone())
+        let mut router = routes::router(self.state.clone());
+        if let Some(ui) = &self.ui {
+            router = router.layer(axum::middleware::from_fn_with_state(
+                ui.clone(),
+                crate::ui::serve_ui,
+            ));
+        }
+        let router = router
             .layer(axum::middleware::from_fn(run_to_completion))
             .layer(DefaultBodyLimit::max(self.state.config.body_limit))
             .layer(CatchPanicLayer::custom(panic_response))

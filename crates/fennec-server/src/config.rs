@@ -2,6 +2,7 @@
 //! or environment variable (Zou's names where the meaning is the same).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct DatabaseArgs {
@@ -55,6 +56,12 @@ pub struct ServeConfig {
     /// admins in the user context).
     #[arg(long, env = "USER_LIMIT", default_value_t = 100)]
     pub user_limit: i64,
+
+    /// A build of Kitsu's web front end (the folder holding its
+    /// index.html) to serve at `/`, the API staying under `/api`, as
+    /// Kitsu's nginx lays them out.
+    #[arg(long = "ui", env = "FENNEC_UI", value_name = "DIR")]
+    pub ui: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -73,6 +80,7 @@ impl ServeConfig {
             body_limit: 1024 * 1024,
             bcrypt_cost: 4,
             user_limit: 100,
+            ui: None,
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod schedule_input;
 pub mod search_filters;
 pub mod task_rows;
 pub mod todo_rows;
+pub mod ui;
 pub mod user_context;
 pub mod user_time;
 pub mod with_tasks;
