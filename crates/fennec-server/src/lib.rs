@@ -8,6 +8,7 @@ pub mod access_log;
 pub mod app;
 pub mod assigned_work;
 pub mod auth;
+pub mod comments;
 pub mod config;
 pub mod csv_export;
 pub mod csv_import;

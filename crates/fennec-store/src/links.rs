@@ -69,6 +69,25 @@ pub const DESCRIPTOR_DEPARTMENTS: Link = Link {
     right: "department_id",
 };
 
+/// The people a comment's text mentions (Zou's `comment_mentions`).
+pub const COMMENT_MENTIONS: Link = Link {
+    table: "comment_mentions",
+    left: "comment_id",
+    right: "person_id",
+};
+/// The departments a comment's text mentions.
+pub const COMMENT_DEPARTMENT_MENTIONS: Link = Link {
+    table: "comment_department_mentions",
+    left: "comment_id",
+    right: "department_id",
+};
+/// The people who acknowledged a comment (Zou's `comment_acknoledgments`).
+pub const COMMENT_ACKNOWLEDGEMENTS: Link = Link {
+    table: "comment_acknoledgments",
+    left: "comment_id",
+    right: "person_id",
+};
+
 impl Link {
     /// The right-hand ids linked to `left`, in link order.
     pub async fn rights(&self, exec: &mut impl Exec, left: Uuid) -> Result<Vec<Uuid>> {

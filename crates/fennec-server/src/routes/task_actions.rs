@@ -6,9 +6,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use fennec_api::models;
-use fennec_store::db::Exec;
 use fennec_store::links;
-use fennec_store::rows::{self, Row, Select};
+use fennec_store::rows::{self, Select};
 use fennec_store::{tasks as store_tasks, SqlValue};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -19,8 +18,8 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, IdListBody, Path, SchemaBody};
 use crate::present::{id_of, uuid_field};
-use crate::reach::{client_reads, entity_created_by, load_task, manages};
-use crate::task_rows::{flag, list_json, task_col, with_assignees_in_place, Lookups, TASK};
+use crate::reach::{client_reads, load_task, manages};
+use crate::task_rows::{list_json, task_col, with_assignees_in_place, Lookups, TASK};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -133,15 +132,6 @@ async fn assign(
     Ok(list_json(out))
 }
 
-fn status_row(lookups: &Lookups, id: Uuid) -> ApiResult<Row> {
-    lookups
-        .refs
-        .statuses
-        .get(&id)
-        .cloned()
-        .ok_or_else(ApiError::not_found)
-}
-
 /// POST /actions/tasks/{id}/comment — a comment, and the status change it
 /// carries (Zou's `create_comment` + `update_task_status`).
 async fn comment(
@@ -151,183 +141,11 @@ async fn comment(
     SchemaBody(body): SchemaBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let id = path_id(&id)?;
-    let status_id = match body.get("task_status_id") {
-        None => {
-            return Err(ApiError::validation(vec![(
-                "task_status_id".into(),
-                "Field required".into(),
-            )]))
-        }
-        // Zou's schema takes any string and the status lookup answers 404.
-        Some(Value::String(s)) => Uuid::parse_str(s).map_err(|_| ApiError::not_found())?,
-        Some(_) => {
-            return Err(ApiError::validation(vec![(
-                "task_status_id".into(),
-                "Input should be a valid string".into(),
-            )]))
-        }
-    };
-    // A checklist or links may come as a JSON string (form posts); Zou
-    // parses them.
-    let json_list = |key: &str| -> ApiResult<Value> {
-        match body.get(key) {
-            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-                Ok(v @ Value::Array(_)) => Ok(v),
-                _ => Err(ApiError::validation(vec![(
-                    key.into(),
-                    "Value error, invalid literal: line 1 column 1 (char 0)".into(),
-                )])),
-            },
-            Some(v @ Value::Array(_)) => Ok(v.clone()),
-            _ => Ok(json!([])),
-        }
-    };
-    let checklist = json_list("checklist")?;
-    let links_value = json_list("links")?;
-    let text = match body.get("comment") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => {
-            return Err(ApiError::validation(vec![(
-                "comment".into(),
-                "Input should be a valid string".into(),
-            )]))
-        }
-    };
-    let asked_for_client = match body.get("for_client") {
-        None => false,
-        Some(v) => crate::extract::schema_bool(v)
-            .map_err(|m| ApiError::validation(vec![("for_client".into(), m.into())]))?,
-    };
+    let input = crate::comments::parse_input(&body)?;
     let mut tx = state.db.begin().await?;
-    if !store_tasks::lock_task(&mut tx, id).await? {
-        return Err(ApiError::not_found());
-    }
-    let (task, user) = load_task(&mut tx, &user, id).await?;
-    let lookups = Lookups::load(&mut tx).await?;
-    let status = status_row(&lookups, status_id)?;
-    // Zou's check_task_action_access: managers and clients of the project
-    // comment on any of its tasks, others on tasks they are assigned to (or,
-    // for supervisors, tasks of their departments) or whose entity they
-    // created; then check_task_status_access limits artists and clients to
-    // the statuses open to them.
-    let may_act = matches!(user.role, Role::Admin | Role::Manager | Role::Client)
-        || links::TASK_ASSIGNEES.contains(&mut tx, id, user.id).await?
-        || (user.role == Role::Supervisor && manages(&mut tx, &user, &task).await?)
-        || entity_created_by(&mut tx, &task).await? == Some(user.id);
-    let status_open = match user.role {
-        Role::User => flag(Some(&status), "is_artist_allowed"),
-        Role::Client => flag(Some(&status), "is_client_allowed"),
-        _ => true,
-    };
-    if !may_act || !status_open {
-        return Err(ApiError::forbidden());
-    }
-    // Only managers may write in someone else's name or for the client.
-    let is_manager = matches!(user.role, Role::Admin | Role::Manager);
-    let author = match body.get("person_id").and_then(Value::as_str) {
-        Some(p) if is_manager => {
-            let p = Uuid::parse_str(p).map_err(|_| ApiError::not_found())?;
-            rows::get(&mut tx, &models::PERSON, p, false)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
-            p
-        }
-        _ => user.id,
-    };
-    let now = fennec_api::time::now();
-    let c = &models::COMMENT;
-    let col = |n: &str| c.column(n).expect("comment column");
-    let comment = rows::insert(
-        &mut tx,
-        c,
-        vec![
-            (col("object_id"), SqlValue::Uuid(id)),
-            (col("object_type"), SqlValue::Text("Task".into())),
-            (col("text"), SqlValue::Text(text)),
-            (col("checklist"), SqlValue::Json(checklist)),
-            (col("links"), SqlValue::Json(links_value)),
-            (
-                col("for_client"),
-                SqlValue::Bool(is_manager && asked_for_client),
-            ),
-            (col("task_status_id"), SqlValue::Uuid(status_id)),
-            (col("person_id"), SqlValue::Uuid(author)),
-        ],
-    )
-    .await?;
-    apply_status(&mut tx, &task, &status, now).await?;
-    let mut out = Map::new();
-    for (k, v) in comment {
-        if k == "id" {
-            out.insert("previews".into(), json!([]));
-        }
-        out.insert(k, v);
-    }
-    for k in [
-        "mentions",
-        "department_mentions",
-        "acknowledgements",
-        "attachment_files",
-    ] {
-        out.insert(k.into(), json!([]));
-    }
-    out.insert("task_status".into(), Value::Object(status));
-    // Zou serialises a person named in the body with its relations (the
-    // `departments` list in place) and the caller without.
-    let person = if author == user.id && body.get("person_id").is_none() {
-        rows::get(&mut tx, &models::PERSON, author, false).await?
-    } else {
-        crate::present::person_in_place(&mut tx, author).await?
-    };
-    out.insert("person".into(), person.map_or(Value::Null, Value::Object));
+    let (out, _created) = crate::comments::create_comment(&mut tx, &user, id, input).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(out))))
-}
-
-/// Zou's status side effects (`_manage_status_change`, `update_task`),
-/// only when the comment changes the status: `real_start_date` on the
-/// first WIP, `end_date` stamped on a feedback request and cleared by any
-/// other status but done, `done_date` stamped on done and cleared
-/// otherwise, `retake_count` +1 on a retake status.
-async fn apply_status(
-    exec: &mut impl Exec,
-    task: &Row,
-    status: &Row,
-    now: chrono::NaiveDateTime,
-) -> ApiResult<()> {
-    let changed = uuid_field(task, "task_status_id") != Some(id_of(status));
-    let is = |key: &str| flag(Some(status), key);
-    let mut changes = vec![
-        (task_col("task_status_id"), SqlValue::Uuid(id_of(status))),
-        (task_col("last_comment_date"), SqlValue::DateTime(now)),
-    ];
-    let never = SqlValue::Null(models::Kind::DateTime);
-    if changed {
-        if is("is_retake") {
-            let count = task
-                .get("retake_count")
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
-            changes.push((task_col("retake_count"), SqlValue::Int(count + 1)));
-        }
-        if is("is_wip") && task.get("real_start_date").is_none_or(Value::is_null) {
-            changes.push((task_col("real_start_date"), SqlValue::DateTime(now)));
-        }
-        if is("is_feedback_request") {
-            changes.push((task_col("end_date"), SqlValue::DateTime(now)));
-        } else if !is("is_done") {
-            changes.push((task_col("end_date"), never.clone()));
-        }
-        let done = if is("is_done") {
-            SqlValue::DateTime(now)
-        } else {
-            never
-        };
-        changes.push((task_col("done_date"), done));
-    }
-    rows::update(exec, TASK, id_of(task), changes).await?;
-    Ok(())
 }
 
 async fn task_comments(
