@@ -93,6 +93,11 @@ pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<u64> {
         };
         q.fetch_all(&mut *c).await?
     });
+    // Zou's remove_task: the tasks' notifications, subscriptions and news
+    // go before their comments.
+    for sql in crate::notifications::for_tasks_sql(&owned) {
+        execute(exec, &sql, a, b).await?;
+    }
     for sql in [
         format!("DELETE FROM comments WHERE object_id IN {owned}"),
         format!("DELETE FROM time_spents WHERE task_id IN {owned}"),
@@ -136,6 +141,7 @@ pub async fn remove_preview_file(exec: &mut impl Exec, preview: Uuid) -> Result<
         "UPDATE entities SET preview_file_id = NULL WHERE preview_file_id = $1",
         "UPDATE comments SET preview_file_id = NULL WHERE preview_file_id = $1",
         "UPDATE tasks SET last_preview_file_id = NULL WHERE last_preview_file_id = $1",
+        "UPDATE news SET preview_file_id = NULL WHERE preview_file_id = $1",
         "DELETE FROM preview_files WHERE id = $1",
     ] {
         execute(exec, sql, preview, None).await?;
@@ -437,6 +443,10 @@ pub async fn remove_comment(exec: &mut impl Exec, comment: Uuid) -> Result<Optio
     let task: Option<Uuid> = on!(exec, c => sqlx::query_scalar(
         "SELECT object_id FROM comments WHERE id = $1")
         .bind(comment).fetch_optional(&mut *c).await?);
+    // Zou's remove_comment takes the comment's notifications and news first.
+    for sql in crate::notifications::for_comments_sql("($1)") {
+        execute(exec, &sql, comment, None).await?;
+    }
     execute(exec, "DELETE FROM comments WHERE id = $1", comment, None).await?;
     let Some(task) = task else { return Ok(None) };
     if crate::tasks::lock_task(exec, task).await? {
@@ -596,6 +606,13 @@ pub async fn remove_person_work(exec: &mut impl Exec, person: Uuid) -> Result<()
          UNION SELECT task_id FROM time_spents WHERE person_id = $1")
         .bind(person).fetch_all(&mut *c).await?);
     for sql in [
+        // Zou's remove_person: the notifications to and from the person,
+        // his subscriptions, and what his comments raised.
+        "DELETE FROM notifications WHERE person_id = $1 OR author_id = $1 \
+         OR comment_id IN (SELECT id FROM comments WHERE person_id = $1)",
+        "DELETE FROM news WHERE author_id = $1 \
+         OR comment_id IN (SELECT id FROM comments WHERE person_id = $1)",
+        "DELETE FROM subscriptions WHERE person_id = $1",
         "DELETE FROM comments WHERE person_id = $1",
         "DELETE FROM time_spents WHERE person_id = $1",
         "DELETE FROM project_person_link WHERE person_id = $1",

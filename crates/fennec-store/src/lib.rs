@@ -10,12 +10,14 @@
 #[macro_use]
 pub mod value;
 pub mod breakdown;
+pub mod chats;
 pub mod bulk;
 pub mod cascade;
 pub mod db;
 pub mod defaults;
 pub mod error;
 pub mod links;
+pub mod notifications;
 pub mod persons;
 pub mod previews;
 pub mod quotas;

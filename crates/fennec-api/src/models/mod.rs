@@ -9,7 +9,9 @@
 
 mod breakdown;
 mod calendar;
+mod chat;
 mod entity;
+mod notification;
 mod organisation;
 mod person;
 mod preview;
@@ -22,7 +24,9 @@ mod user_settings;
 
 pub use breakdown::{ASSET_INSTANCE, ENTITY_CONCEPT_LINK, ENTITY_LINK};
 pub use calendar::{DAY_OFF, MILESTONE};
+pub use chat::{CHAT, CHAT_MESSAGE};
 pub use entity::{ASSET_TYPE, ENTITY, ENTITY_TYPE};
+pub use notification::{NEWS, NOTIFICATION, SUBSCRIPTION};
 pub use organisation::{DEPARTMENT, ORGANISATION, ORGANISATION_ADMIN_ONLY, PROJECT_STATUS};
 pub use person::PERSON;
 pub use preview::PREVIEW_FILE;
@@ -209,6 +213,8 @@ pub static ALL: &[&Model] = &[
     &SEARCH_FILTER_GROUP,
     &DESKTOP_LOGIN_LOG,
     &PREVIEW_FILE,
+    &CHAT,
+    &CHAT_MESSAGE,
 ];
 
 /// Fills the keys a model computes from its own columns (Zou's hybrid
