@@ -90,3 +90,12 @@ pub async fn count_admins(exec: &mut impl Exec) -> Result<i64> {
     let sql = "SELECT COUNT(*) FROM persons WHERE role = 'admin'";
     Ok(on!(exec, c => sqlx::query_scalar(sql).fetch_one(&mut *c).await?))
 }
+
+/// Whether the person has a password (Zou lets an admin set another
+/// admin's password only while that admin has none).
+pub async fn has_password(exec: &mut impl Exec, id: Uuid) -> Result<bool> {
+    let sql = "SELECT password FROM persons WHERE id = $1";
+    let hash: Option<Option<String>> =
+        on!(exec, c => sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *c).await?);
+    Ok(hash.flatten().is_some_and(|h| !h.is_empty()))
+}

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 pub mod assets;
 pub mod auth;
 pub mod breakdown;
+pub mod chats;
 pub mod concepts;
 pub mod crud;
 pub mod day_offs;
@@ -43,6 +44,7 @@ fn api(state: AppState) -> Router {
         .merge(task_actions::routes())
         .merge(todo::routes())
         .merge(user::routes())
+        .merge(chats::routes())
         .merge(day_offs::routes())
         .merge(persons::routes())
         .merge(entities::routes())

@@ -2,7 +2,9 @@
 //! by date or range, and per task over a year, month, ISO week or day;
 //! the studio's time tables (minutes per year, month, week or day, then
 //! per person: Kitsu's timesheets page); the admins' monthly presence log
-//! (desktop logins as a CSV sheet).
+//! (desktop logins as a CSV sheet); and an admin's actions on a person
+//! (departments, password, invitation, avatar, 2FA; logic in
+//! `person_actions.rs`).
 //!
 //! Who reads whose time is Zou's `_get_project_department_ids_for_person_access`:
 //! an admin or the person himself reads everything; a manager or a
@@ -12,8 +14,9 @@
 
 use axum::extract::State;
 use axum::http::header;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, Duration, NaiveDate};
 use fennec_api::models;
@@ -30,8 +33,9 @@ use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::csv_export::{full_name, to_csv};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, Path, QueryPairs};
+use crate::extract::{path_id, Path, QueryPairs, SchemaBody};
 use crate::generic_crud::visible_projects;
+use crate::person_actions;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -74,6 +78,121 @@ pub fn routes() -> Router<AppState> {
             "/data/persons/time-spents/day-table/{year}/{month}",
             get(day_table),
         )
+        .route(
+            "/actions/persons/{id}/departments/add",
+            post(add_to_department),
+        )
+        .route(
+            "/actions/persons/{id}/departments/{department_id}",
+            delete(remove_from_department),
+        )
+        .route(
+            "/actions/persons/{id}/change-password",
+            post(change_password),
+        )
+        .route("/actions/persons/{id}/invite", get(invite))
+        .route("/actions/persons/{id}/clear-avatar", delete(clear_avatar))
+        .route(
+            "/actions/persons/{id}/disable-two-factor-authentication",
+            delete(disable_two_factor),
+        )
+        // Zou's user blueprint, the caller's own avatar: here beside the
+        // admin's clearing, which it shares.
+        .route("/actions/user/clear-avatar", delete(clear_own_avatar))
+}
+
+/// POST /actions/persons/{id}/departments/add — gazu's
+/// `person.add_person_to_department` (201, the person with departments).
+async fn add_to_department(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = path_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    let person = person_actions::add_department(&mut tx, &user, id, &body).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(person))))
+}
+
+/// DELETE /actions/persons/{id}/departments/{department_id} — gazu's
+/// `person.remove_person_from_department` (204).
+async fn remove_from_department(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, department)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let id = path_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    person_actions::remove_department(&mut tx, &user, id, &department).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /actions/persons/{id}/change-password — gazu's
+/// `person.change_password_for_person`.
+async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    let cost = state.config.bcrypt_cost;
+    let answer = person_actions::change_password(&mut tx, &user, id, &body, cost).await?;
+    tx.commit().await?;
+    Ok(Json(answer))
+}
+
+/// GET /actions/persons/{id}/invite — gazu's `person.invite_person`.
+async fn invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    Ok(Json(person_actions::invite(&mut conn, &user, id).await?))
+}
+
+/// DELETE /actions/persons/{id}/clear-avatar — gazu's
+/// `person.clear_person_avatar` (admins; 204).
+async fn clear_avatar(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = path_id(&id)?;
+    require_admin(&user)?;
+    let mut conn = state.db.conn().await?;
+    person_actions::clear_avatar(&mut conn, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// DELETE /actions/user/clear-avatar — gazu's `user.clear_avatar` (204).
+async fn clear_own_avatar(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<StatusCode> {
+    let mut conn = state.db.conn().await?;
+    person_actions::clear_avatar(&mut conn, user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// DELETE /actions/persons/{id}/disable-two-factor-authentication —
+/// gazu's `person.disable_two_factor_authentication`.
+async fn disable_two_factor(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    let answer = person_actions::disable_two_factor(&mut tx, &user, id).await?;
+    tx.commit().await?;
+    Ok(Json(answer))
 }
 
 /// What a caller may read of a person's time: `None` is no restriction.

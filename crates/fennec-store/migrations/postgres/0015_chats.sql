@@ -1,0 +1,39 @@
+-- Entity chats of Zou 1.0.97 (issue 12): one chat per entity, made on
+-- first read as Zou's chats_service makes it, its participants and its
+-- messages. `object_id` has no foreign key because Zou's has none (a chat
+-- names "an object", today always an entity). Message attachments need
+-- file storage (issue 14): no table for them yet.
+
+CREATE TABLE chats (
+    seq BIGSERIAL NOT NULL,
+    "object_id" UUID NOT NULL,
+    "object_type" VARCHAR(80) NOT NULL DEFAULT 'entity',
+    "last_message" TIMESTAMP,
+    "id" UUID PRIMARY KEY,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX chats_seq_idx ON chats (seq);
+-- One chat per object: two first reads at once must not make two.
+CREATE UNIQUE INDEX chats_object_idx ON chats (object_id, object_type);
+
+CREATE TABLE chat_participants (
+    seq BIGSERIAL NOT NULL,
+    chat_id UUID NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    person_id UUID NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    UNIQUE (chat_id, person_id)
+);
+CREATE INDEX chat_participants_person_id_idx ON chat_participants (person_id);
+
+CREATE TABLE chat_messages (
+    seq BIGSERIAL NOT NULL,
+    "chat_id" UUID NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    "person_id" UUID NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    "text" TEXT,
+    "id" UUID PRIMARY KEY,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX chat_messages_seq_idx ON chat_messages (seq);
+CREATE INDEX chat_messages_chat_id_idx ON chat_messages (chat_id);
+CREATE INDEX chat_messages_person_id_idx ON chat_messages (person_id);
