@@ -1,6 +1,7 @@
 //! Authentication (JWT access and refresh tokens, bcrypt passwords) and
 //! Zou's role checks.
 
+pub mod cookies;
 pub mod jwt;
 pub mod password;
 pub mod permissions;

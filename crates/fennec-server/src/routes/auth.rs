@@ -1,7 +1,8 @@
 //! Zou's `auth` blueprint: login, logout, refresh, current user.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use fennec_api::error as msg;
@@ -10,7 +11,7 @@ use fennec_store::{persons, rows, tokens};
 use serde_json::{json, Value};
 
 use crate::app::AppState;
-use crate::auth::{password, CurrentUser, RefreshUser};
+use crate::auth::{cookies, password, CurrentUser, RefreshUser};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::SchemaBody;
 use crate::present;
@@ -48,11 +49,13 @@ async fn organisation(state: &AppState, admin: bool) -> ApiResult<Value> {
     Ok(Value::Object(org))
 }
 
-/// POST /auth/login
+/// POST /auth/login — the tokens in the body; a browser also gets them as
+/// the cookies Kitsu's web front end authenticates with.
 async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     SchemaBody(body): SchemaBody,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<Response> {
     // Zou's LoginSchema: an e-mail of at least one character; a password
     // that defaults to "default" (and so fails to match) when absent.
     let mut errors = vec![];
@@ -150,20 +153,28 @@ async fn login(
         .ok_or_else(ApiError::not_found)?;
     present::person_with_departments(&mut conn, &mut user).await?;
     drop(conn);
-    Ok((
-        StatusCode::OK,
-        Json(json!({
-            "user": user,
-            "organisation": organisation(&state, cred.role == "admin").await?,
-            "login": true,
-            "access_token": access,
-            "refresh_token": refresh,
-        })),
-    ))
+    let mut response = Json(json!({
+        "user": user,
+        "organisation": organisation(&state, cred.role == "admin").await?,
+        "login": true,
+        "access_token": access,
+        "refresh_token": refresh,
+    }))
+    .into_response();
+    if cookies::from_browser(&headers) {
+        cookies::set_access(response.headers_mut(), &access);
+        cookies::set_refresh(response.headers_mut(), &refresh);
+    }
+    Ok(response)
 }
 
-/// GET /auth/logout — revokes the access token and its refresh token.
-async fn logout(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+/// GET /auth/logout — revokes the access token and its refresh token; a
+/// browser's cookies are cleared.
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+) -> ApiResult<Response> {
     let mut conn = state.db.conn().await?;
     let exp = chrono::DateTime::from_timestamp(user.claims.exp, 0)
         .map(|d| d.naive_utc())
@@ -173,7 +184,12 @@ async fn logout(State(state): State<AppState>, user: CurrentUser) -> ApiResult<J
         let rexp = exp + chrono::Duration::seconds(state.config.refresh_token_expires);
         tokens::revoke(&mut conn, r, rexp).await?;
     }
-    Ok(Json(json!({"logout": true})))
+    let mut response = Json(json!({"logout": true})).into_response();
+    if cookies::from_browser(&headers) {
+        cookies::unset_access(response.headers_mut());
+        cookies::unset_refresh(response.headers_mut());
+    }
+    Ok(response)
 }
 
 /// GET /auth/authenticated
@@ -193,8 +209,13 @@ async fn authenticated(State(state): State<AppState>, user: CurrentUser) -> ApiR
 }
 
 /// GET /auth/refresh-token — a new access token for a refresh token; the
-/// refresh token itself is kept (gazu keeps using it).
-async fn refresh_token(State(state): State<AppState>, user: RefreshUser) -> ApiResult<Json<Value>> {
+/// refresh token itself is kept (gazu keeps using it). A browser gets the
+/// new token as its access cookie, and Zou clears its refresh cookie.
+async fn refresh_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: RefreshUser,
+) -> ApiResult<Response> {
     let user = user.0;
     let (access, _) = state.keys.issue(
         user.id,
@@ -202,5 +223,11 @@ async fn refresh_token(State(state): State<AppState>, user: RefreshUser) -> ApiR
         state.config.access_token_expires,
         Some(user.claims.jti.clone()),
     )?;
-    Ok(Json(json!({"access_token": access})))
+    if cookies::from_browser(&headers) {
+        let mut response = Json(json!({"refresh": true})).into_response();
+        cookies::set_access(response.headers_mut(), &access);
+        cookies::unset_refresh(response.headers_mut());
+        return Ok(response);
+    }
+    Ok(Json(json!({"access_token": access})).into_response())
 }
