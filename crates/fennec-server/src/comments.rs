@@ -129,28 +129,39 @@ fn status_row(lookups: &Lookups, id: Uuid) -> ApiResult<Row> {
         .ok_or_else(ApiError::not_found)
 }
 
+/// Zou's `check_task_action_access`: managers and clients of the project
+/// act on any of its tasks, others on tasks they are assigned to (or, for
+/// supervisors, tasks of their departments) or whose entity they created.
+/// `user` carries the role on the project.
+pub async fn may_act_on_task(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    task: &Row,
+) -> ApiResult<bool> {
+    Ok(
+        matches!(user.role, Role::Admin | Role::Manager | Role::Client)
+            || links::TASK_ASSIGNEES
+                .contains(exec, id_of(task), user.id)
+                .await?
+            || (user.role == Role::Supervisor && manages(exec, user, task).await?)
+            || entity_created_by(exec, task).await? == Some(user.id),
+    )
+}
+
 /// Zou's `check_task_action_access` then `check_task_status_access`:
-/// managers and clients of the project comment on any of its tasks, others
-/// on tasks they are assigned to (or, for supervisors, tasks of their
-/// departments) or whose entity they created; artists and clients only
-/// with the statuses open to them. `user` carries the role on the project.
+/// artists and clients comment only with the statuses open to them.
 pub async fn check_comment_access(
     exec: &mut impl Exec,
     user: &CurrentUser,
     task: &Row,
     status: Option<&Row>,
 ) -> ApiResult<()> {
-    let id = id_of(task);
-    let may_act = matches!(user.role, Role::Admin | Role::Manager | Role::Client)
-        || links::TASK_ASSIGNEES.contains(exec, id, user.id).await?
-        || (user.role == Role::Supervisor && manages(exec, user, task).await?)
-        || entity_created_by(exec, task).await? == Some(user.id);
     let status_open = match user.role {
         Role::User => flag(status, "is_artist_allowed"),
         Role::Client => flag(status, "is_client_allowed"),
         _ => true,
     };
-    if !may_act || !status_open {
+    if !may_act_on_task(exec, user, task).await? || !status_open {
         return Err(ApiError::forbidden());
     }
     Ok(())
@@ -346,8 +357,8 @@ pub async fn create_comment(
         for_client,
         created_at: now,
     };
-    // Hook: notifications and news for the new comment go here (Zou's
-    // `_manage_subscriptions`), inside the same transaction.
+    // Zou's `_manage_subscriptions`, inside the same transaction.
+    crate::notifications::on_new_comment(tx, &created).await?;
     Ok((out, created))
 }
 
@@ -395,4 +406,469 @@ async fn apply_status(
     }
     rows::update(exec, TASK, id_of(task), changes).await?;
     Ok(changed)
+}
+
+/// Zou's `get_comment_raw`: the comment, 404 when the id is unknown or not
+/// an id at all.
+pub async fn load_comment(exec: &mut impl Exec, id: &str) -> ApiResult<Row> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    rows::get(exec, &models::COMMENT, id, true)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// A comment as Zou's `serialize(relations=True)` shows it: its columns
+/// with `previews` in place, then its mentions, acknowledgements and
+/// attachment files.
+pub async fn with_relations(exec: &mut impl Exec, mut comment: Row) -> ApiResult<Row> {
+    let id = id_of(&comment);
+    for (k, v) in relation_ids(exec, id).await? {
+        comment.insert(k.into(), v);
+    }
+    // Attachment files need file storage (issue 14): none yet.
+    comment.insert("attachment_files".into(), json!([]));
+    Ok(comment)
+}
+
+/// Zou's `serialize()` without relations: the columns only.
+pub fn without_relations(mut comment: Row) -> Row {
+    comment.remove("previews");
+    comment
+}
+
+/// The raw `replies` list of a comment.
+fn replies_of(comment: &Row) -> Vec<Value> {
+    match comment.get("replies") {
+        Some(Value::Array(list)) => list.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// Zou's `reply_comment`: a reply entry appended to the comment's
+/// `replies` JSON column, with the mentions of its text; answers the
+/// reply with its author in short.
+pub async fn reply(
+    exec: &mut impl Exec,
+    comment: &Row,
+    task: &Row,
+    author: Uuid,
+    text: String,
+) -> ApiResult<Map<String, Value>> {
+    let (people, departments) = find_mentions(exec, uuid_field(task, "project_id"), &text).await?;
+    // Zou stamps replies with its `get_now()`: seconds, no zone suffix.
+    let now = fennec_api::time::now()
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let ids = |v: &[Uuid]| Value::from(v.iter().map(Uuid::to_string).collect::<Vec<_>>());
+    let mut reply = Map::new();
+    reply.insert("id".into(), json!(Uuid::new_v4().to_string()));
+    reply.insert("date".into(), json!(now));
+    reply.insert("person_id".into(), json!(author.to_string()));
+    reply.insert("text".into(), json!(text));
+    reply.insert("mentions".into(), ids(&people));
+    reply.insert("department_mentions".into(), ids(&departments));
+    reply.insert("created_at".into(), json!(now));
+    let mut replies = replies_of(comment);
+    replies.push(Value::Object(reply.clone()));
+    let col = models::COMMENT.column("replies").expect("replies column");
+    rows::update(
+        exec,
+        &models::COMMENT,
+        id_of(comment),
+        vec![(col, SqlValue::Json(Value::Array(replies)))],
+    )
+    .await?;
+    crate::notifications::on_reply_added(exec, comment, task, &reply).await?;
+    let person = rows::get(exec, &models::PERSON, author, false).await?;
+    reply.insert(
+        "person".into(),
+        person.map_or(Value::Null, |p| crate::present::short_person(&p)),
+    );
+    Ok(reply)
+}
+
+/// Zou's `get_reply`: the reply of that id in the comment, 404 otherwise.
+pub fn find_reply(comment: &Row, reply_id: &str) -> ApiResult<Map<String, Value>> {
+    replies_of(comment)
+        .into_iter()
+        .find_map(|r| match r {
+            Value::Object(m) if m.get("id").and_then(Value::as_str) == Some(reply_id) => Some(m),
+            _ => None,
+        })
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Zou's `delete_reply`: the reply leaves the comment's `replies`; answers
+/// the comment without relations.
+pub async fn delete_reply(exec: &mut impl Exec, comment: &Row, reply_id: &str) -> ApiResult<Row> {
+    let replies: Vec<Value> = replies_of(comment)
+        .into_iter()
+        .filter(|r| r.get("id").and_then(Value::as_str) != Some(reply_id))
+        .collect();
+    let col = models::COMMENT.column("replies").expect("replies column");
+    let row = rows::update(
+        exec,
+        &models::COMMENT,
+        id_of(comment),
+        vec![(col, SqlValue::Json(Value::Array(replies)))],
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)?;
+    crate::notifications::on_reply_removed(exec, reply_id).await?;
+    Ok(row)
+}
+
+/// Zou's `acknowledge_comment`: the caller acknowledges the comment, or
+/// takes his acknowledgement back; answers the comment with relations.
+pub async fn toggle_acknowledgement(
+    exec: &mut impl Exec,
+    comment: Row,
+    person: Uuid,
+) -> ApiResult<Row> {
+    let id = id_of(&comment);
+    let ack = links::COMMENT_ACKNOWLEDGEMENTS;
+    if ack.contains(exec, id, person).await? {
+        ack.remove(exec, id, person).await?;
+    } else {
+        ack.add(exec, id, person).await?;
+    }
+    // Zou saves the comment, which stamps `updated_at`.
+    let row = rows::update(exec, &models::COMMENT, id, vec![])
+        .await?
+        .unwrap_or(comment);
+    let row = rows::get(exec, &models::COMMENT, id_of(&row), true)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    with_relations(exec, row).await
+}
+
+/// Zou's `move_comment_to_task`: the comment goes to another task of the
+/// same entity, unless it carries a preview; both tasks are recomputed
+/// from their comments. Answers the comment with relations.
+pub async fn move_to_task(
+    exec: &mut impl Exec,
+    comment: &Row,
+    source: &Row,
+    target: &Row,
+) -> ApiResult<Row> {
+    if id_of(source) == id_of(target) {
+        return Err(ApiError::bad_request(
+            "Source and target tasks must be different.",
+        ));
+    }
+    if uuid_field(source, "entity_id") != uuid_field(target, "entity_id") {
+        return Err(ApiError::bad_request(
+            "A comment can only be moved between tasks of the same entity.",
+        ));
+    }
+    let has_previews = comment
+        .get("previews")
+        .and_then(Value::as_array)
+        .is_some_and(|p| !p.is_empty());
+    if uuid_field(comment, "preview_file_id").is_some() || has_previews {
+        return Err(ApiError::bad_request(
+            "A comment attached to a preview revision cannot be moved.",
+        ));
+    }
+    let id = id_of(comment);
+    let col = models::COMMENT
+        .column("object_id")
+        .expect("object_id column");
+    crate::notifications::on_comment_moved(exec, comment, target).await?;
+    rows::update(
+        exec,
+        &models::COMMENT,
+        id,
+        vec![(col, SqlValue::Uuid(id_of(target)))],
+    )
+    .await?;
+    for task in [id_of(source), id_of(target)] {
+        if store_tasks::lock_task(exec, task).await? {
+            fennec_store::cascade::reset_task_data(exec, task).await?;
+        }
+    }
+    let row = rows::get(exec, &models::COMMENT, id, true)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    with_relations(exec, row).await
+}
+
+/// The comments of a production for Zou's `get_comments_for_project`,
+/// most recently updated first, each with its relation ids.
+pub async fn project_comments(exec: &mut impl Exec, project: Uuid) -> ApiResult<Vec<Row>> {
+    let tasks = rows::list(
+        exec,
+        TASK,
+        &Select::default().eq("project_id", SqlValue::Uuid(project)),
+        false,
+    )
+    .await?;
+    let ids: Vec<SqlValue> = tasks.iter().map(|t| SqlValue::Uuid(id_of(t))).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = Select::default().filter(fennec_store::rows::Filter::In("object_id", ids));
+    let mut list = rows::list(exec, &models::COMMENT, &select, false).await?;
+    // Newest update first; among equals, the newest comment first.
+    list.reverse();
+    list.sort_by(|a, b| {
+        let at = |r: &Row| {
+            r.get("updated_at")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        at(b).cmp(&at(a))
+    });
+    let comment_ids: Vec<Uuid> = list.iter().map(id_of).collect();
+    let mentions = links::COMMENT_MENTIONS
+        .rights_of_many(exec, &comment_ids)
+        .await?;
+    let departments = links::COMMENT_DEPARTMENT_MENTIONS
+        .rights_of_many(exec, &comment_ids)
+        .await?;
+    let acks = links::COMMENT_ACKNOWLEDGEMENTS
+        .rights_of_many(exec, &comment_ids)
+        .await?;
+    let ids = |v: Option<&Vec<Uuid>>| {
+        Value::from(
+            v.map(|v| v.iter().map(Uuid::to_string).collect::<Vec<_>>())
+                .unwrap_or_default(),
+        )
+    };
+    for c in &mut list {
+        let id = id_of(c);
+        c.insert("previews".into(), json!([]));
+        c.insert("mentions".into(), ids(mentions.get(&id)));
+        c.insert("department_mentions".into(), ids(departments.get(&id)));
+        c.insert("acknowledgements".into(), ids(acks.get(&id)));
+        c.insert("attachment_files".into(), json!([]));
+    }
+    Ok(list)
+}
+
+/// One entry of a batch comment body (Zou's `BaseBatchComment`): `text`
+/// and `task_status_id` are read as Zou reads them, `task_id` when the
+/// route names no task. Zou fails with a 500 on a missing key; Fennec
+/// answers Zou's schema error instead.
+fn batch_entry(entry: &Value) -> ApiResult<(Option<String>, CommentInput)> {
+    let Value::Object(entry) = entry else {
+        return Err(ApiError::bad_request("Wrong value for parameter comments."));
+    };
+    let mut fields = entry.clone();
+    match fields.remove("text") {
+        Some(Value::String(t)) => {
+            fields.insert("comment".into(), Value::String(t));
+        }
+        None | Some(Value::Null) => {
+            return Err(ApiError::validation(vec![(
+                "text".into(),
+                "Field required".into(),
+            )]))
+        }
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "text".into(),
+                "Input should be a valid string".into(),
+            )]))
+        }
+    }
+    // Batch comments are never for the client (Zou does not pass it on).
+    fields.remove("for_client");
+    let input = parse_input(&fields)?;
+    let task = entry
+        .get("task_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Ok((task, input))
+}
+
+/// Zou's `process_comments` (`/actions/tasks[/{id}]/batch-comment`): each
+/// entry is a comment on the route's task, or on its own `task_id`; one
+/// failing entry fails the whole batch (one transaction). Answers the new
+/// comments, each with an empty `preview_files` list.
+pub async fn batch(
+    tx: &mut impl Exec,
+    user: &CurrentUser,
+    task: Option<Uuid>,
+    entries: &[Value],
+) -> ApiResult<(Vec<Value>, Vec<CreatedComment>)> {
+    if let Some(task) = task {
+        let (row, on_project) = load_task(tx, user, task).await?;
+        if !may_act_on_task(tx, &on_project, &row).await? {
+            return Err(ApiError::forbidden());
+        }
+    }
+    let mut out = Vec::with_capacity(entries.len());
+    let mut created = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let (own_task, input) = batch_entry(entry)?;
+        let task_id = match task {
+            Some(t) => t,
+            None => {
+                let t = own_task.ok_or_else(|| {
+                    ApiError::validation(vec![("task_id".into(), "Field required".into())])
+                })?;
+                Uuid::parse_str(&t).map_err(|_| ApiError::not_found())?
+            }
+        };
+        let (mut comment, facts) = create_comment(tx, user, task_id, input).await?;
+        comment.insert("preview_files".into(), json!([]));
+        out.push(Value::Object(comment));
+        created.push(facts);
+    }
+    Ok((out, created))
+}
+
+/// Zou's `BatchCommentItemSchema` over a JSON array: ids must be UUIDs and
+/// the text a string; nothing is required (incomplete entries are skipped).
+pub fn many_entries(body: &Value) -> ApiResult<Vec<Map<String, Value>>> {
+    let Value::Array(items) = body else {
+        return Err(ApiError::bad_request("Request body must be a JSON array."));
+    };
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let Value::Object(m) = item else {
+            errors.push((
+                n.to_string(),
+                "Input should be a valid dictionary or instance of BatchCommentItemSchema".into(),
+            ));
+            continue;
+        };
+        for key in ["object_id", "task_status_id"] {
+            match m.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) if Uuid::parse_str(s).is_ok() => {}
+                Some(Value::String(_)) => {
+                    errors.push((format!("{n}.{key}"), "Input should be a valid UUID".into()))
+                }
+                Some(_) => errors.push((
+                    format!("{n}.{key}"),
+                    "UUID input should be a string, bytes or UUID object".into(),
+                )),
+            }
+        }
+        match m.get("comment") {
+            None | Some(Value::Null) | Some(Value::String(_)) => {}
+            Some(_) => errors.push((
+                format!("{n}.comment"),
+                "Input should be a valid string".into(),
+            )),
+        }
+        out.push(m.clone());
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(out)
+}
+
+/// Zou's `CommentManyTasksResource`: a project manager comments on any
+/// task; others only on tasks they are assigned to or, as supervisors, of
+/// their departments (the rest is skipped). Entries without a task, a
+/// status or a text are skipped. Every comment is the caller's.
+pub async fn many(
+    tx: &mut impl Exec,
+    user: &CurrentUser,
+    project: Uuid,
+    entries: Vec<Map<String, Value>>,
+) -> ApiResult<(Vec<Value>, Vec<CreatedComment>)> {
+    let is_manager = crate::auth::permissions::check_manager_project_access(tx, user, project)
+        .await
+        .is_ok();
+    let mut out = Vec::new();
+    let mut created = Vec::new();
+    for entry in entries {
+        let text = entry.get("comment").and_then(Value::as_str);
+        let task = entry.get("object_id").and_then(Value::as_str);
+        let status = entry.get("task_status_id").and_then(Value::as_str);
+        if !is_manager {
+            let Some(task) = task.and_then(|t| Uuid::parse_str(t).ok()) else {
+                continue;
+            };
+            let row = rows::get(tx, TASK, task, false)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+            let project = uuid_field(&row, "project_id").unwrap_or_default();
+            let me = crate::auth::permissions::on_project(tx, user, project).await?;
+            let allowed = links::TASK_ASSIGNEES.contains(tx, task, user.id).await?
+                || (me.role == Role::Supervisor && manages(tx, &me, &row).await?);
+            if !allowed {
+                continue;
+            }
+        }
+        let (Some(text), Some(task), Some(status)) = (text, task, status) else {
+            continue;
+        };
+        let mut fields = Map::new();
+        fields.insert("task_status_id".into(), json!(status));
+        fields.insert("comment".into(), json!(text));
+        if let Some(l) = entry.get("links") {
+            fields.insert("links".into(), l.clone());
+        }
+        let input = parse_input(&fields)?;
+        let task = Uuid::parse_str(task).map_err(|_| ApiError::not_found())?;
+        let (comment, facts) = create_comment(tx, user, task, input).await?;
+        out.push(Value::Object(comment));
+        created.push(facts);
+    }
+    Ok((out, created))
+}
+
+/// Zou's `is_person_mentioned_on_task`: named, or one of his departments
+/// named, in a comment of the task or in one of its replies.
+pub async fn is_mentioned_on_task(
+    exec: &mut impl Exec,
+    person: Uuid,
+    task: Uuid,
+) -> ApiResult<bool> {
+    let departments = links::PERSON_DEPARTMENTS.rights(exec, person).await?;
+    let select = Select::default().eq("object_id", SqlValue::Uuid(task));
+    let comments = rows::list(exec, &models::COMMENT, &select, false).await?;
+    let named = |list: Option<&Value>, id: &Uuid| {
+        list.and_then(Value::as_array)
+            .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(&id.to_string())))
+    };
+    for c in &comments {
+        let id = id_of(c);
+        if links::COMMENT_MENTIONS.contains(exec, id, person).await? {
+            return Ok(true);
+        }
+        for d in &departments {
+            if links::COMMENT_DEPARTMENT_MENTIONS
+                .contains(exec, id, *d)
+                .await?
+            {
+                return Ok(true);
+            }
+        }
+        for r in replies_of(c) {
+            if named(r.get("mentions"), &person)
+                || departments
+                    .iter()
+                    .any(|d| named(r.get("department_mentions"), d))
+            {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Zou's `check_task_action_access`, falling back on
+/// `check_task_mention_access` (someone mentioned may answer): `user`
+/// carries the role on the task's project.
+pub async fn check_reply_access(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    task: &Row,
+) -> ApiResult<()> {
+    if may_act_on_task(exec, user, task).await? {
+        return Ok(());
+    }
+    if user.role != Role::Vendor && is_mentioned_on_task(exec, user.id, id_of(task)).await? {
+        return Ok(());
+    }
+    Err(ApiError::forbidden())
 }

@@ -448,6 +448,9 @@ pub async fn read(
         ] {
             row.entry(k).or_insert_with(|| json!([]));
         }
+        for (k, v) in crate::comments::relation_ids(&mut conn, id).await? {
+            row.insert(k.into(), v);
+        }
         let author = match present::uuid_field(&row, "person_id") {
             Some(p) => rows::get(&mut conn, &models::PERSON, p, false).await?,
             None => None,
@@ -504,6 +507,9 @@ pub async fn read(
             "instance_casting",
         ] {
             row.entry(k).or_insert_with(|| json!([]));
+        }
+        for (k, v) in crate::comments::relation_ids(&mut conn, id).await? {
+            row.insert(k.into(), v);
         }
     }
     if name == "edits" {

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 pub mod assets;
 pub mod auth;
 pub mod breakdown;
+pub mod comments;
 pub mod chats;
 pub mod concepts;
 pub mod crud;
@@ -42,6 +43,7 @@ fn api(state: AppState) -> Router {
         .merge(concepts::routes())
         .merge(tasks::routes())
         .merge(task_actions::routes())
+        .merge(comments::routes())
         .merge(todo::routes())
         .merge(user::routes())
         .merge(chats::routes())

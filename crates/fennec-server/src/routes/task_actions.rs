@@ -230,6 +230,9 @@ async fn task_comments(
         ] {
             c.insert(k.into(), json!([]));
         }
+        for (k, v) in crate::comments::relation_ids(&mut conn, crate::present::id_of(&c)).await? {
+            c.insert(k.into(), v);
+        }
         out.push(c);
     }
     Ok(list_json(out))

@@ -1,0 +1,392 @@
+//! Zou's comments blueprint beyond the single task comment (which lives
+//! with the task actions): replies, acknowledgements, moving a comment,
+//! batch comments, many comments of a production, and a production's
+//! comments. The logic is in `crate::comments`; each write is one
+//! transaction.
+
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use fennec_api::models;
+use fennec_store::rows;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::user::Role;
+use crate::auth::CurrentUser;
+use crate::comments;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{path_id, Path, QueryPairs, SchemaBody};
+use crate::present::{id_of, uuid_field};
+use crate::reach::load_task;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/data/tasks/{task_id}/comments/{comment_id}/ack",
+            post(acknowledge),
+        )
+        .route(
+            "/data/tasks/{task_id}/comments/{comment_id}/reply",
+            post(reply),
+        )
+        .route(
+            "/data/tasks/{task_id}/comments/{comment_id}/reply/{reply_id}",
+            delete(delete_reply),
+        )
+        .route(
+            "/actions/tasks/{task_id}/comments/{comment_id}/move",
+            post(move_comment),
+        )
+        .route("/actions/tasks/{task_id}/batch-comment", post(task_batch))
+        .route("/actions/tasks/batch-comment", post(tasks_batch))
+        .route(
+            "/actions/projects/{project_id}/tasks/comment-many",
+            post(comment_many),
+        )
+        .route(
+            "/data/projects/{project_id}/comments",
+            get(project_comments),
+        )
+}
+
+/// Batch comments need the attachment and preview files they carry
+/// stored; file storage is issue 14's.
+const FILES_NEED_STORAGE: &str =
+    "Comment attachments and previews need file storage, which this server does not have yet.";
+
+/// POST /data/tasks/{task_id}/comments/{comment_id}/ack — toggles the
+/// caller's acknowledgement; the comment with its relations.
+async fn acknowledge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((task, comment)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let task = path_id(&task)?;
+    let mut tx = state.db.begin().await?;
+    // Zou's check_task_access, then the comment (whatever its task).
+    load_task(&mut tx, &user, task).await?;
+    let comment = comments::load_comment(&mut tx, &comment).await?;
+    let out = comments::toggle_acknowledgement(&mut tx, comment, user.id).await?;
+    tx.commit().await?;
+    Ok(Json(Value::Object(out)))
+}
+
+/// Zou's `_is_client_thread`: the comment is for the client, or its author
+/// is a client on the production.
+async fn is_client_thread(
+    exec: &mut impl fennec_store::db::Exec,
+    comment: &rows::Row,
+    project: Uuid,
+) -> ApiResult<bool> {
+    if comment.get("for_client").and_then(Value::as_bool) == Some(true) {
+        return Ok(true);
+    }
+    let Some(author) = uuid_field(comment, "person_id") else {
+        return Ok(false);
+    };
+    let role = match fennec_store::links::team_role(exec, project, author).await? {
+        Some(Some(role)) => Some(role),
+        _ => rows::get(exec, &models::PERSON, author, false)
+            .await?
+            .and_then(|p| p.get("role").and_then(Value::as_str).map(str::to_owned)),
+    };
+    Ok(role.as_deref() == Some("client"))
+}
+
+/// POST /data/tasks/{task_id}/comments/{comment_id}/reply `{"text"}` —
+/// the new reply, with its author in short (always the caller: Zou's
+/// route ignores gazu's `person_id`).
+async fn reply(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((task, comment)): Path<(String, String)>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    let mut tx = state.db.begin().await?;
+    let comment = comments::load_comment(&mut tx, &comment).await?;
+    // Zou compares the ids as written.
+    if comment.get("object_id").and_then(Value::as_str) != Some(task.as_str()) {
+        return Err(ApiError::forbidden());
+    }
+    let task = path_id(&task)?;
+    let (task_row, me) = if uuid_field(&comment, "person_id") != Some(user.id) {
+        let row = rows::get(&mut tx, &models::TASK, task, false)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        let project = uuid_field(&row, "project_id").unwrap_or_default();
+        // Zou's check_belong_to_project comes with the action check.
+        if crate::auth::permissions::check_project_access(&mut tx, &user, project)
+            .await
+            .is_err()
+        {
+            return Err(ApiError::forbidden());
+        }
+        let me = crate::auth::permissions::on_project(&mut tx, &user, project).await?;
+        comments::check_reply_access(&mut tx, &me, &row).await?;
+        (row, me)
+    } else {
+        let row = rows::get(&mut tx, &models::TASK, task, false)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        let project = uuid_field(&row, "project_id").unwrap_or_default();
+        let me = crate::auth::permissions::on_project(&mut tx, &user, project).await?;
+        (row, me)
+    };
+    let project = uuid_field(&task_row, "project_id").unwrap_or_default();
+    // Only managers answer in a client's thread (the client sees who).
+    if !matches!(me.role, Role::Admin | Role::Manager | Role::Client)
+        && is_client_thread(&mut tx, &comment, project).await?
+    {
+        return Err(ApiError::forbidden());
+    }
+    let text = match body.get("text") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "text".into(),
+                "Input should be a valid string".into(),
+            )]))
+        }
+    };
+    let out = comments::reply(&mut tx, &comment, &task_row, user.id, text).await?;
+    tx.commit().await?;
+    Ok(Json(Value::Object(out)))
+}
+
+/// DELETE /data/tasks/{task_id}/comments/{comment_id}/reply/{reply_id} —
+/// its author or an admin removes a reply; the comment, without relations.
+async fn delete_reply(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((_task, comment, reply)): Path<(String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let mut tx = state.db.begin().await?;
+    let comment = comments::load_comment(&mut tx, &comment).await?;
+    let found = comments::find_reply(&comment, &reply)?;
+    let author = found.get("person_id").and_then(Value::as_str);
+    if author != Some(user.id.to_string().as_str()) && !user.is_admin() {
+        return Err(ApiError::forbidden());
+    }
+    let out = comments::delete_reply(&mut tx, &comment, &reply).await?;
+    tx.commit().await?;
+    Ok(Json(Value::Object(out)))
+}
+
+/// POST /actions/tasks/{task_id}/comments/{comment_id}/move
+/// `{"target_task_id"}` — managers move a comment to another task of the
+/// same entity; the comment with its relations.
+async fn move_comment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((task, comment)): Path<(String, String)>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    if !matches!(user.role, Role::Admin | Role::Manager) {
+        return Err(ApiError::forbidden());
+    }
+    let target = match body.get("target_task_id") {
+        Some(Value::String(s)) => s.clone(),
+        None => {
+            return Err(ApiError::validation(vec![(
+                "target_task_id".into(),
+                "Field required".into(),
+            )]))
+        }
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "target_task_id".into(),
+                "Input should be a valid string".into(),
+            )]))
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let (source, _) = load_task(&mut tx, &user, path_id(&task)?).await?;
+    let (target, _) = load_task(&mut tx, &user, path_id(&target)?).await?;
+    let comment = comments::load_comment(&mut tx, &comment).await?;
+    if uuid_field(&comment, "object_id") != Some(id_of(&source)) {
+        return Err(ApiError::bad_request(
+            "Comment does not belong to the given task.",
+        ));
+    }
+    let out = comments::move_to_task(&mut tx, &comment, &source, &target).await?;
+    tx.commit().await?;
+    Ok(Json(Value::Object(out)))
+}
+
+/// The `comments` argument of Zou's batch comment routes: a JSON body's
+/// list (a single object counts as one), or a form's JSON string. A
+/// multipart form's file parts are the comments' attachments and
+/// previews.
+struct BatchBody {
+    comments: Option<Value>,
+    has_files: bool,
+}
+
+impl<S: Send + Sync> FromRequest<S> for BatchBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let SchemaBody(fields) = SchemaBody::from_request(req, state).await?;
+            return Ok(BatchBody {
+                comments: fields.get("comments").cloned(),
+                has_files: false,
+            });
+        }
+        let mut form = Multipart::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::bad_json())?;
+        let mut comments = None;
+        let mut has_files = false;
+        while let Some(field) = form.next_field().await.map_err(|_| ApiError::bad_json())? {
+            if field.file_name().is_some() {
+                has_files = true;
+                continue;
+            }
+            let name = field.name().unwrap_or_default().to_owned();
+            let text = field.text().await.map_err(|_| ApiError::bad_json())?;
+            if name == "comments" && comments.is_none() {
+                comments = Some(Value::String(text));
+            }
+        }
+        Ok(BatchBody {
+            comments,
+            has_files,
+        })
+    }
+}
+
+impl BatchBody {
+    /// The entries, as Zou's `get_comments_args` reads them.
+    fn entries(&self) -> ApiResult<Vec<Value>> {
+        let value = match &self.comments {
+            None => {
+                return Err(ApiError::bad_request(
+                    "Missing required parameter: comments",
+                ))
+            }
+            // A form sends the list as JSON text (Zou json.loads it).
+            Some(Value::String(s)) => serde_json::from_str::<Value>(s)
+                .map_err(|_| ApiError::bad_request("Wrong value for parameter comments."))?,
+            Some(v) => v.clone(),
+        };
+        Ok(match value {
+            Value::Array(list) => list,
+            other => vec![other],
+        })
+    }
+}
+
+async fn run_batch(
+    state: &AppState,
+    user: &CurrentUser,
+    task: Option<Uuid>,
+    body: BatchBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let entries = body.entries()?;
+    if body.has_files {
+        return Err(ApiError::bad_request(FILES_NEED_STORAGE));
+    }
+    let mut tx = state.db.begin().await?;
+    let (out, _created) = comments::batch(&mut tx, user, task, &entries).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Array(out))))
+}
+
+/// POST /actions/tasks/{task_id}/batch-comment — gazu's `batch_comments`
+/// with a task: comments on that task.
+async fn task_batch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(task): Path<String>,
+    body: BatchBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let task = path_id(&task)?;
+    run_batch(&state, &user, Some(task), body).await
+}
+
+/// POST /actions/tasks/batch-comment — each comment names its `task_id`
+/// (gazu's `add_tasks_batch_comments`, and `batch_comments` without task).
+async fn tasks_batch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: BatchBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    run_batch(&state, &user, None, body).await
+}
+
+/// POST /actions/projects/{project_id}/tasks/comment-many — a JSON array
+/// of `{object_id, task_status_id, comment}`. gazu's
+/// `create_multiple_comments` posts a multipart form, which Zou refuses
+/// (400: the body must be a JSON array); so does Fennec.
+async fn comment_many(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let entries = comments::many_entries(&value)?;
+    let project = Uuid::parse_str(&project).ok();
+    let mut tx = state.db.begin().await?;
+    // A production id that is not one: only admins pass Zou's manager
+    // check, the others comment only on their own tasks.
+    let project = project.unwrap_or_default();
+    let (out, _created) = comments::many(&mut tx, &user, project, entries).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Array(out))))
+}
+
+/// GET /data/projects/{project_id}/comments — the production's comments,
+/// most recently updated first, for its team but vendors and clients;
+/// `page` and `limit` page them as Zou's paginated lists.
+async fn project_comments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let project = path_id(&project)?;
+    let mut conn = state.db.conn().await?;
+    rows::get(&mut conn, &models::PROJECT, project, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    crate::auth::permissions::check_project_access(&mut conn, &user, project).await?;
+    let me = crate::auth::permissions::on_project(&mut conn, &user, project).await?;
+    if matches!(me.role, Role::Vendor | Role::Client) {
+        return Err(ApiError::forbidden());
+    }
+    let (page, limit) = crate::generic_crud::page_and_limit(&query)?;
+    let list = comments::project_comments(&mut conn, project).await?;
+    let Some(page) = page.filter(|p| *p >= 1) else {
+        return Ok(Json(Value::Array(
+            list.into_iter().map(Value::Object).collect(),
+        )));
+    };
+    let total = list.len() as i64;
+    let offset = (page - 1) * limit;
+    let data: Vec<Value> = list
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(Value::Object)
+        .collect();
+    Ok(Json(json!({
+        "data": data,
+        "total": total,
+        "nb_pages": (total + limit - 1) / limit,
+        "limit": limit,
+        "offset": offset,
+        "page": page,
+    })))
+}
