@@ -34,6 +34,7 @@ pub mod user;
 fn api(state: AppState) -> Router {
     Router::new()
         .route("/", get(index::api_version))
+        .route("/config", get(index::config))
         .merge(auth::routes())
         .merge(projects::routes())
         .merge(project_settings::routes())
