@@ -550,7 +550,6 @@ const NAMED_ROUTES: &[(&str, &str)] = &[
     ("episodes", "with-tasks"),
     ("departments", "hardware-items"),
     ("departments", "software-licenses"),
-    ("persons", "task-dates"),
     ("projects", "all"),
     ("projects", "news"),
     ("projects", "open"),

@@ -30,6 +30,8 @@ pub mod refs;
 pub mod routes;
 pub mod schedule_input;
 pub mod search_filters;
+pub mod task_batch;
+pub mod task_overview;
 pub mod task_rows;
 pub mod todo_rows;
 pub mod ui;

@@ -20,7 +20,7 @@ use crate::auth::permissions::{check_manager_project_access, check_project_acces
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{crud_id, path_id, CrudBody, Path, QueryPairs};
+use crate::extract::{crud_id, path_id, CrudBody, Path, QueryPairs, SchemaBody};
 use crate::generic_crud::{self as crud, Resource, Scope};
 use crate::present::{id_of, uuid_field, EntityTypes};
 use crate::reach::{check_entity_access, load_task, vendor_filter};
@@ -51,6 +51,54 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/data/episodes/{id}/shot-tasks", get(episode_shot_tasks))
         .route("/data/episodes/{id}/asset-tasks", get(episode_asset_tasks))
+        .route("/data/entities/{id}/tasks", post(create_entity_tasks))
+        .route("/actions/tasks/clear-assignation", put(clear_assignation))
+        .route("/data/tasks/open-tasks/stats", get(open_tasks_stats))
+        .route("/data/persons/task-dates", get(persons_tasks_dates))
+}
+
+/// POST /data/entities/{id}/tasks — gazu's `create_*_tasks` (logic in
+/// task_batch.rs).
+async fn create_entity_tasks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    crate::task_batch::create_entity_tasks(&state, &user, &id, &body).await
+}
+
+/// PUT /actions/tasks/clear-assignation — gazu's `clear_assignations`.
+async fn clear_assignation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    crate::task_batch::clear_assignations(&state, &user, &body).await
+}
+
+/// GET /data/tasks/open-tasks/stats — gazu's `get_open_tasks_stats`.
+async fn open_tasks_stats(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    Ok(Json(
+        crate::task_overview::open_tasks_stats(&mut conn, &user).await?,
+    ))
+}
+
+/// GET /data/persons/task-dates — gazu's `get_persons_tasks_dates`.
+async fn persons_tasks_dates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let project = query.get("project_id");
+    Ok(Json(
+        crate::task_overview::persons_tasks_dates(&mut conn, &user, project).await?,
+    ))
 }
 
 /// Python's truth of a JSON value (Zou tests `if data.get("data")`).

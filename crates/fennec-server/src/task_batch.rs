@@ -1,0 +1,331 @@
+//! Tasks made and unassigned in batches: Zou's entity task creation
+//! (`POST /data/entities/{id}/tasks`, what gazu's `create_{shot,asset,edit,
+//! concept,entity}_tasks` call) and its clear-assignation action
+//! (`PUT /actions/tasks/clear-assignation`). Each is one transaction.
+
+use axum::http::StatusCode;
+use axum::Json;
+use fennec_store::links;
+use fennec_store::rows::{self, Filter};
+use fennec_store::SqlValue;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::permissions::{check_project_access, on_project};
+use crate::auth::user::Role;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::present::{id_of, uuid_field};
+use crate::reach::check_entity_access;
+use crate::task_rows::{flag, task_col, Lookups, TASK};
+
+/// A `List[str]` field of a pydantic-validated body, with pydantic's
+/// messages: `None` when absent and not required (Zou's default list).
+fn string_list(
+    body: &Map<String, Value>,
+    key: &str,
+    required: bool,
+    errors: &mut Vec<(String, String)>,
+) -> Vec<String> {
+    match body.get(key) {
+        None if required => {
+            errors.push((key.into(), "Field required".into()));
+            vec![]
+        }
+        None => vec![],
+        Some(Value::Array(items)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (n, item) in items.iter().enumerate() {
+                match item.as_str() {
+                    Some(s) => out.push(s.to_owned()),
+                    None => errors.push((
+                        format!("{key}.{n}"),
+                        "Input should be a valid string".into(),
+                    )),
+                }
+            }
+            if required && items.is_empty() {
+                // Zou's schemas declare `min_length=1` on the lists they require.
+                errors.push((
+                    key.into(),
+                    "List should have at least 1 item after validation, not 0".into(),
+                ));
+            }
+            out
+        }
+        Some(_) => {
+            errors.push((key.into(), "Input should be a valid list".into()));
+            vec![]
+        }
+    }
+}
+
+/// POST /data/entities/{id}/tasks `{"task_type_ids": [...]}` — the tasks
+/// made, 201. Zou's rules: the entity's team (no vendor, no client; an
+/// artist may), each task type known (404), of the entity's kind, enabled
+/// in the production and, for an asset whose type has a workflow, in that
+/// workflow (400, naming the first offender); an empty list means every
+/// such task type. A "main" task that exists already is skipped.
+pub(crate) async fn create_entity_tasks(
+    state: &AppState,
+    user: &CurrentUser,
+    entity: &str,
+    body: &Map<String, Value>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let mut tx = state.db.begin().await?;
+    let mut lookups = Lookups::load(&mut tx).await?;
+    // Zou's `get_entity`: an id that is no entity (a project, a malformed
+    // string) is a 404.
+    let entity_id = Uuid::parse_str(entity).map_err(|_| ApiError::not_found())?;
+    let entity = lookups
+        .entity(&mut tx, Some(entity_id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let project_id = uuid_field(&entity, "project_id").unwrap_or_default();
+    check_project_access(&mut tx, user, project_id).await?;
+    let caller = on_project(&mut tx, user, project_id).await?;
+    check_entity_access(&mut tx, &caller, Some(entity_id)).await?;
+    if matches!(caller.role, Role::Vendor | Role::Client) {
+        return Err(ApiError::forbidden());
+    }
+    let mut errors = Vec::new();
+    let wanted = string_list(body, "task_type_ids", false, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let mut task_types = Vec::with_capacity(wanted.len());
+    for id in &wanted {
+        let task_type = Uuid::parse_str(id)
+            .ok()
+            .and_then(|id| lookups.refs.task_types.get(&id).cloned())
+            .ok_or_else(ApiError::not_found)?;
+        task_types.push(task_type);
+    }
+
+    let entity_type_id = uuid_field(&entity, "entity_type_id").unwrap_or_default();
+    let is_asset = entity.get("type").and_then(Value::as_str) == Some("Asset");
+    let kind = if is_asset {
+        "Asset".to_owned()
+    } else {
+        lookups
+            .refs
+            .entity_types
+            .name(entity_type_id)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let enabled = links::PROJECT_TASK_TYPES
+        .rights(&mut tx, project_id)
+        .await?;
+    // An asset type with no workflow takes every task type (Kitsu's
+    // "Includes all asset task types").
+    let workflow = if is_asset {
+        Some(
+            links::ASSET_TYPE_TASK_TYPES
+                .rights(&mut tx, entity_type_id)
+                .await?,
+        )
+        .filter(|w| !w.is_empty())
+    } else {
+        None
+    };
+    let for_entity = |tt: &Map<String, Value>| {
+        tt.get("for_entity")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if wanted.is_empty() {
+        task_types = enabled
+            .iter()
+            .filter(|id| workflow.as_ref().is_none_or(|w| w.contains(id)))
+            .filter_map(|id| lookups.refs.task_types.get(id).cloned())
+            .filter(|tt| for_entity(tt).is_none_or(|f| f == kind))
+            .collect();
+    } else {
+        for tt in &task_types {
+            let id = id_of(tt);
+            if let Some(expected) = for_entity(tt).filter(|f| *f != kind) {
+                return Err(ApiError::bad_request(format!(
+                    "Task type {id} is for {expected} entities, got {kind}."
+                )));
+            }
+            if !enabled.contains(&id) {
+                return Err(ApiError::bad_request(format!(
+                    "Task type {id} is not enabled in project {project_id}."
+                )));
+            }
+            if workflow.as_ref().is_some_and(|w| !w.contains(&id)) {
+                return Err(ApiError::bad_request(format!(
+                    "Task type {id} is not in the workflow of asset type {entity_type_id}."
+                )));
+            }
+        }
+    }
+
+    // New tasks start on the default status: Neutral for a concept, Todo
+    // otherwise (Zou's `get_default_task_status`).
+    let concept = kind == "Concept";
+    let status = lookups
+        .refs
+        .statuses
+        .values()
+        .filter(|s| flag(Some(s), "is_default") && flag(Some(s), "for_concept") == concept)
+        .min_by_key(|s| id_of(s))
+        .cloned()
+        .ok_or_else(ApiError::not_found)?;
+    let status_id = id_of(&status);
+
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for tt in &task_types {
+        let type_id = id_of(tt);
+        if seen.contains(&type_id) {
+            continue;
+        }
+        seen.push(type_id);
+        let existing = rows::count(
+            &mut tx,
+            TASK,
+            &[
+                Filter::Eq("entity_id", SqlValue::Uuid(entity_id)),
+                Filter::Eq("task_type_id", SqlValue::Uuid(type_id)),
+                Filter::Eq("name", SqlValue::Text("main".into())),
+            ],
+        )
+        .await?;
+        if existing > 0 {
+            continue;
+        }
+        let mut row = rows::insert(
+            &mut tx,
+            TASK,
+            vec![
+                (task_col("name"), SqlValue::Text("main".into())),
+                (task_col("duration"), SqlValue::Float(0.0)),
+                (task_col("estimation"), SqlValue::Float(0.0)),
+                (task_col("completion_rate"), SqlValue::Int(0)),
+                (task_col("project_id"), SqlValue::Uuid(project_id)),
+                (task_col("task_type_id"), SqlValue::Uuid(type_id)),
+                (task_col("task_status_id"), SqlValue::Uuid(status_id)),
+                (task_col("entity_id"), SqlValue::Uuid(entity_id)),
+                (task_col("assigner_id"), SqlValue::Uuid(user.id)),
+            ],
+        )
+        .await?;
+        // Zou answers the plain task, then the fields it adds after the
+        // insert: no assignees yet, the status's and task type's details.
+        row.shift_remove("assignees");
+        row.insert("assignees".into(), json!([]));
+        for (key, from, field) in [
+            ("task_status_name", &status, "name"),
+            ("task_status_short_name", &status, "short_name"),
+            ("task_status_color", &status, "color"),
+            ("task_type_name", tt, "name"),
+            ("task_type_color", tt, "color"),
+            ("task_type_priority", tt, "priority"),
+        ] {
+            row.insert(key.into(), from.get(field).cloned().unwrap_or(Value::Null));
+        }
+        out.push(Value::Object(row));
+    }
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Array(out))))
+}
+
+/// Zou's `check_task_department_access_for_unassign`: admins; in the
+/// production's team, its managers, its supervisors of the task type's
+/// department (or of none), and an assignee taking himself off.
+async fn may_unassign(
+    exec: &mut impl fennec_store::db::Exec,
+    user: &CurrentUser,
+    task: &Map<String, Value>,
+    person: Option<&str>,
+) -> ApiResult<bool> {
+    if user.is_admin() {
+        return Ok(true);
+    }
+    let project = uuid_field(task, "project_id").unwrap_or_default();
+    if !links::PROJECT_TEAM.contains(exec, project, user.id).await? {
+        return Ok(false);
+    }
+    let caller = on_project(exec, user, project).await?;
+    match caller.role {
+        Role::Manager => return Ok(true),
+        Role::Supervisor => {
+            let departments = links::PERSON_DEPARTMENTS.rights(exec, user.id).await?;
+            if departments.is_empty() {
+                return Ok(true);
+            }
+            // A task type in no department is no supervisor's (Zou looks
+            // its `None` up in the list).
+            let department = match uuid_field(task, "task_type_id") {
+                Some(tt) => rows::get(exec, &fennec_api::models::TASK_TYPE, tt, false)
+                    .await?
+                    .and_then(|r| uuid_field(&r, "department_id")),
+                None => None,
+            };
+            if department.is_some_and(|d| departments.contains(&d)) {
+                return Ok(true);
+            }
+        }
+        _ => {}
+    }
+    let me = user.id.to_string();
+    Ok(person == Some(me.as_str())
+        && links::TASK_ASSIGNEES
+            .contains(exec, id_of(task), user.id)
+            .await?)
+}
+
+/// PUT /actions/tasks/clear-assignation `{"task_ids": [...], "person_id"?}`
+/// — the ids (as sent) of the tasks cleared; unknown ids and tasks the
+/// caller may not unassign are skipped. Without `person_id` every assignee
+/// goes; with it, that person only (an id of no assignee clears nothing
+/// but still counts, as in Zou).
+pub(crate) async fn clear_assignations(
+    state: &AppState,
+    user: &CurrentUser,
+    body: &Map<String, Value>,
+) -> ApiResult<Json<Value>> {
+    let mut errors = Vec::new();
+    let task_ids = string_list(body, "task_ids", true, &mut errors);
+    let person = match body.get("person_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errors.push(("person_id".into(), "Input should be a valid string".into()));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let mut tx = state.db.begin().await?;
+    let mut out = Vec::new();
+    for raw in task_ids {
+        let Ok(id) = Uuid::parse_str(&raw) else {
+            continue;
+        };
+        let Some(task) = rows::get(&mut tx, TASK, id, false).await? else {
+            continue;
+        };
+        if !may_unassign(&mut tx, user, &task, person.as_deref()).await? {
+            continue;
+        }
+        match &person {
+            None => links::TASK_ASSIGNEES.set(&mut tx, id, &[]).await?,
+            Some(p) => {
+                if let Ok(p) = Uuid::parse_str(p) {
+                    links::TASK_ASSIGNEES.remove(&mut tx, id, p).await?;
+                }
+            }
+        }
+        // Zou's update stamps the task even when nothing changed.
+        rows::update(&mut tx, TASK, id, vec![]).await?;
+        out.push(Value::String(raw));
+    }
+    tx.commit().await?;
+    Ok(Json(Value::Array(out)))
+}
