@@ -460,16 +460,24 @@ pub async fn reply(
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();
     let ids = |v: &[Uuid]| Value::from(v.iter().map(Uuid::to_string).collect::<Vec<_>>());
-    let mut reply = Map::new();
-    reply.insert("id".into(), json!(Uuid::new_v4().to_string()));
-    reply.insert("date".into(), json!(now));
-    reply.insert("person_id".into(), json!(author.to_string()));
-    reply.insert("text".into(), json!(text));
-    reply.insert("mentions".into(), ids(&people));
-    reply.insert("department_mentions".into(), ids(&departments));
-    reply.insert("created_at".into(), json!(now));
+    let id = json!(Uuid::new_v4().to_string());
+    let (author_id, text) = (json!(author.to_string()), json!(text));
+    // Zou's column is JSONB, which keeps keys shortest first: stored so on
+    // both databases.
+    let mut stored = Map::new();
+    for (k, v) in [
+        ("id", id.clone()),
+        ("date", json!(now)),
+        ("text", text.clone()),
+        ("mentions", ids(&people)),
+        ("person_id", author_id.clone()),
+        ("created_at", json!(now)),
+        ("department_mentions", ids(&departments)),
+    ] {
+        stored.insert(k.into(), v);
+    }
     let mut replies = replies_of(comment);
-    replies.push(Value::Object(reply.clone()));
+    replies.push(Value::Object(stored));
     let col = models::COMMENT.column("replies").expect("replies column");
     rows::update(
         exec,
@@ -478,13 +486,58 @@ pub async fn reply(
         vec![(col, SqlValue::Json(Value::Array(replies)))],
     )
     .await?;
-    crate::notifications::on_reply_added(exec, comment, task, &reply).await?;
+    // Hook: notifications for the reply (Zou's
+    // `create_notifications_for_task_and_reply`) go here.
+    // The answer keeps the order Zou builds the reply in.
+    let mut reply = Map::new();
+    for (k, v) in [
+        ("id", id),
+        ("date", json!(now)),
+        ("person_id", author_id),
+        ("text", text),
+        ("mentions", ids(&people)),
+        ("department_mentions", ids(&departments)),
+        ("created_at", json!(now)),
+    ] {
+        reply.insert(k.into(), v);
+    }
     let person = rows::get(exec, &models::PERSON, author, false).await?;
     reply.insert(
         "person".into(),
-        person.map_or(Value::Null, |p| crate::present::short_person(&p)),
+        person.as_ref().map_or(Value::Null, short_author),
     );
     Ok(reply)
+}
+
+/// Zou's `build_short_person`: the author embedded in a reply.
+pub fn short_author(p: &Row) -> Value {
+    json!({
+        "id": p["id"], "first_name": p["first_name"], "last_name": p["last_name"],
+        "full_name": full_name(p), "has_avatar": p["has_avatar"], "role": p["role"],
+    })
+}
+
+/// Zou's `embed_reply_authors`: each reply of the comment gets its author
+/// in short (`null` when the person is gone).
+pub async fn embed_reply_authors(exec: &mut impl Exec, comment: &mut Row) -> ApiResult<()> {
+    let Some(Value::Array(replies)) = comment.get_mut("replies") else {
+        return Ok(());
+    };
+    for r in replies.iter_mut() {
+        let Value::Object(r) = r else { continue };
+        let person = match r.get("person_id").and_then(Value::as_str) {
+            Some(p) => match Uuid::parse_str(p) {
+                Ok(p) => rows::get(exec, &models::PERSON, p, false).await?,
+                Err(_) => None,
+            },
+            None => continue,
+        };
+        r.insert(
+            "person".into(),
+            person.as_ref().map_or(Value::Null, short_author),
+        );
+    }
+    Ok(())
 }
 
 /// Zou's `get_reply`: the reply of that id in the comment, 404 otherwise.

@@ -451,6 +451,7 @@ pub async fn read(
         for (k, v) in crate::comments::relation_ids(&mut conn, id).await? {
             row.insert(k.into(), v);
         }
+        crate::comments::embed_reply_authors(&mut conn, &mut row).await?;
         let author = match present::uuid_field(&row, "person_id") {
             Some(p) => rows::get(&mut conn, &models::PERSON, p, false).await?,
             None => None,
@@ -511,6 +512,7 @@ pub async fn read(
         for (k, v) in crate::comments::relation_ids(&mut conn, id).await? {
             row.insert(k.into(), v);
         }
+        crate::comments::embed_reply_authors(&mut conn, &mut row).await?;
     }
     if name == "edits" {
         row = crate::hierarchy::full_edit(&mut conn, &row).await?;

@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, IdListBody, Path, SchemaBody};
+use crate::extract::{path_id, IdListBody, Path, QueryPairs, SchemaBody};
 use crate::present::{id_of, uuid_field};
 use crate::reach::{client_reads, load_task, manages};
 use crate::task_rows::{list_json, task_col, with_assignees_in_place, Lookups, TASK};
@@ -24,6 +24,14 @@ use crate::task_rows::{list_json, task_col, with_assignees_in_place, Lookups, TA
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/actions/persons/{id}/assign", put(assign))
+        .route(
+            "/data/projects/{id}/notifications",
+            get(project_notifications),
+        )
+        .route(
+            "/data/projects/{id}/subscriptions",
+            get(project_subscriptions),
+        )
         .route("/actions/tasks/{id}/comment", post(comment))
         .route("/data/tasks/{id}/comments", get(task_comments))
         .route("/actions/tasks/{id}/time-spents", get(time_spents))
@@ -118,6 +126,7 @@ async fn assign(
             continue;
         }
         links::TASK_ASSIGNEES.add(&mut tx, id, person).await?;
+        crate::notifications::on_assign(&mut tx, id, person, user.id).await?;
         let row = rows::update(
             &mut tx,
             TASK,
@@ -233,6 +242,7 @@ async fn task_comments(
         for (k, v) in crate::comments::relation_ids(&mut conn, crate::present::id_of(&c)).await? {
             c.insert(k.into(), v);
         }
+        crate::comments::embed_reply_authors(&mut conn, &mut c).await?;
         out.push(c);
     }
     Ok(list_json(out))
@@ -457,4 +467,32 @@ async fn time_spents_on(
     Path((task, date)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     read_time_spents(&state, &user, &task, Some(&date)).await
+}
+
+/// GET /data/projects/{project_id}/notifications (admins) — every
+/// notification on the production's tasks, or a page with `page`.
+async fn project_notifications(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    Ok(Json(
+        crate::notifications::project_notifications(&mut conn, &user, id, &query).await?,
+    ))
+}
+
+/// GET /data/projects/{project_id}/subscriptions (admins)
+async fn project_subscriptions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    Ok(list_json(
+        crate::notifications::project_subscriptions(&mut conn, &user, id).await?,
+    ))
 }
