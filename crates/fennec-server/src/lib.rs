@@ -20,6 +20,7 @@ pub mod file_tree;
 pub mod generic_crud;
 pub mod hierarchy;
 pub mod my_checks;
+pub mod notifications;
 pub mod otio;
 pub mod person_actions;
 pub mod present;

@@ -362,7 +362,10 @@ pub(crate) async fn context(
     let departments = all_rows(exec, &models::DEPARTMENT, false).await?;
     out.insert("departments".into(), rows_value(departments));
     out.insert("studios".into(), json!([]));
-    out.insert("notification_count".into(), json!(0));
+    out.insert(
+        "notification_count".into(),
+        json!(crate::notifications::unread_count(exec, user).await?),
+    );
     out.insert(
         "persons".into(),
         rows_value(context_persons(exec, user).await?),

@@ -295,12 +295,13 @@ pub async fn unread_count(exec: &mut impl Exec, person: Uuid) -> Result<i64> {
     .await
 }
 
-/// Zou's `mark_notifications_as_read`: every unread one of the person.
-/// Like Zou's bulk update, `updated_at` is left as it was.
+/// Zou's `mark_notifications_as_read`: every unread one of the person
+/// (its column `onupdate` stamps `updated_at` even in a bulk update).
 pub async fn mark_all_read(exec: &mut impl Exec, person: Uuid) -> Result<()> {
+    let now = fennec_api::time::now();
     on!(exec, c => sqlx::query(
-        "UPDATE notifications SET read = TRUE WHERE person_id = $1 AND read = FALSE")
-        .bind(person).execute(&mut *c).await?.rows_affected());
+        "UPDATE notifications SET read = TRUE, updated_at = $2 WHERE person_id = $1 AND read = FALSE")
+        .bind(person).bind(now).execute(&mut *c).await?.rows_affected());
     Ok(())
 }
 
@@ -678,9 +679,94 @@ pub(crate) fn for_tasks_sql(tasks: &str) -> [String; 3] {
     ]
 }
 
+/// Removes a comment's notifications and news (Zou's
+/// `move_comment_to_task` before it raises them again).
+pub async fn remove_for_comment(exec: &mut impl Exec, comment: Uuid) -> Result<()> {
+    for sql in for_comments_sql("($1)") {
+        on!(exec, c => sqlx::query(&sql).bind(comment).execute(&mut *c).await?.rows_affected());
+    }
+    Ok(())
+}
+
 /// Removes the notifications a reply raised (Zou's `delete_reply`).
 pub async fn remove_for_reply(exec: &mut impl Exec, reply: Uuid) -> Result<()> {
     on!(exec, c => sqlx::query("DELETE FROM notifications WHERE reply_id = $1")
         .bind(reply).execute(&mut *c).await?.rows_affected());
     Ok(())
+}
+
+/// What Zou's `get_full_entity_names` reads of an entity: its name, its
+/// type's name, its parent's name and parent, the grandparent's id and
+/// name, its `source_id` and its preview.
+#[derive(Clone, Debug)]
+pub struct EntityNameParts {
+    pub id: Uuid,
+    pub name: String,
+    pub type_name: String,
+    pub parent_id: Option<Uuid>,
+    pub parent_name: Option<String>,
+    pub parent_has_parent: bool,
+    pub grandparent: Option<(Uuid, String)>,
+    pub source_id: Option<Uuid>,
+    pub preview_file_id: Option<Uuid>,
+}
+
+pub async fn entity_name_parts(exec: &mut impl Exec, ids: &[Uuid]) -> Result<Vec<EntityNameParts>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut args = Vec::new();
+    let mut marks = Vec::new();
+    for id in ids {
+        args.push(SqlValue::Uuid(*id));
+        marks.push(format!("${}", args.len()));
+    }
+    let sql = format!(
+        "SELECT e.id, e.name, et.name, e.parent_id, par.name, par.parent_id, gp.id, gp.name, \
+         e.source_id, e.preview_file_id FROM entities e \
+         JOIN entity_types et ON et.id = e.entity_type_id \
+         LEFT JOIN entities par ON par.id = e.parent_id \
+         LEFT JOIN entities gp ON gp.id = par.parent_id WHERE e.id IN ({})",
+        marks.join(", ")
+    );
+    use Kind::*;
+    let kinds = [Uuid, Text, Text, Uuid, Text, Uuid, Uuid, Text, Uuid, Uuid];
+    let id = |v: &Value| v.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok());
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    Ok(values(exec, &sql, &args, &kinds)
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some(EntityNameParts {
+                id: id(&r[0])?,
+                name: text(&r[1]).unwrap_or_default(),
+                type_name: text(&r[2]).unwrap_or_default(),
+                parent_id: id(&r[3]),
+                parent_name: text(&r[4]),
+                parent_has_parent: !r[5].is_null(),
+                grandparent: id(&r[6]).map(|g| (g, text(&r[7]).unwrap_or_default())),
+                source_id: id(&r[8]),
+                preview_file_id: id(&r[9]),
+            })
+        })
+        .collect())
+}
+
+/// The short person rows (id, names, avatar flag, role) of `ids`.
+pub async fn short_persons(exec: &mut impl Exec, ids: &[Uuid]) -> Result<Vec<Vec<Value>>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut args = Vec::new();
+    let mut marks = Vec::new();
+    for id in ids {
+        args.push(SqlValue::Uuid(*id));
+        marks.push(format!("${}", args.len()));
+    }
+    let sql = format!(
+        "SELECT id, first_name, last_name, has_avatar, role FROM persons WHERE id IN ({})",
+        marks.join(", ")
+    );
+    use Kind::*;
+    values(exec, &sql, &args, &[Uuid, Text, Text, Bool, Text]).await
 }

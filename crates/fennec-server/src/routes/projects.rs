@@ -26,6 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/data/projects/all", get(all_projects))
         .route("/data/projects/{id}/team", post(add_team_member).get(team))
         .route("/data/projects/{id}/task-types", get(project_task_types))
+        .route("/data/projects/{id}/news", get(project_news))
+        .route(
+            "/data/projects/{id}/news/{news_id}",
+            get(project_news_entry),
+        )
         .route(
             "/data/projects/{id}/team/{person_id}",
             delete(remove_team_member).put(set_team_member_role),
@@ -512,4 +517,36 @@ async fn all_projects(
         }
     }
     Ok(Json(json!(list)))
+}
+
+/// GET /data/projects/{project_id}/news — a page of the production's
+/// activity feed (Kitsu's news feed), Zou's news blueprint: filters
+/// `only_preview`, `task_type_id`, `task_status_id`, `person_id`,
+/// `episode_id`, `after`, `before`; `page` and `limit`.
+async fn project_news(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: crate::extract::QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let args = crate::notifications::NewsArgs::read(&query)?;
+    let mut conn = s.db.conn().await?;
+    Ok(Json(
+        crate::notifications::project_news(&mut conn, &user, id, args).await?,
+    ))
+}
+
+/// GET /data/projects/{project_id}/news/{news_id}
+async fn project_news_entry(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, news)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let news = path_id(&news)?;
+    let mut conn = s.db.conn().await?;
+    Ok(Json(
+        crate::notifications::project_news_entry(&mut conn, &user, id, news).await?,
+    ))
 }

@@ -6,8 +6,9 @@
 //! the caller: Zou filters these lists, it never refuses them.
 //!
 //! The caller's to-do and done lists (`/data/user/tasks`, `done-tasks`)
-//! and day offs live in `todo.rs` and `day_offs.rs`; notifications,
-//! subscriptions, chats and the avatar are served elsewhere.
+//! and day offs live in `todo.rs` and `day_offs.rs`; chats and the avatar
+//! are served elsewhere. Notifications and task subscriptions are read and
+//! written by `notifications.rs`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,6 +25,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, QueryPairs, SchemaBody};
 use crate::my_checks::{self, CheckArgs};
+use crate::notifications;
 use crate::search_filters::{self, filter_groups_of, filters_of, own_row};
 use crate::user_context::{self, open_project_rows};
 use crate::user_time::{self, day};
@@ -84,6 +86,24 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/data/user/desktop-login-logs",
             get(desktop_login_logs).post(new_desktop_login_log),
+        )
+        .route("/data/user/notifications", get(notifications))
+        .route(
+            "/data/user/notifications/{id}",
+            get(notification).put(update_notification),
+        )
+        .route(
+            "/actions/user/notifications/mark-all-as-read",
+            axum::routing::post(mark_all_notifications_as_read),
+        )
+        .route("/data/user/tasks/{id}/subscribed", get(task_subscribed))
+        .route(
+            "/actions/user/tasks/{id}/subscribe",
+            axum::routing::post(subscribe_to_task),
+        )
+        .route(
+            "/actions/user/tasks/{id}/unsubscribe",
+            axum::routing::delete(unsubscribe_from_task),
         )
 }
 
@@ -281,8 +301,8 @@ async fn open_projects(
 }
 
 /// GET /data/user/context — what Kitsu loads at start-up, in Zou's key
-/// order. Fennec has no model yet of custom actions, studios, plugins or
-/// notifications: those parts take Zou's empty value.
+/// order. Fennec has no model yet of custom actions, studios or plugins:
+/// those parts take Zou's empty value.
 async fn context(State(s): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
     let mut conn = s.db.conn().await?;
     Ok(Json(
@@ -507,4 +527,97 @@ async fn new_desktop_login_log(
         .or_else(|| body.get("date").cloned());
     let row = user_time::record_login(&s.db, &user, given).await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+// ---------------------------------------------------------------------
+// Notifications and task subscriptions.
+
+/// GET /data/user/notifications — the caller's newest 100, with Zou's
+/// filters (`after`, `before`, `task_type_id`, `task_status_id`, `type`,
+/// `read`, `watching`).
+async fn notifications(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let q = notifications::notification_query(&query)?;
+    let mut conn = s.db.conn().await?;
+    Ok(Json(Value::Array(
+        notifications::notifications_of(&mut conn, &user, &q).await?,
+    )))
+}
+
+/// GET /data/user/notifications/{notification_id}
+async fn notification(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = s.db.conn().await?;
+    Ok(Json(
+        notifications::notification_of(&mut conn, &user, &id).await?,
+    ))
+}
+
+/// PUT /data/user/notifications/{notification_id} `{"read": bool}` — the
+/// plain notification row.
+async fn update_notification(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut tx = s.db.begin().await?;
+    let row = notifications::set_read(&mut tx, &user, id, &body).await?;
+    tx.commit().await?;
+    Ok(Json(Value::Object(row)))
+}
+
+/// POST /actions/user/notifications/mark-all-as-read
+async fn mark_all_notifications_as_read(
+    State(s): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Value>> {
+    let mut tx = s.db.begin().await?;
+    notifications::mark_all_read(&mut tx, &user).await?;
+    tx.commit().await?;
+    Ok(Json(serde_json::json!({"success": true})))
+}
+
+/// GET /data/user/tasks/{task_id}/subscribed — `true` or `false`.
+async fn task_subscribed(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = s.db.conn().await?;
+    Ok(Json(Value::Bool(
+        notifications::is_subscribed(&mut conn, &user, &id).await?,
+    )))
+}
+
+/// POST /actions/user/tasks/{task_id}/subscribe — the subscription, 201.
+async fn subscribe_to_task(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = path_id(&id)?;
+    let mut tx = s.db.begin().await?;
+    let row = notifications::subscribe(&mut tx, &user, id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// DELETE /actions/user/tasks/{task_id}/unsubscribe — 204, subscribed or not.
+async fn unsubscribe_from_task(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let mut tx = s.db.begin().await?;
+    notifications::unsubscribe(&mut tx, &user, &id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
