@@ -98,6 +98,10 @@ pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<u64> {
     for sql in crate::notifications::for_tasks_sql(&owned) {
         execute(exec, &sql, a, b).await?;
     }
+    let comments = format!("(SELECT id FROM comments WHERE object_id IN {owned})");
+    for sql in comment_links_sql(&comments) {
+        execute(exec, &sql, a, b).await?;
+    }
     for sql in [
         format!("DELETE FROM comments WHERE object_id IN {owned}"),
         format!("DELETE FROM time_spents WHERE task_id IN {owned}"),
@@ -436,6 +440,17 @@ pub async fn project_has_content(exec: &mut impl Exec, project: Uuid) -> Result<
     Ok(false)
 }
 
+/// Removes the link rows of the comments `comments` selects: the people
+/// and departments they mention and who acknowledged them (Zou's comment
+/// link tables go with the comment).
+fn comment_links_sql(comments: &str) -> [String; 3] {
+    [
+        format!("DELETE FROM comment_mentions WHERE comment_id IN {comments}"),
+        format!("DELETE FROM comment_department_mentions WHERE comment_id IN {comments}"),
+        format!("DELETE FROM comment_acknoledgments WHERE comment_id IN {comments}"),
+    ]
+}
+
 /// Zou's `remove_comment` followed by `reset_task_data`: the comment goes,
 /// and its task is recomputed from the comments that are left. Returns the
 /// task's id, or `None` when the comment was not on a task.
@@ -445,6 +460,9 @@ pub async fn remove_comment(exec: &mut impl Exec, comment: Uuid) -> Result<Optio
         .bind(comment).fetch_optional(&mut *c).await?);
     // Zou's remove_comment takes the comment's notifications and news first.
     for sql in crate::notifications::for_comments_sql("($1)") {
+        execute(exec, &sql, comment, None).await?;
+    }
+    for sql in comment_links_sql("($1)") {
         execute(exec, &sql, comment, None).await?;
     }
     execute(exec, "DELETE FROM comments WHERE id = $1", comment, None).await?;
@@ -613,6 +631,14 @@ pub async fn remove_person_work(exec: &mut impl Exec, person: Uuid) -> Result<()
         "DELETE FROM news WHERE author_id = $1 \
          OR comment_id IN (SELECT id FROM comments WHERE person_id = $1)",
         "DELETE FROM subscriptions WHERE person_id = $1",
+        // His comments' mentions and acknowledgements, and where he is
+        // mentioned or acknowledged (Zou's link tables).
+        "DELETE FROM comment_mentions WHERE person_id = $1 \
+         OR comment_id IN (SELECT id FROM comments WHERE person_id = $1)",
+        "DELETE FROM comment_department_mentions \
+         WHERE comment_id IN (SELECT id FROM comments WHERE person_id = $1)",
+        "DELETE FROM comment_acknoledgments WHERE person_id = $1 \
+         OR comment_id IN (SELECT id FROM comments WHERE person_id = $1)",
         "DELETE FROM comments WHERE person_id = $1",
         "DELETE FROM time_spents WHERE person_id = $1",
         "DELETE FROM project_person_link WHERE person_id = $1",
