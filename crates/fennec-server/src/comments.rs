@@ -486,8 +486,6 @@ pub async fn reply(
         vec![(col, SqlValue::Json(Value::Array(replies)))],
     )
     .await?;
-    // Hook: notifications for the reply (Zou's
-    // `create_notifications_for_task_and_reply`) go here.
     // The answer keeps the order Zou builds the reply in.
     let mut reply = Map::new();
     for (k, v) in [
@@ -501,6 +499,9 @@ pub async fn reply(
     ] {
         reply.insert(k.into(), v);
     }
+    // Zou's `create_notifications_for_task_and_reply`, in the same
+    // transaction.
+    crate::notifications::on_reply_added(exec, comment, task, &reply).await?;
     let person = rows::get(exec, &models::PERSON, author, false).await?;
     reply.insert(
         "person".into(),
