@@ -926,3 +926,52 @@ pub async fn check_reply_access(
     }
     Err(ApiError::forbidden())
 }
+
+/// Attachments and previews sent with a comment need file storage, which
+/// is issue 14's: such posts are refused, with this message.
+pub const FILES_NEED_STORAGE: &str =
+    "Comment attachments and previews need file storage, which this server does not have yet.";
+
+/// A comment body as Zou reads it: JSON, a form, or a multipart form (what
+/// gazu sends when files go with the comment) whose text parts are the
+/// fields and whose file parts are attachments or previews.
+pub struct FormBody {
+    pub fields: Map<String, Value>,
+    pub has_files: bool,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let crate::extract::SchemaBody(fields) =
+                crate::extract::SchemaBody::from_request(req, state).await?;
+            return Ok(FormBody {
+                fields,
+                has_files: false,
+            });
+        }
+        let mut form = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::bad_json())?;
+        let mut fields = Map::new();
+        let mut has_files = false;
+        while let Some(field) = form.next_field().await.map_err(|_| ApiError::bad_json())? {
+            if field.file_name().is_some() {
+                has_files = true;
+                continue;
+            }
+            let name = field.name().unwrap_or_default().to_owned();
+            let text = field.text().await.map_err(|_| ApiError::bad_json())?;
+            // Werkzeug keeps the first value of a repeated form key.
+            fields.entry(name).or_insert(Value::String(text));
+        }
+        Ok(FormBody { fields, has_files })
+    }
+}

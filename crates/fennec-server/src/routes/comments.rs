@@ -4,8 +4,7 @@
 //! comments. The logic is in `crate::comments`; each write is one
 //! transaction.
 
-use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -52,11 +51,6 @@ pub fn routes() -> Router<AppState> {
             get(project_comments),
         )
 }
-
-/// Batch comments need the attachment and preview files they carry
-/// stored; file storage is issue 14's.
-const FILES_NEED_STORAGE: &str =
-    "Comment attachments and previews need file storage, which this server does not have yet.";
 
 /// POST /data/tasks/{task_id}/comments/{comment_id}/ack — toggles the
 /// caller's acknowledgement; the comment with its relations.
@@ -231,36 +225,10 @@ impl<S: Send + Sync> FromRequest<S> for BatchBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let multipart = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("multipart/form-data"));
-        if !multipart {
-            let SchemaBody(fields) = SchemaBody::from_request(req, state).await?;
-            return Ok(BatchBody {
-                comments: fields.get("comments").cloned(),
-                has_files: false,
-            });
-        }
-        let mut form = Multipart::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::bad_json())?;
-        let mut comments = None;
-        let mut has_files = false;
-        while let Some(field) = form.next_field().await.map_err(|_| ApiError::bad_json())? {
-            if field.file_name().is_some() {
-                has_files = true;
-                continue;
-            }
-            let name = field.name().unwrap_or_default().to_owned();
-            let text = field.text().await.map_err(|_| ApiError::bad_json())?;
-            if name == "comments" && comments.is_none() {
-                comments = Some(Value::String(text));
-            }
-        }
+        let comments::FormBody { fields, has_files } =
+            comments::FormBody::from_request(req, state).await?;
         Ok(BatchBody {
-            comments,
+            comments: fields.get("comments").cloned(),
             has_files,
         })
     }
@@ -295,7 +263,7 @@ async fn run_batch(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let entries = body.entries()?;
     if body.has_files {
-        return Err(ApiError::bad_request(FILES_NEED_STORAGE));
+        return Err(ApiError::bad_request(comments::FILES_NEED_STORAGE));
     }
     let mut tx = state.db.begin().await?;
     let (out, _created) = comments::batch(&mut tx, user, task, &entries).await?;

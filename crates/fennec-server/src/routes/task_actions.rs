@@ -147,10 +147,15 @@ async fn comment(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    SchemaBody(body): SchemaBody,
+    body: crate::comments::FormBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let id = path_id(&id)?;
-    let input = crate::comments::parse_input(&body)?;
+    let input = crate::comments::parse_input(&body.fields)?;
+    // gazu sends a comment with files as a multipart form; storing them
+    // is issue 14's.
+    if body.has_files {
+        return Err(ApiError::bad_request(crate::comments::FILES_NEED_STORAGE));
+    }
     let mut tx = state.db.begin().await?;
     let (out, _created) = crate::comments::create_comment(&mut tx, &user, id, input).await?;
     tx.commit().await?;
