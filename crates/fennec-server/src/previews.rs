@@ -28,6 +28,26 @@ pub async fn entity_previews(
     id: &str,
     kind: &str,
 ) -> ApiResult<Json<Value>> {
+    previews_of(state, user, id, Some(kind)).await
+}
+
+/// The previews of an entity of any kind, as Zou's playlists blueprint
+/// answers `/data/playlists/entities/{id}/preview-files` (Kitsu's task
+/// page): the same read and checks, without the kind.
+pub async fn any_entity_previews(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> ApiResult<Json<Value>> {
+    previews_of(state, user, id, None).await
+}
+
+async fn previews_of(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    kind: Option<&str>,
+) -> ApiResult<Json<Value>> {
     let id = path_id(id)?;
     let mut conn = state.db.conn().await?;
     let entity = rows::get(&mut conn, &models::ENTITY, id, false)
@@ -35,7 +55,7 @@ pub async fn entity_previews(
         .ok_or_else(ApiError::not_found)?;
     let types = EntityTypes::load(&mut conn).await?;
     let entity_type = uuid_field(&entity, "entity_type_id").unwrap_or_default();
-    if types.kind(entity_type) != kind {
+    if kind.is_some_and(|k| types.kind(entity_type) != k) {
         return Err(ApiError::not_found());
     }
     let project = uuid_field(&entity, "project_id").unwrap_or_default();
@@ -44,7 +64,7 @@ pub async fn entity_previews(
     // on that production.
     let user = on_project(&mut conn, user, project).await?;
     check_entity_access(&mut conn, &user, Some(id)).await?;
-    if kind == "Concept" && user.role == Role::Client {
+    if kind == Some("Concept") && user.role == Role::Client {
         return Err(ApiError::forbidden());
     }
     let previews = fennec_store::previews::entity_previews_by_task_type(&mut conn, id).await?;

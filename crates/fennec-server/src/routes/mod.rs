@@ -21,9 +21,11 @@ pub mod files;
 pub mod index;
 pub mod pages;
 pub mod persons;
+pub mod playlists;
 pub mod project_settings;
 pub mod projects;
 pub mod schedule;
+pub mod schedule_items;
 pub mod shots;
 pub mod source;
 pub mod task_actions;
@@ -50,11 +52,13 @@ fn api(state: AppState) -> Router {
         .merge(chats::routes())
         .merge(day_offs::routes())
         .merge(persons::routes())
+        .merge(playlists::routes())
         .merge(entities::routes())
         .merge(files::routes())
         .merge(export::routes())
         .merge(source::routes())
         .merge(schedule::routes())
+        .merge(schedule_items::routes())
         .merge(pages::routes())
         .merge(crud::routes())
         .fallback(not_found)

@@ -1,0 +1,202 @@
+"""What Kitsu's own web front end needs beside gazu's calls, with plain
+``requests`` (issue 13): the JWT cookies Zou sets for a browser on login,
+refresh and logout, cookie-only callers, ``/config``, and the lists its
+start-up and production pages read (studios, custom actions, schedule
+versions and items, an entity's previews, shared assets used).
+
+Zou 1.0.97 decides "browser" from the User-Agent (ua_parser's family), so
+these calls send a desktop Chrome's."""
+
+import re
+
+import pytest
+import requests
+
+from support import ADMIN_EMAIL, ADMIN_PASSWORD, unique
+
+TIMEOUT = 15
+CHROME = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+EPOCH = "Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+def set_cookies(response):
+    """The response's Set-Cookie lines, the future dates replaced."""
+    raw = response.raw.headers.getlist("Set-Cookie")
+    return [
+        re.sub(r"Expires=(?!Thu, 01 Jan 1970)[^;]+", "Expires=<date>", line) for line in raw
+    ]
+
+
+def browser_login(api_url):
+    response = requests.post(
+        f"{api_url}/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        headers={"User-Agent": CHROME},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_login_sets_zous_cookies_for_a_browser_only(api_url):
+    response = browser_login(api_url)
+    body = response.json()
+    assert set_cookies(response) == [
+        f"access_token_cookie={body['access_token']}; Expires=<date>; Max-Age=31540000; "
+        "HttpOnly; Path=/; SameSite=Lax",
+        f"refresh_token_cookie={body['refresh_token']}; Expires=<date>; Max-Age=31540000; "
+        "HttpOnly; Path=/auth/refresh-token; SameSite=Lax",
+    ]
+    script = requests.post(
+        f"{api_url}/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        headers={"User-Agent": "python-requests/2.31"},
+        timeout=TIMEOUT,
+    )
+    assert script.status_code == 200
+    assert set_cookies(script) == []
+    # Headless Chrome is not one of Zou's browser families.
+    headless = requests.post(
+        f"{api_url}/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        headers={"User-Agent": CHROME.replace("Chrome/", "HeadlessChrome/")},
+        timeout=TIMEOUT,
+    )
+    assert set_cookies(headless) == []
+
+
+def test_the_access_cookie_alone_authenticates(api_url):
+    access = browser_login(api_url).json()["access_token"]
+    cookies = {"access_token_cookie": access}
+    for path in ("/data/projects", "/data/user/context", "/auth/authenticated", "/data/persons"):
+        response = requests.get(
+            f"{api_url}{path}", cookies=cookies, headers={"User-Agent": CHROME}, timeout=TIMEOUT
+        )
+        assert response.status_code == 200, (path, response.text)
+
+
+def test_refresh_and_logout_in_a_browser(api_url):
+    body = browser_login(api_url).json()
+    refreshed = requests.get(
+        f"{api_url}/auth/refresh-token",
+        cookies={"refresh_token_cookie": body["refresh_token"]},
+        headers={"User-Agent": CHROME},
+        timeout=TIMEOUT,
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    assert refreshed.json() == {"refresh": True}
+    lines = set_cookies(refreshed)
+    assert len(lines) == 2
+    assert re.fullmatch(
+        r"access_token_cookie=ey[\w.-]+; Expires=<date>; Max-Age=31540000; HttpOnly; Path=/; "
+        r"SameSite=Lax",
+        lines[0],
+    )
+    assert lines[1] == (
+        f"refresh_token_cookie=; {EPOCH}; HttpOnly; Path=/auth/refresh-token; SameSite=Lax"
+    )
+    new_access = refreshed.cookies["access_token_cookie"]
+    ok = requests.get(
+        f"{api_url}/data/projects",
+        cookies={"access_token_cookie": new_access},
+        timeout=TIMEOUT,
+    )
+    assert ok.status_code == 200
+
+    out = requests.get(
+        f"{api_url}/auth/logout",
+        cookies={"access_token_cookie": body["access_token"]},
+        headers={"User-Agent": CHROME},
+        timeout=TIMEOUT,
+    )
+    assert out.status_code == 200
+    assert out.json() == {"logout": True}
+    assert set_cookies(out) == [
+        f"access_token_cookie=; {EPOCH}; HttpOnly; Path=/; SameSite=Lax",
+        f"refresh_token_cookie=; {EPOCH}; HttpOnly; Path=/auth/refresh-token; SameSite=Lax",
+    ]
+    gone = requests.get(
+        f"{api_url}/data/projects",
+        cookies={"access_token_cookie": body["access_token"]},
+        timeout=TIMEOUT,
+    )
+    assert gone.status_code == 401
+
+
+def test_config_needs_no_login(api_url):
+    response = requests.get(f"{api_url}/config", timeout=TIMEOUT)
+    assert response.status_code == 200
+    config = response.json()
+    assert list(config) == [
+        "is_self_hosted", "crisp_token", "dark_theme_by_default", "indexer_configured",
+        "saml_enabled", "saml_idp_name", "oidc_enabled", "oidc_idp_name", "default_locale",
+        "default_timezone", "enforce_2fa", "movie_highdef_bitrate", "movie_lowdef_bitrate",
+        "preview_accounts_enabled",
+    ]
+    assert config["is_self_hosted"] is True
+    assert config["default_locale"] == "en_US"
+    assert config["default_timezone"] == "Europe/Paris"
+    assert config["enforce_2fa"] is False
+    assert config["saml_enabled"] is False and config["oidc_enabled"] is False
+    assert isinstance(config["preview_accounts_enabled"], bool)
+
+
+@pytest.fixture(scope="module")
+def page_data(api_url):
+    token = browser_login(api_url).json()["access_token"]
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    tag = unique()
+    project = s.post(
+        f"{api_url}/data/projects", json={"name": f"UI {tag}", "production_type": "short"},
+        timeout=TIMEOUT,
+    ).json()
+    sequence = s.post(
+        f"{api_url}/data/projects/{project['id']}/sequences", json={"name": "SQ01"},
+        timeout=TIMEOUT,
+    ).json()
+    shot = s.post(
+        f"{api_url}/data/projects/{project['id']}/shots",
+        json={"name": "SH01", "sequence_id": sequence["id"]},
+        timeout=TIMEOUT,
+    ).json()
+    task_type = s.get(f"{api_url}/data/task-types?name=Animation", timeout=TIMEOUT).json()[0]
+    return s, project, shot, task_type
+
+
+def test_start_up_lists_of_a_studio_that_made_none(api_url, page_data):
+    s, project, _, _ = page_data
+    for path in (
+        "/data/studios",
+        "/data/custom-actions",
+        f"/data/production-schedule-versions?project_id={project['id']}",
+        f"/data/projects/{project['id']}/assets/shared-used",
+        f"/data/projects/{project['id']}/episodes/all/assets/shared-used",
+    ):
+        response = s.get(f"{api_url}{path}", timeout=TIMEOUT)
+        assert response.status_code == 200, (path, response.text)
+        assert response.json() == [], path
+
+
+def test_schedule_items_of_a_production_without_episodes_or_assets(api_url, page_data):
+    s, project, _, task_type = page_data
+    base = f"{api_url}/data/projects/{project['id']}/schedule-items"
+    for path in ("/task-types", f"/{task_type['id']}/episodes", f"/{task_type['id']}/asset-types"):
+        response = s.get(base + path, timeout=TIMEOUT)
+        assert response.status_code == 200, (path, response.text)
+        assert response.json() == [], path
+
+
+def test_an_entity_without_previews_for_the_task_page(api_url, page_data):
+    s, _, shot, _ = page_data
+    response = s.get(f"{api_url}/data/playlists/entities/{shot['id']}/preview-files", timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    assert response.json() == {}
+    missing = s.get(
+        f"{api_url}/data/playlists/entities/{'0' * 8}-0000-0000-0000-{'0' * 12}/preview-files",
+        timeout=TIMEOUT,
+    )
+    assert missing.status_code == 404
