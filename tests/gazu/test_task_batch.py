@@ -465,3 +465,98 @@ def test_batch_deletions_and_person_task_type(world, admin):
         gazu.task.create_shot_tasks(gazu.shot.new_shot(other, seq, f"SH{n}"), [world.animation])
     gazu.task.remove_tasks_for_type(other, world.animation)
     assert gazu.task.all_tasks_for_project(other) == []
+
+
+def test_create_tasks_for_many_entities(world, admin):
+    """Kitsu's "add tasks" on a list: one task type for many entities of a
+    production (``/actions/projects/{id}/task-types/{id}/.../create-tasks``)."""
+    admin.activate()
+    p = world.people
+    project = gazu.project.new_project(f"TB many {world.tag}", production_type="tvshow")
+    for who in ("artist", "vendor", "supervisor", "manager"):
+        gazu.project.add_person_to_team(project, p[who])
+    ep1 = gazu.shot.new_episode(project, "E01b")
+    ep2 = gazu.shot.new_episode(project, "E02b")
+    seq1 = gazu.shot.new_sequence(project, "SQ01", episode=ep1)
+    seq2 = gazu.shot.new_sequence(project, "SQ02", episode=ep2)
+    shots = [gazu.shot.new_shot(project, seq1, f"SH0{n}") for n in range(3)]
+    far = gazu.shot.new_shot(project, seq2, "SH09")
+    character = gazu.asset.get_asset_type_by_name("Character")
+    prop = gazu.asset.get_asset_type_by_name("Prop")
+    hero = gazu.asset.new_asset(project, character, "Hero", episode=ep1)
+    chair = gazu.asset.new_asset(project, prop, "Chair")
+    edits = [gazu.edit.new_edit(project, name) for name in ("Cut B", "Cut A")]
+    concept = gazu.concept.new_concept(project, "Sketch")
+    P = project["id"]
+    token = world.admin_token
+
+    def create(kind, task_type, body=None, params=None, who=None, project_id=P):
+        url = f"actions/projects/{project_id}/task-types/{task_type['id']}/{kind}"
+        if not kind.startswith("create-tasks"):
+            url += "/create-tasks"
+        return raw(world.api_url, world.tokens[who] if who else token, "POST", url, body, params)
+
+    # A list: the production's shots only (another production's skipped).
+    r = create("shots", world.animation, [shots[0]["id"], world.shots[0]["id"]])
+    assert r.status_code == 201
+    made = r.json()
+    assert [t["entity_id"] for t in made] == [shots[0]["id"]]
+    assert list(made[0]) == CREATED_TASK_KEYS
+    assert made[0]["task_status_short_name"] == "todo" and made[0]["assignees"] == []
+    # No list: every shot (narrowed by the query's entity columns; a
+    # sequence_id is no column and narrows nothing), those with a task of
+    # that type skipped.
+    r = create("shots", world.animation, params={"parent_id": seq1["id"]})
+    assert sorted(t["entity_id"] for t in r.json()) == sorted(s["id"] for s in shots[1:])
+    r = create("shots", world.animation, [], params={"sequence_id": seq1["id"]})
+    assert [t["entity_id"] for t in r.json()] == [far["id"]]
+    assert create("shots", world.animation).json() == []
+    # No check of the task type's kind on these routes.
+    r = create("shots", world.modeling, [shots[0]["id"]])
+    assert r.status_code == 201 and len(r.json()) == 1
+    # Assets of an episode (their main one); then of a type.
+    r = create("assets", world.modeling, params={"episode_id": ep1["id"]})
+    assert [t["entity_id"] for t in r.json()] == [hero["id"]]
+    r = create("assets", world.layout, params={"entity_type_id": prop["id"]})
+    assert [t["entity_id"] for t in r.json()] == [chair["id"]]
+    # Edits by name; the named entity type (any case), by episode.
+    r = create("edits", world.edit_type)
+    assert [t["entity_id"] for t in r.json()] == [edits[1]["id"], edits[0]["id"]]
+    r = create("create-tasks/SEQUENCE", world.layout, params={"episode_id": ep2["id"]})
+    assert [t["entity_id"] for t in r.json()] == [seq2["id"]]
+    r = create("concepts", world.concept_type)
+    assert [t["task_status_short_name"] for t in r.json()] == ["neutral"]
+    assert [t["entity_id"] for t in r.json()] == [concept["id"]]
+
+    # Errors: an entity of another kind or unknown, a bad body, an unknown
+    # task type or entity type.
+    assert create("shots", world.layout, [hero["id"]]).status_code == 404
+    assert create("assets", world.layout, [shots[0]["id"]]).status_code == 404
+    assert create("shots", world.layout, [MISSING]).status_code == 404
+    r = create("shots", world.layout, ["nope"])
+    assert r.status_code == 400
+    assert r.json() == {"error": True, "message": "Request body must only contain valid UUIDs.", "data": None}
+    r = create("shots", world.layout, {"a": 1})
+    assert r.status_code == 400 and r.json()["message"] == "Request body must be a JSON array."
+    assert create("shots", {"id": MISSING}, []).status_code == 404
+    assert create("create-tasks/foo", world.layout).status_code == 404
+    # Nothing was made by the refused calls.
+    assert [t["task_type_id"] for t in gazu.task.all_tasks_for_shot(shots[0])].count(world.layout["id"]) == 0
+    # An admin on a production that does not exist: nothing to do.
+    r = create("shots", world.layout, [shots[0]["id"]], project_id=MISSING)
+    assert r.status_code == 201 and r.json() == []
+
+    # Per role: the production's managers; for concepts any member but a
+    # vendor.
+    for who in ("artist", "supervisor", "vendor", "outsider"):
+        assert create("shots", world.layout, [shots[0]["id"]], who=who).status_code == 403
+    assert create("shots", world.layout, [shots[0]["id"]], who="manager", project_id=MISSING).status_code == 404
+    r = create("shots", world.layout, [shots[0]["id"]], who="manager")
+    assert r.status_code == 201 and r.json()[0]["assigner_id"] == p["manager"]["id"]
+    r = create("create-tasks/episode", world.layout, [ep1["id"]], who="manager")
+    assert [t["entity_id"] for t in r.json()] == [ep1["id"]]
+    assert create("create-tasks/episode", world.layout, [ep2["id"]], who="artist").status_code == 403
+    assert create("concepts", world.layout, who="vendor").status_code == 403
+    assert create("concepts", world.layout, who="outsider").status_code == 403
+    r = create("concepts", world.layout, who="artist")
+    assert r.status_code == 201 and [t["entity_id"] for t in r.json()] == [concept["id"]]

@@ -5,17 +5,21 @@
 
 use axum::http::StatusCode;
 use axum::Json;
+use fennec_api::models;
+use fennec_store::db::Exec;
 use fennec_store::links;
-use fennec_store::rows::{self, Filter};
+use fennec_store::rows::{self, Filter, Order, Row, Select};
 use fennec_store::SqlValue;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::permissions::{check_project_access, on_project};
+use crate::auth::permissions::{check_manager_project_access, check_project_access, on_project};
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::QueryPairs;
+use crate::generic_crud::{filters_from_query, scope_filters, Resource, Scope};
 use crate::present::{id_of, uuid_field};
 use crate::reach::check_entity_access;
 use crate::task_rows::{flag, task_col, Lookups, TASK};
@@ -167,15 +171,7 @@ pub(crate) async fn create_entity_tasks(
     // New tasks start on the default status: Neutral for a concept, Todo
     // otherwise (Zou's `get_default_task_status`).
     let concept = kind == "Concept";
-    let status = lookups
-        .refs
-        .statuses
-        .values()
-        .filter(|s| flag(Some(s), "is_default") && flag(Some(s), "for_concept") == concept)
-        .min_by_key(|s| id_of(s))
-        .cloned()
-        .ok_or_else(ApiError::not_found)?;
-    let status_id = id_of(&status);
+    let status = default_status(&lookups, concept)?;
 
     let mut out = Vec::new();
     let mut seen = Vec::new();
@@ -198,37 +194,312 @@ pub(crate) async fn create_entity_tasks(
         if existing > 0 {
             continue;
         }
-        let mut row = rows::insert(
-            &mut tx,
-            TASK,
-            vec![
-                (task_col("name"), SqlValue::Text("main".into())),
-                (task_col("duration"), SqlValue::Float(0.0)),
-                (task_col("estimation"), SqlValue::Float(0.0)),
-                (task_col("completion_rate"), SqlValue::Int(0)),
-                (task_col("project_id"), SqlValue::Uuid(project_id)),
-                (task_col("task_type_id"), SqlValue::Uuid(type_id)),
-                (task_col("task_status_id"), SqlValue::Uuid(status_id)),
-                (task_col("entity_id"), SqlValue::Uuid(entity_id)),
-                (task_col("assigner_id"), SqlValue::Uuid(user.id)),
-            ],
-        )
-        .await?;
-        // Zou answers the plain task, then the fields it adds after the
-        // insert: no assignees yet, the status's and task type's details.
-        row.shift_remove("assignees");
-        row.insert("assignees".into(), json!([]));
-        for (key, from, field) in [
-            ("task_status_name", &status, "name"),
-            ("task_status_short_name", &status, "short_name"),
-            ("task_status_color", &status, "color"),
-            ("task_type_name", tt, "name"),
-            ("task_type_color", tt, "color"),
-            ("task_type_priority", tt, "priority"),
-        ] {
-            row.insert(key.into(), from.get(field).cloned().unwrap_or(Value::Null));
-        }
+        let row = insert_main_task(&mut tx, user, &entity, tt, &status).await?;
         out.push(Value::Object(row));
+    }
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Array(out))))
+}
+
+/// Inserts the "main" task of `task_type` on `entity` as Zou's task
+/// creations build it, and answers it as they do: the plain task, then
+/// what they add after the insert (no assignees yet, the status's and task
+/// type's details).
+async fn insert_main_task(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    entity: &Row,
+    task_type: &Row,
+    status: &Row,
+) -> ApiResult<Row> {
+    let mut row = rows::insert(
+        exec,
+        TASK,
+        vec![
+            (task_col("name"), SqlValue::Text("main".into())),
+            (task_col("duration"), SqlValue::Float(0.0)),
+            (task_col("estimation"), SqlValue::Float(0.0)),
+            (task_col("completion_rate"), SqlValue::Int(0)),
+            (
+                task_col("project_id"),
+                SqlValue::Uuid(uuid_field(entity, "project_id").unwrap_or_default()),
+            ),
+            (task_col("task_type_id"), SqlValue::Uuid(id_of(task_type))),
+            (task_col("task_status_id"), SqlValue::Uuid(id_of(status))),
+            (task_col("entity_id"), SqlValue::Uuid(id_of(entity))),
+            (task_col("assigner_id"), SqlValue::Uuid(user.id)),
+        ],
+    )
+    .await?;
+    row.shift_remove("assignees");
+    row.insert("assignees".into(), json!([]));
+    for (key, from, field) in [
+        ("task_status_name", status, "name"),
+        ("task_status_short_name", status, "short_name"),
+        ("task_status_color", status, "color"),
+        ("task_type_name", task_type, "name"),
+        ("task_type_color", task_type, "color"),
+        ("task_type_priority", task_type, "priority"),
+    ] {
+        row.insert(key.into(), from.get(field).cloned().unwrap_or(Value::Null));
+    }
+    Ok(row)
+}
+
+/// Zou's `get_default_task_status`: Neutral for a concept's task, Todo
+/// otherwise.
+fn default_status(lookups: &Lookups, concept: bool) -> ApiResult<Row> {
+    lookups
+        .refs
+        .statuses
+        .values()
+        .filter(|s| flag(Some(s), "is_default") && flag(Some(s), "for_concept") == concept)
+        .min_by_key(|s| id_of(s))
+        .cloned()
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Which entities a project-wide task creation route works on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BatchKind {
+    Shots,
+    Assets,
+    Edits,
+    Concepts,
+    /// `/create-tasks/<entity_type>`: the entity type named in the path.
+    Named,
+}
+
+/// Zou's `validate_id_list(required=False)`: the body read silently (bad
+/// JSON, no body, `{}` and `[]` all mean "every entity of the scope"), else
+/// a JSON array of hyphenated UUIDs.
+fn optional_id_list(bytes: &[u8]) -> ApiResult<Option<Vec<(String, Uuid)>>> {
+    let payload = serde_json::from_slice::<Value>(bytes).ok();
+    let items = match payload {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(m)) if m.is_empty() => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(ApiError::bad_request("Request body must be a JSON array.")),
+    };
+    let hyphenated = |s: &str| {
+        let shaped = s.len() == 36
+            && s.char_indices().all(|(i, c)| {
+                if [8, 13, 18, 23].contains(&i) {
+                    c == '-'
+                } else {
+                    c.is_ascii_hexdigit()
+                }
+            });
+        shaped.then(|| Uuid::parse_str(s).ok()).flatten()
+    };
+    let ids = items
+        .iter()
+        .map(|v| {
+            let s = v.as_str()?;
+            Some((s.to_owned(), hyphenated(s)?))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| ApiError::bad_request("Request body must only contain valid UUIDs."))?;
+    Ok((!ids.is_empty()).then_some(ids))
+}
+
+/// POST /actions/projects/{id}/task-types/{type_id}/{shots,assets,edits,
+/// concepts}/create-tasks and .../create-tasks/{entity_type} — one task of
+/// the type for each entity listed in the body (of the route's kind, else
+/// 404; those of another production skipped), or, with no list, for each
+/// entity of that kind in the production (narrowed by the query's entity
+/// columns; assets by `episode_id`, as their main episode or casting; the
+/// named type by `episode_id` as parent). An entity holding a task of
+/// that type already is skipped; no kind check on the task type, as in
+/// Zou. Managers of the production (admins anywhere); for concepts, any
+/// member but vendors and clients. 201 with the tasks made.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn create_tasks_for_entities(
+    state: &AppState,
+    user: &CurrentUser,
+    project: &str,
+    task_type: &str,
+    kind: BatchKind,
+    entity_type: Option<&str>,
+    query: &QueryPairs,
+    body: &[u8],
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let mut tx = state.db.begin().await?;
+    let lookups = Lookups::load(&mut tx).await?;
+    let project_id = Uuid::parse_str(project).ok();
+    if !user.is_admin() {
+        // Zou looks the production up first: unknown is a 404.
+        let Some(p) = project_id else {
+            return Err(ApiError::not_found());
+        };
+        if rows::get(&mut tx, &models::PROJECT, p, false)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::not_found());
+        }
+        if kind == BatchKind::Concepts {
+            check_project_access(&mut tx, user, p).await?;
+            let caller = on_project(&mut tx, user, p).await?;
+            if matches!(caller.role, Role::Vendor | Role::Client) {
+                return Err(ApiError::forbidden());
+            }
+        } else {
+            check_manager_project_access(&mut tx, user, p).await?;
+        }
+    }
+    let task_type = Uuid::parse_str(task_type)
+        .ok()
+        .and_then(|id| lookups.refs.task_types.get(&id).cloned())
+        .ok_or_else(ApiError::not_found)?;
+    let types = &lookups.refs.entity_types;
+    let named_type = match entity_type {
+        Some(name) => {
+            // Python's `str.capitalize()`.
+            let mut chars = name.chars();
+            let name: String = chars
+                .next()
+                .map(|c| {
+                    c.to_uppercase()
+                        .chain(chars.flat_map(char::to_lowercase))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(types.id_of(&name).ok_or_else(ApiError::not_found)?)
+        }
+        None => None,
+    };
+    let of_kind = |entity: &Row| -> bool {
+        let t = entity.get("type").and_then(Value::as_str).unwrap_or("");
+        match kind {
+            BatchKind::Shots => t == "Shot",
+            BatchKind::Assets => t == "Asset",
+            BatchKind::Edits => t == "Edit",
+            BatchKind::Concepts => t == "Concept",
+            BatchKind::Named => true,
+        }
+    };
+
+    let mut entities: Vec<Row> = Vec::new();
+    if let Some(ids) = optional_id_list(body)? {
+        for (_, id) in ids {
+            let mut entity = rows::get(&mut tx, &models::ENTITY, id, false)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+            types.type_entity(&mut entity);
+            if !of_kind(&entity) {
+                return Err(ApiError::not_found());
+            }
+            // Zou compares the entity's production with the path's text.
+            if entity.get("project_id").and_then(Value::as_str) == Some(project) {
+                entities.push(entity);
+            }
+        }
+    } else if let Some(project_id) = project_id {
+        let mut select = Select::default().eq("project_id", SqlValue::Uuid(project_id));
+        let episode = query.get("episode_id").map(str::to_owned);
+        match kind {
+            BatchKind::Named => {
+                select = select.eq(
+                    "entity_type_id",
+                    SqlValue::Uuid(named_type.unwrap_or_default()),
+                );
+                if let Some(ep) = &episode {
+                    let ep = Uuid::parse_str(ep).map_err(|_| ApiError::not_found())?;
+                    select = select.eq("parent_id", SqlValue::Uuid(ep));
+                }
+                select.order = Order::Name;
+            }
+            _ => {
+                let scope = match kind {
+                    BatchKind::Shots => Scope::EntityKind("Shot"),
+                    BatchKind::Assets => Scope::Assets,
+                    BatchKind::Edits => Scope::EntityKind("Edit"),
+                    _ => Scope::EntityKind("Concept"),
+                };
+                for f in scope_filters(scope, types) {
+                    select = select.filter(f);
+                }
+                // The query's entity columns narrow the list, as Zou's
+                // criterions do (no alias: `sequence_id` is no column).
+                let assets = kind == BatchKind::Assets;
+                let args = QueryPairs(
+                    query
+                        .0
+                        .iter()
+                        .filter(|(k, _)| match k.as_str() {
+                            "project_id" => false,
+                            "entity_type_id" => assets,
+                            "episode_id" => !assets,
+                            _ => true,
+                        })
+                        .cloned()
+                        .collect(),
+                );
+                let res = Resource {
+                    model: &models::ENTITY,
+                    scope: Scope::Entities,
+                };
+                for f in filters_from_query(res, &args)? {
+                    select = select.filter(f);
+                }
+                if matches!(kind, BatchKind::Edits | BatchKind::Concepts) {
+                    select.order = Order::Name;
+                }
+            }
+        }
+        let mut found = rows::list(&mut tx, &models::ENTITY, &select, false).await?;
+        if kind == BatchKind::Assets {
+            if let Some(ep) = episode {
+                let ep = Uuid::parse_str(&ep).map_err(|_| ApiError::not_found())?;
+                // An asset belongs to an episode as its main one or by
+                // being cast in it.
+                let cast = crate::user_context::ids(
+                    &mut tx,
+                    "SELECT entity_out_id FROM entity_links WHERE entity_in_id = $1",
+                    &[ep],
+                )
+                .await?;
+                found
+                    .retain(|a| uuid_field(a, "source_id") == Some(ep) || cast.contains(&id_of(a)));
+            }
+        }
+        for mut entity in found {
+            types.type_entity(&mut entity);
+            entities.push(entity);
+        }
+    }
+
+    let mut out = Vec::new();
+    if let Some(first) = entities.first() {
+        let concept = first.get("type").and_then(Value::as_str) == Some("Concept")
+            || types.name(uuid_field(first, "entity_type_id").unwrap_or_default())
+                == Some("Concept");
+        let status = default_status(&lookups, concept)?;
+        let type_id = id_of(&task_type);
+        let mut done: Vec<Uuid> = Vec::new();
+        for entity in &entities {
+            let id = id_of(entity);
+            if done.contains(&id) {
+                continue;
+            }
+            done.push(id);
+            // Any task of that type on the entity, whatever its name.
+            let existing = rows::count(
+                &mut tx,
+                TASK,
+                &[
+                    Filter::Eq("entity_id", SqlValue::Uuid(id)),
+                    Filter::Eq("task_type_id", SqlValue::Uuid(type_id)),
+                ],
+            )
+            .await?;
+            if existing > 0 {
+                continue;
+            }
+            let row = insert_main_task(&mut tx, user, entity, &task_type, &status).await?;
+            out.push(Value::Object(row));
+        }
     }
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Array(out))))
@@ -238,7 +509,7 @@ pub(crate) async fn create_entity_tasks(
 /// production's team, its managers, its supervisors of the task type's
 /// department (or of none), and an assignee taking himself off.
 async fn may_unassign(
-    exec: &mut impl fennec_store::db::Exec,
+    exec: &mut impl Exec,
     user: &CurrentUser,
     task: &Map<String, Value>,
     person: Option<&str>,
@@ -261,7 +532,7 @@ async fn may_unassign(
             // A task type in no department is no supervisor's (Zou looks
             // its `None` up in the list).
             let department = match uuid_field(task, "task_type_id") {
-                Some(tt) => rows::get(exec, &fennec_api::models::TASK_TYPE, tt, false)
+                Some(tt) => rows::get(exec, &models::TASK_TYPE, tt, false)
                     .await?
                     .and_then(|r| uuid_field(&r, "department_id")),
                 None => None,

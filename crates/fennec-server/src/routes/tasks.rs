@@ -2,6 +2,7 @@
 //! creating, updating and finding tasks, assignments, status changes
 //! (comments), time spents and to-do lists.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -24,6 +25,7 @@ use crate::extract::{crud_id, path_id, CrudBody, Path, QueryPairs, SchemaBody};
 use crate::generic_crud::{self as crud, Resource, Scope};
 use crate::present::{id_of, uuid_field, EntityTypes};
 use crate::reach::{check_entity_access, load_task, vendor_filter};
+use crate::task_batch::BatchKind;
 use crate::task_rows::{
     blank_for_client, entities_of_episode, field, flag, for_caller, list_json,
     many_with_assignees_in_place, task_col, uuid_list, with_assignees_in_place, Lookups, TASK,
@@ -55,6 +57,64 @@ pub fn routes() -> Router<AppState> {
         .route("/actions/tasks/clear-assignation", put(clear_assignation))
         .route("/data/tasks/open-tasks/stats", get(open_tasks_stats))
         .route("/data/persons/task-dates", get(persons_tasks_dates))
+        .route(
+            "/actions/projects/{id}/task-types/{type_id}/shots/create-tasks",
+            post(|s, u, p, q, b| create_tasks_for(s, u, p, q, b, BatchKind::Shots)),
+        )
+        .route(
+            "/actions/projects/{id}/task-types/{type_id}/assets/create-tasks",
+            post(|s, u, p, q, b| create_tasks_for(s, u, p, q, b, BatchKind::Assets)),
+        )
+        .route(
+            "/actions/projects/{id}/task-types/{type_id}/edits/create-tasks",
+            post(|s, u, p, q, b| create_tasks_for(s, u, p, q, b, BatchKind::Edits)),
+        )
+        .route(
+            "/actions/projects/{id}/task-types/{type_id}/concepts/create-tasks",
+            post(|s, u, p, q, b| create_tasks_for(s, u, p, q, b, BatchKind::Concepts)),
+        )
+        .route(
+            "/actions/projects/{id}/task-types/{type_id}/create-tasks/{entity_type}",
+            post(create_tasks_for_type),
+        )
+}
+
+/// POST /actions/projects/{id}/task-types/{type_id}/{kind}/create-tasks —
+/// Kitsu's "add tasks" on a list of shots, assets, edits or concepts
+/// (logic in task_batch.rs).
+async fn create_tasks_for(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, task_type)): Path<(String, String)>,
+    query: QueryPairs,
+    body: Bytes,
+    kind: BatchKind,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    crate::task_batch::create_tasks_for_entities(
+        &state, &user, &project, &task_type, kind, None, &query, &body,
+    )
+    .await
+}
+
+/// POST /actions/projects/{id}/task-types/{type_id}/create-tasks/{entity_type}.
+async fn create_tasks_for_type(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((project, task_type, entity_type)): Path<(String, String, String)>,
+    query: QueryPairs,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    crate::task_batch::create_tasks_for_entities(
+        &state,
+        &user,
+        &project,
+        &task_type,
+        BatchKind::Named,
+        Some(&entity_type),
+        &query,
+        &body,
+    )
+    .await
 }
 
 /// POST /data/entities/{id}/tasks — gazu's `create_*_tasks` (logic in
@@ -450,7 +510,10 @@ async fn update_task(
         ));
     }
     if body.contains_key("assignees") {
+        let before = links::TASK_ASSIGNEES.rights(&mut tx, id).await?;
         set_assignees(&mut tx, id, &crud::id_list(body.get("assignees"))?).await?;
+        // Zou's post_update: the newly assigned are notified.
+        crate::notifications::on_assignees_changed(&mut tx, id, &before, user.id).await?;
     }
     let row = rows::update(&mut tx, TASK, id, values)
         .await?
