@@ -1,0 +1,232 @@
+"""Kitsu's own web front end on Fennec (issue 13): a build of it
+(``../shared/kitsu-ui/dist`` beside the repository, or FENNEC_KITSU_UI)
+served by ``fennec serve --ui`` on a ``fennec seed`` production, driven in
+Chromium through Kitsu's login form as an admin, a supervisor and an
+artist. Each page must show the seeded data, and no API request may
+answer 4xx or 5xx (the only exception is the 401 of
+``/api/auth/authenticated`` before logging in, which Zou answers too).
+
+Chromium's headless User-Agent says "HeadlessChrome", which Zou (and so
+Fennec) does not count as a browser: it would get no cookie, as on Zou.
+The test sends the User-Agent the same Chromium sends with a window."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    REPO_ROOT,
+    FennecServer,
+    _free_port,
+    _stop,
+    _wait_until_up,
+)
+
+UI_DIR = Path(os.environ.get("FENNEC_KITSU_UI", REPO_ROOT.parent / "shared" / "kitsu-ui" / "dist"))
+PROJECT = "Seeded Show"
+SEED_PASSWORD = "fennec-seed"
+SLUG = "seeded-show"
+VIEWPORT = {"width": 1400, "height": 900}
+# Kitsu asks who is logged in before showing its login form: a 401 there
+# is how it learns that nobody is.
+EXPECTED_BEFORE_LOGIN = re.compile(r"/api/auth/authenticated$")
+
+
+@pytest.fixture(scope="module")
+def kitsu_server(tmp_path_factory):
+    if not (UI_DIR / "index.html").is_file():
+        pytest.skip(
+            f"no Kitsu front-end build at {UI_DIR} (its index.html is missing): "
+            "build one as ../shared/kitsu-ui/README.md says, or set FENNEC_KITSU_UI"
+        )
+    binary = Path(os.environ.get("FENNEC_BIN", REPO_ROOT / "target" / "debug" / "fennec"))
+    if not binary.is_file():
+        pytest.fail(f"fennec binary not found at {binary} (cargo build, or set FENNEC_BIN)")
+    tmp = tmp_path_factory.mktemp("kitsu")
+    database = f"sqlite://{tmp / 'fennec.db'}"
+    seed = subprocess.run(
+        [str(binary), "seed", "--scale", "1", "--project", PROJECT, "--database", database,
+         "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert seed.returncode == 0, seed.stderr
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        FENNEC_BIND=f"127.0.0.1:{port}",
+        DATABASE_URL=database,
+        SECRET_KEY=secrets.token_hex(32),
+        FENNEC_ADMIN_EMAIL=ADMIN_EMAIL,
+        FENNEC_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        FENNEC_UI=str(UI_DIR),
+    )
+    log_path = tmp / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(binary), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    server = FennecServer(f"http://127.0.0.1:{port}", log_path, process)
+    try:
+        _wait_until_up(server, float(os.environ.get("FENNEC_START_TIMEOUT", "60")))
+        yield server
+    finally:
+        _stop(process)
+
+
+class Session:
+    """A logged-in Kitsu tab that records every failed API answer."""
+
+    def __init__(self, browser, server: FennecServer, artifacts: Path, role: str):
+        user_agent = (
+            f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            f"Chrome/{browser.version} Safari/537.36"
+        )
+        self.context = browser.new_context(viewport=VIEWPORT, user_agent=user_agent)
+        self.page = self.context.new_page()
+        self.base = server.base_url
+        self.server = server
+        self.artifacts = artifacts
+        self.role = role
+        self.failures: list[str] = []
+        self.logged_in = False
+        self.page.on("response", self._check)
+
+    def _check(self, response):
+        path = response.url[len(self.base):] if response.url.startswith(self.base) else ""
+        if not path.startswith("/api/") or response.status < 400:
+            return
+        if not self.logged_in and EXPECTED_BEFORE_LOGIN.search(path.split("?")[0]):
+            return
+        self.failures.append(f"{response.status} {response.request.method} {path}")
+
+    def login(self, email: str, password: str):
+        self.page.goto(self.base + "/")
+        self.page.locator("input[type=email]").fill(email)
+        self.page.locator("input[type=password]").fill(password)
+        self.logged_in = True
+        self.page.get_by_role("button", name="Log in").click()
+        expect(self.page).not_to_have_url(re.compile(r"/login"), timeout=30_000)
+        cookies = {c["name"]: c for c in self.context.cookies()}
+        assert cookies["access_token_cookie"]["httpOnly"] is True
+        assert cookies["access_token_cookie"]["sameSite"] == "Lax"
+
+    def open(self, path: str):
+        self.page.goto(self.base + path)
+
+    def shot(self, name: str):
+        self.page.screenshot(path=str(self.artifacts / f"kitsu-{self.role}-{name}.png"))
+
+    def assert_clean(self, where: str):
+        # Late answers of the page (its lists load in several rounds).
+        self.page.wait_for_load_state("networkidle", timeout=30_000)
+        assert not self.failures, (
+            f"{self.role} on {where}: API requests failed:\n  " + "\n  ".join(self.failures)
+            + f"\nServer log:\n{self.server.log_tail()}"
+        )
+
+    def close(self):
+        self.context.close()
+
+
+def project_id(session: Session) -> str:
+    """The seeded production's id, from the productions list's link."""
+    session.open("/productions")
+    link = session.page.get_by_role("link", name=PROJECT).first
+    expect(link).to_be_visible(timeout=30_000)
+    href = link.get_attribute("href") or ""
+    found = re.search(r"/productions/([0-9a-f-]{36})", href)
+    assert found, f"no production id in the link {href!r}"
+    return found.group(1)
+
+
+ROLES = [
+    ("admin", ADMIN_EMAIL, ADMIN_PASSWORD),
+    ("supervisor", f"supervisor1.{SLUG}@seed.example.com", SEED_PASSWORD),
+    ("artist", f"artist1.{SLUG}@seed.example.com", SEED_PASSWORD),
+]
+
+
+@pytest.mark.parametrize("role,email,password", ROLES, ids=[r[0] for r in ROLES])
+def test_kitsu_shows_the_seeded_production(browser, kitsu_server, artifacts, role, email, password):
+    session = Session(browser, kitsu_server, artifacts, role)
+    try:
+        session.login(email, password)
+        session.assert_clean("login")
+
+        # The productions list: the studio's for an admin; "My productions"
+        # (the open ones of their teams) for the others, whom Kitsu does not
+        # show the studio's.
+        if role != "admin":
+            session.open("/open-productions")
+            expect(session.page.get_by_text(PROJECT).first).to_be_visible(timeout=30_000)
+            session.shot("productions")
+            session.assert_clean("the open productions")
+            link = session.page.get_by_text(PROJECT).first
+            link.click()
+            found = None
+            for _ in range(60):
+                found = re.search(r"/productions/([0-9a-f-]{36})", session.page.url)
+                if found:
+                    break
+                session.page.wait_for_timeout(500)
+            assert found, f"opening the production led to {session.page.url}"
+            pid = found.group(1)
+        else:
+            session.open("/productions")
+            expect(session.page.get_by_text(PROJECT).first).to_be_visible(timeout=30_000)
+            expect(session.page.get_by_text("1 production")).to_be_visible()
+            session.shot("productions")
+            session.assert_clean("the productions list")
+            pid = project_id(session)
+
+        # A production's shots, by sequence, with their tasks' statuses.
+        session.open(f"/productions/{pid}/shots")
+        expect(session.page.get_by_text(re.compile(r"^\s*SQ01\s*$")).first).to_be_visible(
+            timeout=30_000
+        )
+        # The first episode of the seed holds 4 sequences of 10 shots.
+        expect(session.page.get_by_text(re.compile(r"\b40 shots\b"))).to_be_visible(
+            timeout=30_000
+        )
+        if role == "admin":
+            # The task types' columns (the others see those of their
+            # departments only, Kitsu's default filter).
+            expect(session.page.get_by_text("Animation").first).to_be_visible()
+        session.assert_clean("the shots page")
+        # Kitsu moves a TV show's page to its first episode's address and
+        # draws it again: the shots must still be there once it settles.
+        expect(session.page.get_by_text(re.compile(r"\b40 shots\b"))).to_be_visible(
+            timeout=30_000
+        )
+        expect(session.page.get_by_text("SH0010").first).to_be_visible(timeout=30_000)
+        session.shot("shots")
+
+        if role == "admin":
+            # More of a production, for the studio's supervisors.
+            session.open(f"/productions/{pid}/assets")
+            expect(session.page.get_by_text(re.compile(r"\b\d+ assets?\b")).first).to_be_visible(
+                timeout=30_000
+            )
+            session.shot("assets")
+            session.assert_clean("the assets page")
+            session.open(f"/productions/{pid}/sequences")
+            expect(session.page.get_by_text(re.compile(r"^\s*SQ02\s*$")).first).to_be_visible(
+                timeout=30_000
+            )
+            session.assert_clean("the sequences page")
+            session.open(f"/productions/{pid}/schedule")
+            session.page.wait_for_timeout(1500)
+            session.shot("schedule")
+            session.assert_clean("the production schedule")
+    finally:
+        session.close()
