@@ -460,3 +460,30 @@ def test_disable_two_factor_authentication(world, api_url, admin):
     assert disable(person["id"]) == (200, {"success": True})
     assert gazu.person.get_person(person["id"])["totp_enabled"] is False
     assert disable(person["id"]) == not_enabled
+
+
+def test_a_person_in_a_chat_is_kept(world, admin):
+    """Zou refuses to delete a chat's participant or a message's author,
+    even forced: its chat tables keep their rows."""
+    admin.activate()
+    tag = world["tag"]
+    people = {}
+    for name in ("talker", "listener"):
+        email = f"ch-{name}-{tag}@example.com"
+        people[name] = gazu.person.new_person(name.title(), tag, email, password=ARTIST_PASSWORD)
+        gazu.project.add_person_to_team(world["project"], people[name])
+        people[name]["http"] = Http(world["admin"].api_url, email)
+    shot = world["shot"]["id"]
+    for name in people:
+        assert people[name]["http"].post(f"actions/user/chats/{shot}/join")[0] == 200
+    status, _ = people["talker"]["http"].post(f"data/entities/{shot}/chat/messages",
+                                               json={"message": "bye"})
+    assert status == 201
+    linked = (400, {"error": True, "message": "Some data are still linked to given person."})
+    http = world["admin"]
+    assert http.delete(f"data/persons/{people['listener']['id']}") == linked
+    assert http.delete(f"data/persons/{people['talker']['id']}") == linked
+    assert http.delete(f"data/persons/{people['talker']['id']}?force=true") == linked
+    status, chat = http.get(f"data/entities/{shot}/chat")
+    assert people["talker"]["id"] in chat["participants"]
+    assert people["listener"]["id"] in chat["participants"]

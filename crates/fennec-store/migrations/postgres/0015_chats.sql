@@ -2,7 +2,9 @@
 -- first read as Zou's chats_service makes it, its participants and its
 -- messages. `object_id` has no foreign key because Zou's has none (a chat
 -- names "an object", today always an entity). Message attachments need
--- file storage (issue 14): no table for them yet.
+-- file storage (issue 14): no table for them yet. The keys on persons
+-- have no cascade: Zou refuses to delete a person who takes part in a
+-- chat ("Some data are still linked to given person.", even forced).
 
 CREATE TABLE chats (
     seq BIGSERIAL NOT NULL,
@@ -20,7 +22,7 @@ CREATE UNIQUE INDEX chats_object_idx ON chats (object_id, object_type);
 CREATE TABLE chat_participants (
     seq BIGSERIAL NOT NULL,
     chat_id UUID NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
-    person_id UUID NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    person_id UUID NOT NULL REFERENCES persons(id),
     UNIQUE (chat_id, person_id)
 );
 CREATE INDEX chat_participants_person_id_idx ON chat_participants (person_id);
@@ -28,7 +30,7 @@ CREATE INDEX chat_participants_person_id_idx ON chat_participants (person_id);
 CREATE TABLE chat_messages (
     seq BIGSERIAL NOT NULL,
     "chat_id" UUID NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
-    "person_id" UUID NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    "person_id" UUID NOT NULL REFERENCES persons(id),
     "text" TEXT,
     "id" UUID PRIMARY KEY,
     "created_at" TIMESTAMP NOT NULL,
