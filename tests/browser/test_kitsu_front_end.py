@@ -214,11 +214,11 @@ def test_kitsu_shows_the_seeded_production(browser, kitsu_server, artifacts, rol
         if role == "admin":
             # More of a production, for the studio's supervisors.
             session.open(f"/productions/{pid}/assets")
-            expect(session.page.get_by_text(re.compile(r"\b\d+ assets?\b")).first).to_be_visible(
-                timeout=30_000
-            )
-            session.shot("assets")
+            assets = session.page.get_by_text(re.compile(r"\b\d+ assets?\b")).first
+            expect(assets).to_be_visible(timeout=30_000)
             session.assert_clean("the assets page")
+            expect(assets).to_be_visible(timeout=30_000)
+            session.shot("assets")
             session.open(f"/productions/{pid}/sequences")
             expect(session.page.get_by_text(re.compile(r"^\s*SQ02\s*$")).first).to_be_visible(
                 timeout=30_000
