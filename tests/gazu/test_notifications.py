@@ -365,3 +365,18 @@ def test_removing_a_comment_takes_its_news_and_notifications(commented):
     assert kinds(notes(w, "artist")) == ["assignation"]
     assert notes(w, "other") == []
     assert notes(w, "manager") == []
+
+
+def test_assignees_set_through_a_task_update_are_notified(commented):
+    w = commented
+    r = w.http["manager"].call(
+        "PUT", f"data/tasks/{w.quiet['id']}",
+        {"assignees": [w.people["manager"]["id"], w.people["other"]["id"]]},
+    )
+    assert r.status_code == 200, r.text
+    found = notes(w, "other")
+    assert kinds(found) == ["assignation"]
+    assert found[0]["task_id"] == w.quiet["id"]
+    assert found[0]["author_id"] == w.people["manager"]["id"]
+    # Already assigned: nothing new.
+    assert notes(w, "manager") == []

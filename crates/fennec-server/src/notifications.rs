@@ -58,6 +58,25 @@ pub async fn on_assign(
     Ok(())
 }
 
+/// Zou's crud `post_update` of a task's `assignees`: each person newly
+/// among them gets an assignment notification (from the caller).
+pub async fn on_assignees_changed(
+    exec: &mut impl Exec,
+    task: Uuid,
+    before: &[Uuid],
+    author: Uuid,
+) -> ApiResult<()> {
+    for person in fennec_store::links::TASK_ASSIGNEES
+        .rights(exec, task)
+        .await?
+    {
+        if !before.contains(&person) {
+            on_assign(exec, task, person, author).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The people a text's mentions reach (Zou's `get_mentioned_people`): the
 /// named people, then the production team's members of each named
 /// department, each once.
