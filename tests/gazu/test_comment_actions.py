@@ -105,7 +105,7 @@ def w(api_url, admin):
     todo = gazu.task.get_task_status_by_short_name("todo")
     return SimpleNamespace(
         tag=tag, project=project, department=department, people=people, clients=clients, http=http,
-        shot_task=shot_task, layout_task=layout_task, asset_task=asset_task, wip=wip, todo=todo,
+        shot=shot, shot_task=shot_task, layout_task=layout_task, asset_task=asset_task, wip=wip, todo=todo,
         api_url=api_url, admin=admin,
     )
 
@@ -307,3 +307,39 @@ def test_comment_as_multipart_form(w):
     r = w.http["artist"].post(path, files={**fields, "file": ("a.png", b"\x89PNG", "image/png")})
     assert r.status_code == 400 and "file storage" in r.json()["message"]
     assert len(gazu.task.all_comments_for_task(w.shot_task)) == before
+
+
+def test_mentioned_person_may_answer(w):
+    """Zou lets someone mentioned in a task's conversation comment on it,
+    without changing its status."""
+    w.admin.activate()
+    task = gazu.task.new_task(w.shot, gazu.task.new_task_type(f"CA Mention {w.tag}", for_entity="Shot"))
+    raises(403, gazu.task.add_comment, task, w.wip, "not yet", client=w.clients["other"])
+    gazu.task.add_comment(task, w.wip, f"What do you think @Other {w.tag}", client=w.clients["manager"])
+    c = gazu.task.add_comment(task, w.wip, "I think so", client=w.clients["other"])
+    assert c["person_id"] == w.people["other"]["id"]
+    raises(403, gazu.task.add_comment, task, w.todo, "and a status", client=w.clients["other"])
+    # Batches keep to the task action access.
+    raises(403, gazu.task.batch_comments, [{"task_status_id": w.wip["id"], "text": "batch"}], task=task,
+           client=w.clients["other"])
+
+
+def test_retake_capping(w):
+    """Zou refuses a retake past the production's (or the entity's) cap."""
+    w.admin.activate()
+    retake = gazu.task.get_task_status_by_short_name("retake")
+    task = gazu.task.new_task(w.shot, gazu.task.new_task_type(f"CA Retake {w.tag}", for_entity="Shot"))
+    gazu.project.update_project({"id": w.project["id"], "max_retakes": 1})
+    try:
+        gazu.task.add_comment(task, retake, "once", client=w.clients["manager"])
+        gazu.task.add_comment(task, w.wip, "fixing", client=w.clients["manager"])
+        with pytest.raises(gazu.exception.ParameterException) as info:
+            gazu.task.add_comment(task, retake, "twice", client=w.clients["manager"])
+        assert "No more retakes allowed on this task" in str(info.value)
+        assert gazu.task.get_task(task["id"])["retake_count"] == 1
+        # The entity's own cap wins over the production's.
+        gazu.shot.update_shot_data(w.shot, {"max_retakes": 2})
+        gazu.task.add_comment(task, retake, "twice now", client=w.clients["manager"])
+        assert gazu.task.get_task(task["id"])["retake_count"] == 2
+    finally:
+        gazu.project.update_project({"id": w.project["id"], "max_retakes": 0})

@@ -32,6 +32,9 @@ pub struct CommentInput {
     pub for_client: bool,
     /// The author named in the body (managers only); the caller otherwise.
     pub person_id: Option<String>,
+    /// May someone mentioned in the task's conversation answer without
+    /// the task action access (Zou's single comment route, not batches)?
+    pub mentioned_may_answer: bool,
 }
 
 /// What a new comment did, for whoever reacts to it (notifications, news,
@@ -117,6 +120,7 @@ pub fn parse_input(body: &Map<String, Value>) -> ApiResult<CommentInput> {
         links,
         for_client,
         person_id,
+        mentioned_may_answer: false,
     })
 }
 
@@ -148,21 +152,63 @@ pub async fn may_act_on_task(
     )
 }
 
-/// Zou's `check_task_action_access` then `check_task_status_access`:
-/// artists and clients comment only with the statuses open to them.
-pub async fn check_comment_access(
-    exec: &mut impl Exec,
-    user: &CurrentUser,
-    task: &Row,
-    status: Option<&Row>,
-) -> ApiResult<()> {
+/// Zou's `check_task_status_access`: artists and clients comment only
+/// with the statuses open to them.
+pub fn check_status_access(user: &CurrentUser, status: &Row) -> ApiResult<()> {
     let status_open = match user.role {
-        Role::User => flag(status, "is_artist_allowed"),
-        Role::Client => flag(status, "is_client_allowed"),
+        Role::User => flag(Some(status), "is_artist_allowed"),
+        Role::Client => flag(Some(status), "is_client_allowed"),
         _ => true,
     };
-    if !may_act_on_task(exec, user, task).await? || !status_open {
-        return Err(ApiError::forbidden());
+    if status_open {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// Zou's `_check_retake_capping`: a retake status is refused once the
+/// task had as many retakes as its entity's `max_retakes` (in its data),
+/// else its production's, allow; zero means no cap.
+async fn check_retake_capping(exec: &mut impl Exec, task: &Row, status: &Row) -> ApiResult<()> {
+    if !flag(Some(status), "is_retake") {
+        return Ok(());
+    }
+    let project = match uuid_field(task, "project_id") {
+        Some(p) => rows::get(exec, &models::PROJECT, p, false).await?,
+        None => None,
+    };
+    let project_max = project
+        .as_ref()
+        .and_then(|p| p.get("max_retakes").and_then(Value::as_i64))
+        .unwrap_or(0);
+    if project_max <= 0 {
+        return Ok(());
+    }
+    let entity = match uuid_field(task, "entity_id") {
+        Some(e) => rows::get(exec, &models::ENTITY, e, false).await?,
+        None => None,
+    };
+    // Zou takes the entity's value when it is truthy (a zero number is
+    // not, a "0" text is) and reads it with int().
+    let entity_max = entity
+        .as_ref()
+        .and_then(|e| e.get("data"))
+        .and_then(|d| d.get("max_retakes"))
+        .and_then(|v| match v {
+            Value::Number(n) => n.as_i64().filter(|m| *m != 0),
+            Value::String(s) if !s.is_empty() => s.trim().parse().ok(),
+            _ => None,
+        });
+    let max = entity_max.unwrap_or(project_max);
+    let count = task
+        .get("retake_count")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if max > 0 && count >= max {
+        return Err(ApiError::bad_request(
+            "No more retakes allowed on this task",
+        ));
     }
     Ok(())
 }
@@ -284,7 +330,19 @@ pub async fn create_comment(
     let (task, user) = load_task(tx, user, task_id).await?;
     let lookups = Lookups::load(tx).await?;
     let status = status_row(&lookups, input.task_status_id)?;
-    check_comment_access(tx, &user, &task, Some(&status)).await?;
+    // Zou's CommentTaskResource: someone without the task action access
+    // who is mentioned in the conversation may answer, keeping the status.
+    if !may_act_on_task(tx, &user, &task).await? {
+        let answers = input.mentioned_may_answer
+            && user.role != Role::Vendor
+            && uuid_field(&task, "task_status_id") == Some(input.task_status_id)
+            && is_mentioned_on_task(tx, user.id, task_id).await?;
+        if !answers {
+            return Err(ApiError::forbidden());
+        }
+    }
+    check_status_access(&user, &status)?;
+    check_retake_capping(tx, &task, &status).await?;
     // Only managers may write in someone else's name or for the client.
     let is_manager = matches!(user.role, Role::Admin | Role::Manager);
     let named = input.person_id.is_some();

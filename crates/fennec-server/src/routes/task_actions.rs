@@ -150,7 +150,8 @@ async fn comment(
     body: crate::comments::FormBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let id = path_id(&id)?;
-    let input = crate::comments::parse_input(&body.fields)?;
+    let mut input = crate::comments::parse_input(&body.fields)?;
+    input.mentioned_may_answer = true;
     // gazu sends a comment with files as a multipart form; storing them
     // is issue 14's.
     if body.has_files {
