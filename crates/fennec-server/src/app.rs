@@ -27,6 +27,8 @@ pub struct AppState {
     pub dummy_password_hash: Arc<String>,
     /// Task types, statuses and entity types, cached briefly.
     pub refs: Arc<crate::refs::RefCache>,
+    /// Where preview files and thumbnails are kept (storage.rs).
+    pub media: crate::storage::Media,
 }
 
 pub struct App {
@@ -56,6 +58,9 @@ impl App {
             Some(dir) => Some(crate::ui::UiDir::open(dir).map_err(BuildError::Other)?),
             None => None,
         };
+        let media = crate::storage::Media::open(&config.media, &config.database.database_url)
+            .await
+            .map_err(BuildError::Other)?;
         let db = Db::connect(&config.database.database_url).await?;
         db.migrate().await?;
         defaults::load(&db).await?;
@@ -83,6 +88,7 @@ impl App {
                 keys: Arc::new(Keys::new(&secret)),
                 dummy_password_hash: Arc::new(dummy),
                 refs: Arc::new(crate::refs::RefCache::default()),
+                media,
                 config: Arc::new(config),
             },
             generated_admin_password,

@@ -12,10 +12,46 @@ pub struct DatabaseArgs {
     pub database_url: String,
 }
 
+/// Where preview files and thumbnails are kept: a local folder, or an
+/// S3-compatible bucket that several replicas share (issue 14).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct MediaArgs {
+    /// Folder of the media files (previews, thumbnails, originals). By
+    /// default `fennec-media` beside the SQLite file (for PostgreSQL,
+    /// `./fennec-media`). Ignored when `--s3-bucket` is set.
+    #[arg(long, env = "FENNEC_MEDIA_DIR", value_name = "DIR")]
+    pub media_dir: Option<PathBuf>,
+
+    /// S3 bucket holding the media files instead of a folder (replicas
+    /// must share one). Needs the keys below; the endpoint names an
+    /// S3-compatible server other than AWS.
+    #[arg(long, env = "FENNEC_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+
+    /// URL of an S3-compatible server (`http://host:port`); AWS when unset.
+    #[arg(long, env = "FENNEC_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// Region of the S3 bucket.
+    #[arg(long, env = "FENNEC_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+
+    /// Access key id for the S3 bucket.
+    #[arg(long, env = "FENNEC_S3_ACCESS_KEY_ID", hide_env_values = true)]
+    pub s3_access_key_id: Option<String>,
+
+    /// Secret access key for the S3 bucket.
+    #[arg(long, env = "FENNEC_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
+}
+
 #[derive(Clone, Debug, clap::Args)]
 pub struct ServeConfig {
     #[command(flatten)]
     pub database: DatabaseArgs,
+
+    #[command(flatten)]
+    pub media: MediaArgs,
 
     /// Address and port to listen on.
     #[arg(long, env = "FENNEC_BIND", default_value = "127.0.0.1:8080")]
@@ -71,6 +107,7 @@ impl ServeConfig {
             database: DatabaseArgs {
                 database_url: database_url.to_owned(),
             },
+            media: MediaArgs::default(),
             bind: "127.0.0.1:0".parse().expect("valid address"),
             secret_key: Some("test-secret".into()),
             admin_email: "admin@example.com".into(),

@@ -31,6 +31,7 @@ pub mod refs;
 pub mod routes;
 pub mod schedule_input;
 pub mod search_filters;
+pub mod storage;
 pub mod task_batch;
 pub mod task_overview;
 pub mod task_rows;
