@@ -428,9 +428,8 @@ pub async fn notifications_of(
     let mut mentions: HashMap<Uuid, (Vec<Uuid>, Vec<Uuid>)> = HashMap::new();
     for n in &listed {
         if let Some(c) = n.comment_id.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
-            if !mentions.contains_key(&c) {
-                let found = store::comment_mentions(exec, c).await?;
-                mentions.insert(c, found);
+            if let std::collections::hash_map::Entry::Vacant(slot) = mentions.entry(c) {
+                slot.insert(store::comment_mentions(exec, c).await?);
             }
         }
     }

@@ -508,7 +508,7 @@ pub struct NewsQuery {
 
 impl NewsQuery {
     /// The joins and WHERE clause shared by the list, its count and stats.
-    fn from_where(&self, args: &mut Vec<SqlValue>, inner_comment: bool) -> String {
+    fn sql_tail(&self, args: &mut Vec<SqlValue>, inner_comment: bool) -> String {
         let mut sql = format!(
             " FROM news n JOIN tasks t ON t.id = n.task_id \
              JOIN projects p ON p.id = t.project_id \
@@ -600,7 +600,7 @@ pub async fn news_page(
     offset: i64,
 ) -> Result<(i64, Vec<NewsLine>)> {
     let mut args = Vec::new();
-    let from = q.from_where(&mut args, false);
+    let from = q.sql_tail(&mut args, false);
     let total = values(
         exec,
         &format!("SELECT COUNT(n.id){from}"),
@@ -630,7 +630,7 @@ pub async fn news_page(
 /// `q`, counted by the status their comment set.
 pub async fn news_stats(exec: &mut impl Exec, q: &NewsQuery) -> Result<Vec<(Value, i64)>> {
     let mut args = Vec::new();
-    let from = q.from_where(&mut args, true);
+    let from = q.sql_tail(&mut args, true);
     let sql = format!(
         "SELECT c.task_status_id, COUNT(e.id){from} AND n.change = TRUE \
          GROUP BY c.task_status_id ORDER BY MIN(n.seq)"
