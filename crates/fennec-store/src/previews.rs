@@ -184,3 +184,103 @@ pub async fn listed_task_ids(
     );
     Ok(on!(exec, c => sqlx::query_scalar(&sql).bind(person).fetch_all(&mut *c).await?))
 }
+
+// ---------------------------------------------------------------------
+// Uploads (issue 14): what Zou's comments and preview files services
+// read and write around a new preview file. Callers hold the task's lock
+// (`tasks::lock_task`), as Zou holds its per-task revision lock, so two
+// uploads on one task never pick the same revision and position.
+
+/// Zou's `get_next_preview_revision`: one above the task's highest
+/// revision, 1 for a task without previews.
+pub async fn next_revision(exec: &mut impl Exec, task: Uuid) -> Result<i64> {
+    let max: Option<i64> = on!(exec, c => sqlx::query_scalar(
+        "SELECT MAX(revision) FROM preview_files WHERE task_id = $1")
+        .bind(task).fetch_one(&mut *c).await?);
+    Ok(max.map_or(1, |m| m + 1))
+}
+
+/// Zou's `get_next_position`: one more than the task's previews of that
+/// revision.
+pub async fn next_position(exec: &mut impl Exec, task: Uuid, revision: i64) -> Result<i64> {
+    let n: i64 = on!(exec, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM preview_files WHERE task_id = $1 AND revision = $2")
+        .bind(task).bind(revision).fetch_one(&mut *c).await?);
+    Ok(n + 1)
+}
+
+/// Zou's `check_revision_is_unique_for_task`: is there a main preview
+/// (position 1) of that revision on the task already?
+pub async fn main_revision_taken(exec: &mut impl Exec, task: Uuid, revision: i64) -> Result<bool> {
+    let n: i64 = on!(exec, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM preview_files WHERE task_id = $1 AND revision = $2 AND position = 1")
+        .bind(task).bind(revision).fetch_one(&mut *c).await?);
+    Ok(n > 0)
+}
+
+/// The revisions of a comment's previews, in the order they were added
+/// (Zou reads `comment.previews[0].revision`).
+pub async fn comment_preview_revisions(exec: &mut impl Exec, comment: Uuid) -> Result<Vec<i64>> {
+    Ok(on!(exec, c => sqlx::query_scalar(
+        "SELECT COALESCE(p.revision, 0) FROM comment_preview_links l \
+         JOIN preview_files p ON p.id = l.preview_file_id \
+         WHERE l.comment_id = $1 ORDER BY l.seq")
+        .bind(comment).fetch_all(&mut *c).await?))
+}
+
+/// Attaches a preview to a comment (Zou's `comment.previews.append`), and
+/// points the comment's news at it as Zou's `add_preview_file_to_comment`
+/// does.
+pub async fn link_to_comment(exec: &mut impl Exec, comment: Uuid, preview: Uuid) -> Result<()> {
+    on!(exec, c => sqlx::query(
+        "INSERT INTO comment_preview_links (comment_id, preview_file_id) VALUES ($1, $2)")
+        .bind(comment).bind(preview).execute(&mut *c).await?.rows_affected());
+    on!(exec, c => sqlx::query("UPDATE news SET preview_file_id = $1 WHERE comment_id = $2")
+        .bind(preview).bind(comment).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+/// The comments carrying a preview (the `comments` relation of Zou's
+/// serialised preview file).
+pub async fn comments_of(exec: &mut impl Exec, preview: Uuid) -> Result<Vec<Uuid>> {
+    Ok(on!(exec, c => sqlx::query_scalar(
+        "SELECT comment_id FROM comment_preview_links WHERE preview_file_id = $1 ORDER BY seq")
+        .bind(preview).fetch_all(&mut *c).await?))
+}
+
+/// Zou's `update_preview_file_info` once a preview is ready: a main
+/// preview (position 1) becomes its task's last preview and, when the
+/// production sets previews automatically, its entity's main preview.
+/// Returns the entity whose preview changed, if any.
+pub async fn preview_ready(
+    exec: &mut impl Exec,
+    preview: Uuid,
+    task: Uuid,
+    position: i64,
+) -> Result<Option<Uuid>> {
+    if position != 1 {
+        return Ok(None);
+    }
+    on!(exec, c => sqlx::query("UPDATE tasks SET last_preview_file_id = $1 WHERE id = $2")
+        .bind(preview).bind(task).execute(&mut *c).await?.rows_affected());
+    let automated: Option<(Uuid, Option<bool>)> = on!(exec, c => sqlx::query_as(
+        "SELECT t.entity_id, p.is_set_preview_automated FROM tasks t \
+         JOIN projects p ON p.id = t.project_id WHERE t.id = $1")
+        .bind(task).fetch_optional(&mut *c).await?);
+    match automated {
+        Some((entity, Some(true))) => {
+            set_entity_preview(exec, entity, preview).await?;
+            Ok(Some(entity))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Zou's `update_entity_preview`: the entity's main preview.
+pub async fn set_entity_preview(exec: &mut impl Exec, entity: Uuid, preview: Uuid) -> Result<bool> {
+    let n = on!(exec, c => sqlx::query(
+        "UPDATE entities SET preview_file_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(preview).bind(fennec_api::time::now()).bind(entity)
+        .execute(&mut *c).await?.rows_affected());
+    Ok(n > 0)
+}

@@ -22,6 +22,7 @@ pub mod index;
 pub mod pages;
 pub mod persons;
 pub mod playlists;
+pub mod previews;
 pub mod project_settings;
 pub mod projects;
 pub mod schedule;
@@ -53,6 +54,7 @@ fn api(state: AppState) -> Router {
         .merge(day_offs::routes())
         .merge(persons::routes())
         .merge(playlists::routes())
+        .merge(previews::routes())
         .merge(entities::routes())
         .merge(files::routes())
         .merge(export::routes())
@@ -67,12 +69,15 @@ fn api(state: AppState) -> Router {
 }
 
 pub fn router(state: AppState) -> Router {
+    let live = state.clone();
     let api = api(state);
-    Router::new()
+    let router = Router::new()
         .nest("/api", api.clone())
         .merge(api)
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    // Zou's event stream at /socket.io (issue 15).
+    crate::events::mount(router, &live)
 }
 
 async fn not_found() -> ApiError {

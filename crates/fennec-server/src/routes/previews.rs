@@ -1,0 +1,211 @@
+//! Zou's `previews` blueprint (issue 14), and the tasks blueprint's
+//! add-preview route that creates the row it uploads to: picture
+//! previews, their media reads, the entity's main preview. The logic is
+//! in preview_files.rs, the files in storage.rs.
+
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{path_id, SchemaBody};
+use crate::preview_files::{self as logic, ReadRule};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/actions/tasks/{task_id}/comments/{comment_id}/add-preview",
+            post(add_preview),
+        )
+        .route("/pictures/preview-files/{id}", post(upload))
+        .route("/pictures/thumbnails/preview-files/{file}", get(thumbnail))
+        .route(
+            "/pictures/thumbnails-square/preview-files/{file}",
+            get(thumbnail_square),
+        )
+        .route("/pictures/previews/preview-files/{file}", get(preview))
+        .route("/pictures/originals/preview-files/{file}", get(original))
+        .route(
+            "/pictures/originals/preview-files/{id}/download",
+            get(download),
+        )
+        .route(
+            "/actions/preview-files/{id}/set-main-preview",
+            put(set_main_preview),
+        )
+}
+
+/// An optional non-negative integer of a validated body (pydantic's
+/// `Optional[int] = Field(None, ge=0)`): null or absent is none.
+fn optional_int(body: &Map<String, Value>, key: &str, min: i64) -> ApiResult<Option<i64>> {
+    let value = match body.get(key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+        Some(_) => None,
+    };
+    match value {
+        Some(v) if v >= min => Ok(Some(v)),
+        Some(_) => Err(ApiError::validation(vec![(
+            key.into(),
+            format!("Input should be greater than or equal to {min}"),
+        )])),
+        None => Err(ApiError::validation(vec![(
+            key.into(),
+            "Input should be a valid integer".into(),
+        )])),
+    }
+}
+
+async fn add_preview(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((task_id, comment_id)): Path<(String, String)>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let revision = optional_int(&body, "revision", 0)?;
+    let task_id = path_id(&task_id)?;
+    let comment_id = path_id(&comment_id)?;
+    let row = logic::add_preview(&s, &user, task_id, comment_id, revision).await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+async fn upload(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = path_id(&id)?;
+    // A body that is not a form carries no file: Zou's "File not provided.".
+    let mut file: Option<(String, Bytes)> = None;
+    if let Ok(mut form) = Multipart::from_request(req, &s).await {
+        loop {
+            match form.next_field().await {
+                Ok(Some(field)) => {
+                    if field.name() != Some("file") || file.is_some() {
+                        continue;
+                    }
+                    let name = field.file_name().unwrap_or_default().to_owned();
+                    let data = field.bytes().await.map_err(|e| {
+                        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                            ApiError::too_large()
+                        } else {
+                            ApiError::bad_request("File not provided.")
+                        }
+                    })?;
+                    file = Some((name, data));
+                }
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(ApiError::too_large())
+                }
+                Err(_) => break,
+            }
+        }
+    }
+    let (status, row) = logic::upload(&s, &user, id, file).await?;
+    Ok((status, Json(Value::Object(row))))
+}
+
+/// `{id}.png`: the id of a picture route, 404 for anything else.
+fn png_id(file: &str) -> ApiResult<uuid::Uuid> {
+    let id = file.strip_suffix(".png").ok_or_else(ApiError::not_found)?;
+    path_id(id)
+}
+
+async fn thumbnail(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let id = png_id(&file)?;
+    logic::read(
+        &s,
+        &user,
+        &headers,
+        id,
+        "thumbnails",
+        ReadRule::Thumbnail,
+        false,
+    )
+    .await
+}
+
+async fn thumbnail_square(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let id = png_id(&file)?;
+    logic::read(
+        &s,
+        &user,
+        &headers,
+        id,
+        "thumbnails-square",
+        ReadRule::Thumbnail,
+        false,
+    )
+    .await
+}
+
+async fn preview(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let id = png_id(&file)?;
+    logic::read(&s, &user, &headers, id, "previews", ReadRule::Task, false).await
+}
+
+/// `originals/preview-files/{id}.png` (Zou's `PreviewFileOriginalResource`,
+/// with the thumbnails' rule); another extension is Zou's
+/// `PreviewFileResource`, the file as uploaded, with the task's rule.
+async fn original(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let (id, extension) = file.rsplit_once('.').ok_or_else(ApiError::not_found)?;
+    let id = path_id(id)?;
+    let rule = if extension == "png" {
+        ReadRule::Thumbnail
+    } else {
+        ReadRule::Task
+    };
+    logic::read(&s, &user, &headers, id, "original", rule, false).await
+}
+
+async fn download(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id(&id)?;
+    logic::read(&s, &user, &headers, id, "original", ReadRule::Task, true).await
+}
+
+async fn set_main_preview(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    let frame_number = optional_int(&body, "frame_number", 0)?;
+    let id = path_id(&id)?;
+    Ok(Json(
+        logic::set_main_preview(&s, &user, id, frame_number).await?,
+    ))
+}
