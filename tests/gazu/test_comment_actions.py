@@ -261,6 +261,21 @@ def test_create_multiple_comments(w):
     assert r.status_code == 201 and [c["person_id"] for c in r.json()] == [w.people["artist"]["id"]]
     r = w.http["manager"].post(path, json={"object_id": w.asset_task["id"]})
     assert r.status_code == 400 and r.json()["message"] == "Request body must be a JSON array."
+    # Zou's schema errors, item by item.
+    r = w.http["manager"].post(path, json=[{"object_id": "bad"}])
+    assert r.status_code == 400 and r.json()["data"]["errors"] == [{
+        "field": "0.object_id",
+        "message": "Input should be a valid UUID, invalid length: expected length 32 for simple format, found 3",
+    }]
+    r = w.http["manager"].post(path, json=[5, {"object_id": 5, "comment": 3, "links": "x"}])
+    assert r.json()["data"]["errors"] == [
+        {"field": "0", "message": "Input should be a valid dictionary or instance of BatchCommentItemSchema"},
+        {"field": "1.object_id", "message": "UUID input should be a string, bytes or UUID object"},
+        {"field": "1.comment", "message": "Input should be a valid string"},
+        {"field": "1.links", "message": "Input should be a valid list"},
+    ]
+    r = w.http["manager"].post(path, json=[{"object_id": MISSING, "task_status_id": w.wip["id"], "comment": "x"}])
+    assert r.status_code == 404
 
 
 def test_all_comments_for_project(w):

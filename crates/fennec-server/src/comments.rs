@@ -851,9 +851,13 @@ pub fn many_entries(body: &Value) -> ApiResult<Vec<Map<String, Value>>> {
         for key in ["object_id", "task_status_id"] {
             match m.get(key) {
                 None | Some(Value::Null) => {}
-                Some(Value::String(s)) if Uuid::parse_str(s).is_ok() => {}
-                Some(Value::String(_)) => {
-                    errors.push((format!("{n}.{key}"), "Input should be a valid UUID".into()))
+                Some(Value::String(s)) => {
+                    if let Err(e) = Uuid::parse_str(s) {
+                        errors.push((
+                            format!("{n}.{key}"),
+                            format!("Input should be a valid UUID, {}", uuid_error(s, &e)),
+                        ))
+                    }
                 }
                 Some(_) => errors.push((
                     format!("{n}.{key}"),
@@ -868,12 +872,37 @@ pub fn many_entries(body: &Value) -> ApiResult<Vec<Map<String, Value>>> {
                 "Input should be a valid string".into(),
             )),
         }
+        match m.get("links") {
+            None => {}
+            Some(Value::Array(links)) => {
+                for (i, l) in links.iter().enumerate() {
+                    if !l.is_string() {
+                        errors.push((
+                            format!("{n}.links.{i}"),
+                            "Input should be a valid string".into(),
+                        ));
+                    }
+                }
+            }
+            Some(_) => errors.push((format!("{n}.links"), "Input should be a valid list".into())),
+        }
         out.push(m.clone());
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
     Ok(out)
+}
+
+/// pydantic's reason for a text that is no UUID: its parser's wording
+/// for a wrong length (the forms are 32, 36, 38 and 45 long), the `uuid`
+/// crate's otherwise.
+fn uuid_error(s: &str, e: &uuid::Error) -> String {
+    let len = s.len();
+    if ![32, 36, 38, 45].contains(&len) {
+        return format!("invalid length: expected length 32 for simple format, found {len}");
+    }
+    e.to_string()
 }
 
 /// Zou's `CommentManyTasksResource`: a project manager comments on any
