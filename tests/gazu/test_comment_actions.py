@@ -358,3 +358,26 @@ def test_retake_capping(w):
         assert gazu.task.get_task(task["id"])["retake_count"] == 2
     finally:
         gazu.project.update_project({"id": w.project["id"], "max_retakes": 0})
+
+
+def test_hashtags_copy_the_comment(w):
+    """Zou posts a comment whose text tags other task types (#animation,
+    #all) on the entity's tasks of those types, keeping their status."""
+    w.admin.activate()
+    seq = gazu.shot.get_sequence(w.shot["parent_id"])
+    shot = gazu.shot.new_shot(w.project, seq, f"SH{w.tag[:3]}")
+    anim = gazu.task.new_task(shot, gazu.task.get_task_type_by_name("Animation"))
+    layout = gazu.task.new_task(shot, gazu.task.get_task_type_by_name("Layout"))
+    lighting = gazu.task.new_task(shot, gazu.task.get_task_type_by_name("Lighting"))
+    gazu.task.add_comment(layout, w.wip, "Timing is off #Animation #nothing", client=w.clients["manager"])
+    copied = gazu.task.all_comments_for_task(anim)
+    assert [c["text"] for c in copied] == ["Timing is off #Animation #nothing\n\n____\nFrom Layout task"]
+    assert copied[0]["task_status"]["id"] == anim["task_status_id"]
+    assert copied[0]["person"]["id"] == w.people["manager"]["id"]
+    assert gazu.task.get_task(anim["id"])["task_status_id"] == anim["task_status_id"]
+    assert gazu.task.all_comments_for_task(lighting) == []
+    gazu.task.add_comment(anim, w.todo, "For everyone #all", client=w.clients["manager"])
+    assert [c["text"] for c in gazu.task.all_comments_for_task(lighting)] == [
+        "For everyone #all\n\n____\nFrom Animation task"]
+    assert [c["text"] for c in gazu.task.all_comments_for_task(layout)][0] == (
+        "For everyone #all\n\n____\nFrom Animation task")

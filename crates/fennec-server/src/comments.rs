@@ -356,9 +356,62 @@ pub async fn create_comment(
         }
         _ => user.id,
     };
-    let project_id = uuid_field(&task, "project_id");
-    let (mentions, department_mentions) = find_mentions(tx, project_id, &input.text).await?;
     let for_client = is_manager && input.for_client;
+    let text = input.text.clone();
+    let written = NewComment {
+        task: &task,
+        status,
+        author,
+        text: input.text,
+        checklist: input.checklist,
+        links: input.links,
+        for_client,
+    };
+    let (mut out, created) = write_comment(tx, written).await?;
+    // Zou serialises a person named in the body with its relations (the
+    // `departments` list in place) and the caller without.
+    let person = if author == user.id && !named {
+        rows::get(tx, &models::PERSON, author, false).await?
+    } else {
+        crate::present::person_in_place(tx, author).await?
+    };
+    out.insert("person".into(), person.map_or(Value::Null, Value::Object));
+    comment_hashtagged_tasks(tx, &lookups, &task, author, &text).await?;
+    Ok((out, created))
+}
+
+/// A comment to write once its rights are checked.
+struct NewComment<'a> {
+    task: &'a Row,
+    status: Row,
+    author: Uuid,
+    text: String,
+    checklist: Value,
+    links: Value,
+    for_client: bool,
+}
+
+/// Zou's `new_comment` and `_manage_status_change`: the comment with its
+/// mentions, the status it carries applied to its task, the news and
+/// notifications it raises. Answers the comment as Zou serialises it
+/// (without its `person`) and what it did.
+async fn write_comment(
+    tx: &mut impl Exec,
+    new: NewComment<'_>,
+) -> ApiResult<(Map<String, Value>, CreatedComment)> {
+    let NewComment {
+        task,
+        status,
+        author,
+        text,
+        checklist,
+        links: links_value,
+        for_client,
+    } = new;
+    let task_id = id_of(task);
+    let status_id = id_of(&status);
+    let project_id = uuid_field(task, "project_id");
+    let (mentions, department_mentions) = find_mentions(tx, project_id, &text).await?;
     let now = fennec_api::time::now();
     let c = &models::COMMENT;
     let col = |n: &str| c.column(n).expect("comment column");
@@ -368,19 +421,19 @@ pub async fn create_comment(
         vec![
             (col("object_id"), SqlValue::Uuid(task_id)),
             (col("object_type"), SqlValue::Text("Task".into())),
-            (col("text"), SqlValue::Text(input.text)),
-            (col("checklist"), SqlValue::Json(input.checklist)),
-            (col("links"), SqlValue::Json(input.links)),
+            (col("text"), SqlValue::Text(text)),
+            (col("checklist"), SqlValue::Json(checklist)),
+            (col("links"), SqlValue::Json(links_value)),
             (col("for_client"), SqlValue::Bool(for_client)),
-            (col("task_status_id"), SqlValue::Uuid(input.task_status_id)),
+            (col("task_status_id"), SqlValue::Uuid(status_id)),
             (col("person_id"), SqlValue::Uuid(author)),
         ],
     )
     .await?;
     let comment_id = id_of(&comment);
     store_mentions(tx, comment_id, &mentions, &department_mentions).await?;
-    let previous_task_status_id = uuid_field(&task, "task_status_id");
-    let status_changed = apply_status(tx, &task, &status, now).await?;
+    let previous_task_status_id = uuid_field(task, "task_status_id");
+    let status_changed = apply_status(tx, task, &status, now).await?;
     let mut out = Map::new();
     for (k, v) in comment {
         if k == "id" {
@@ -394,14 +447,6 @@ pub async fn create_comment(
     out.insert("acknowledgements".into(), json!([]));
     out.insert("attachment_files".into(), json!([]));
     out.insert("task_status".into(), Value::Object(status));
-    // Zou serialises a person named in the body with its relations (the
-    // `departments` list in place) and the caller without.
-    let person = if author == user.id && !named {
-        rows::get(tx, &models::PERSON, author, false).await?
-    } else {
-        crate::present::person_in_place(tx, author).await?
-    };
-    out.insert("person".into(), person.map_or(Value::Null, Value::Object));
     let created = CreatedComment {
         comment_id,
         task_id,
@@ -409,7 +454,7 @@ pub async fn create_comment(
         author_id: author,
         mentions,
         department_mentions,
-        task_status_id: input.task_status_id,
+        task_status_id: status_id,
         previous_task_status_id,
         status_changed,
         for_client,
@@ -418,6 +463,88 @@ pub async fn create_comment(
     // Zou's `_manage_subscriptions`, inside the same transaction.
     crate::notifications::on_new_comment(tx, &created).await?;
     Ok((out, created))
+}
+
+/// Zou's `get_comment_hashtags`: the lowercased `#word`s of a text (letters
+/// only), or just `all` when it is one of them.
+pub fn hashtags(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('#') {
+        let after = &rest[at + 1..];
+        let word: String = after
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
+        rest = &after[word.len()..];
+        let word = word.to_lowercase();
+        if word == "all" {
+            return vec![word];
+        }
+        if !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// Zou's `_handle_hashtags`: the same comment goes to the entity's other
+/// tasks whose type the text tags (`#all`: every other type), keeping
+/// their status and saying where it comes from.
+async fn comment_hashtagged_tasks(
+    tx: &mut impl Exec,
+    lookups: &Lookups,
+    task: &Row,
+    author: Uuid,
+    text: &str,
+) -> ApiResult<()> {
+    let tags = hashtags(text);
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let type_name = |t: &Row| {
+        uuid_field(t, "task_type_id")
+            .and_then(|id| lookups.refs.task_types.get(&id))
+            .and_then(|tt| tt.get("name").and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let own_type = type_name(task);
+    let Some(entity) = uuid_field(task, "entity_id") else {
+        return Ok(());
+    };
+    let select = Select::default().eq("entity_id", SqlValue::Uuid(entity));
+    let siblings = rows::list(tx, TASK, &select, false).await?;
+    let all = tags.iter().any(|t| t == "all");
+    for sibling in siblings {
+        let name = type_name(&sibling).to_lowercase();
+        let tagged = if all {
+            name != own_type.to_lowercase()
+        } else {
+            name != own_type.to_lowercase() && tags.contains(&name)
+        };
+        if !tagged || !store_tasks::lock_task(tx, id_of(&sibling)).await? {
+            continue;
+        }
+        let Some(status) = uuid_field(&sibling, "task_status_id")
+            .and_then(|s| lookups.refs.statuses.get(&s))
+            .cloned()
+        else {
+            continue;
+        };
+        check_retake_capping(tx, &sibling, &status).await?;
+        let new = NewComment {
+            task: &sibling,
+            status,
+            author,
+            text: format!("{text}\n\n____\nFrom {own_type} task"),
+            checklist: json!([]),
+            links: json!([]),
+            for_client: false,
+        };
+        write_comment(tx, new).await?;
+    }
+    Ok(())
 }
 
 /// Zou's status side effects (`_manage_status_change`, `update_task`),
