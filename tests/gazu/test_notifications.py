@@ -380,3 +380,31 @@ def test_assignees_set_through_a_task_update_are_notified(commented):
     assert found[0]["author_id"] == w.people["manager"]["id"]
     # Already assigned: nothing new.
     assert notes(w, "manager") == []
+
+
+def test_a_published_preview_shows_in_the_inbox_and_the_feed(commented, tmp_path):
+    from test_preview_upload import make_png
+
+    w = commented
+    picture = tmp_path / "frame.png"
+    picture.write_bytes(make_png(64, 36))
+    comment, preview = gazu.task.publish_preview(
+        w.quiet, w.wip, comment="take one", preview_file_path=str(picture),
+        client=w.clients["manager"],
+    )
+    found = [n for n in notes(w, "other") if n["comment_id"] == comment["id"]]
+    assert kinds(found) == ["comment"]
+    assert found[0]["preview_file_id"] == preview["id"]
+    p = w.project["id"]
+    feed = w.admin.get(f"data/projects/{p}/news", params={"only_preview": "true"})
+    assert feed["total"] == 1
+    entry = feed["data"][0]
+    assert list(entry) == NEWS_KEYS + ["preview_files"]
+    assert entry["preview_file_id"] == preview["id"]
+    assert entry["preview_file_extension"] == "png" and entry["preview_file_revision"] == 1
+    assert [(f["id"], f["revision"], f["position"]) for f in entry["preview_files"]] == [
+        (preview["id"], 1, 1)
+    ]
+    assert list(entry["preview_files"][0]) == [
+        "id", "name", "extension", "revision", "position", "status",
+    ]

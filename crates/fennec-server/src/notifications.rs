@@ -496,9 +496,7 @@ fn present(
         ("department_mentions", ids_value(&departments)),
         ("reply_mentions", reply_mentions),
         ("reply_department_mentions", reply_departments),
-        // Comments carry no preview links yet: Zou's first preview of
-        // the comment is always none here.
-        ("preview_file_id", Value::Null),
+        ("preview_file_id", n.preview_file_id),
         ("project_id", n.project_id),
         ("project_name", n.project_name),
         ("comment_text", comment_text),
@@ -796,7 +794,10 @@ pub async fn project_news(
     q.project_ids = vec![project];
     let offset = (args.page - 1) * args.limit;
     let (total, lines) = store::news_page(exec, &q, args.limit, offset).await?;
-    let data = news_lines(exec, lines).await?;
+    let mut data = news_lines(exec, lines).await?;
+    if q.only_preview {
+        with_preview_files(exec, &mut data).await?;
+    }
     let nb_pages = if args.limit > 0 {
         (total + args.limit - 1) / args.limit
     } else {
@@ -817,6 +818,30 @@ pub async fn project_news(
         "page": args.page,
         "stats": stats,
     }))
+}
+
+/// Zou's `only_preview` feed: each entry with the preview files of its
+/// task's revision.
+async fn with_preview_files(exec: &mut impl Exec, data: &mut [Value]) -> ApiResult<()> {
+    let key = |e: &Value| {
+        let task = e
+            .get("task_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok());
+        let revision = e.get("preview_file_revision").and_then(Value::as_i64);
+        task.zip(revision)
+    };
+    let pairs: Vec<(Uuid, i64)> = data.iter().filter_map(key).collect();
+    let found = store::previews_of_revisions(exec, &pairs).await?;
+    for e in data.iter_mut() {
+        let list = key(e)
+            .and_then(|(t, r)| found.iter().find(|(ft, fr, _)| *ft == t && *fr == r))
+            .map_or_else(Vec::new, |(_, _, l)| l.clone());
+        if let Value::Object(m) = e {
+            m.insert("preview_files".into(), Value::Array(list));
+        }
+    }
+    Ok(())
 }
 
 /// GET /data/projects/{id}/news/{news_id}: one entry in the feed's shape.

@@ -170,6 +170,8 @@ pub struct ListedNotification {
     pub read: Value,
     pub change: Value,
     pub playlist_id: Value,
+    /// The comment's first preview (Zou's `comment.previews[0]`).
+    pub preview_file_id: Value,
 }
 
 /// Zou's `get_last_notifications`: the person's newest 100 notifications
@@ -183,7 +185,9 @@ pub async fn notifications_for(
     let mut sql = String::from(
         "SELECT n.id, n.notification_type, n.author_id, n.comment_id, n.task_id, \
          t.task_type_id, c.task_status_id, n.reply_id, p.id, p.name, c.text, c.replies, \
-         t.entity_id, s.id, a.role, n.created_at, n.read, n.change, n.playlist_id \
+         t.entity_id, s.id, a.role, n.created_at, n.read, n.change, n.playlist_id, \
+         (SELECT l.preview_file_id FROM comment_preview_links l \
+          WHERE l.comment_id = n.comment_id ORDER BY l.seq LIMIT 1) \
          FROM notifications n JOIN persons a ON a.id = n.author_id \
          LEFT JOIN tasks t ON t.id = n.task_id \
          LEFT JOIN projects p ON p.id = t.project_id \
@@ -229,7 +233,7 @@ pub async fn notifications_for(
     use Kind::*;
     let kinds = [
         Uuid, Text, Uuid, Uuid, Uuid, Uuid, Uuid, Uuid, Uuid, Text, Text, Json, Uuid, Uuid, Text,
-        DateTime, Bool, Bool, Uuid,
+        DateTime, Bool, Bool, Uuid, Uuid,
     ];
     let found = values(exec, &sql, &args, &kinds).await?;
     Ok(found
@@ -257,6 +261,7 @@ pub async fn notifications_for(
                 read: next(),
                 change: next(),
                 playlist_id: next(),
+                preview_file_id: next(),
             }
         })
         .collect())
@@ -769,4 +774,35 @@ pub async fn short_persons(exec: &mut impl Exec, ids: &[Uuid]) -> Result<Vec<Vec
     );
     use Kind::*;
     values(exec, &sql, &args, &[Uuid, Text, Text, Bool, Text]).await
+}
+
+/// Zou's feed with `only_preview`: the minimal preview files (id, name,
+/// extension, revision, position, status) of each task and revision, in
+/// position order.
+pub async fn previews_of_revisions(
+    exec: &mut impl Exec,
+    pairs: &[(Uuid, i64)],
+) -> Result<Vec<(Uuid, i64, Vec<Value>)>> {
+    let mut out: Vec<(Uuid, i64, Vec<Value>)> = Vec::new();
+    for (task, revision) in pairs {
+        if out.iter().any(|(t, r, _)| t == task && r == revision) {
+            continue;
+        }
+        use Kind::*;
+        let found = values(
+            exec,
+            "SELECT id, name, extension, revision, position, status FROM preview_files \
+             WHERE task_id = $1 AND revision = $2 ORDER BY position, seq",
+            &[SqlValue::Uuid(*task), SqlValue::Int(*revision)],
+            &[Uuid, Text, Text, Int, Int, Text],
+        )
+        .await?;
+        let keys = ["id", "name", "extension", "revision", "position", "status"];
+        let list = found
+            .into_iter()
+            .map(|r| Value::Object(keys.iter().map(|k| (*k).to_owned()).zip(r).collect()))
+            .collect();
+        out.push((*task, *revision, list));
+    }
+    Ok(out)
 }
