@@ -143,8 +143,9 @@ MUST_SERVE_PEOPLE = {
     "person.update_day_off",
     "person.update_department",
     "person.update_person",
-    # task (76)
+    # task (81)
     "task.acknowledge_comment",
+    "task.add_preview",
     "task.add_tasks_batch_comments",
     "task.add_time_spent",
     "task.all_assets_tasks_for_episode",
@@ -186,6 +187,7 @@ MUST_SERVE_PEOPLE = {
     "task.create_concept_tasks",
     "task.create_edit_tasks",
     "task.create_entity_tasks",
+    "task.create_preview",
     "task.create_shot_tasks",
     "task.delete_comment_reply",
     "task.get_comment",
@@ -207,6 +209,7 @@ MUST_SERVE_PEOPLE = {
     "task.new_task",
     "task.new_task_status",
     "task.new_task_type",
+    "task.publish_preview",
     "task.remove_comment",
     "task.remove_task",
     "task.remove_task_status",
@@ -215,6 +218,7 @@ MUST_SERVE_PEOPLE = {
     "task.remove_tasks_for_type",
     "task.remove_time_spent",
     "task.reply_to_comment",
+    "task.set_main_preview",
     "task.set_time_spent",
     "task.start_task",
     "task.update_comment",
@@ -222,6 +226,7 @@ MUST_SERVE_PEOPLE = {
     "task.update_task_data",
     "task.update_task_status",
     "task.update_task_type",
+    "task.upload_preview_file",
 }
 
 # What the real Zou 1.0.97 does not serve with these arguments (its own
