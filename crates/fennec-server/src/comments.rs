@@ -1189,3 +1189,26 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormBody {
         Ok(FormBody { fields, has_files })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{hashtags, mentions_name};
+
+    #[test]
+    fn a_mention_ends_with_a_space_or_the_text() {
+        assert!(mentions_name("hi @Jane Doe", "Jane Doe"));
+        assert!(mentions_name("@Jane Doe please", "Jane Doe"));
+        assert!(mentions_name("@Jane Doe\n", "Jane Doe"));
+        assert!(!mentions_name("@Jane Doe, please", "Jane Doe"));
+        assert!(!mentions_name("@Jane Does", "Jane Doe"));
+        assert!(mentions_name("@Jane Doex and @Jane Doe", "Jane Doe"));
+        assert!(!mentions_name("@ anyone", ""));
+    }
+
+    #[test]
+    fn hashtags_are_lowercased_words_and_all_wins() {
+        assert_eq!(hashtags("see #Layout and #FX2"), vec!["layout", "fx"]);
+        assert_eq!(hashtags("#layout #all #fx"), vec!["all"]);
+        assert!(hashtags("no tags").is_empty());
+    }
+}
