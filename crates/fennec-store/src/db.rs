@@ -69,7 +69,11 @@ impl Exec for Tx {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t, _guard) => t.commit().await?,
+            Tx::Sqlite(t, _guard) => {
+                t.commit().await?;
+                // The in-process event dispatcher reads what just committed.
+                crate::events::wake();
+            }
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

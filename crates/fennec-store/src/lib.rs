@@ -16,6 +16,7 @@ pub mod cascade;
 pub mod db;
 pub mod defaults;
 pub mod error;
+pub mod events;
 pub mod links;
 pub mod notifications;
 pub mod persons;

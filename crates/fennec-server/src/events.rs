@@ -1,0 +1,276 @@
+//! Zou's live events (issue 15): the Socket.IO endpoint that gazu.events
+//! and Kitsu's front end connect to, and the event bus that writes publish
+//! on.
+//!
+//! * **Endpoint.** `/socket.io` (Engine.IO v4, polling and WebSocket, by
+//!   socketioxide), namespace `/events`. A connection is accepted as Zou's
+//!   event stream accepts it: the Kitsu cookie or the `Authorization:
+//!   Bearer` header of the handshake request (gazu.events sends the
+//!   header), else `{"token": ...}` in the socket.io auth payload (Kitsu's
+//!   front end). A refused one gets Zou's reason in its `connect_error`.
+//! * **Rooms.** Zou emits every event to the whole `/events` namespace (its
+//!   publisher has no room; Kitsu filters by `project_id`), so Fennec
+//!   does too. Zou's only rooms are the review rooms of playlists, which
+//!   Fennec does not model yet.
+//! * **Bus.** A write calls [`emit`] inside its transaction: the event is a
+//!   row of Zou's event log (`api_events`) and, on PostgreSQL, a NOTIFY
+//!   sent at commit to every replica (fennec-store's events.rs). So an
+//!   event goes out only once its change committed, in commit order, and
+//!   never for a rollback. One dispatcher task per server sends them to its
+//!   connected clients.
+//! * **Load.** Each client's queue holds at most [`CLIENT_BUFFER`] packets;
+//!   an event for a full queue is dropped for that client and counted
+//!   ([`Stats`]), so a slow or vanished client never slows the dispatcher,
+//!   and writes never wait for it at all.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use axum::http::{header, request::Parts};
+use axum::Router;
+use fennec_store::events::{self as store, Event};
+use fennec_store::Db;
+use serde_json::{Map, Value};
+use socketioxide::extract::{SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::{BroadcastError, SocketError, SocketIo};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Packets queued per client before events for it are dropped.
+pub const CLIENT_BUFFER: usize = 1024;
+
+/// What the dispatcher did, for logs and the benchmark.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub delivered: AtomicU64,
+    pub dropped: AtomicU64,
+}
+
+/// Records an event of Zou's name and payload in the write's transaction.
+/// `data` is Zou's payload before `project_id`, which is appended as
+/// Zou's `events.emit` appends it (only when the event has one).
+pub async fn emit(
+    exec: &mut impl fennec_store::db::Exec,
+    author: Option<Uuid>,
+    name: &str,
+    data: Value,
+    project_id: Option<Uuid>,
+) -> Result<(), ApiError> {
+    let mut map = match data {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    if let Some(p) = project_id {
+        map.insert("project_id".into(), Value::String(p.to_string()));
+    }
+    store::record(exec, name, &map, author, project_id).await?;
+    Ok(())
+}
+
+/// Mounts `/socket.io` on the router and starts this server's dispatcher.
+/// The dispatcher stops when the router is dropped.
+pub fn mount(router: Router, state: &AppState) -> Router {
+    let stats = Arc::new(Stats::default());
+    let (layer, io) = SocketIo::builder()
+        .max_buffer_size(CLIENT_BUFFER)
+        .build_layer();
+    let st = state.clone();
+    let authenticate = move |s: SocketRef, TryData(auth): TryData<Value>| {
+        let st = st.clone();
+        async move { authenticate(&st, s.req_parts(), auth.ok().as_ref()).await }
+    };
+    io.ns("/events", on_connect.with(authenticate));
+    let alive = Arc::new(());
+    if tokio::runtime::Handle::try_current().is_ok() {
+        tokio::spawn(dispatch(
+            io,
+            state.db.clone(),
+            Arc::downgrade(&alive),
+            stats.clone(),
+        ));
+    }
+    router
+        .layer(layer)
+        .layer(axum::Extension(Arc::new(Alive(alive, stats))))
+}
+
+/// Held by the router: the dispatcher lives as long as a copy of it.
+#[allow(dead_code)]
+struct Alive(Arc<()>, Arc<Stats>);
+
+async fn on_connect(_socket: SocketRef) {}
+
+/// Zou's event stream's authentication (its socket_auth): the handshake
+/// request's cookie or header first, else the auth payload's token; the
+/// token must be a valid, unrevoked access token of an active person.
+/// The messages are Zou's `auth_error_message`.
+async fn authenticate(state: &AppState, parts: &Parts, auth: Option<&Value>) -> Result<(), String> {
+    let token = request_token(parts)
+        .or_else(|| {
+            auth.and_then(|a| a.get("token"))
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        })
+        .ok_or_else(|| {
+            "Missing access token: send the Kitsu cookie, an Authorization header, or \
+             {\"token\": \"<access token>\"} in the socket.io auth payload."
+                .to_owned()
+        })?;
+    let claims = state.keys.verify(&token).map_err(|e| {
+        let m = e.body.get("message").and_then(Value::as_str).unwrap_or("");
+        if m == fennec_api::error::JWT_EXPIRED {
+            "Access token expired.".to_owned()
+        } else {
+            "Invalid access token.".to_owned()
+        }
+    })?;
+    if claims.kind != "access" {
+        return Err("A refresh token was given: send the access token.".into());
+    }
+    let id = claims
+        .person_id()
+        .ok_or_else(|| "Invalid access token.".to_owned())?;
+    let identity = async {
+        let mut conn = state.db.conn().await?;
+        fennec_store::persons::token_identity(&mut conn, id, &claims.jti).await
+    };
+    match identity.await {
+        Ok((_, true)) => Err("Access token revoked.".into()),
+        Ok((None, _)) => Err("Unknown account.".into()),
+        Ok((Some((_, false)), _)) => Err("Inactive account.".into()),
+        Ok((Some((_, true)), false)) => Ok(()),
+        Err(e) => Err(format!("Invalid access token. ({e})")),
+    }
+}
+
+/// The access token of the handshake request: Kitsu's cookie, else the
+/// `Authorization: Bearer` header (flask-jwt-extended's order).
+fn request_token(parts: &Parts) -> Option<String> {
+    for cookie in parts.headers.get_all(header::COOKIE) {
+        let Ok(cookie) = cookie.to_str() else {
+            continue;
+        };
+        for pair in cookie.split(';') {
+            if let Some(("access_token_cookie", v)) = pair.trim().split_once('=') {
+                return Some(v.to_owned());
+            }
+        }
+    }
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .split(',')
+        .map(str::trim)
+        .find_map(|h| match h.split_whitespace().collect::<Vec<_>>()[..] {
+            ["Bearer", t] => Some(t.to_owned()),
+            _ => None,
+        })
+}
+
+/// Sends the committed events to this server's clients, in commit order.
+async fn dispatch(io: SocketIo, db: Db, alive: Weak<()>, stats: Arc<Stats>) {
+    let result = match &db {
+        Db::Postgres(pool) => listen_postgres(&io, &db, pool.clone(), &alive, &stats).await,
+        Db::Sqlite(..) => follow_sqlite(&io, &db, &alive, &stats).await,
+    };
+    if let Err(e) = result {
+        tracing::error!(error = %e, "live events stopped");
+    }
+}
+
+async fn follow_sqlite(
+    io: &SocketIo,
+    db: &Db,
+    alive: &Weak<()>,
+    stats: &Stats,
+) -> Result<(), fennec_store::StoreError> {
+    let mut last = {
+        let mut conn = db.conn().await?;
+        store::last_seq(&mut conn).await?
+    };
+    while alive.strong_count() > 0 {
+        // Armed before the read, so a commit during the read is not missed.
+        let woken = store::commits().notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        let events = {
+            let mut conn = db.conn().await?;
+            store::after(&mut conn, last, 500).await?
+        };
+        for e in &events {
+            send(io, e, stats).await;
+            last = e.seq;
+        }
+        if events.is_empty() {
+            let _ = tokio::time::timeout(Duration::from_secs(1), woken).await;
+        }
+    }
+    Ok(())
+}
+
+async fn listen_postgres(
+    io: &SocketIo,
+    db: &Db,
+    pool: sqlx::PgPool,
+    alive: &Weak<()>,
+    stats: &Stats,
+) -> Result<(), fennec_store::StoreError> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+    listener.listen(store::CHANNEL).await?;
+    while alive.strong_count() > 0 {
+        let next = tokio::time::timeout(Duration::from_secs(1), listener.try_recv()).await;
+        match next {
+            Err(_) => continue,
+            Ok(Ok(Some(n))) => {
+                let mut conn = db.conn().await?;
+                if let Some(e) = store::from_notify(&mut conn, n.payload()).await? {
+                    send(io, &e, stats).await;
+                }
+            }
+            // The connection was lost and is re-established by the next
+            // call: what was notified meanwhile is not delivered.
+            Ok(Ok(None)) => tracing::warn!("live events: PostgreSQL listener reconnecting"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "live events: PostgreSQL listener error");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn send(io: &SocketIo, e: &Event, stats: &Stats) {
+    let Some(ns) = io.of("/events") else {
+        return;
+    };
+    let clients = ns.clone().sockets().len() as u64;
+    match ns.emit(&e.name, &e.data).await {
+        Ok(()) => {
+            stats.delivered.fetch_add(clients, Ordering::Relaxed);
+        }
+        Err(BroadcastError::Socket(errors)) => {
+            let full = errors
+                .iter()
+                .filter(|e| matches!(e, SocketError::InternalChannelFull))
+                .count() as u64;
+            let total = stats.dropped.fetch_add(full, Ordering::Relaxed) + full;
+            stats.delivered.fetch_add(
+                clients.saturating_sub(errors.len() as u64),
+                Ordering::Relaxed,
+            );
+            if full > 0 {
+                tracing::warn!(
+                    event = %e.name,
+                    dropped = full,
+                    dropped_total = total,
+                    "live events: slow clients' queues full, event dropped for them"
+                );
+            }
+        }
+        Err(err) => tracing::warn!(event = %e.name, error = %err, "live events: cannot send"),
+    }
+}
