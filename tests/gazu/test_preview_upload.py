@@ -153,6 +153,16 @@ def test_revisions_and_positions(prod):
     second = gazu.task.add_comment(prod.anim, prod.status, "v2")
     p2 = gazu.task.add_preview(prod.anim, second, prod.picture)
     assert (p2["revision"], p2["position"]) == (2, 1)
+    # An extra preview of a revision, then its removal from the comment.
+    extra2 = gazu.task.add_extra_preview(prod.anim, second, p2, prod.picture)
+    assert (extra2["revision"], extra2["position"]) == (2, 2)
+    assert extra2["status"] == "ready"
+    gazu.task.remove_preview_from_comment(prod.anim, second, extra2)
+    with pytest.raises(gazu.exception.RouteNotFoundException):
+        gazu.files.get_preview_file(extra2["id"])
+    # A preview of another comment is not this comment's to remove.
+    with pytest.raises(gazu.exception.RouteNotFoundException):
+        gazu.task.remove_preview_from_comment(prod.anim, second, p1)
     # The row as add-preview makes it, before the upload.
     third = gazu.task.add_comment(prod.anim, prod.status, "v5")
     created = gazu.task.create_preview(prod.anim, third, revision=5)

@@ -215,6 +215,95 @@ pub async fn add_preview(
     Ok(row)
 }
 
+/// `POST actions/tasks/{task_id}/comments/{comment_id}/preview-files/{id}`:
+/// Zou's `AddExtraPreviewResource`, another preview of the revision of
+/// preview `id` on that comment.
+pub async fn add_extra_preview(
+    state: &AppState,
+    user: &CurrentUser,
+    task_id: Uuid,
+    comment_id: Uuid,
+    related: Uuid,
+) -> ApiResult<Row> {
+    let revision = {
+        let mut conn = state.db.conn().await?;
+        let task = rows::get(&mut conn, TASK, task_id, false)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(ApiError::not_found)?;
+        check_task_action(&mut conn, user, &task).await?;
+        rows::get(&mut conn, &models::COMMENT, comment_id, false)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(ApiError::not_found)?;
+        load_preview(&mut conn, related)
+            .await?
+            .get("revision")
+            .and_then(Value::as_i64)
+    };
+    add_preview(state, user, task_id, comment_id, revision).await
+}
+
+/// `DELETE actions/tasks/{task_id}/comments/{comment_id}/preview-files/{id}`:
+/// Zou's `AddExtraPreviewResource.delete`. The preview must be one of that
+/// comment's; a client keeps out of comments hidden from him; `force`
+/// (purging the files at once) is the managers'. The row goes as Zou's
+/// deletion service takes it (the entity and task forget it); its files
+/// are removed after the commit.
+pub async fn remove_from_comment(
+    state: &AppState,
+    user: &CurrentUser,
+    task_id: Uuid,
+    comment_id: Uuid,
+    preview_id: Uuid,
+    force: bool,
+) -> ApiResult<()> {
+    let mut tx = state.db.begin().await?;
+    let task = rows::get(&mut tx, TASK, task_id, false)
+        .await
+        .map_err(store_err)?
+        .ok_or_else(ApiError::not_found)?;
+    check_task_action(&mut tx, user, &task).await?;
+    let comment = rows::get(&mut tx, &models::COMMENT, comment_id, false)
+        .await
+        .map_err(store_err)?
+        .ok_or_else(ApiError::not_found)?;
+    let linked = store::comments_of(&mut tx, preview_id)
+        .await
+        .map_err(store_err)?
+        .contains(&comment_id);
+    let preview = rows::get(&mut tx, &PREVIEW_FILE, preview_id, false)
+        .await
+        .map_err(store_err)?;
+    if !linked || preview.is_none_or(|p| uuid_field(&p, "task_id") != Some(task_id)) {
+        return Err(ApiError::not_found());
+    }
+    crate::reach::check_comment_access(&mut tx, user, &comment).await?;
+    if force {
+        let project = uuid_field(&task, "project_id").unwrap_or_default();
+        crate::auth::permissions::check_manager_project_access(&mut tx, user, project).await?;
+    }
+    fennec_store::cascade::remove_preview_file(&mut tx, preview_id)
+        .await
+        .map_err(store_err)?;
+    tx.commit().await?;
+    remove_files(state, preview_id).await;
+    Ok(())
+}
+
+/// Removes whatever files a preview had; a failure is logged, not
+/// answered: the row is gone already and nothing serves them any more.
+pub async fn remove_files(state: &AppState, preview_id: Uuid) {
+    let mut keys: Vec<(&str, &str)> = VARIANTS.iter().map(|(p, _)| (PICTURES, *p)).collect();
+    keys.push((PICTURES, "original"));
+    keys.push((FILES, "previews"));
+    for (bucket, prefix) in keys {
+        if let Err(e) = state.media.delete(bucket, prefix, preview_id).await {
+            tracing::warn!("preview {preview_id}: {bucket}/{prefix} not removed: {e}");
+        }
+    }
+}
+
 /// A decoded upload: the original as Zou keeps it (PNG), its size, and
 /// the variants.
 struct Picture {

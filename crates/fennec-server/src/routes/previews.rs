@@ -3,7 +3,7 @@
 //! previews, their media reads, the entity's main preview. The logic is
 //! in preview_files.rs, the files in storage.rs.
 
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
@@ -22,6 +22,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/actions/tasks/{task_id}/comments/{comment_id}/add-preview",
             post(add_preview),
+        )
+        .route(
+            "/actions/tasks/{task_id}/comments/{comment_id}/preview-files/{id}",
+            post(add_extra_preview).delete(remove_from_comment),
         )
         .route("/pictures/preview-files/{id}", post(upload))
         .route("/pictures/thumbnails/preview-files/{file}", get(thumbnail))
@@ -74,6 +78,31 @@ async fn add_preview(
     let comment_id = path_id(&comment_id)?;
     let row = logic::add_preview(&s, &user, task_id, comment_id, revision).await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+async fn add_extra_preview(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((task_id, comment_id, id)): Path<(String, String, String)>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let (task_id, comment_id, id) = (path_id(&task_id)?, path_id(&comment_id)?, path_id(&id)?);
+    let row = logic::add_extra_preview(&s, &user, task_id, comment_id, id).await?;
+    Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+async fn remove_from_comment(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((task_id, comment_id, id)): Path<(String, String, String)>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> ApiResult<StatusCode> {
+    let (task_id, comment_id, id) = (path_id(&task_id)?, path_id(&comment_id)?, path_id(&id)?);
+    // Zou's get_force: "true" (any case) forces.
+    let force = query
+        .iter()
+        .any(|(k, v)| k == "force" && v.eq_ignore_ascii_case("true"));
+    logic::remove_from_comment(&s, &user, task_id, comment_id, id, force).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn upload(
