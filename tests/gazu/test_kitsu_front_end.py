@@ -200,3 +200,54 @@ def test_an_entity_without_previews_for_the_task_page(api_url, page_data):
         timeout=TIMEOUT,
     )
     assert missing.status_code == 404
+
+
+def test_studio_day_offs_of_a_month_by_role(api_url, admin):
+    """Kitsu's timesheets and team schedule read the studio's day offs of a
+    month or a year: an admin all of them, a manager his productions'
+    teams, a supervisor their dates only (for his departments, all when he
+    has none), an artist his own."""
+    import gazu
+
+    from support import ARTIST_PASSWORD
+
+    admin.activate()
+    tag = unique()
+    project = gazu.project.new_project(f"DO {tag}", production_type="short")
+    people, sessions = {}, {}
+    for name, role in (("artist", "user"), ("other", "user"), ("manager", "manager"),
+                       ("supervisor", "supervisor")):
+        email = f"do-{name}-{tag}@example.com"
+        people[name] = gazu.person.new_person(
+            name.title(), tag, email, password=ARTIST_PASSWORD, role=role)
+        if name != "other":
+            gazu.project.add_person_to_team(project, people[name])
+        r = requests.post(f"{api_url}/auth/login", json={"email": email, "password": ARTIST_PASSWORD},
+                          timeout=TIMEOUT)
+        sessions[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    # Years no other test uses, so the studio-wide lists hold these only.
+    mine = gazu.person.new_day_off(people["artist"], "2031-03-06", "2031-03-07",
+                                   description="dentist")
+    theirs = gazu.person.new_day_off(people["other"], "2031-03-20", "2031-03-20",
+                                     description="away")
+    gazu.person.new_day_off(people["artist"], "2031-04-01", "2031-04-01")
+
+    def month(who, path="2031/03"):
+        headers = sessions[who] if who != "admin" else admin.headers()
+        r = requests.get(f"{api_url}/data/persons/day-offs/{path}", headers=headers,
+                         timeout=TIMEOUT)
+        assert r.status_code == 200, (who, r.text)
+        return {d["id"]: d for d in r.json()}
+
+    everything = month("admin")
+    assert set(everything) == {mine["id"], theirs["id"]}
+    assert everything[mine["id"]]["description"] == "dentist"
+    assert len(month("admin", "2031")) == 3
+    assert set(month("artist")) == {mine["id"]}
+    assert month("artist")[mine["id"]]["description"] == "dentist"
+    assert month("other") == {theirs["id"]: month("other")[theirs["id"]]}
+    assert set(month("manager")) == {mine["id"]}
+    assert month("manager")[mine["id"]]["description"] == "dentist"
+    supervised = month("supervisor")
+    assert set(supervised) == {mine["id"]}
+    assert "description" not in supervised[mine["id"]]

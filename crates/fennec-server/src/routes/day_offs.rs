@@ -43,6 +43,8 @@ pub fn routes() -> Router<AppState> {
             "/data/persons/{id}/day-offs/week/{year}/{week}",
             get(person_day_offs_week),
         )
+        .route("/data/persons/day-offs/{year}", get(day_offs_year))
+        .route("/data/persons/day-offs/{year}/{month}", get(day_offs_month))
         .route("/data/user/day-offs/{date}", get(user_day_off))
         .route("/data/projects/{id}/milestones", get(project_milestones))
 }
@@ -430,6 +432,128 @@ async fn person_day_offs_week(
     let from = NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Mon).ok_or_else(bad_period)?;
     let to = NaiveDate::from_isoywd_opt(y, w, chrono::Weekday::Sun).ok_or_else(bad_period)?;
     person_range(&s, &user, &id, Some((from, to))).await
+}
+
+/// Whose day offs the caller reads in a studio-wide listing, and whether
+/// with their description (Zou's `get_day_off_readable_person_ids`):
+/// `None` for an admin (everybody, whole); else himself whole, the teams of
+/// the productions where he is manager (whole) or supervisor (dates only,
+/// for the persons of his departments, everybody when he has none). The
+/// role set on a team link wins over the global one there, as in Zou.
+async fn readable_persons(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+) -> ApiResult<Option<std::collections::HashMap<Uuid, bool>>> {
+    if user.is_admin() {
+        return Ok(None);
+    }
+    let global = match user.role {
+        Role::Manager => "manager",
+        Role::Supervisor => "supervisor",
+        _ => "",
+    };
+    let links: Vec<(Uuid, Option<String>)> = on!(exec, c => sqlx::query_as(
+        "SELECT project_id, role FROM project_person_link WHERE person_id = $1")
+        .bind(user.id).fetch_all(&mut *c).await
+        .map_err(fennec_store::StoreError::from)?);
+    let mut readable = std::collections::HashMap::from([(user.id, true)]);
+    let mut supervised = std::collections::HashSet::new();
+    for (project, role) in links {
+        let role = role.filter(|r| !r.is_empty());
+        let role = role.as_deref().unwrap_or(global);
+        if role != "manager" && role != "supervisor" {
+            continue;
+        }
+        for person in links::PROJECT_TEAM.rights(exec, project).await? {
+            if role == "manager" {
+                readable.insert(person, true);
+            } else {
+                supervised.insert(person);
+            }
+        }
+    }
+    let departments = links::PERSON_DEPARTMENTS.rights(exec, user.id).await?;
+    for person in supervised {
+        let shares = departments.is_empty()
+            || links::PERSON_DEPARTMENTS
+                .rights(exec, person)
+                .await?
+                .iter()
+                .any(|d| departments.contains(d));
+        if shares {
+            readable.entry(person).or_insert(false);
+        }
+    }
+    Ok(Some(readable))
+}
+
+/// The studio's day offs overlapping [from, to] that the caller reads.
+async fn studio_range(
+    state: &AppState,
+    user: &CurrentUser,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let readable = readable_persons(&mut conn, user).await?;
+    let list = rows::list(&mut conn, DAY_OFF, &Select::default(), false).await?;
+    let list = list
+        .into_iter()
+        .filter(|d| {
+            let s = d["date"].as_str().and_then(fennec_api::time::parse_date);
+            let e = d["end_date"]
+                .as_str()
+                .and_then(fennec_api::time::parse_date);
+            s.is_some_and(|s| s <= to) && e.is_some_and(|e| e >= from)
+        })
+        .filter_map(|mut d| {
+            let Some(readable) = &readable else {
+                return Some(d);
+            };
+            let whole = *readable.get(&uuid_field(&d, "person_id")?)?;
+            if !whole {
+                d.shift_remove("description");
+            }
+            Some(d)
+        })
+        .collect();
+    Ok(list_json(list))
+}
+
+/// GET /data/persons/day-offs/{year} — Kitsu's timesheets and team
+/// schedule: the day offs of the year the caller may read.
+async fn day_offs_year(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(year): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let y: i32 = year.parse().map_err(|_| bad_period())?;
+    let from = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(bad_period)?;
+    let to = NaiveDate::from_ymd_opt(y, 12, 31).ok_or_else(bad_period)?;
+    studio_range(&s, &user, from, to).await
+}
+
+/// GET /data/persons/day-offs/{year}/{month}
+async fn day_offs_month(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((year, month)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let (from, to) = month_range(&year, &month)?;
+    studio_range(&s, &user, from, to).await
+}
+
+fn month_range(year: &str, month: &str) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let y: i32 = year.parse().map_err(|_| bad_period())?;
+    let m: u32 = month.parse().map_err(|_| bad_period())?;
+    let from = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad_period)?;
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    }
+    .ok_or_else(bad_period)?;
+    Ok((from, next.pred_opt().unwrap_or(next)))
 }
 
 /// GET /data/user/day-offs/{date} — the caller's day off on that date, or
