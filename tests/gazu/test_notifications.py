@@ -408,3 +408,34 @@ def test_a_published_preview_shows_in_the_inbox_and_the_feed(commented, tmp_path
     assert list(entry["preview_files"][0]) == [
         "id", "name", "extension", "revision", "position", "status",
     ]
+
+
+def manager_get(http, path, params, etag):
+    import requests
+    return requests.get(
+        f"{http.api_url}/{path}", params=params, timeout=30,
+        headers={**http.headers, "If-None-Match": etag},
+    )
+
+
+def test_the_boards_show_the_callers_subscriptions(commented):
+    w = commented
+    manager = w.http["manager"]
+    path = "data/shots/with-tasks"
+    params = {"project_id": w.project["id"]}
+    before = manager.call("GET", path, params=params)
+    assert before.status_code == 200
+    gazu.user.subscribe_to_task(w.task, client=w.clients["manager"])
+    # The board's tag follows the subscriptions: no stale copy.
+    etag = before.headers.get("ETag")
+    after = manager.call("GET", path, params=params) if etag is None else manager_get(
+        manager, path, params, etag
+    )
+    assert after.status_code == 200
+    shot = next(s for s in after.json() if s["id"] == w.shot["id"])
+    flags = {t["id"]: t["is_subscribed"] for t in shot["tasks"]}
+    assert flags == {w.task["id"]: True, w.quiet["id"]: False}
+    # Each caller sees his own.
+    other = w.http["other"].get(path, params=params)
+    shot = next(s for s in other if s["id"] == w.shot["id"])
+    assert all(t["is_subscribed"] is False for t in shot["tasks"])

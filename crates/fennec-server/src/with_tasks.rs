@@ -10,7 +10,7 @@
 //! `stream`: NDJSON, the header first) and its conditional GET (an ETag on a
 //! production's board, 304 when fresh) are followed where Zou has them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 
@@ -331,6 +331,8 @@ struct TaskWriter<'a> {
     extras: bool,
     client: bool,
     assignees: &'a HashMap<Uuid, Vec<Uuid>>,
+    /// The caller's subscribed tasks (Zou's `is_subscribed`).
+    subscribed: &'a HashSet<Uuid>,
 }
 
 impl TaskWriter<'_> {
@@ -362,8 +364,7 @@ impl TaskWriter<'_> {
             "nb_drawings" => w_json(buf, &t.nb_drawings),
             "data" => w_json(buf, &t.data),
             "assigner_id" => w_opt_uuid(buf, t.assigner_id),
-            // Fennec keeps no subscriptions.
-            "is_subscribed" => buf.extend_from_slice(b"false"),
+            "is_subscribed" => w_json(buf, &self.subscribed.contains(&t.id)),
             "assignees" => w_ids(buf, self.assignees.get(&t.id).map_or(&[], Vec::as_slice)),
             _ => buf.extend_from_slice(b"null"),
         }
@@ -380,7 +381,7 @@ impl TaskWriter<'_> {
                 self.value(o.key(f), t, f);
             }
             if self.extras && !compact {
-                w_json(o.key("is_subscribed"), &false);
+                w_json(o.key("is_subscribed"), &self.subscribed.contains(&t.id));
                 let ids = self.assignees.get(&t.id).map_or(&[][..], Vec::as_slice);
                 w_ids(o.key("assignees"), ids);
             }
@@ -662,6 +663,24 @@ impl Caller {
         self.user.role == Role::Client
     }
 
+    /// Zou's `get_subscriptions_for_user`: the tasks of the production the
+    /// caller follows (none without a production).
+    async fn subscribed(
+        &self,
+        exec: &mut impl Exec,
+        project: Option<Uuid>,
+    ) -> ApiResult<HashSet<Uuid>> {
+        let Some(project) = project else {
+            return Ok(HashSet::new());
+        };
+        Ok(
+            fennec_store::notifications::subscribed_tasks(exec, self.user.id, project)
+                .await?
+                .into_iter()
+                .collect(),
+        )
+    }
+
     /// Zou's `scope_criterions_to_vendor`.
     fn assigned_to(&self) -> Option<Uuid> {
         self.vendor_departments.as_ref().map(|_| self.user.id)
@@ -707,11 +726,13 @@ pub async fn shots(
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Shot").await?);
     let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, "Shot").await?;
+    let subscribed = caller.subscribed(exec, c.project_id).await?;
     let tw = TaskWriter {
         fields: &SHOT_TASK_FIELDS,
         extras: false,
         client: caller.client(),
         assignees: &b.assignees,
+        subscribed: &subscribed,
     };
     let rows = b
         .entities
@@ -792,11 +813,13 @@ pub async fn assets(
         None => HashMap::new(),
     };
     let hidden = caller.hidden(exec, "Asset").await?;
+    let subscribed = caller.subscribed(exec, c.project_id).await?;
     let tw = TaskWriter {
         fields: &ASSET_TASK_FIELDS,
         extras: false,
         client: caller.client(),
         assignees: &b.assignees,
+        subscribed: &subscribed,
     };
     let rows = b
         .entities
@@ -846,11 +869,13 @@ pub async fn edits(
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Edit").await?);
     let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, "Edit").await?;
+    let subscribed = caller.subscribed(exec, c.project_id).await?;
     let tw = TaskWriter {
         fields: &EDIT_TASK_FIELDS,
         extras: true,
         client: caller.client(),
         assignees: &b.assignees,
+        subscribed: &subscribed,
     };
     let rows = b
         .entities
@@ -900,11 +925,13 @@ pub async fn concepts(
     c.assigned_to = caller.assigned_to();
     let b = store::board(exec, db, &c).await?;
     let linked = store::concept_links(exec, &c).await?;
+    let subscribed = caller.subscribed(exec, c.project_id).await?;
     let tw = TaskWriter {
         fields: &CONCEPT_TASK_FIELDS,
         extras: true,
         client: caller.client(),
         assignees: &b.assignees,
+        subscribed: &subscribed,
     };
     let rows = b
         .entities
@@ -961,11 +988,13 @@ pub async fn generic(
     }
     let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, kind.type_name()).await?;
+    let subscribed = caller.subscribed(exec, c.project_id).await?;
     let tw = TaskWriter {
         fields: &ENTITY_TASK_FIELDS,
         extras: true,
         client: caller.client(),
         assignees: &b.assignees,
+        subscribed: &subscribed,
     };
     let fallback = c.project_id.unwrap_or_default();
     let rows = b
@@ -1011,6 +1040,8 @@ pub async fn linked(db: &fennec_store::Db, exec: &mut impl Exec, entity: Uuid) -
     let c = Criteria::new(store::Board::LinkedTo(entity));
     let b = store::board(exec, db, &c).await?;
     let linked = store::concept_links(exec, &c).await?;
+    // No caller here: Zou's linked entities carry no subscriptions.
+    let none = HashSet::new();
     let tw = TaskWriter {
         fields: &[
             "id",
@@ -1033,6 +1064,7 @@ pub async fn linked(db: &fennec_store::Db, exec: &mut impl Exec, entity: Uuid) -
         extras: false,
         client: false,
         assignees: &b.assignees,
+        subscribed: &none,
     };
     let rows = b
         .entities

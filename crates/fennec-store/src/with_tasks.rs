@@ -586,10 +586,10 @@ pub async fn hidden_fields(
     Ok(out)
 }
 
-/// A production board's change signal (Zou's `get_project_board_fingerprint`
-/// without subscriptions, which Fennec does not keep): the latest update and
-/// the count of its entities and tasks, of the entity types, and the
-/// production's own update.
+/// A production board's change signal (Zou's `get_project_board_fingerprint`):
+/// the latest update and the count of its entities and tasks, of the entity
+/// types, the production's own update, and its tasks' subscriptions (the
+/// boards show the caller's).
 pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result<Fingerprint> {
     let sql = "SELECT \
         (SELECT CAST(MAX(updated_at) AS TEXT) FROM entities WHERE project_id = $1), \
@@ -598,7 +598,11 @@ pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result
         (SELECT COUNT(*) FROM tasks WHERE project_id = $4), \
         (SELECT CAST(MAX(updated_at) AS TEXT) FROM entity_types), \
         (SELECT COUNT(*) FROM entity_types), \
-        (SELECT CAST(updated_at AS TEXT) FROM projects WHERE id = $5)";
+        (SELECT CAST(updated_at AS TEXT) FROM projects WHERE id = $5), \
+        (SELECT CAST(MAX(s.updated_at) AS TEXT) FROM subscriptions s \
+           JOIN tasks t ON t.id = s.task_id WHERE t.project_id = $6), \
+        (SELECT COUNT(*) FROM subscriptions s \
+           JOIN tasks t ON t.id = s.task_id WHERE t.project_id = $7)";
     type Signals = (
         Option<String>,
         i64,
@@ -607,9 +611,13 @@ pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result
         Option<String>,
         i64,
         Option<String>,
+        Option<String>,
+        i64,
     );
     let r: Signals = on!(exec, c => {
         sqlx::query_as(sql)
+            .bind(project_id)
+            .bind(project_id)
             .bind(project_id)
             .bind(project_id)
             .bind(project_id)
@@ -622,7 +630,7 @@ pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result
     // leave the same signal, so a board changed in the last seconds is not
     // settled yet (the margin covers a transaction committed a little
     // after it stamped its rows, and replicas' clocks).
-    let newest = [&r.0, &r.2, &r.4, &r.6]
+    let newest = [&r.0, &r.2, &r.4, &r.6, &r.7]
         .into_iter()
         .flatten()
         .filter_map(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").ok())
@@ -631,8 +639,8 @@ pub async fn board_fingerprint(exec: &mut impl Exec, project_id: Uuid) -> Result
     let settled = newest.is_none_or(|t| now - t > chrono::Duration::seconds(SETTLE_SECONDS));
     Ok(Fingerprint {
         signal: format!(
-            "{:?}:{}|{:?}:{}|{:?}:{}|{:?}",
-            r.0, r.1, r.2, r.3, r.4, r.5, r.6
+            "{:?}:{}|{:?}:{}|{:?}:{}|{:?}|{:?}:{}",
+            r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8
         ),
         settled,
     })
