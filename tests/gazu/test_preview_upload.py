@@ -246,3 +246,25 @@ def test_missing_preview_and_bad_ids(prod, api_url):
         headers={"Authorization": f"Bearer {client.tokens['access_token']}"},
         json={}, timeout=TIMEOUT)
     assert response.status_code == 404
+
+
+def test_person_avatar(prod, api_url, tmp_path):
+    artist = artist_client(api_url, prod.artist["email"])
+    other = artist_client(api_url, prod.other["email"])
+    path = f"pictures/thumbnails/persons/{prod.artist['id']}.png"
+    # No avatar yet: not found.
+    assert raw_get(api_url, other, path).status_code == 404
+    answer = gazu.person.set_avatar(prod.artist, prod.picture, client=artist)
+    assert answer == {"thumbnail_path": f"pictures/thumbnails/persons/{prod.artist['id']}.png"}
+    assert gazu.person.get_person(prod.artist["id"])["has_avatar"] is True
+    response = raw_get(api_url, other, path)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/png"
+    assert png_size(response.content) == (400, 400)
+    target = tmp_path / "avatar.png"
+    gazu.files.download_person_avatar(prod.artist, str(target), client=other)
+    assert target.read_bytes() == response.content
+    # Someone else's avatar is the admin's to change.
+    with pytest.raises(gazu.exception.NotAllowedException):
+        gazu.person.set_avatar(prod.artist, prod.picture, client=other)
+    gazu.person.set_avatar(prod.artist, prod.picture)

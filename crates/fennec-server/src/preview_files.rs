@@ -682,6 +682,80 @@ pub async fn set_main_preview(
     Ok(Value::Object(entity))
 }
 
+/// `POST pictures/thumbnails/persons/{id}`: Zou's `PersonThumbnailResource`.
+/// The person himself or an admin; the picture is fitted in a 400x400
+/// box and stored as the person's thumbnail, then `has_avatar` is set (not
+/// before: a failed upload never leaves an avatar that 404s).
+pub async fn set_avatar(
+    state: &AppState,
+    user: &CurrentUser,
+    person_id: Uuid,
+    file: Option<(String, Bytes)>,
+) -> ApiResult<Value> {
+    {
+        let mut conn = state.db.conn().await?;
+        rows::get(&mut conn, &models::PERSON, person_id, false)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(ApiError::not_found)?;
+    }
+    if !user.is_admin() && user.id != person_id {
+        return Err(ApiError::forbidden());
+    }
+    let Some((_, data)) = file else {
+        return Err(wrong_parameter("File not provided.".into()));
+    };
+    let picture = tokio::task::spawn_blocking(move || {
+        let img = image::load_from_memory(&data).ok()?;
+        png(&thumbnail(&img, (400, 400))).ok()
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .ok_or_else(|| wrong_parameter("Uploaded file is not a readable picture.".into()))?;
+    state
+        .media
+        .put(PICTURES, "thumbnails", person_id, picture)
+        .await
+        .map_err(media_err)?;
+    let mut conn = state.db.conn().await?;
+    let col = models::PERSON.column("has_avatar").expect("person column");
+    rows::update(
+        &mut conn,
+        &models::PERSON,
+        person_id,
+        vec![(col, SqlValue::Bool(true))],
+    )
+    .await
+    .map_err(store_err)?;
+    Ok(json!({"thumbnail_path": format!("pictures/thumbnails/persons/{person_id}.png")}))
+}
+
+/// `GET pictures/thumbnails/persons/{id}`: anyone logged in reads an
+/// avatar; a person without one is a 404.
+pub async fn avatar(state: &AppState, person_id: Uuid) -> ApiResult<Response> {
+    let person = {
+        let mut conn = state.db.conn().await?;
+        rows::get(&mut conn, &models::PERSON, person_id, false)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(ApiError::not_found)?
+    };
+    if person.get("has_avatar").and_then(Value::as_bool) != Some(true) {
+        return Err(ApiError::not_found());
+    }
+    let bytes = state
+        .media
+        .get(PICTURES, "thumbnails", person_id)
+        .await
+        .map_err(media_err)?
+        .ok_or_else(ApiError::not_found)?;
+    let mut response = Response::new(Body::from(bytes));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    Ok(response)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

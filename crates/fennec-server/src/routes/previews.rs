@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
             get(download),
         )
         .route(
+            "/pictures/thumbnails/persons/{file}",
+            get(avatar).post(set_avatar),
+        )
+        .route(
             "/actions/preview-files/{id}/set-main-preview",
             put(set_main_preview),
         )
@@ -105,16 +109,11 @@ async fn remove_from_comment(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn upload(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    req: Request,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let id = path_id(&id)?;
-    // A body that is not a form carries no file: Zou's "File not provided.".
+/// The `file` field of a multipart form, with its file name. A body that
+/// is not a form carries no file: Zou's "File not provided.".
+async fn read_file(req: Request, s: &AppState) -> ApiResult<Option<(String, Bytes)>> {
     let mut file: Option<(String, Bytes)> = None;
-    if let Ok(mut form) = Multipart::from_request(req, &s).await {
+    if let Ok(mut form) = Multipart::from_request(req, s).await {
         loop {
             match form.next_field().await {
                 Ok(Some(field)) => {
@@ -139,6 +138,44 @@ async fn upload(
             }
         }
     }
+    Ok(file)
+}
+
+/// `{id}` or `{id}.png`: Zou serves the avatars under both.
+fn avatar_id(file: &str) -> ApiResult<uuid::Uuid> {
+    path_id(file.strip_suffix(".png").unwrap_or(file))
+}
+
+async fn set_avatar(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(file): Path<String>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = avatar_id(&file)?;
+    let file = read_file(req, &s).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(logic::set_avatar(&s, &user, id, file).await?),
+    ))
+}
+
+async fn avatar(
+    State(s): State<AppState>,
+    _user: CurrentUser,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    logic::avatar(&s, avatar_id(&file)?).await
+}
+
+async fn upload(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = path_id(&id)?;
+    let file = read_file(req, &s).await?;
     let (status, row) = logic::upload(&s, &user, id, file).await?;
     Ok((status, Json(Value::Object(row))))
 }
