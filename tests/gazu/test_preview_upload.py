@@ -163,6 +163,10 @@ def test_revisions_and_positions(prod):
     # A preview of another comment is not this comment's to remove.
     with pytest.raises(gazu.exception.RouteNotFoundException):
         gazu.task.remove_preview_from_comment(prod.anim, second, p1)
+    # The task's previews, newest revision first.
+    listed = gazu.task.all_previews_for_task(prod.anim)
+    assert [p["id"] for p in listed] == [p2["id"], p1["id"], extra["id"]]
+    assert listed[0]["type"] == "PreviewFile" and "comments" not in listed[0]
     # The row as add-preview makes it, before the upload.
     third = gazu.task.add_comment(prod.anim, prod.status, "v5")
     created = gazu.task.create_preview(prod.anim, third, revision=5)

@@ -682,6 +682,33 @@ pub async fn set_main_preview(
     Ok(Value::Object(entity))
 }
 
+/// `GET data/tasks/{id}/previews`: Zou's `TaskPreviewsResource`, the
+/// task's preview files by revision, newest first (`check_task_access`);
+/// a client does not see the rejected ones.
+pub async fn task_previews(
+    state: &AppState,
+    user: &CurrentUser,
+    task_id: Uuid,
+) -> ApiResult<Vec<Value>> {
+    let mut conn = state.db.conn().await?;
+    let (_, role) = crate::reach::load_task(&mut conn, user, task_id).await?;
+    let select = rows::Select::default().eq("task_id", SqlValue::Uuid(task_id));
+    let mut previews = rows::list(&mut conn, &PREVIEW_FILE, &select, false)
+        .await
+        .map_err(store_err)?;
+    // Stable: a revision's files stay in creation order.
+    previews
+        .sort_by_key(|p| std::cmp::Reverse(p.get("revision").and_then(Value::as_i64).unwrap_or(0)));
+    Ok(previews
+        .into_iter()
+        .filter(|p| {
+            role.role != Role::Client
+                || p.get("validation_status").and_then(Value::as_str) != Some("rejected")
+        })
+        .map(Value::Object)
+        .collect())
+}
+
 /// `POST pictures/thumbnails/persons/{id}`: Zou's `PersonThumbnailResource`.
 /// The person himself or an admin; the picture is fitted in a 400x400
 /// box and stored as the person's thumbnail, then `has_avatar` is set (not

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
             "/actions/tasks/{task_id}/comments/{comment_id}/preview-files/{id}",
             post(add_extra_preview).delete(remove_from_comment),
         )
+        .route("/data/tasks/{id}/previews", get(task_previews))
         .route("/pictures/preview-files/{id}", post(upload))
         .route("/pictures/thumbnails/preview-files/{file}", get(thumbnail))
         .route(
@@ -166,6 +167,17 @@ async fn avatar(
     Path(file): Path<String>,
 ) -> ApiResult<Response> {
     logic::avatar(&s, avatar_id(&file)?).await
+}
+
+async fn task_previews(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    Ok(Json(Value::Array(
+        logic::task_previews(&s, &user, id).await?,
+    )))
 }
 
 async fn upload(
