@@ -104,7 +104,7 @@ MUST_SERVE_PEOPLE = {
     "user.update_filter",
     "user.update_filter_group",
     "user.update_notification",
-    # person (38)
+    # person (39)
     "person.add_person_to_department",
     "person.all_departments",
     "person.all_organisations",
@@ -139,12 +139,14 @@ MUST_SERVE_PEOPLE = {
     "person.remove_department",
     "person.remove_person",
     "person.remove_person_from_department",
+    "person.set_avatar",
     "person.update_bot",
     "person.update_day_off",
     "person.update_department",
     "person.update_person",
-    # task (81)
+    # task (85)
     "task.acknowledge_comment",
+    "task.add_extra_preview",
     "task.add_preview",
     "task.add_tasks_batch_comments",
     "task.add_time_spent",
@@ -154,6 +156,7 @@ MUST_SERVE_PEOPLE = {
     "task.all_done_tasks_for_person",
     "task.all_notifications_for_project",
     "task.all_open_tasks",
+    "task.all_previews_for_task",
     "task.all_shot_tasks_for_episode",
     "task.all_shot_tasks_for_sequence",
     "task.all_subscriptions_for_project",
@@ -187,6 +190,7 @@ MUST_SERVE_PEOPLE = {
     "task.create_concept_tasks",
     "task.create_edit_tasks",
     "task.create_entity_tasks",
+    "task.create_extra_preview",
     "task.create_preview",
     "task.create_shot_tasks",
     "task.delete_comment_reply",
@@ -211,6 +215,7 @@ MUST_SERVE_PEOPLE = {
     "task.new_task_type",
     "task.publish_preview",
     "task.remove_comment",
+    "task.remove_preview_from_comment",
     "task.remove_task",
     "task.remove_task_status",
     "task.remove_task_type",
