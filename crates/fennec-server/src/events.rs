@@ -75,14 +75,19 @@ pub async fn emit(
 /// The dispatcher stops when the router is dropped.
 pub fn mount(router: Router, state: &AppState) -> Router {
     let stats = Arc::new(Stats::default());
-    let (layer, io) = SocketIo::builder()
+    // One service for the path, not a layer: axum applies a layer to each
+    // route separately, and each copy would keep its own sessions.
+    let (service, io) = SocketIo::builder()
         .max_buffer_size(CLIENT_BUFFER)
-        .build_layer();
+        .build_svc();
     let st = state.clone();
     let authenticate = move |s: SocketRef, TryData(auth): TryData<Value>| {
         let st = st.clone();
         async move { authenticate(&st, s.req_parts(), auth.ok().as_ref()).await }
     };
+    // python-socketio clients (gazu.events) also join the main namespace,
+    // which python-socketio servers always serve; no event is sent there.
+    io.ns("/", on_connect.with(authenticate.clone()));
     io.ns("/events", on_connect.with(authenticate));
     let alive = Arc::new(());
     if tokio::runtime::Handle::try_current().is_ok() {
@@ -94,7 +99,7 @@ pub fn mount(router: Router, state: &AppState) -> Router {
         ));
     }
     router
-        .layer(layer)
+        .route_service("/socket.io", service)
         .layer(axum::Extension(Arc::new(Alive(alive, stats))))
 }
 
@@ -273,4 +278,146 @@ async fn send(io: &SocketIo, e: &Event, stats: &Stats) {
         }
         Err(err) => tracing::warn!(event = %e.name, error = %err, "live events: cannot send"),
     }
+}
+
+/// Zou's events for a new comment, in Zou's order: `comment:new`
+/// (new_comment), then `task:update` (update_task, run on every comment),
+/// then `task:status-changed` and, for a feedback request,
+/// `task:to-review` (_manage_status_change).
+pub async fn on_new_comment(
+    exec: &mut impl fennec_store::db::Exec,
+    caller: Uuid,
+    c: &crate::comments::CreatedComment,
+) -> Result<(), ApiError> {
+    let project = c.project_id;
+    let s = |u: Uuid| Value::String(u.to_string());
+    let previous = c.previous_task_status_id.map_or(Value::Null, s);
+    let comment = serde_json::json!({
+        "comment_id": s(c.comment_id),
+        "task_id": s(c.task_id),
+        "task_status_id": s(c.task_status_id),
+        "person_id": s(c.author_id),
+        "for_client": c.for_client,
+    });
+    emit(exec, Some(caller), "comment:new", comment, project).await?;
+    task_updated(exec, Some(caller), c.task_id, project).await?;
+    if c.status_changed {
+        let changed = serde_json::json!({
+            "task_id": s(c.task_id),
+            "new_task_status_id": s(c.task_status_id),
+            "previous_task_status_id": previous.clone(),
+            "person_id": s(c.author_id),
+        });
+        emit(exec, Some(caller), "task:status-changed", changed, project).await?;
+        let status = fennec_store::rows::get(
+            exec,
+            &fennec_api::models::TASK_STATUS,
+            c.task_status_id,
+            false,
+        )
+        .await?;
+        let feedback = status
+            .as_ref()
+            .and_then(|r| r.get("is_feedback_request"))
+            .and_then(Value::as_bool)
+            == Some(true);
+        if feedback {
+            let review = serde_json::json!({
+                "task_id": s(c.task_id),
+                "new_task_status_id": s(c.task_status_id),
+                "previous_task_status_id": previous,
+                "person_id": s(c.author_id),
+                "comment_id": s(c.comment_id),
+            });
+            emit(exec, Some(caller), "task:to-review", review, project).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Zou's `task:update` (`{"task_id"}`, emitted by update_task and the
+/// time-spent writes).
+pub async fn task_updated(
+    exec: &mut impl fennec_store::db::Exec,
+    caller: Option<Uuid>,
+    task_id: Uuid,
+    project_id: Option<Uuid>,
+) -> Result<(), ApiError> {
+    let data = serde_json::json!({ "task_id": task_id.to_string() });
+    emit(exec, caller, "task:update", data, project_id).await
+}
+
+/// Zou's `<kind>:new` for an entity its services create (shots_service,
+/// assets_service, edits_service), with their payloads.
+pub async fn entity_created(
+    exec: &mut impl fennec_store::db::Exec,
+    caller: Uuid,
+    kind: &str,
+    row: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let field = |k: &str| row.get(k).cloned().unwrap_or(Value::Null);
+    let id = field("id");
+    let project = crate::present::uuid_field(row, "project_id");
+    let data = match kind {
+        "Episode" => serde_json::json!({ "episode_id": id }),
+        "Sequence" => serde_json::json!({ "sequence_id": id }),
+        "Scene" => serde_json::json!({ "scene_id": id }),
+        "Edit" => serde_json::json!({ "edit_id": id, "parent_id": field("parent_id") }),
+        "Asset" => serde_json::json!({ "asset_id": id, "asset_type": field("entity_type_id") }),
+        "Shot" => {
+            // The shot's episode: its sequence's parent (none without a
+            // sequence, as Zou allows).
+            let episode = match crate::present::uuid_field(row, "parent_id") {
+                Some(seq) => fennec_store::rows::get(exec, &fennec_api::models::ENTITY, seq, false)
+                    .await?
+                    .and_then(|s| s.get("parent_id").cloned())
+                    .unwrap_or(Value::Null),
+                None => Value::Null,
+            };
+            serde_json::json!({ "shot_id": id, "episode_id": episode })
+        }
+        _ => return Ok(()),
+    };
+    let name = format!("{}:new", kind.to_lowercase());
+    emit(exec, Some(caller), &name, data, project).await
+}
+
+/// Zou's generic CRUD events (`emit_create_event` and its siblings):
+/// `<table>:<action>` with `{"<table>_id"}`, the table being the Zou
+/// model's (`task-type:new`, `entity:update`, ...).
+pub async fn crud(
+    exec: &mut impl fennec_store::db::Exec,
+    caller: Uuid,
+    model: &fennec_api::models::Model,
+    action: &str,
+    row: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let table = zou_table(model.type_name);
+    let data =
+        serde_json::json!({ format!("{table}_id"): row.get("id").cloned().unwrap_or(Value::Null) });
+    let project = crate::present::uuid_field(row, "project_id");
+    let name = format!("{}:{action}", table.replace('_', "-"));
+    emit(exec, Some(caller), &name, data, project).await
+}
+
+/// SQLAlchemy's table name of a Zou model class (AssetType is Zou's
+/// EntityType model).
+fn zou_table(type_name: &str) -> String {
+    let type_name = if type_name == "AssetType" {
+        "EntityType"
+    } else {
+        type_name
+    };
+    let mut out = String::new();
+    for (i, ch) in type_name.chars().enumerate() {
+        if ch.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }

@@ -325,6 +325,8 @@ pub(crate) async fn create_entity_of_type(
         }
     }
     let mut row = rows::insert(exec, &models::ENTITY, values).await?;
+    // Zou's `<kind>:new`, sent when the caller's transaction commits.
+    crate::events::entity_created(exec, created_by, kind, &row).await?;
     row.insert("type".into(), Value::String(kind.to_owned()));
     Ok(row)
 }
