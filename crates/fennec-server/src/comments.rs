@@ -462,6 +462,8 @@ async fn write_comment(
     };
     // Zou's `_manage_subscriptions`, inside the same transaction.
     crate::notifications::on_new_comment(tx, &created).await?;
+    // Zou's live events, sent when this transaction commits.
+    crate::events::on_new_comment(tx, created.author_id, &created).await?;
     Ok((out, created))
 }
 

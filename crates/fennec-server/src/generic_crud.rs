@@ -879,6 +879,8 @@ pub async fn create(
     if let Some(ep) = first_episode {
         row.insert("first_episode_id".into(), ep);
     }
+    // Zou's emit_create_event, sent when this transaction commits.
+    crate::events::crud(&mut tx, user.id, model, "new", &row).await?;
     tx.commit().await?;
     invalidate_refs(&state, model);
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
@@ -1101,6 +1103,7 @@ pub async fn update(
             ),
         );
     }
+    crate::events::crud(&mut tx, user.id, res.model, "update", &row).await?;
     tx.commit().await?;
     invalidate_refs(&state, res.model);
     Ok(Json(Value::Object(row)))
@@ -1179,6 +1182,7 @@ pub async fn remove(
             }
         }
     }
+    crate::events::crud(&mut tx, user.id, res.model, "delete", &row).await?;
     tx.commit().await?;
     invalidate_refs(&state, res.model);
     Ok(StatusCode::NO_CONTENT)
