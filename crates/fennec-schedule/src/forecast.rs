@@ -10,11 +10,16 @@
 //!   the studio does not log time, not that the work took no time), clamped
 //!   to `[ratio_min, ratio_max]`, rounded to 3 decimals (the value shown is
 //!   the value used), 1.0 below `min_history_tasks` such tasks.
-//! * Each person's shares are laid, one after another, in order of priority
-//!   (higher number first: Kitsu's 0 is normal, 3 the most urgent), then due
-//!   date, then start date (dated before undated), then task id. A share
-//!   fills the first free capacity on or after `max(as_of, start)`, so a task
-//!   held back by its start date leaves the days before it to later tasks.
+//! * Tasks are laid one at a time in order of priority (higher number
+//!   first: Kitsu's 0 is normal, 3 the most urgent), then due date, then
+//!   start date (dated before undated), then task id, a task waiting until
+//!   all its predecessors (see [`crate::links`]) are laid. Without links,
+//!   each person's shares are thus laid in that order. A share fills the
+//!   first free capacity of its person on or after the task's earliest
+//!   start: `max(as_of, start)` and every predecessor's forecast finish
+//!   plus lag, so a task held back leaves the days before it to later tasks.
+//!   A task whose predecessor does not finish within the horizon is all
+//!   unscheduled; an unassigned predecessor (no dates) holds nothing back.
 //!   `as_of` is the first day that can be worked; time logged on it is
 //!   already in `logged`.
 //! * A task finishes on the day its last share finishes. Work that does not
@@ -26,13 +31,14 @@
 //!   and every output list is sorted. Task ids are expected to be unique.
 
 use std::cmp::Reverse;
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::calendar::CompiledCalendar;
+use crate::links::Link;
 
 /// An id with the name to show for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -202,7 +208,13 @@ pub struct TaskForecast {
     pub remaining_minutes: i64,
     pub shares: Vec<Share>,
     /// `max(as_of, start)` for an open task.
+    /// With links, not before any predecessor's finish plus lag.
     pub earliest_start: Option<NaiveDate>,
+    /// The predecessor whose forecast finish holds the task back past
+    /// `max(as_of, start)` (the last one found when several do), or that
+    /// does not finish within the horizon.
+    #[serde(default)]
+    pub waits_for: Option<Uuid>,
     pub forecast_start: Option<NaiveDate>,
     /// Done: `done_at`. Open: when the last share finishes.
     pub forecast_finish: Option<NaiveDate>,
@@ -381,22 +393,54 @@ impl<'a> Lane<'a> {
     }
 }
 
-/// A share waiting to be laid out.
-struct Job {
-    person: u32,
-    priority: i64,
-    due: Option<NaiveDate>,
-    start: Option<NaiveDate>,
-    task_id: Uuid,
-    slot: usize,
-    earliest: NaiveDate,
+/// What a successor waits for.
+#[derive(Debug, Clone, Copy)]
+enum Finish {
+    /// Nothing: done without a date, or unassigned (no dates).
+    Free,
+    /// Finished on this day.
+    At(NaiveDate),
+    /// Not within the horizon.
+    Never,
 }
 
-/// Forecasts `tasks` on `calendar` as of `as_of`.
+/// The `lag`-th studio working day after `date` (`date` itself for 0).
+fn after_working_days(calendar: &CompiledCalendar, date: NaiveDate, lag: u32) -> NaiveDate {
+    let mut d = date;
+    let mut left = lag;
+    // Bounded: a studio calendar without working days would loop forever.
+    for _ in 0..(lag as usize * 7 + 3660) {
+        if left == 0 {
+            break;
+        }
+        match d.succ_opt() {
+            Some(next) => d = next,
+            None => break,
+        }
+        if calendar.is_studio_working_day(d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// Forecasts `tasks` on `calendar` as of `as_of`, without links.
 pub fn forecast(
     calendar: &CompiledCalendar,
     as_of: NaiveDate,
     tasks: &[TaskInput],
+    options: &ScheduleOptions,
+) -> Forecast {
+    forecast_linked(calendar, as_of, tasks, &[], options)
+}
+
+/// Forecasts `tasks` on `calendar` as of `as_of`, no task starting before
+/// its predecessors' forecast finish (plus lag).
+pub fn forecast_linked(
+    calendar: &CompiledCalendar,
+    as_of: NaiveDate,
+    tasks: &[TaskInput],
+    links: &[Link],
     options: &ScheduleOptions,
 ) -> Forecast {
     let horizon = effective_horizon(as_of, options.horizon_days);
@@ -455,10 +499,11 @@ pub fn forecast(
         .collect();
 
     // Shares, in task-id order; `first_share[k]..first_share[k + 1]` are
-    // task k's.
+    // task k's, `share_person` their people.
+    let n = order.len();
     let mut shares: Vec<Share> = Vec::new();
-    let mut first_share: Vec<usize> = Vec::with_capacity(order.len() + 1);
-    let mut jobs: Vec<Job> = Vec::new();
+    let mut share_person: Vec<u32> = Vec::new();
+    let mut first_share: Vec<usize> = Vec::with_capacity(n + 1);
     for (k, &ti) in order.iter().enumerate() {
         first_share.push(shares.len());
         let t = &tasks[ti];
@@ -466,45 +511,182 @@ pub fn forecast(
             continue;
         }
         let raw = t.raw_remaining();
-        let n = assignees[k].len() as f64;
-        let earliest = t.start.map_or(as_of, |s| s.max(as_of));
+        let count = assignees[k].len() as f64;
         for p in &assignees[k] {
             let pi = person_index[p];
             let ratio = ratios[pi as usize];
-            let minutes = (raw / n * ratio).round() as i64;
-            jobs.push(Job {
-                person: pi,
-                priority: t.priority,
-                due: t.due,
-                start: t.start,
-                task_id: t.id,
-                slot: shares.len(),
-                earliest,
-            });
             shares.push(Share {
                 person_id: *p,
                 ratio,
-                minutes,
+                minutes: (raw / count * ratio).round() as i64,
                 start: None,
                 finish: None,
                 unscheduled_minutes: 0,
             });
+            share_person.push(pi);
         }
     }
     first_share.push(shares.len());
 
-    jobs.sort_unstable_by_key(|j| {
+    // Links between tasks of the input (unknown tasks and self links are
+    // ignored), as predecessor lists and successor lists.
+    let index_of: HashMap<Uuid, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(k, &ti)| (tasks[ti].id, k))
+        .collect();
+    let mut preds: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n];
+    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for l in links {
+        let (Some(&p), Some(&s)) = (index_of.get(&l.predecessor), index_of.get(&l.successor))
+        else {
+            continue;
+        };
+        if p != s {
+            preds[s].push((p, l.lag_days));
+            succs[p].push(s);
+        }
+    }
+
+    // Tasks are laid one at a time, the most urgent ready task first
+    // (priority, due date, start date, id: without links each person's
+    // shares are laid in that order), a task being ready once all its
+    // predecessors are laid. Tasks left waiting by a cycle are taken in the
+    // same order, ignoring the predecessors not laid yet, so the forecast
+    // always terminates.
+    type Key = (
+        Reverse<i64>,
+        bool,
+        Option<NaiveDate>,
+        bool,
+        Option<NaiveDate>,
+        Uuid,
+    );
+    let key = |k: usize| -> Key {
+        let t = &tasks[order[k]];
         (
-            j.person,
-            Reverse(j.priority),
-            j.due.is_none(),
-            j.due,
-            j.start.is_none(),
-            j.start,
-            j.task_id,
-            j.slot,
+            Reverse(t.priority),
+            t.due.is_none(),
+            t.due,
+            t.start.is_none(),
+            t.start,
+            t.id,
         )
-    });
+    };
+    let mut waiting: Vec<usize> = preds.iter().map(Vec::len).collect();
+    let mut by_key: Vec<usize> = (0..n).collect();
+    by_key.sort_by_cached_key(|&k| key(k));
+    let mut next_stuck = 0;
+    let mut ready: BinaryHeap<Reverse<(Key, usize)>> = (0..n)
+        .filter(|&k| waiting[k] == 0)
+        .map(|k| Reverse((key(k), k)))
+        .collect();
+    let mut laid = vec![false; n];
+    let mut finish_of: Vec<Finish> = vec![Finish::Free; n];
+    let mut earliest_of: Vec<NaiveDate> = vec![as_of; n];
+    let mut waits_for: Vec<Option<Uuid>> = vec![None; n];
+    let mut blocked = vec![false; n];
+    let mut lanes: Vec<Option<Lane>> = (0..people.len()).map(|_| None).collect();
+
+    for _ in 0..n {
+        let k = match ready.pop() {
+            Some(Reverse((_, k))) => k,
+            None => {
+                while laid[by_key[next_stuck]] {
+                    next_stuck += 1;
+                }
+                by_key[next_stuck]
+            }
+        };
+        laid[k] = true;
+        let t = &tasks[order[k]];
+        let mut earliest = t.start.map_or(as_of, |s| s.max(as_of));
+        for &(p, lag) in &preds[k] {
+            match finish_of[p] {
+                _ if !laid[p] => {}
+                Finish::At(f) => {
+                    let e = after_working_days(calendar, f, lag);
+                    if e > earliest {
+                        earliest = e;
+                        waits_for[k] = Some(tasks[order[p]].id);
+                    }
+                }
+                Finish::Never => {
+                    blocked[k] = true;
+                    waits_for[k] = Some(tasks[order[p]].id);
+                }
+                Finish::Free => {}
+            }
+        }
+        if earliest > horizon_end {
+            blocked[k] = true;
+        }
+        earliest_of[k] = earliest;
+        let earliest_index = (earliest - as_of).num_days().max(0) as usize;
+        for slot in first_share[k]..first_share[k + 1] {
+            let share = &mut shares[slot];
+            if blocked[k] {
+                share.unscheduled_minutes = share.minutes;
+                continue;
+            }
+            if share.minutes == 0 {
+                share.start = Some(earliest);
+                share.finish = Some(earliest);
+                continue;
+            }
+            let pi = share_person[slot] as usize;
+            let lane = lanes[pi].get_or_insert_with(|| {
+                let person = people[pi];
+                // Someone who never works would otherwise be scanned day by
+                // day to the horizon.
+                let reach = if calendar.can_ever_work(person) {
+                    horizon
+                } else {
+                    0
+                };
+                Lane::new(calendar.days_from(person, as_of), reach)
+            });
+            let mut left = share.minutes;
+            let mut i = earliest_index.min(lane.horizon);
+            let (mut first, mut last) = (None, None);
+            while left > 0 {
+                let Some(j) = lane.find(i) else { break };
+                left -= lane.take(j, left);
+                first.get_or_insert(j);
+                last = Some(j);
+                i = j;
+            }
+            share.start = first.map(|j| day(as_of, j));
+            share.finish = if left > 0 {
+                None
+            } else {
+                last.map(|j| day(as_of, j))
+            };
+            share.unscheduled_minutes = left;
+        }
+        finish_of[k] = if t.status.is_done {
+            t.done_at.map_or(Finish::Free, Finish::At)
+        } else if first_share[k] == first_share[k + 1] {
+            // Unassigned: no dates to wait for.
+            Finish::Free
+        } else {
+            let task_shares = &shares[first_share[k]..first_share[k + 1]];
+            match task_shares
+                .iter()
+                .map(|s| s.finish)
+                .collect::<Option<Vec<_>>>()
+            {
+                Some(f) => f.into_iter().max().map_or(Finish::Free, Finish::At),
+                None => Finish::Never,
+            }
+        };
+        for &s in &succs[k] {
+            waiting[s] -= 1;
+            if waiting[s] == 0 && !laid[s] {
+                ready.push(Reverse((key(s), s)));
+            }
+        }
+    }
 
     let mut loads: Vec<PersonLoad> = people
         .iter()
@@ -523,57 +705,23 @@ pub fn forecast(
             days: Vec::new(),
         })
         .collect();
-
-    for group in jobs.chunk_by(|a, b| a.person == b.person) {
-        let pi = group[0].person as usize;
-        let person = people[pi];
-        // Someone who never works would otherwise be scanned day by day to
-        // the horizon.
-        let reach = if calendar.can_ever_work(person) {
-            horizon
-        } else {
-            0
-        };
-        let mut lane = Lane::new(calendar.days_from(person, as_of), reach);
-        let mut finish: Option<NaiveDate> = None;
-        let mut complete = true;
-        for job in group {
-            let share = &mut shares[job.slot];
-            let earliest_index = (job.earliest - as_of).num_days().max(0) as usize;
-            let mut left = share.minutes;
-            if left == 0 {
-                share.start = Some(job.earliest);
-                share.finish = Some(job.earliest);
-            } else {
-                let mut i = earliest_index.min(reach);
-                let (mut first, mut last) = (None, None);
-                while left > 0 {
-                    let Some(j) = lane.find(i) else { break };
-                    left -= lane.take(j, left);
-                    first.get_or_insert(j);
-                    last = Some(j);
-                    i = j;
-                }
-                share.start = first.map(|j| day(as_of, j));
-                share.finish = if left > 0 {
-                    None
-                } else {
-                    last.map(|j| day(as_of, j))
-                };
-                share.unscheduled_minutes = left;
-            }
-            let load = &mut loads[pi];
-            load.open_tasks += 1;
-            load.remaining_minutes += share.minutes;
-            load.unscheduled_minutes += left;
-            match share.finish {
-                Some(f) => finish = finish.max(Some(f)),
-                None => complete = false,
-            }
+    let mut complete = vec![true; people.len()];
+    for (share, &pi) in shares.iter().zip(&share_person) {
+        let load = &mut loads[pi as usize];
+        load.open_tasks += 1;
+        load.remaining_minutes += share.minutes;
+        load.unscheduled_minutes += share.unscheduled_minutes;
+        match share.finish {
+            Some(f) => load.finish = load.finish.max(Some(f)),
+            None => complete[pi as usize] = false,
         }
-        let load = &mut loads[pi];
+    }
+    for (pi, load) in loads.iter_mut().enumerate() {
+        if !complete[pi] {
+            load.finish = None;
+        }
+        let Some(lane) = &lanes[pi] else { continue };
         load.laid_out_minutes = lane.load.iter().sum();
-        load.finish = if complete { finish } else { None };
         if let Some(last) = lane.load.iter().rposition(|m| *m > 0) {
             load.days = (0..=last)
                 .filter(|&i| lane.free[i] + lane.load[i] > 0)
@@ -586,19 +734,27 @@ pub fn forecast(
         }
     }
 
-    let mut out = Vec::with_capacity(order.len());
+    let mut out = Vec::with_capacity(n);
     let mut unassigned = Vec::new();
     for (k, &ti) in order.iter().enumerate() {
         let t = &tasks[ti];
         let task_shares = shares[first_share[k]..first_share[k + 1]].to_vec();
-        out.push(task_forecast(
+        let mut tf = task_forecast(
             calendar,
             as_of,
             horizon_end,
             t,
             task_shares,
             &mut unassigned,
-        ));
+        );
+        if tf.is_open() {
+            tf.earliest_start = Some(earliest_of[k]);
+            tf.waits_for = waits_for[k];
+            if blocked[k] && tf.state == TaskState::Open {
+                tf.forecast_start = None;
+            }
+        }
+        out.push(tf);
     }
 
     Forecast {
@@ -655,6 +811,7 @@ fn task_forecast(
             remaining_minutes: 0,
             shares,
             earliest_start: None,
+            waits_for: None,
             forecast_start: None,
             forecast_finish: t.done_at,
             due: t.due,
@@ -700,6 +857,7 @@ fn task_forecast(
         remaining_minutes: remaining,
         shares,
         earliest_start: Some(earliest),
+        waits_for: None,
         forecast_start: start,
         forecast_finish: finish,
         due: t.due,
@@ -951,5 +1109,60 @@ mod tests {
         );
         assert_eq!(p.finish, None);
         assert_eq!(f.horizon_end, d("2024-06-09"));
+    }
+
+    #[test]
+    fn a_successor_waits_for_its_predecessor_plus_lag() {
+        use crate::links::{Link, LinkKind};
+        let animation = task(1, &[1], 960.0); // Mon, Tue
+        let mut lighting = task(2, &[2], 480.0);
+        lighting.priority = 3; // urgent, yet it waits
+        let other = task(3, &[2], 480.0);
+        let cal = Calendar::default().compile();
+        let options = ScheduleOptions::default();
+        let tasks = [animation, lighting, other];
+        let linked = |lag| {
+            forecast_linked(
+                &cal,
+                d("2024-06-03"),
+                &tasks,
+                &[Link::new(id(1), id(2), lag, LinkKind::Pipeline)],
+                &options,
+            )
+        };
+        let f = linked(0);
+        let l = f.task(id(2)).unwrap();
+        assert_eq!(l.earliest_start, Some(d("2024-06-04")));
+        assert_eq!(l.waits_for, Some(id(1)));
+        assert_eq!(l.forecast_start, Some(d("2024-06-04")));
+        // The other task of person 2 fills Monday.
+        assert_eq!(
+            f.task(id(3)).unwrap().forecast_finish,
+            Some(d("2024-06-03"))
+        );
+        // Two working days of lag from Tuesday: Thursday.
+        let f = linked(2);
+        assert_eq!(f.task(id(2)).unwrap().forecast_start, Some(d("2024-06-06")));
+    }
+
+    #[test]
+    fn a_predecessor_beyond_the_horizon_leaves_its_successor_unscheduled() {
+        use crate::links::{Link, LinkKind};
+        let long = task(1, &[1], 480.0 * 30.0);
+        let next = task(2, &[2], 60.0);
+        let f = forecast_linked(
+            &Calendar::default().compile(),
+            d("2024-06-03"),
+            &[long, next],
+            &[Link::new(id(1), id(2), 0, LinkKind::Explicit)],
+            &ScheduleOptions {
+                horizon_days: 7,
+                ..ScheduleOptions::default()
+            },
+        );
+        let n = f.task(id(2)).unwrap();
+        assert_eq!(n.forecast_finish, None);
+        assert_eq!(n.unscheduled_minutes(), 60);
+        assert_eq!(n.waits_for, Some(id(1)));
     }
 }

@@ -23,20 +23,23 @@
 
 pub mod calendar;
 pub mod forecast;
+pub mod links;
 pub mod risks;
 pub mod rollup;
 pub mod timeline;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 pub use calendar::{
     Calendar, CompiledCalendar, DateRange, PersonCalendar, WorkWeek, DEFAULT_HOURS_PER_DAY,
 };
 pub use forecast::{
-    forecast, DayLoad, Forecast, PersonLoad, Ref, ScheduleOptions, Share, StatusFlags,
-    TaskForecast, TaskInput, TaskState,
+    forecast, forecast_linked, DayLoad, Forecast, PersonLoad, Ref, ScheduleOptions, Share,
+    StatusFlags, TaskForecast, TaskInput, TaskState,
 };
+pub use links::{find_cycle, pipeline_links, Link, LinkKind};
 pub use risks::{
     milestone_forecasts, risks, Milestone, MilestoneForecast, MilestoneKind, MissingField, Risk,
     RiskKind, RiskNumbers, Scope, Severity,
@@ -59,6 +62,23 @@ pub struct ScheduleInput {
     pub milestones: Vec<Milestone>,
     #[serde(default)]
     pub options: ScheduleOptions,
+    /// The production's task types in pipeline order (first step first):
+    /// each entity's tasks follow it (see [`links`]).
+    #[serde(default)]
+    pub task_type_order: Vec<Uuid>,
+    /// Explicit finish-to-start links.
+    #[serde(default)]
+    pub links: Vec<Link>,
+}
+
+impl ScheduleInput {
+    /// The pipeline links and the explicit ones, sorted.
+    pub fn all_links(&self) -> Vec<Link> {
+        let mut links = pipeline_links(&self.tasks, &self.task_type_order);
+        links.extend(self.links.iter().cloned());
+        links.sort_unstable_by_key(|l| (l.predecessor, l.successor, l.lag_days));
+        links
+    }
 }
 
 /// The forecast with its risks, milestone forecasts and roll-ups.
@@ -73,7 +93,8 @@ pub struct Analysis {
 /// Forecasts `input` and derives its risks, milestones and roll-ups.
 pub fn analyse(input: &ScheduleInput) -> Analysis {
     let calendar = input.calendar.compile();
-    let forecast = forecast(&calendar, input.as_of, &input.tasks, &input.options);
+    let links = input.all_links();
+    let forecast = forecast_linked(&calendar, input.as_of, &input.tasks, &links, &input.options);
     let milestones = milestone_forecasts(&calendar, &input.tasks, &forecast, &input.milestones);
     let risks = risks(
         &calendar,

@@ -4,9 +4,9 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate, Weekday};
 use fennec_schedule::{
-    analyse, forecast, timeline, Calendar, DateRange, GroupBy, Milestone, MilestoneKind,
-    PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput, TaskState,
-    WorkWeek,
+    analyse, find_cycle, forecast, timeline, Calendar, DateRange, GroupBy, Link, LinkKind,
+    Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope,
+    StatusFlags, TaskInput, TaskState, WorkWeek,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -181,6 +181,8 @@ fn arb_input() -> impl Strategy<Value = ScheduleInput> {
                     horizon_days: horizon,
                     ..ScheduleOptions::default()
                 },
+                task_type_order: Vec::new(),
+                links: Vec::new(),
             },
         )
 }
@@ -487,6 +489,158 @@ proptest! {
             }
             if tf.forecast_finish.is_some() && tf.state != TaskState::Done {
                 prop_assert!(later.forecast_finish.is_some(), "a task no longer fits");
+            }
+        }
+    }
+}
+
+/// Task types 200, 201, 202 in pipeline order.
+fn pipeline_order() -> Vec<Uuid> {
+    (0..3).map(|n| Uuid::from_u128(200 + n)).collect()
+}
+
+/// A production whose tasks sit on a few entities, with the pipeline and
+/// acyclic explicit links (from a task to one later in (pipeline rank,
+/// index) order, with a lag).
+fn arb_linked_input() -> impl Strategy<Value = ScheduleInput> {
+    (
+        arb_input(),
+        prop::collection::vec(0u128..4, 40),
+        prop::collection::vec((0usize..40, 0usize..40, 0u32..3), 0..30),
+    )
+        .prop_map(|(mut input, entities, pairs)| {
+            for (t, e) in input.tasks.iter_mut().zip(entities) {
+                t.entity = Some(Ref::new(Uuid::from_u128(500 + e), format!("shot {e}")));
+            }
+            input.task_type_order = pipeline_order();
+            let rank = |t: &TaskInput| {
+                t.task_type
+                    .as_ref()
+                    .and_then(|r| pipeline_order().iter().position(|x| *x == r.id))
+                    .unwrap_or(0)
+            };
+            let n = input.tasks.len();
+            if n > 1 {
+                for (a, b, lag) in pairs {
+                    let (a, b) = (a % n, b % n);
+                    let (ka, kb) = ((rank(&input.tasks[a]), a), (rank(&input.tasks[b]), b));
+                    if ka < kb {
+                        input.links.push(Link::new(
+                            input.tasks[a].id,
+                            input.tasks[b].id,
+                            lag,
+                            LinkKind::Explicit,
+                        ));
+                    }
+                }
+            }
+            input
+        })
+}
+
+/// The `lag`-th studio working day after `date` (looking at most
+/// `7 × lag + 3660` days ahead, as the forecast does, for a studio that
+/// never works).
+fn plus_working_days(
+    cal: &fennec_schedule::CompiledCalendar,
+    date: NaiveDate,
+    lag: u32,
+) -> NaiveDate {
+    let mut d = date;
+    let mut left = lag;
+    for _ in 0..(lag as usize * 7 + 3660) {
+        if left == 0 {
+            break;
+        }
+        d = d.succ_opt().unwrap();
+        if cal.is_studio_working_day(d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn no_task_starts_before_a_predecessor_finishes(input in arb_linked_input()) {
+        prop_assert!(find_cycle(&input.all_links()).is_none());
+        let cal = input.calendar.compile();
+        let f = analyse(&input).forecast;
+        for l in input.all_links() {
+            let (p, s) = (f.task(l.predecessor).unwrap(), f.task(l.successor).unwrap());
+            if s.state == TaskState::Done {
+                continue;
+            }
+            match (p.state, p.forecast_finish) {
+                (TaskState::Unassigned, _) | (TaskState::Done, None) => {}
+                (_, Some(finish)) => {
+                    let earliest = plus_working_days(&cal, finish, l.lag_days);
+                    prop_assert!(s.earliest_start.unwrap() >= earliest.max(input.as_of));
+                    for share in &s.shares {
+                        if let Some(start) = share.start {
+                            prop_assert!(start >= earliest, "{} starts {} before {}", s.task_id, start, earliest);
+                        }
+                    }
+                }
+                (TaskState::Open, None) => {
+                    // The predecessor does not finish within the horizon.
+                    prop_assert!(s.forecast_finish.is_none() || s.state == TaskState::Unassigned);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn linked_loads_fit_capacity_and_no_work_is_lost(input in arb_linked_input()) {
+        let cal = input.calendar.compile();
+        let f = analyse(&input).forecast;
+        for p in &f.people {
+            for d in &p.days {
+                prop_assert!(d.load_minutes <= d.capacity_minutes);
+                prop_assert_eq!(d.capacity_minutes, cal.capacity_minutes(p.person_id, d.date));
+            }
+            prop_assert_eq!(p.laid_out_minutes + p.unscheduled_minutes, p.remaining_minutes);
+        }
+    }
+
+    #[test]
+    fn linked_forecast_does_not_depend_on_input_order(input in arb_linked_input(), seed in any::<u64>()) {
+        let first = analyse(&input);
+        let mut shuffled = input.clone();
+        shuffle(&mut shuffled.tasks, seed);
+        shuffle(&mut shuffled.links, seed ^ 0x55);
+        prop_assert_eq!(analyse(&shuffled), first);
+    }
+
+    /// Whatever the links, cycles included, the forecast ends and covers
+    /// every task.
+    #[test]
+    fn the_forecast_terminates_on_any_links(
+        input in arb_input(),
+        pairs in prop::collection::vec((0usize..40, 0usize..40, 0u32..3), 0..60),
+    ) {
+        let mut input = input;
+        let n = input.tasks.len();
+        if n > 0 {
+            for (a, b, lag) in pairs {
+                input.links.push(Link::new(
+                    input.tasks[a % n].id,
+                    input.tasks[b % n].id,
+                    lag,
+                    LinkKind::Explicit,
+                ));
+            }
+        }
+        let f = analyse(&input).forecast;
+        prop_assert_eq!(f.tasks.len(), n);
+        let cycle = find_cycle(&input.links);
+        if let Some(c) = &cycle {
+            // Each task of the cycle is linked to the next.
+            for (i, a) in c.iter().enumerate() {
+                let b = c[(i + 1) % c.len()];
+                prop_assert!(input.links.iter().any(|l| l.predecessor == *a && l.successor == b));
             }
         }
     }

@@ -106,6 +106,8 @@ pub async fn project_input(
         })
         .collect();
 
+    let task_type_order = facts::task_type_order(exec, project_id).await?;
+    let links = Vec::new();
     let mut calendar = studio_calendar(exec).await?;
     let mut people_ids: Vec<Uuid> = tasks.iter().flat_map(|t| t.assignees.clone()).collect();
     people_ids.sort_unstable();
@@ -183,5 +185,7 @@ pub async fn project_input(
         tasks,
         milestones,
         options: ScheduleOptions::default(),
+        task_type_order,
+        links,
     })
 }

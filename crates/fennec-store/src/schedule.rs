@@ -145,3 +145,22 @@ pub async fn day_offs(
     }
     Ok(out)
 }
+
+/// The project's task types in pipeline order: Zou's
+/// `project_task_type_link.priority` (set ones first), then the task type's
+/// own priority, then its name, as Kitsu sorts a production's columns. A
+/// project without task-type links uses every task type in that order.
+pub async fn task_type_order(exec: &mut impl Exec, project: Uuid) -> Result<Vec<Uuid>> {
+    let linked = "SELECT tt.id FROM project_task_type_link l \
+        JOIN task_types tt ON tt.id = l.task_type_id WHERE l.project_id = $1 \
+        ORDER BY l.priority IS NULL, l.priority, tt.priority IS NULL, tt.priority, tt.name, tt.id";
+    let rows: Vec<(Uuid,)> =
+        on!(exec, c => sqlx::query_as(linked).bind(project).fetch_all(&mut *c).await?);
+    if !rows.is_empty() {
+        return Ok(rows.into_iter().map(|(id,)| id).collect());
+    }
+    let all = "SELECT id FROM task_types \
+        ORDER BY priority IS NULL, priority, name, id";
+    let rows: Vec<(Uuid,)> = on!(exec, c => sqlx::query_as(all).fetch_all(&mut *c).await?);
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
