@@ -12,6 +12,7 @@ the API's port + 1: the events are read there.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from urllib.parse import urlsplit
@@ -178,3 +179,49 @@ def test_a_connection_with_the_token_in_the_auth_payload(gazu_admin, admin):
     )
     assert "/events" in client.namespaces
     client.disconnect()
+
+
+@pytest.mark.skipif(
+    REFERENCE_IS_ZOU or not os.environ.get("FENNEC_TEST_DATABASE_URL"),
+    reason="two Fennec replicas on one PostgreSQL (Zou runs one event stream)",
+)
+def test_events_cross_replicas_in_commit_order(tmp_path):
+    from conftest import _drop_postgres_database, _fresh_postgres_url, _stop, _wait_until_up
+    from support import ADMIN_EMAIL, ADMIN_PASSWORD
+    from test_replicas import _start
+
+    maintenance = os.environ["FENNEC_TEST_DATABASE_URL"]
+    database_url, name = _fresh_postgres_url(maintenance)
+    servers = []
+    try:
+        servers = [_start(database_url, "s" * 32, tmp_path, n) for n in ("a", "b")]
+        for s in servers:
+            _wait_until_up(s, 60)
+        writer = gazu.client.create_client(servers[0].api_url)
+        gazu.log_in(ADMIN_EMAIL, ADMIN_PASSWORD, client=writer)
+        reader = gazu.client.create_client(servers[1].api_url)
+        gazu.log_in(ADMIN_EMAIL, ADMIN_PASSWORD, client=reader)
+        listener = Listener(reader)
+        time.sleep(0.3)
+        try:
+            project = gazu.project.new_project("Replicated", client=writer)
+            sequence = gazu.shot.new_sequence(project, "SQ01", client=writer)
+            started = time.monotonic()
+            shots = [gazu.shot.new_shot(project, sequence, f"SH{i:03}", client=writer)
+                     for i in range(5)]
+            listener.wait_for("shot:new", lambda d: d.get("shot_id") == shots[-1]["id"],
+                              timeout=1.0 + (time.monotonic() - started))
+            received = [d["shot_id"] for d in listener.events("shot:new")]
+            assert received == [s["id"] for s in shots]
+            # Refused through the other replica: nothing arrives.
+            listener.clear()
+            with pytest.raises(gazu.exception.ParameterException):
+                gazu.shot.new_shot(project, sequence, "", client=writer)
+            time.sleep(1.0)
+            assert listener.events("shot:new") == []
+        finally:
+            listener.close()
+    finally:
+        for s in servers:
+            _stop(s.process)
+        _drop_postgres_database(maintenance, name)
