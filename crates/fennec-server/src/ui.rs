@@ -12,10 +12,8 @@
 //! * Zou's own paths at the root (`/data/...`, `/auth/...`, what a reverse
 //!   proxy forwards) and Fennec's pages (`/fennec/...`) keep answering the
 //!   API: no Kitsu page lives under those prefixes.
-//! * `/socket.io` (Kitsu's live events, issue 15) is left to the API's
-//!   JSON 404 rather than answered with the app's HTML: socket.io's client
-//!   then backs off to one attempt every five seconds or so, and the pages
-//!   work without live updates.
+//! * `/socket.io` (Kitsu's live events, events.rs) stays the API's, never
+//!   the app's HTML.
 //! * Vite's hashed files under `/assets/` are cached for good; everything
 //!   else is revalidated, so a new build is picked up on the next load.
 
