@@ -293,7 +293,7 @@ pub async fn store_mentions(
 pub async fn relation_ids(
     exec: &mut impl Exec,
     comment: Uuid,
-) -> ApiResult<[(&'static str, Value); 3]> {
+) -> ApiResult<[(&'static str, Value); 4]> {
     let ids = |v: Vec<Uuid>| Value::from(v.iter().map(Uuid::to_string).collect::<Vec<_>>());
     Ok([
         (
@@ -311,6 +311,15 @@ pub async fn relation_ids(
             ids(links::COMMENT_ACKNOWLEDGEMENTS
                 .rights(exec, comment)
                 .await?),
+        ),
+        (
+            "attachment_files",
+            Value::Array(
+                crate::attachments::ids_for_comments(exec, &[comment])
+                    .await?
+                    .remove(&comment)
+                    .unwrap_or_default(),
+            ),
         ),
     ])
 }
@@ -612,8 +621,6 @@ pub async fn with_relations(exec: &mut impl Exec, mut comment: Row) -> ApiResult
     for (k, v) in relation_ids(exec, id).await? {
         comment.insert(k.into(), v);
     }
-    // Attachment files need file storage (issue 14): none yet.
-    comment.insert("attachment_files".into(), json!([]));
     Ok(comment)
 }
 
@@ -877,13 +884,15 @@ pub async fn project_comments(exec: &mut impl Exec, project: Uuid) -> ApiResult<
                 .unwrap_or_default(),
         )
     };
+    let files = crate::attachments::ids_for_comments(exec, &comment_ids).await?;
     for c in &mut list {
         let id = id_of(c);
         c.insert("previews".into(), json!([]));
         c.insert("mentions".into(), ids(mentions.get(&id)));
         c.insert("department_mentions".into(), ids(departments.get(&id)));
         c.insert("acknowledgements".into(), ids(acks.get(&id)));
-        c.insert("attachment_files".into(), json!([]));
+        let ids = files.get(&id).cloned().unwrap_or_default();
+        c.insert("attachment_files".into(), Value::Array(ids));
     }
     Ok(list)
 }
@@ -1143,10 +1152,10 @@ pub async fn check_reply_access(
     Err(ApiError::forbidden())
 }
 
-/// Attachments and previews sent with a comment need file storage, which
-/// is issue 14's: such posts are refused, with this message.
+/// Previews sent with a batch comment (`preview_file-{i}` parts) are not
+/// stored yet: such posts are refused, with this message.
 pub const FILES_NEED_STORAGE: &str =
-    "Comment attachments and previews need file storage, which this server does not have yet.";
+    "Comment previews sent with a batch comment are not supported by this server yet.";
 
 /// A comment body as Zou reads it: JSON, a form, or a multipart form (what
 /// gazu sends when files go with the comment) whose text parts are the
@@ -1154,6 +1163,8 @@ pub const FILES_NEED_STORAGE: &str =
 pub struct FormBody {
     pub fields: Map<String, Value>,
     pub has_files: bool,
+    /// The file parts, in the order they came (Werkzeug's `request.files`).
+    pub files: Vec<crate::attachments::Upload>,
 }
 
 impl<S: Send + Sync> axum::extract::FromRequest<S> for FormBody {
@@ -1171,24 +1182,52 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormBody {
             return Ok(FormBody {
                 fields,
                 has_files: false,
+                files: Vec::new(),
             });
         }
         let mut form = axum::extract::Multipart::from_request(req, state)
             .await
             .map_err(|_| ApiError::bad_json())?;
         let mut fields = Map::new();
-        let mut has_files = false;
+        let mut files: Vec<crate::attachments::Upload> = Vec::new();
         while let Some(field) = form.next_field().await.map_err(|_| ApiError::bad_json())? {
-            if field.file_name().is_some() {
-                has_files = true;
+            let name = field.name().unwrap_or_default().to_owned();
+            if let Some(file_name) = field.file_name().map(str::to_owned) {
+                // Werkzeug's `FileStorage.mimetype`: the type without its
+                // parameters, lowercased; "" when the part has none (what
+                // requests, hence gazu, sends).
+                let mimetype = field
+                    .content_type()
+                    .map(|m| {
+                        m.split(';')
+                            .next()
+                            .unwrap_or_default()
+                            .trim()
+                            .to_lowercase()
+                    })
+                    .unwrap_or_default();
+                let bytes = field.bytes().await.map_err(|_| ApiError::bad_json())?;
+                // Werkzeug's MultiDict keeps the first file of a repeated key
+                // for `request.files.values()`.
+                if !files.iter().any(|f| f.field == name) {
+                    files.push(crate::attachments::Upload {
+                        field: name,
+                        file_name,
+                        mimetype,
+                        bytes,
+                    });
+                }
                 continue;
             }
-            let name = field.name().unwrap_or_default().to_owned();
             let text = field.text().await.map_err(|_| ApiError::bad_json())?;
             // Werkzeug keeps the first value of a repeated form key.
             fields.entry(name).or_insert(Value::String(text));
         }
-        Ok(FormBody { fields, has_files })
+        Ok(FormBody {
+            fields,
+            has_files: !files.is_empty(),
+            files,
+        })
     }
 }
 

@@ -451,6 +451,9 @@ pub async fn read(
         for (k, v) in crate::comments::relation_ids(&mut conn, id).await? {
             row.insert(k.into(), v);
         }
+        // Zou's CommentResource presents the files, not their ids.
+        let files = crate::attachments::present_for_comment(&mut conn, id).await?;
+        row.insert("attachment_files".into(), files);
         crate::comments::embed_reply_authors(&mut conn, &mut row).await?;
         let author = match present::uuid_field(&row, "person_id") {
             Some(p) => rows::get(&mut conn, &models::PERSON, p, false).await?,
@@ -1127,11 +1130,15 @@ pub async fn remove(
     let mut tx = state.db.begin().await?;
     let row = load_row(&mut tx, &user, res, id, false).await?;
     let model = res.model;
+    let mut gone_files = Vec::new();
     if std::ptr::eq(model, &models::ENTITY) {
         deletion::remove_entity(&mut tx, &user, &row, EntityRoute::of(&name), force).await?;
     } else if std::ptr::eq(model, &models::TASK) {
         deletion::remove_task(&mut tx, &user, &row, force).await?;
     } else if std::ptr::eq(model, &models::COMMENT) {
+        // Zou's remove_comment removes the attachments' files too: after
+        // the commit here, so that a failed delete keeps them.
+        gone_files = crate::attachments::file_ids_of_comment(&mut tx, id).await?;
         deletion::remove_comment(&mut tx, &user, &row).await?;
     } else if std::ptr::eq(model, &models::TIME_SPENT) {
         deletion::remove_time_spent(&mut tx, &user, &row).await?;
@@ -1184,6 +1191,7 @@ pub async fn remove(
     }
     crate::events::crud(&mut tx, user.id, res.model, "delete", &row).await?;
     tx.commit().await?;
+    crate::attachments::remove_files(&state.media, &gone_files).await;
     invalidate_refs(&state, res.model);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@
 pub mod access_log;
 pub mod app;
 pub mod assigned_work;
+pub mod attachments;
 pub mod auth;
 pub mod chats;
 pub mod comments;

@@ -34,7 +34,7 @@ pub use project::PROJECT;
 pub use project_settings::{
     BUDGET, BUDGET_ENTRY, METADATA_DESCRIPTOR, PREVIEW_BACKGROUND_FILE, STATUS_AUTOMATION,
 };
-pub use task::{COMMENT, TASK, TIME_SPENT};
+pub use task::{ATTACHMENT_FILE, COMMENT, TASK, TIME_SPENT};
 pub use task_status::TASK_STATUS;
 pub use task_type::TASK_TYPE;
 pub use user_settings::{DESKTOP_LOGIN_LOG, SEARCH_FILTER, SEARCH_FILTER_GROUP};
@@ -199,6 +199,7 @@ pub static ALL: &[&Model] = &[
     &TASK,
     &TIME_SPENT,
     &COMMENT,
+    &ATTACHMENT_FILE,
     &DAY_OFF,
     &MILESTONE,
     &ENTITY_LINK,

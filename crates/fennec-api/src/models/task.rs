@@ -75,3 +75,25 @@ pub static COMMENT: Model = Model {
         UPDATED_AT,
     ],
 };
+
+/// Zou's `AttachmentFile`: a file attached to a comment (or to one of its
+/// replies, `reply_id`) or to a chat message. The bytes are in the media
+/// store (`crate::storage` of fennec-server), keyed by the id as Zou's file
+/// store keys them. `size` is the stored byte count; `extension` is the
+/// lowercased text after the name's last dot (Zou's get_file_extension).
+pub static ATTACHMENT_FILE: Model = Model {
+    type_name: "AttachmentFile",
+    table: "attachment_files",
+    columns: &[
+        null("name", Kind::Text),
+        int("size", 1),
+        null("extension", Kind::Text),
+        null("mimetype", Kind::Text),
+        null("comment_id", Kind::Uuid),
+        null("reply_id", Kind::Uuid),
+        null("chat_message_id", Kind::Uuid),
+        ID,
+        CREATED_AT,
+        UPDATED_AT,
+    ],
+};

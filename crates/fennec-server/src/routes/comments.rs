@@ -50,6 +50,19 @@ pub fn routes() -> Router<AppState> {
             "/data/projects/{project_id}/comments",
             get(project_comments),
         )
+        .route(
+            "/actions/tasks/{task_id}/comments/{comment_id}/add-attachment",
+            post(add_attachments),
+        )
+        .route(
+            "/data/tasks/{task_id}/comments/{comment_id}/attachments/{attachment_file_id}",
+            delete(delete_attachment),
+        )
+        .route("/data/attachment-files/{id}", get(attachment_file))
+        .route(
+            "/data/attachment-files/{id}/file/{file_name}",
+            get(download_attachment),
+        )
 }
 
 /// POST /data/tasks/{task_id}/comments/{comment_id}/ack — toggles the
@@ -218,18 +231,18 @@ async fn move_comment(
 /// previews.
 struct BatchBody {
     comments: Option<Value>,
-    has_files: bool,
+    files: Vec<crate::attachments::Upload>,
 }
 
 impl<S: Send + Sync> FromRequest<S> for BatchBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let comments::FormBody { fields, has_files } =
+        let comments::FormBody { fields, files, .. } =
             comments::FormBody::from_request(req, state).await?;
         Ok(BatchBody {
             comments: fields.get("comments").cloned(),
-            has_files,
+            files,
         })
     }
 }
@@ -262,11 +275,33 @@ async fn run_batch(
     body: BatchBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let entries = body.entries()?;
-    if body.has_files {
+    // Previews of a batch comment are not stored yet.
+    if body.files.iter().any(|f| f.field.contains("preview_file-")) {
         return Err(ApiError::bad_request(comments::FILES_NEED_STORAGE));
     }
     let mut tx = state.db.begin().await?;
-    let (out, _created) = comments::batch(&mut tx, user, task, &entries).await?;
+    let (mut out, created) = comments::batch(&mut tx, user, task, &entries).await?;
+    // Zou hands comment i the file parts whose key contains
+    // `attachment_file-{i}` (gazu names them `attachment_file-{i}-{j}`;
+    // Zou's substring test also gives `attachment_file-10-0` to comment 1).
+    for (i, (comment, facts)) in out.iter_mut().zip(&created).enumerate() {
+        let key = format!("attachment_file-{i}");
+        let files: Vec<_> = body
+            .files
+            .iter()
+            .filter(|f| f.field.contains(&key))
+            .cloned()
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        let added =
+            crate::attachments::add_to_comment(&mut tx, &state.media, facts.comment_id, &files)
+                .await?;
+        if let Value::Object(c) = comment {
+            c.insert("attachment_files".into(), Value::Array(added));
+        }
+    }
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Array(out))))
 }
@@ -357,4 +392,171 @@ async fn project_comments(
         "offset": offset,
         "page": page,
     })))
+}
+
+/// Zou's AddAttachmentToCommentResource and AttachmentResource: the
+/// comment must be on the route's task (403 otherwise, the ids compared as
+/// written); its author may change its files, anyone else must manage the
+/// production. Zou checks nothing more for the author.
+async fn comment_for_files(
+    exec: &mut impl fennec_store::db::Exec,
+    task: &str,
+    comment: &str,
+) -> ApiResult<rows::Row> {
+    let comment = comments::load_comment(exec, comment).await?;
+    if comment.get("object_id").and_then(Value::as_str) != Some(task) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(comment)
+}
+
+async fn check_comment_author_or_manager(
+    exec: &mut impl fennec_store::db::Exec,
+    user: &CurrentUser,
+    comment: &rows::Row,
+) -> ApiResult<()> {
+    if uuid_field(comment, "person_id") == Some(user.id) {
+        return Ok(());
+    }
+    let task = uuid_field(comment, "object_id").unwrap_or_default();
+    let task = rows::get(exec, &models::TASK, task, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let project = uuid_field(&task, "project_id").unwrap_or_default();
+    crate::auth::permissions::check_manager_project_access(exec, user, project).await
+}
+
+/// POST /actions/tasks/{task_id}/comments/{comment_id}/add-attachment —
+/// gazu's `add_attachment_files_to_comment` (multipart): every file part
+/// becomes an attachment; answers the new files only (201).
+async fn add_attachments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((task, comment)): Path<(String, String)>,
+    body: comments::FormBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let mut tx = state.db.begin().await?;
+    let comment = comment_for_files(&mut tx, &task, &comment).await?;
+    check_comment_author_or_manager(&mut tx, &user, &comment).await?;
+    let added =
+        crate::attachments::add_to_comment(&mut tx, &state.media, id_of(&comment), &body.files)
+            .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Value::Array(added))))
+}
+
+/// DELETE /data/tasks/{task_id}/comments/{comment_id}/attachments/{id} —
+/// gazu's `delete_comment_attachment`: the file must belong to the
+/// comment (403 otherwise, Zou's guard against deleting any file through
+/// one's own comment). The bytes are removed once the row is gone.
+async fn delete_attachment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((task, comment, file)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    let comment = comment_for_files(&mut tx, &task, &comment).await?;
+    let file = crate::attachments::load(&mut tx, &file).await?;
+    if uuid_field(&file, "comment_id") != Some(id_of(&comment)) {
+        return Err(ApiError::forbidden());
+    }
+    check_comment_author_or_manager(&mut tx, &user, &comment).await?;
+    let id = id_of(&file);
+    crate::attachments::delete_row(&mut tx, id).await?;
+    tx.commit().await?;
+    crate::attachments::remove_files(&state.media, &[id]).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Zou's read check of an attachment: the task of its comment must be
+/// readable (check_task_access); a chat message's file needs the chat's
+/// entity; a file tied to neither is refused.
+async fn check_attachment_access(
+    exec: &mut impl fennec_store::db::Exec,
+    user: &CurrentUser,
+    file: &rows::Row,
+) -> ApiResult<()> {
+    if let Some(comment) = uuid_field(file, "comment_id") {
+        let comment = comments::load_comment(exec, &comment.to_string()).await?;
+        let task = uuid_field(&comment, "object_id").unwrap_or_default();
+        load_task(exec, user, task).await?;
+        return Ok(());
+    }
+    Err(ApiError::forbidden())
+}
+
+/// GET /data/attachment-files/{id} — the row (gazu's
+/// `get_attachment_file`, read first by `download_attachment_file`).
+async fn attachment_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let mut conn = state.db.conn().await?;
+    let mut file = crate::attachments::load(&mut conn, &id).await?;
+    check_attachment_access(&mut conn, &user, &file).await?;
+    // Zou's read serialises the relations: the comment whole (its columns),
+    // and the chat message (null: Fennec's chat messages have no files).
+    let comment = match uuid_field(&file, "comment_id") {
+        Some(c) => rows::get(&mut conn, &models::COMMENT, c, false)
+            .await?
+            .map(|c| Value::Object(comments::without_relations(c))),
+        None => None,
+    };
+    file.insert("comment".into(), comment.unwrap_or(Value::Null));
+    file.insert("chat_message".into(), Value::Null);
+    Ok(Json(Value::Object(file)))
+}
+
+/// GET /data/attachment-files/{id}/file/{file_name} — the bytes, with the
+/// stored mimetype; shown inline only for raster images (Zou's
+/// is_inline_safe_mimetype), a download named after the file otherwise.
+/// The name in the path is not checked, as in Zou.
+async fn download_attachment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, _name)): Path<(String, String)>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let file = {
+        let mut conn = state.db.conn().await?;
+        let file = crate::attachments::load(&mut conn, &id).await?;
+        check_attachment_access(&mut conn, &user, &file).await?;
+        file
+    };
+    let bytes = crate::attachments::read(&state.media, id_of(&file))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mimetype = file.get("mimetype").and_then(Value::as_str);
+    let name = file.get("name").and_then(Value::as_str).unwrap_or_default();
+    let kind = if crate::attachments::is_inline_safe(mimetype) {
+        "inline"
+    } else {
+        "attachment"
+    };
+    // The name as an RFC 5987 value, so that any character survives.
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("{kind}; filename*=UTF-8''{encoded}");
+    let content_type = mimetype
+        .filter(|m| !m.is_empty())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -127,6 +127,7 @@ async fn assign(
         }
         links::TASK_ASSIGNEES.add(&mut tx, id, person).await?;
         crate::notifications::on_assign(&mut tx, id, person, user.id).await?;
+        crate::events::task_assigned(&mut tx, user.id, &task, person).await?;
         let row = rows::update(
             &mut tx,
             TASK,
@@ -152,13 +153,20 @@ async fn comment(
     let id = path_id(&id)?;
     let mut input = crate::comments::parse_input(&body.fields)?;
     input.mentioned_may_answer = true;
-    // gazu sends a comment with files as a multipart form; storing them
-    // is issue 14's.
-    if body.has_files {
-        return Err(ApiError::bad_request(crate::comments::FILES_NEED_STORAGE));
-    }
     let mut tx = state.db.begin().await?;
-    let (out, _created) = crate::comments::create_comment(&mut tx, &user, id, input).await?;
+    let (mut out, created) = crate::comments::create_comment(&mut tx, &user, id, input).await?;
+    // gazu sends a comment with files as a multipart form: every file part
+    // is an attachment (Zou's create_comment passes request.files on).
+    if !body.files.is_empty() {
+        let files = crate::attachments::add_to_comment(
+            &mut tx,
+            &state.media,
+            created.comment_id,
+            &body.files,
+        )
+        .await?;
+        out.insert("attachment_files".into(), Value::Array(files));
+    }
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(out))))
 }
@@ -245,9 +253,17 @@ async fn task_comments(
         ] {
             c.insert(k.into(), json!([]));
         }
-        for (k, v) in crate::comments::relation_ids(&mut conn, crate::present::id_of(&c)).await? {
+        let comment_id = crate::present::id_of(&c);
+        for (k, v) in crate::comments::relation_ids(&mut conn, comment_id).await? {
             c.insert(k.into(), v);
         }
+        // Zou's build_attachment_map_for_comments: the files in short, with
+        // their reply, where the other reads list ids.
+        let mut files = crate::attachments::map_for_comments(&mut conn, &[comment_id]).await?;
+        c.insert(
+            "attachment_files".into(),
+            Value::Array(files.remove(&comment_id).unwrap_or_default()),
+        );
         crate::comments::embed_reply_authors(&mut conn, &mut c).await?;
         out.push(c);
     }
