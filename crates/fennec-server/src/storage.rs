@@ -156,16 +156,17 @@ impl Media {
         let store = builder
             .build()
             .map_err(|e| format!("S3 storage {location} is misconfigured: {e}"))?;
-        // One read at start-up, so that a wrong endpoint, bucket or key is
-        // told now and not on the first upload.
-        match store.head(&Key::from(".fennec-start-check")).await {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
-            Err(e) => {
-                return Err(format!(
-                    "S3 storage {location} cannot be reached or refuses the keys: {e}"
-                ))
-            }
+        // One write at start-up, so that a wrong endpoint, bucket or key
+        // (or keys that may read but not write) is told now and not on the
+        // first upload. A read alone would take a missing bucket for a
+        // missing file.
+        let probe = Key::from(".fennec-start-check");
+        if let Err(e) = store.put(&probe, PutPayload::from_static(b"ok")).await {
+            return Err(format!(
+                "S3 storage {location} cannot be written (wrong endpoint, bucket or keys?): {e}"
+            ));
         }
+        let _ = store.delete(&probe).await;
         Ok(Media {
             store: Arc::new(store),
             location,
