@@ -250,6 +250,15 @@ async fn cancel(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
 
 async fn delete_entity(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
     remove_entity_links(exec, entity).await?;
+    // Zou's remove_episode, remove_sequence and remove_edit take the
+    // entity's schedule items (object_id has no key to stop them).
+    execute(
+        exec,
+        "DELETE FROM schedule_items WHERE object_id = $1",
+        entity,
+        None,
+    )
+    .await?;
     execute(exec, "DELETE FROM entities WHERE id = $1", entity, None).await?;
     Ok(())
 }
@@ -396,6 +405,7 @@ pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<()> {
         // its end, on both databases.
         "DELETE FROM entities WHERE project_id = $1",
         "DELETE FROM milestones WHERE project_id = $1",
+        "DELETE FROM schedule_items WHERE project_id = $1",
         // Saved searches of the production (Zou's remove_search_filters):
         // a group's filters go with it, whoever owns them.
         "DELETE FROM search_filters WHERE project_id = $1 OR search_filter_group_id IN \
@@ -429,6 +439,7 @@ pub async fn project_has_content(exec: &mut impl Exec, project: Uuid) -> Result<
         "entities",
         "tasks",
         "milestones",
+        "schedule_items",
         "metadata_descriptors",
         "budgets",
     ] {
@@ -601,15 +612,37 @@ pub async fn task_type_in_projects(exec: &mut impl Exec, task_type: Uuid) -> Res
     .await
 }
 
-/// Zou's forced task type delete: detached from every production first.
-pub async fn detach_task_type(exec: &mut impl Exec, task_type: Uuid) -> Result<()> {
-    execute(
+/// What stops a task type's plain delete, in the words of Zou's
+/// TaskTypeResource.pre_delete ("schedule items", "projects").
+pub async fn task_type_blockers(
+    exec: &mut impl Exec,
+    task_type: Uuid,
+) -> Result<Vec<&'static str>> {
+    let mut blockers = Vec::new();
+    if exists(
         exec,
-        "DELETE FROM project_task_type_link WHERE task_type_id = $1",
+        "SELECT 1 FROM schedule_items WHERE task_type_id = $1 LIMIT 1",
         task_type,
-        None,
     )
-    .await?;
+    .await?
+    {
+        blockers.push("schedule items");
+    }
+    if task_type_in_projects(exec, task_type).await? {
+        blockers.push("projects");
+    }
+    Ok(blockers)
+}
+
+/// Zou's forced task type delete: its schedule items go and it is
+/// detached from every production first.
+pub async fn detach_task_type(exec: &mut impl Exec, task_type: Uuid) -> Result<()> {
+    for sql in [
+        "DELETE FROM schedule_items WHERE task_type_id = $1",
+        "DELETE FROM project_task_type_link WHERE task_type_id = $1",
+    ] {
+        execute(exec, sql, task_type, None).await?;
+    }
     Ok(())
 }
 

@@ -17,6 +17,7 @@ mod person;
 mod preview;
 mod project;
 mod project_settings;
+mod schedule_item;
 mod task;
 mod task_status;
 mod task_type;
@@ -34,6 +35,7 @@ pub use project::PROJECT;
 pub use project_settings::{
     BUDGET, BUDGET_ENTRY, METADATA_DESCRIPTOR, PREVIEW_BACKGROUND_FILE, STATUS_AUTOMATION,
 };
+pub use schedule_item::SCHEDULE_ITEM;
 pub use task::{ATTACHMENT_FILE, COMMENT, TASK, TIME_SPENT};
 pub use task_status::TASK_STATUS;
 pub use task_type::TASK_TYPE;
@@ -216,6 +218,7 @@ pub static ALL: &[&Model] = &[
     &PREVIEW_FILE,
     &CHAT,
     &CHAT_MESSAGE,
+    &SCHEDULE_ITEM,
 ];
 
 /// Fills the keys a model computes from its own columns (Zou's hybrid
