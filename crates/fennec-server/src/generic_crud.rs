@@ -1174,10 +1174,14 @@ pub async fn remove(
             // Zou's TaskTypeResource.pre_delete.
             if force {
                 cascade::detach_task_type(&mut tx, id).await?;
-            } else if cascade::task_type_in_projects(&mut tx, id).await? {
-                return Err(ApiError::bad_request(
-                    "Task type is attached to projects. Re-issue the request with force=true to detach.",
-                ));
+            } else {
+                let blockers = cascade::task_type_blockers(&mut tx, id).await?;
+                if !blockers.is_empty() {
+                    return Err(ApiError::bad_request(format!(
+                        "Task type is attached to {}. Re-issue the request with force=true to detach.",
+                        blockers.join(" and ")
+                    )));
+                }
             }
         }
         remove_plain(&mut tx, model, id).await?;
