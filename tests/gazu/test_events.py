@@ -31,6 +31,7 @@ WATCHED = [
     "task:new",
     "task:update",
     "task:status-changed",
+    "task:assign",
     "comment:new",
 ]
 
@@ -131,6 +132,16 @@ def test_events_of_writes_made_through_gazu(listener, production):
     # Zou's order: the comment, then the task's update, then its status.
     names = [n for n, d in listener.received if d.get("task_id") == task["id"]]
     assert names[:3] == ["comment:new", "task:update", "task:status-changed"]
+
+    listener.clear()
+    gazu.task.assign_task(task, production.artist)
+    assigned = listener.wait_for("task:assign", lambda d: d.get("task_id") == task["id"])
+    assert assigned == {
+        "task_id": task["id"],
+        "person_id": production.artist["id"],
+        "project_id": project["id"],
+    }
+    listener.wait_for("task:update", lambda d: d.get("task_id") == task["id"])
 
 
 def test_nothing_for_a_refused_write(listener, production, api_url):

@@ -421,3 +421,23 @@ fn zou_table(type_name: &str) -> String {
     }
     out
 }
+
+/// Zou's assign_task: `task:assign` (`{"task_id", "person_id"}`), then
+/// `task:update`.
+pub async fn task_assigned(
+    exec: &mut impl fennec_store::db::Exec,
+    caller: Uuid,
+    task: &Map<String, Value>,
+    person: Uuid,
+) -> Result<(), ApiError> {
+    let Some(task_id) = crate::present::uuid_field(task, "id") else {
+        return Ok(());
+    };
+    let project = crate::present::uuid_field(task, "project_id");
+    let data = serde_json::json!({
+        "task_id": task_id.to_string(),
+        "person_id": person.to_string(),
+    });
+    emit(exec, Some(caller), "task:assign", data, project).await?;
+    task_updated(exec, Some(caller), task_id, project).await
+}

@@ -189,7 +189,8 @@ pub async fn last(exec: &mut impl Exec, f: &LogFilter) -> Result<Vec<Logged>> {
         sql += &format!(" AND name = {}", next());
     }
     if f.only_files {
-        sql += " AND name IN ('preview-file:add-file', 'preview-file:update', 'preview-file:set-main')";
+        sql += " AND name IN ('preview-file:add-file', 'organisation:set-thumbnail', \
+                'person:set-thumbnail', 'project:set-thumbnail')";
     }
     sql += &format!(" ORDER BY created_at DESC, seq DESC LIMIT {}", next());
     let rows: Vec<LogRow> = on!(exec, c => {
