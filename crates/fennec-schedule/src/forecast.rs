@@ -19,7 +19,8 @@
 //!   start: `max(as_of, start)` and every predecessor's forecast finish
 //!   plus lag, so a task held back leaves the days before it to later tasks.
 //!   A task whose predecessor does not finish within the horizon is all
-//!   unscheduled; an unassigned predecessor (no dates) holds nothing back.
+//!   unscheduled. An unassigned task gets no dates, but its successors
+//!   wait for its earliest start (so a chain through it still holds).
 //!   `as_of` is the first day that can be worked; time logged on it is
 //!   already in `logged`.
 //! * A task finishes on the day its last share finishes. Work that does not
@@ -396,7 +397,7 @@ impl<'a> Lane<'a> {
 /// What a successor waits for.
 #[derive(Debug, Clone, Copy)]
 enum Finish {
-    /// Nothing: done without a date, or unassigned (no dates).
+    /// Nothing: done without a date.
     Free,
     /// Finished on this day.
     At(NaiveDate),
@@ -667,8 +668,13 @@ pub fn forecast_linked(
         finish_of[k] = if t.status.is_done {
             t.done_at.map_or(Finish::Free, Finish::At)
         } else if first_share[k] == first_share[k + 1] {
-            // Unassigned: no dates to wait for.
-            Finish::Free
+            // Unassigned: no dates of its own, but it cannot be done before
+            // its earliest start, and a chain through it must hold.
+            if blocked[k] {
+                Finish::Never
+            } else {
+                Finish::At(earliest)
+            }
         } else {
             let task_shares = &shares[first_share[k]..first_share[k + 1]];
             match task_shares

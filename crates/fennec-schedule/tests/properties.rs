@@ -574,7 +574,16 @@ proptest! {
                 continue;
             }
             match (p.state, p.forecast_finish) {
-                (TaskState::Unassigned, _) | (TaskState::Done, None) => {}
+                (TaskState::Done, None) => {}
+                (TaskState::Unassigned, _) => {
+                    // No dates of its own: its successors wait for its
+                    // earliest start, so chains through it hold.
+                    if s.forecast_finish.is_some() {
+                        let earliest =
+                            plus_working_days(&cal, p.earliest_start.unwrap(), l.lag_days);
+                        prop_assert!(s.earliest_start.unwrap() >= earliest);
+                    }
+                }
                 (_, Some(finish)) => {
                     let earliest = plus_working_days(&cal, finish, l.lag_days);
                     prop_assert!(s.earliest_start.unwrap() >= earliest.max(input.as_of));

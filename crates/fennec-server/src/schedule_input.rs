@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use fennec_api::models;
 use fennec_schedule::{
-    Calendar, DateRange, Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput,
-    ScheduleOptions, Scope, StatusFlags, TaskInput,
+    Calendar, DateRange, Link, LinkKind, Milestone, MilestoneKind, PersonCalendar, Ref,
+    ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput,
 };
 use fennec_store::db::Exec;
 use fennec_store::rows::{self, Select};
@@ -107,7 +107,18 @@ pub async fn project_input(
         .collect();
 
     let task_type_order = facts::task_type_order(exec, project_id).await?;
-    let links = Vec::new();
+    let links = facts::task_links(exec, project_id)
+        .await?
+        .into_iter()
+        .map(|l| {
+            Link::new(
+                l.predecessor_id,
+                l.successor_id,
+                l.lag_days.clamp(0, i64::from(u32::MAX)) as u32,
+                LinkKind::Explicit,
+            )
+        })
+        .collect();
     let mut calendar = studio_calendar(exec).await?;
     let mut people_ids: Vec<Uuid> = tasks.iter().flat_map(|t| t.assignees.clone()).collect();
     people_ids.sort_unstable();
@@ -188,4 +199,19 @@ pub async fn project_input(
         task_type_order,
         links,
     })
+}
+
+/// A task's full name for people: episode / sequence / entity / task type
+/// (sequences are named alike in every episode).
+pub fn task_display_name(t: &TaskInput) -> String {
+    let parts: Vec<&str> = [&t.episode, &t.sequence, &t.entity, &t.task_type]
+        .into_iter()
+        .filter_map(|r| r.as_ref().map(|r| r.name.as_str()))
+        .filter(|n| !n.is_empty())
+        .collect();
+    if parts.is_empty() {
+        t.name.clone()
+    } else {
+        parts.join(" / ")
+    }
 }

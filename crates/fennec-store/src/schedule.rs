@@ -164,3 +164,77 @@ pub async fn task_type_order(exec: &mut impl Exec, project: Uuid) -> Result<Vec<
     let rows: Vec<(Uuid,)> = on!(exec, c => sqlx::query_as(all).fetch_all(&mut *c).await?);
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// One stored finish-to-start link (Fennec's `fennec_task_links`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskLink {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub predecessor_id: Uuid,
+    pub successor_id: Uuid,
+    pub lag_days: i64,
+    pub created_at: NaiveDateTime,
+}
+
+type LinkRow = (Uuid, Uuid, Uuid, Uuid, i64, NaiveDateTime);
+
+fn link(r: LinkRow) -> TaskLink {
+    TaskLink {
+        id: r.0,
+        project_id: r.1,
+        predecessor_id: r.2,
+        successor_id: r.3,
+        lag_days: r.4,
+        created_at: r.5,
+    }
+}
+
+const LINK_COLUMNS: &str = "id, project_id, predecessor_id, successor_id, lag_days, created_at";
+
+/// The explicit links of a project, oldest first.
+pub async fn task_links(exec: &mut impl Exec, project: Uuid) -> Result<Vec<TaskLink>> {
+    let sql =
+        format!("SELECT {LINK_COLUMNS} FROM fennec_task_links WHERE project_id = $1 ORDER BY seq");
+    let rows: Vec<LinkRow> =
+        on!(exec, c => sqlx::query_as(&sql).bind(project).fetch_all(&mut *c).await?);
+    Ok(rows.into_iter().map(link).collect())
+}
+
+/// One link by id.
+pub async fn task_link(exec: &mut impl Exec, id: Uuid) -> Result<Option<TaskLink>> {
+    let sql = format!("SELECT {LINK_COLUMNS} FROM fennec_task_links WHERE id = $1");
+    let row: Option<LinkRow> =
+        on!(exec, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await?);
+    Ok(row.map(link))
+}
+
+/// Stores a link, or updates the lag of the same (predecessor, successor).
+pub async fn put_task_link(
+    exec: &mut impl Exec,
+    project: Uuid,
+    predecessor: Uuid,
+    successor: Uuid,
+    lag_days: i64,
+) -> Result<TaskLink> {
+    let now = fennec_api::time::now();
+    let sql = "INSERT INTO fennec_task_links \
+        (id, project_id, predecessor_id, successor_id, lag_days, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $6) \
+        ON CONFLICT (predecessor_id, successor_id) DO UPDATE SET lag_days = $5, updated_at = $6";
+    let id = Uuid::new_v4();
+    on!(exec, c => sqlx::query(sql).bind(id).bind(project).bind(predecessor).bind(successor)
+        .bind(lag_days).bind(now).execute(&mut *c).await?.rows_affected());
+    let sql = format!(
+        "SELECT {LINK_COLUMNS} FROM fennec_task_links WHERE predecessor_id = $1 AND successor_id = $2"
+    );
+    let row: LinkRow = on!(exec, c => sqlx::query_as(&sql).bind(predecessor).bind(successor)
+        .fetch_one(&mut *c).await?);
+    Ok(link(row))
+}
+
+/// Removes a link; whether it existed.
+pub async fn delete_task_link(exec: &mut impl Exec, id: Uuid) -> Result<bool> {
+    let done = on!(exec, c => sqlx::query("DELETE FROM fennec_task_links WHERE id = $1")
+        .bind(id).execute(&mut *c).await?.rows_affected());
+    Ok(done > 0)
+}

@@ -23,11 +23,11 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::permissions::{check_project_access, require_admin};
+use crate::auth::permissions::{check_manager_project_access, check_project_access, require_admin};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, JsonBody, Path, QueryPairs};
-use crate::schedule_input::{project_input, studio_calendar, CALENDAR_KEY};
+use crate::schedule_input::{project_input, studio_calendar, task_display_name, CALENDAR_KEY};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,6 +35,14 @@ pub fn routes() -> Router<AppState> {
         .route("/fennec/projects/{id}/forecast", get(forecast))
         .route("/fennec/projects/{id}/risks", get(risks))
         .route("/fennec/projects/{id}/timeline", get(project_timeline))
+        .route(
+            "/fennec/projects/{id}/task-links",
+            get(list_task_links).post(create_task_link),
+        )
+        .route(
+            "/fennec/task-links/{id}",
+            axum::routing::delete(delete_task_link),
+        )
 }
 
 /// The query's `as_of` (default today, UTC).
@@ -503,4 +511,152 @@ async fn put_calendar(
     Ok(Json(
         serde_json::to_value(saved).map_err(ApiError::internal)?,
     ))
+}
+
+fn link_json(l: &fennec_store::schedule::TaskLink) -> Value {
+    serde_json::json!({
+        "id": l.id,
+        "project_id": l.project_id,
+        "predecessor_id": l.predecessor_id,
+        "successor_id": l.successor_id,
+        "lag_days": l.lag_days,
+        "created_at": fennec_api::time::format_datetime(&l.created_at),
+    })
+}
+
+/// GET /fennec/projects/{id}/task-links — the explicit links; with
+/// `?pipeline=true` the implicit pipeline links too (`kind` tells them
+/// apart).
+async fn list_task_links(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let pid = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    rows::get(&mut conn, &models::PROJECT, pid, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_project_access(&mut conn, &user, pid).await?;
+    let mut out: Vec<Value> = fennec_store::schedule::task_links(&mut conn, pid)
+        .await?
+        .iter()
+        .map(|l| {
+            let mut v = link_json(l);
+            v["kind"] = Value::from("explicit");
+            v
+        })
+        .collect();
+    if query.get("pipeline") == Some("true") {
+        let (_, input) = load(&state, &user, &id, chrono::Utc::now().date_naive()).await?;
+        let pipeline = fennec_schedule::pipeline_links(&input.tasks, &input.task_type_order);
+        out.extend(pipeline.into_iter().map(|l| {
+            serde_json::json!({
+                "predecessor_id": l.predecessor,
+                "successor_id": l.successor,
+                "lag_days": l.lag_days,
+                "kind": "pipeline",
+            })
+        }));
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+/// POST /fennec/projects/{id}/task-links — `{predecessor_id, successor_id,
+/// lag_days}`: a finish-to-start link (the same pair again sets its lag).
+/// Managers of the project and admins. Both tasks must belong to the
+/// project; a link that would close a cycle, with the pipeline or other
+/// links, is refused with the tasks of the cycle named.
+async fn create_task_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let pid = path_id(&id)?;
+    {
+        let mut conn = state.db.conn().await?;
+        rows::get(&mut conn, &models::PROJECT, pid, false)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        check_manager_project_access(&mut conn, &user, pid).await?;
+    }
+    let field = |k: &str| -> ApiResult<Uuid> {
+        body.0
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| ApiError::bad_request(format!("{k} must be a task id.")))
+    };
+    let (pred, succ) = (field("predecessor_id")?, field("successor_id")?);
+    let lag = match body.0.get("lag_days") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v
+            .as_i64()
+            .filter(|l| (0..=3650).contains(l))
+            .ok_or_else(|| {
+                ApiError::bad_request("lag_days must be a whole number of working days, 0 to 3650.")
+            })?,
+    };
+    let (_, mut input) = load(&state, &user, &id, chrono::Utc::now().date_naive()).await?;
+    let name_of = |input: &ScheduleInput, t: Uuid| {
+        input
+            .tasks
+            .iter()
+            .find(|x| x.id == t)
+            .map(task_display_name)
+    };
+    for t in [pred, succ] {
+        if name_of(&input, t).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "Task {t} is not a task of this project."
+            )));
+        }
+    }
+    if pred == succ {
+        return Err(ApiError::bad_request("A task cannot depend on itself."));
+    }
+    input
+        .links
+        .retain(|l| !(l.predecessor == pred && l.successor == succ));
+    input.links.push(fennec_schedule::Link::new(
+        pred,
+        succ,
+        lag as u32,
+        fennec_schedule::LinkKind::Explicit,
+    ));
+    if let Some(cycle) = fennec_schedule::find_cycle(&input.all_links()) {
+        let mut names: Vec<String> = cycle
+            .iter()
+            .map(|t| name_of(&input, *t).unwrap_or_else(|| t.to_string()))
+            .collect();
+        names.push(names[0].clone());
+        return Err(ApiError::bad_request(format!(
+            "This link would make a cycle: {}.",
+            names.join(" → ")
+        )));
+    }
+    let mut tx = state.db.begin().await?;
+    let link = fennec_store::schedule::put_task_link(&mut tx, pid, pred, succ, lag).await?;
+    tx.commit().await?;
+    let mut v = link_json(&link);
+    v["kind"] = Value::from("explicit");
+    Ok((axum::http::StatusCode::CREATED, Json(v)))
+}
+
+/// DELETE /fennec/task-links/{id} — managers of the link's project.
+async fn delete_task_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    let link = fennec_store::schedule::task_link(&mut conn, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_manager_project_access(&mut conn, &user, link.project_id).await?;
+    fennec_store::schedule::delete_task_link(&mut conn, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
