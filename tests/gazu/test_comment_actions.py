@@ -20,7 +20,7 @@ import gazu
 import pytest
 import requests
 
-from support import ARTIST_PASSWORD, REFERENCE_IS_ZOU, artist_client, unique
+from support import ARTIST_PASSWORD, artist_client, unique
 
 TIMEOUT = 30
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -314,14 +314,14 @@ def test_comment_as_multipart_form(w):
     c = r.json()
     assert c["text"] == f"form @Artist {w.tag}" and c["checklist"] == [{"text": "hair", "checked": False}]
     assert c["mentions"] == [w.people["artist"]["id"]]
-    if REFERENCE_IS_ZOU:
-        return
-    # Fennec stores no files yet (issue 14): a comment with files is refused
-    # whole, never stored without them.
-    before = len(gazu.task.all_comments_for_task(w.shot_task))
+    # A file part is an attachment, with the part's content type as its
+    # mimetype (test_comment_attachments checks them further).
     r = w.http["artist"].post(path, files={**fields, "file": ("a.png", b"\x89PNG", "image/png")})
-    assert r.status_code == 400 and "file storage" in r.json()["message"]
-    assert len(gazu.task.all_comments_for_task(w.shot_task)) == before
+    assert r.status_code == 201, r.text
+    [attached] = r.json()["attachment_files"]
+    assert attached["name"] == "a.png" and attached["size"] == 4 and attached["extension"] == "png"
+    row = gazu.files.get_attachment_file(attached["id"], client=w.clients["artist"])
+    assert row["mimetype"] == "image/png"
 
 
 def test_mentioned_person_may_answer(w):
