@@ -144,8 +144,10 @@ MUST_SERVE_PEOPLE = {
     "person.update_day_off",
     "person.update_department",
     "person.update_person",
-    # task (85)
+    # task (89)
     "task.acknowledge_comment",
+    "task.add_attachment_files_to_comment",
+    "task.add_comment",
     "task.add_extra_preview",
     "task.add_preview",
     "task.add_tasks_batch_comments",
@@ -185,6 +187,7 @@ MUST_SERVE_PEOPLE = {
     "task.all_tasks_for_task_type",
     "task.assign_task",
     "task.assign_tasks_to_person",
+    "task.batch_comments",
     "task.clear_assignations",
     "task.create_asset_tasks",
     "task.create_concept_tasks",
@@ -193,6 +196,7 @@ MUST_SERVE_PEOPLE = {
     "task.create_extra_preview",
     "task.create_preview",
     "task.create_shot_tasks",
+    "task.delete_comment_attachment",
     "task.delete_comment_reply",
     "task.get_comment",
     "task.get_default_task_status",
