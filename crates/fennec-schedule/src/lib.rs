@@ -22,6 +22,7 @@
 //! forecast for whichever grouping a page shows.
 
 pub mod calendar;
+pub mod critical;
 pub mod forecast;
 pub mod links;
 pub mod risks;
@@ -35,6 +36,7 @@ use uuid::Uuid;
 pub use calendar::{
     Calendar, CompiledCalendar, DateRange, PersonCalendar, WorkWeek, DEFAULT_HOURS_PER_DAY,
 };
+pub use critical::{critical_path, CriticalPath, TaskSlack};
 pub use forecast::{
     forecast, forecast_linked, DayLoad, Forecast, PersonLoad, Ref, ScheduleOptions, Share,
     StatusFlags, TaskForecast, TaskInput, TaskState,

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate, Weekday};
 use fennec_schedule::{
-    analyse, find_cycle, forecast, timeline, Calendar, DateRange, GroupBy, Link, LinkKind,
-    Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope,
+    analyse, critical_path, find_cycle, forecast, timeline, Calendar, DateRange, GroupBy, Link,
+    LinkKind, Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope,
     StatusFlags, TaskInput, TaskState, WorkWeek,
 };
 use proptest::prelude::*;
@@ -651,6 +651,41 @@ proptest! {
                 let b = c[(i + 1) % c.len()];
                 prop_assert!(input.links.iter().any(|l| l.predecessor == *a && l.successor == b));
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn every_task_on_the_critical_path_has_zero_slack(input in arb_linked_input()) {
+        let cal = input.calendar.compile();
+        let links = input.all_links();
+        let f = analyse(&input).forecast;
+        let cp = critical_path(&cal, &f, &links, |_| true);
+        let slack = |id: Uuid| cp.slack.iter().find(|s| s.task_id == id).unwrap();
+        for id in &cp.tasks {
+            prop_assert_eq!(slack(*id).slack_days, 0);
+        }
+        for s in &cp.slack {
+            prop_assert!(s.slack_days >= 0);
+            prop_assert!(s.slack_days <= cal.working_days_between(s.finish, cp.finish.unwrap()).max(0));
+        }
+        if let Some(last) = cp.tasks.last() {
+            prop_assert_eq!(Some(slack(*last).finish), cp.finish);
+        }
+        prop_assert_eq!(cp.tasks.is_empty(), cp.finish.is_none());
+        // Each task of the chain is pushed by the one before it: a link or
+        // the same person.
+        for w in cp.tasks.windows(2) {
+            let linked = links.iter().any(|l| l.predecessor == w[0] && l.successor == w[1]);
+            let people = |id: Uuid| -> Vec<Uuid> {
+                f.task(id).unwrap().shares.iter().map(|s| s.person_id).collect()
+            };
+            let shared = people(w[0]).iter().any(|p| people(w[1]).contains(p));
+            prop_assert!(linked || shared);
+            prop_assert!(slack(w[0]).finish <= slack(w[1]).start.max(slack(w[0]).finish));
         }
     }
 }
