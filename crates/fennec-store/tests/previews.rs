@@ -253,3 +253,112 @@ async fn deletes_take_previews_and_restore_the_main_preview() {
         assert!(left.is_empty());
     }
 }
+
+/// An upload's bookkeeping (issue 14): the task's next revision and
+/// position, a main revision taken, comment links (gone with the comment),
+/// and a ready main preview becoming the task's last preview and, when the
+/// production sets them automatically, the entity's.
+#[tokio::test]
+async fn upload_revisions_links_and_ready_previews() {
+    for b in backends("fennec_pvu").await {
+        let mut c = b.db.conn().await.unwrap();
+        let p = insert(
+            &mut c,
+            &models::PROJECT,
+            &[
+                ("name", SqlValue::Text("Upl".into())),
+                ("is_set_preview_automated", SqlValue::Bool(true)),
+            ],
+        )
+        .await;
+        let shot_type = defaults::entity_type_id(&mut c, "Shot").await.unwrap();
+        let shot = insert(
+            &mut c,
+            &models::ENTITY,
+            &[
+                ("name", SqlValue::Text("SH010".into())),
+                ("project_id", SqlValue::Uuid(p)),
+                ("entity_type_id", SqlValue::Uuid(shot_type)),
+            ],
+        )
+        .await;
+        let tt = insert(
+            &mut c,
+            &models::TASK_TYPE,
+            &[("name", SqlValue::Text("Upl anim".into()))],
+        )
+        .await;
+        let task = insert(
+            &mut c,
+            &models::TASK,
+            &[
+                ("project_id", SqlValue::Uuid(p)),
+                ("entity_id", SqlValue::Uuid(shot)),
+                ("task_type_id", SqlValue::Uuid(tt)),
+            ],
+        )
+        .await;
+        assert_eq!(previews::next_revision(&mut c, task).await.unwrap(), 1);
+        let first = preview(&mut c, task, "a", 1, 1, "processing").await;
+        preview(&mut c, task, "b", 1, 2, "processing").await;
+        assert_eq!(previews::next_revision(&mut c, task).await.unwrap(), 2);
+        assert_eq!(previews::next_position(&mut c, task, 1).await.unwrap(), 3);
+        assert_eq!(previews::next_position(&mut c, task, 4).await.unwrap(), 1);
+        assert!(previews::main_revision_taken(&mut c, task, 1)
+            .await
+            .unwrap());
+        assert!(!previews::main_revision_taken(&mut c, task, 2)
+            .await
+            .unwrap());
+
+        let comment = insert(
+            &mut c,
+            &models::COMMENT,
+            &[
+                ("object_id", SqlValue::Uuid(task)),
+                ("object_type", SqlValue::Text("Task".into())),
+            ],
+        )
+        .await;
+        previews::link_to_comment(&mut c, comment, first)
+            .await
+            .unwrap();
+        assert_eq!(
+            previews::comment_preview_revisions(&mut c, comment)
+                .await
+                .unwrap(),
+            vec![1]
+        );
+        assert_eq!(
+            previews::comments_of(&mut c, first).await.unwrap(),
+            vec![comment]
+        );
+
+        // Only a main preview counts; this production sets the entity's.
+        let second = preview(&mut c, task, "c", 2, 2, "ready").await;
+        assert_eq!(
+            previews::preview_ready(&mut c, second, task, 2)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            previews::preview_ready(&mut c, first, task, 1)
+                .await
+                .unwrap(),
+            Some(shot)
+        );
+        let t = rows::get(&mut c, &models::TASK, task, false)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(t["last_preview_file_id"], json!(first.to_string()));
+        assert_eq!(entity_preview(&mut c, shot).await, json!(first.to_string()));
+
+        cascade::remove_comment(&mut c, comment).await.unwrap();
+        assert!(previews::comments_of(&mut c, first)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}
