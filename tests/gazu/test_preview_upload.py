@@ -11,6 +11,13 @@ a wrong extension; who may upload and read.
 
 The expected answers are those of Zou 1.0.97, checked by running this
 module against it (``FENNEC_BIN=tests/gazu/zou_reference/fennec``).
+
+The same module runs with the media on S3-compatible storage when the
+``FENNEC_S3_*`` variables are set for the server, e.g. against ``s3s-fs``
+(crates.io, ``--features binary``): ``s3s-fs --access-key K --secret-key S
+--port 8014 DIR``, then ``FENNEC_S3_BUCKET=media
+FENNEC_S3_ENDPOINT=http://127.0.0.1:8014 FENNEC_S3_ACCESS_KEY_ID=K
+FENNEC_S3_SECRET_ACCESS_KEY=S``.
 """
 
 from __future__ import annotations
