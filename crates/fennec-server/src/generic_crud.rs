@@ -80,6 +80,8 @@ pub fn resource(name: &str) -> Option<Resource> {
         "entity-links" => (&ENTITY_LINK, Scope::Plain),
         "asset-instances" => (&ASSET_INSTANCE, Scope::Plain),
         "preview-files" => (&PREVIEW_FILE, Scope::Plain),
+        "studios" => (&STUDIO, Scope::Plain),
+        "custom-actions" => (&CUSTOM_ACTION, Scope::Plain),
         _ => return None,
     };
     Some(Resource { model, scope })
@@ -310,6 +312,10 @@ pub async fn list(
     if matches!(name.as_str(), "time-spents" | "comments") {
         permissions::require_admin(&user)?;
     }
+    // Zou's CustomActionsResource: everyone but vendors.
+    if name == "custom-actions" && user.role == Role::Vendor {
+        return Err(ApiError::forbidden());
+    }
     let mut conn = state.db.conn().await?;
     let types = EntityTypes::load(&mut conn).await?;
     let mut filters = filters_from_query(res, &query)?;
@@ -437,6 +443,10 @@ pub async fn read(
     // Zou's single-object GETs serialise relations unless told otherwise.
     let relations = query.get("relations").is_none() || query.flag("relations");
     let mut row = load_row(&mut conn, &user, res, id, relations).await?;
+    if std::ptr::eq(res.model, &models::CUSTOM_ACTION) {
+        // Zou's CustomActionResource keeps the default read right.
+        permissions::require_admin(&user)?;
+    }
     if std::ptr::eq(res.model, &models::COMMENT) {
         crate::reach::check_comment_access(&mut conn, &user, &row).await?;
         // Zou's CommentResource: its relations, and the author in short.
@@ -758,6 +768,14 @@ pub async fn create(
     } else {
         permissions::require_admin(&user)?;
     }
+    if std::ptr::eq(res.model, &models::CUSTOM_ACTION)
+        && body.get("name").is_none_or(Value::is_null)
+    {
+        // Zou's CustomActionsResource.check_creation_integrity.
+        return Err(ApiError::bad_request(
+            "The 'name' field is required and cannot be None.",
+        ));
+    }
     let model = res.model;
     // Zou builds the row from the body's keys: one its model lacks is
     // Python's TypeError, which its CRUD answers verbatim.
@@ -1033,6 +1051,14 @@ pub async fn update(
         }
     } else if !own_profile {
         permissions::require_admin(&user)?;
+    }
+    if std::ptr::eq(res.model, &models::CUSTOM_ACTION)
+        && body.get("name").is_some_and(Value::is_null)
+    {
+        // Zou's CustomActionResource.pre_update.
+        return Err(ApiError::bad_request(
+            "The 'name' field cannot be set to None.",
+        ));
     }
     let mut body = body;
     if is_person {

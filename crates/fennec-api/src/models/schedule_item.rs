@@ -18,3 +18,33 @@ pub static SCHEDULE_ITEM: Model = Model {
         UPDATED_AT,
     ],
 };
+
+/// Zou's `Studio`: a studio of the organisation (Kitsu lists them at
+/// start-up).
+pub static STUDIO: Model = Model {
+    type_name: "Studio",
+    table: "studios",
+    columns: &[
+        required("name", Kind::Text),
+        required("color", Kind::Text),
+        flag("archived", false),
+        ID,
+        CREATED_AT,
+        UPDATED_AT,
+    ],
+};
+
+/// Zou's `CustomAction`: a link Kitsu's front end offers on entities.
+pub static CUSTOM_ACTION: Model = Model {
+    type_name: "CustomAction",
+    table: "custom_actions",
+    columns: &[
+        required("name", Kind::Text),
+        null("url", Kind::Text),
+        text("entity_type", "all"),
+        flag("is_ajax", false),
+        ID,
+        CREATED_AT,
+        UPDATED_AT,
+    ],
+};

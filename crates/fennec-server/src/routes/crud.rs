@@ -1,12 +1,11 @@
 //! Zou's generic CRUD blueprint: `/data/<model>` and `/data/<model>/<id>`
 //! (the handlers are in `generic_crud`, shared with the tasks routes).
 //!
-//! Three of Zou's models that Kitsu's front end lists at start-up or on
-//! the production schedule are not stored by Fennec: studios, custom
-//! actions and production schedule versions. Their lists answer what Zou
-//! answers for a studio that has made none, `[]` (filters such as
-//! `?project_id=` included), so those pages load; reading, creating or
-//! changing one is still the unknown-model 404.
+//! Production schedule versions, which Kitsu's production schedule lists,
+//! are not stored by Fennec: their list answers what Zou answers for a
+//! studio that has made none, `[]` (filters such as `?project_id=`
+//! included), so the page loads; reading, creating or changing one is
+//! still the unknown-model 404.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -23,20 +22,12 @@ use crate::generic_crud::{create, list, read, remove, update};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/data/studios", get(none_made))
-        .route("/data/custom-actions", get(none_made))
         .route(
             "/data/production-schedule-versions",
             get(production_schedule_versions),
         )
         .route("/data/{model}", get(list).post(create))
         .route("/data/{model}/{id}", get(read).put(update).delete(remove))
-}
-
-/// GET /data/studios, /data/custom-actions — any logged-in caller (Zou
-/// lets everyone read them).
-async fn none_made(_user: CurrentUser) -> Json<Value> {
-    Json(json!([]))
 }
 
 /// GET /data/production-schedule-versions[?project_id=] — with a

@@ -28,3 +28,28 @@ CREATE UNIQUE INDEX schedule_items_task_type_uc ON schedule_items (project_id, t
     WHERE object_id IS NULL;
 CREATE INDEX schedule_items_task_type_id_idx ON schedule_items (task_type_id);
 CREATE INDEX schedule_items_object_id_idx ON schedule_items (object_id);
+
+-- Zou's Studio and CustomAction: studio-wide lists Kitsu's front end reads
+-- at start-up, admins' to write.
+CREATE TABLE studios (
+    seq BIGSERIAL NOT NULL,
+    "name" TEXT NOT NULL UNIQUE,
+    "color" TEXT NOT NULL,
+    "archived" BOOLEAN,
+    "id" UUID PRIMARY KEY,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX studios_seq_idx ON studios (seq);
+
+CREATE TABLE custom_actions (
+    seq BIGSERIAL NOT NULL,
+    "name" TEXT NOT NULL,
+    "url" TEXT,
+    "entity_type" TEXT,
+    "is_ajax" BOOLEAN,
+    "id" UUID PRIMARY KEY,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX custom_actions_seq_idx ON custom_actions (seq);

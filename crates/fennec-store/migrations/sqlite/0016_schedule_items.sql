@@ -27,3 +27,26 @@ CREATE UNIQUE INDEX schedule_items_task_type_uc ON schedule_items (project_id, t
     WHERE object_id IS NULL;
 CREATE INDEX schedule_items_task_type_id_idx ON schedule_items (task_type_id);
 CREATE INDEX schedule_items_object_id_idx ON schedule_items (object_id);
+
+-- Zou's Studio and CustomAction: studio-wide lists Kitsu's front end reads
+-- at start-up, admins' to write.
+CREATE TABLE studios (
+    seq INTEGER PRIMARY KEY,
+    "name" TEXT NOT NULL UNIQUE,
+    "color" TEXT NOT NULL,
+    "archived" BOOLEAN,
+    "id" BLOB NOT NULL UNIQUE,
+    "created_at" TEXT NOT NULL,
+    "updated_at" TEXT NOT NULL
+);
+
+CREATE TABLE custom_actions (
+    seq INTEGER PRIMARY KEY,
+    "name" TEXT NOT NULL,
+    "url" TEXT,
+    "entity_type" TEXT,
+    "is_ajax" BOOLEAN,
+    "id" BLOB NOT NULL UNIQUE,
+    "created_at" TEXT NOT NULL,
+    "updated_at" TEXT NOT NULL
+);
