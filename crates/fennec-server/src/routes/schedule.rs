@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
             "/fennec/task-links/{id}",
             axum::routing::delete(delete_task_link),
         )
+        .route("/fennec/projects/{id}/critical-path", get(critical_path))
 }
 
 /// The query's `as_of` (default today, UTC).
@@ -659,4 +660,128 @@ async fn delete_task_link(
     check_manager_project_access(&mut conn, &user, link.project_id).await?;
     fennec_store::schedule::delete_task_link(&mut conn, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+struct PathTaskOut<'a> {
+    #[serde(flatten)]
+    slack: &'a fennec_schedule::TaskSlack,
+    /// Episode / sequence / entity / task type.
+    full_name: String,
+    task: TaskLabel<'a>,
+}
+
+#[derive(Serialize)]
+struct CriticalPathOut<'a> {
+    /// The milestone's name, or the project's end.
+    name: String,
+    kind: fennec_schedule::MilestoneKind,
+    /// The milestone's (or project end's) date; `None` for the project's
+    /// work without an end date.
+    date: Option<NaiveDate>,
+    /// When the work in scope is forecast to finish.
+    finish: Option<NaiveDate>,
+    /// The chain that decides `finish`, first task first.
+    path: Vec<PathTaskOut<'a>>,
+    /// Every dated open task in scope: (task id, slack in working days).
+    slack: BTreeMap<Uuid, i64>,
+}
+
+#[derive(Serialize)]
+struct CriticalPathAnswer<'a> {
+    project: ProjectRef,
+    as_of: NaiveDate,
+    targets: Vec<CriticalPathOut<'a>>,
+}
+
+/// GET /fennec/projects/{id}/critical-path — for the project end (the
+/// whole project's work when it has no end date) and each milestone: the
+/// chain of tasks that decides its forecast finish and each task's slack.
+async fn critical_path(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let as_of = as_of(&query)?;
+    let (project, input) = load(&state, &user, &id, as_of).await?;
+    off_workers(move || {
+        let calendar = input.calendar.compile();
+        let links = input.all_links();
+        let forecast = fennec_schedule::forecast_linked(
+            &calendar,
+            as_of,
+            &input.tasks,
+            &links,
+            &input.options,
+        );
+        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let mut targets: Vec<(
+            String,
+            fennec_schedule::MilestoneKind,
+            Option<NaiveDate>,
+            fennec_schedule::Scope,
+        )> = Vec::new();
+        if !input
+            .milestones
+            .iter()
+            .any(|m| m.kind == fennec_schedule::MilestoneKind::ProjectEnd)
+        {
+            targets.push((
+                "project end".to_owned(),
+                fennec_schedule::MilestoneKind::ProjectEnd,
+                None,
+                fennec_schedule::Scope::default(),
+            ));
+        }
+        for m in &input.milestones {
+            targets.push((m.name.clone(), m.kind, Some(m.date), m.scope.clone()));
+        }
+        // The project end first, then milestones by date.
+        targets.sort_by_key(|t| {
+            (
+                t.1 != fennec_schedule::MilestoneKind::ProjectEnd,
+                t.2,
+                t.0.clone(),
+            )
+        });
+        let paths: Vec<fennec_schedule::CriticalPath> = targets
+            .iter()
+            .map(|(_, _, _, scope)| {
+                fennec_schedule::critical_path(&calendar, &forecast, &links, |id| {
+                    tasks.get(&id).is_some_and(|t| scope.matches(t))
+                })
+            })
+            .collect();
+        let answer = CriticalPathAnswer {
+            project: project_ref(&project),
+            as_of,
+            targets: targets
+                .iter()
+                .zip(&paths)
+                .map(|((name, kind, date, _), cp)| CriticalPathOut {
+                    name: name.clone(),
+                    kind: *kind,
+                    date: *date,
+                    finish: cp.finish,
+                    path: cp
+                        .tasks
+                        .iter()
+                        .filter_map(|id| {
+                            let t = tasks.get(id)?;
+                            let i = cp.slack.binary_search_by_key(id, |s| s.task_id).ok()?;
+                            Some(PathTaskOut {
+                                slack: &cp.slack[i],
+                                full_name: task_display_name(t),
+                                task: task_label(t),
+                            })
+                        })
+                        .collect(),
+                    slack: cp.slack.iter().map(|s| (s.task_id, s.slack_days)).collect(),
+                })
+                .collect(),
+        };
+        serde_json::to_vec(&answer)
+    })
+    .await
 }
