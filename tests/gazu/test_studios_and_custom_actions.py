@@ -43,7 +43,8 @@ def w(api_url, admin):
     return SimpleNamespace(api_url=api_url, admin_token=admin.access_token, tag=tag, tokens=tokens)
 
 
-def test_studios(w):
+def test_studios(w, admin):
+    admin.activate()
     r = raw(w, "admin", "POST", "data/studios", {"name": f"North {w.tag}", "color": "#112233"})
     assert r.status_code == 201, r.text
     studio = r.json()
@@ -70,6 +71,11 @@ def test_studios(w):
         assert twin.status_code == 400
         assert raw(w, "admin", "POST", "data/studios", {"name": f"South {w.tag}"}).status_code == 400
         assert raw(w, "admin", "GET", f"data/studios/{MISSING}").status_code == 404
+        # A studio with people in it is kept (Zou's person.studio_id key).
+        someone = gazu.person.new_person("In", w.tag, f"st-in-{w.tag}@example.com")
+        gazu.client.put(f"data/persons/{someone['id']}", {"studio_id": studio["id"]})
+        assert raw(w, "admin", "DELETE", f"data/studios/{studio['id']}").status_code == 400
+        gazu.client.put(f"data/persons/{someone['id']}", {"studio_id": None})
     finally:
         assert raw(w, "admin", "DELETE", f"data/studios/{studio['id']}").status_code == 204
     assert raw(w, "admin", "GET", f"data/studios/{studio['id']}").status_code == 404

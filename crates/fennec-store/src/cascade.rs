@@ -575,6 +575,8 @@ fn kept_links(table: &str) -> &'static [(&'static str, &'static str)] {
             ("preview_files", "person_id"),
         ],
         "task_statuses" => &[("project_task_status_link", "task_status_id")],
+        // Zou's person.studio_id is a key: a studio with people stays.
+        "studios" => &[("persons", "studio_id")],
         "entity_types" => &[("project_asset_type_link", "asset_type_id")],
         "task_types" => &[
             ("project_task_type_link", "task_type_id"),
