@@ -107,7 +107,12 @@ impl ServeConfig {
             database: DatabaseArgs {
                 database_url: database_url.to_owned(),
             },
-            media: MediaArgs::default(),
+            // Not beside the test database: a PostgreSQL or in-memory one
+            // would put them in the working directory.
+            media: MediaArgs {
+                media_dir: Some(std::env::temp_dir().join("fennec-test-media")),
+                ..MediaArgs::default()
+            },
             bind: "127.0.0.1:0".parse().expect("valid address"),
             secret_key: Some("test-secret".into()),
             admin_email: "admin@example.com".into(),
