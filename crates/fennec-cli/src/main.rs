@@ -51,6 +51,12 @@ enum Command {
     /// Draw a project's timeline as a Gantt in the terminal (and as SVG with
     /// --svg), grouped by sequence, episode, task type, person…
     Timeline(schedule_cmds::TimelineArgs),
+    /// Print the chain of tasks deciding the project end and each
+    /// milestone, with slack (a server's /fennec/projects/{id}/critical-path).
+    CriticalPath(schedule_cmds::CriticalPathArgs),
+    /// List, add or remove finish-to-start links between tasks (a server's
+    /// /fennec/projects/{id}/task-links).
+    Link(schedule_cmds::LinkArgs),
 }
 
 #[tokio::main]
@@ -67,6 +73,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed(args) => seed::run(args).await,
         Command::Risk(args) => exit_with(schedule_cmds::risk(args).await?),
         Command::Timeline(args) => exit_with(schedule_cmds::timeline(args).await?),
+        Command::CriticalPath(args) => exit_with(schedule_cmds::critical_path(args).await?),
+        Command::Link(args) => exit_with(schedule_cmds::link(args).await?),
         Command::Migrate(db) => {
             let store = fennec_store::Db::connect(&db.database_url).await?;
             store.migrate().await?;

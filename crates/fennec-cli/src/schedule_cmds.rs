@@ -232,3 +232,110 @@ mod tests {
         assert!(!risk_table(&calm).1);
     }
 }
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct CriticalPathArgs {
+    /// The project, by name or id.
+    #[arg(long)]
+    pub project: String,
+    /// Compute as of this day (YYYY-MM-DD); today by default.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Print the server's JSON instead of the chains.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// The chains of a critical-path answer, one block per target.
+pub fn critical_path_text(answer: &Value) -> String {
+    let mut out = format!(
+        "{} as of {}\n",
+        s(&answer["project"]["name"]),
+        s(&answer["as_of"])
+    );
+    for t in answer["targets"].as_array().into_iter().flatten() {
+        let slack = t["slack"].as_object();
+        let zero = slack.map_or(0, |m| m.values().filter(|v| v.as_i64() == Some(0)).count());
+        out.push_str(&format!(
+            "\n{} (date {}): forecast finish {}; {} tasks on the path, {} of {} with no slack\n",
+            s(&t["name"]),
+            s(&t["date"]),
+            s(&t["finish"]),
+            t["path"].as_array().map_or(0, Vec::len),
+            zero,
+            slack.map_or(0, |m| m.len()),
+        ));
+        for p in t["path"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "  {}  {}  {}  slack {}\n",
+                s(&p["start"]),
+                s(&p["finish"]),
+                s(&p["full_name"]),
+                s(&p["slack_days"]),
+            ));
+        }
+    }
+    out
+}
+
+/// `fennec critical-path`.
+pub async fn critical_path(args: CriticalPathArgs) -> anyhow::Result<i32> {
+    let client = args.connection.client().await?;
+    let project = client.project_by_name(&args.project).await?;
+    let id = project["id"].as_str().unwrap_or_default().to_owned();
+    let query = ScheduleQuery {
+        as_of: args.as_of.clone(),
+        ..Default::default()
+    };
+    let answer = client.critical_path(&id, &query).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+    } else {
+        print!("{}", critical_path_text(&answer));
+    }
+    Ok(0)
+}
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct LinkArgs {
+    /// The project, by name or id.
+    #[arg(long)]
+    pub project: String,
+    /// The task that must finish first (id)…
+    #[arg(long, requires = "successor")]
+    pub predecessor: Option<String>,
+    /// …before this one starts (id).
+    #[arg(long, requires = "predecessor")]
+    pub successor: Option<String>,
+    /// Studio working days between the two.
+    #[arg(long, default_value_t = 0)]
+    pub lag_days: u32,
+    /// Remove the link with this id instead.
+    #[arg(long, conflicts_with_all = ["predecessor", "successor"])]
+    pub remove: Option<String>,
+    /// With no link to add or remove: list the pipeline's links too.
+    #[arg(long)]
+    pub pipeline: bool,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// `fennec link`: adds, removes or lists task links.
+pub async fn link(args: LinkArgs) -> anyhow::Result<i32> {
+    let client = args.connection.client().await?;
+    let project = client.project_by_name(&args.project).await?;
+    let id = project["id"].as_str().unwrap_or_default().to_owned();
+    let answer = if let Some(link) = &args.remove {
+        client.unlink_tasks(link).await?;
+        println!("removed {link}");
+        return Ok(0);
+    } else if let (Some(p), Some(su)) = (&args.predecessor, &args.successor) {
+        client.link_tasks(&id, p, su, args.lag_days).await?
+    } else {
+        client.task_links(&id, args.pipeline).await?
+    };
+    println!("{}", serde_json::to_string_pretty(&answer)?);
+    Ok(0)
+}

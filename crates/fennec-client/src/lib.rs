@@ -104,6 +104,24 @@ impl Client {
         self.send(req).await
     }
 
+    /// `POST path` with a JSON body, decoded as `T`.
+    pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &Value) -> Result<T> {
+        let mut req = self.http.post(self.url(path)).json(body);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    /// `DELETE path` (an empty answer, as a 204, is `null`).
+    pub async fn delete(&self, path: &str) -> Result<Value> {
+        let mut req = self.http.delete(self.url(path));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
     async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
         let resp = req
             .send()
@@ -120,6 +138,7 @@ impl Client {
         if !status.is_success() {
             return Err(error_for(status, &text));
         }
+        let text = if text.is_empty() { "null".into() } else { text };
         serde_json::from_str(&text).map_err(|e| ClientError::Decode(format!("{e}: {text:.200}")))
     }
 }

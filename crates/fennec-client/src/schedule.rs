@@ -62,4 +62,49 @@ impl Client {
         self.get(&format!("fennec/projects/{project_id}/timeline"), &q)
             .await
     }
+
+    /// `GET fennec/projects/{id}/critical-path`: the chain deciding the
+    /// project end and each milestone, with every task's slack.
+    pub async fn critical_path(&self, project_id: &str, query: &ScheduleQuery) -> Result<Value> {
+        self.get(
+            &format!("fennec/projects/{project_id}/critical-path"),
+            &query.pairs(),
+        )
+        .await
+    }
+
+    /// The project's explicit task links (and the pipeline's with
+    /// `pipeline`).
+    pub async fn task_links(&self, project_id: &str, pipeline: bool) -> Result<Value> {
+        let q: &[(&str, &str)] = if pipeline {
+            &[("pipeline", "true")]
+        } else {
+            &[]
+        };
+        self.get(&format!("fennec/projects/{project_id}/task-links"), q)
+            .await
+    }
+
+    /// Links `successor` to start after `predecessor` finishes, plus
+    /// `lag_days` working days; a cycle is refused (the error names it).
+    pub async fn link_tasks(
+        &self,
+        project_id: &str,
+        predecessor: &str,
+        successor: &str,
+        lag_days: u32,
+    ) -> Result<Value> {
+        let body = serde_json::json!({
+            "predecessor_id": predecessor,
+            "successor_id": successor,
+            "lag_days": lag_days,
+        });
+        self.post(&format!("fennec/projects/{project_id}/task-links"), &body)
+            .await
+    }
+
+    /// Removes a link.
+    pub async fn unlink_tasks(&self, link_id: &str) -> Result<Value> {
+        self.delete(&format!("fennec/task-links/{link_id}")).await
+    }
 }
