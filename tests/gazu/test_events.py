@@ -236,3 +236,29 @@ def test_events_cross_replicas_in_commit_order(tmp_path):
         for s in servers:
             _stop(s.process)
         _drop_postgres_database(maintenance, name)
+
+
+def test_the_event_log_lists_a_productions_events(gazu_admin, production, api_url):
+    # gazu.sync.get_last_events reads Zou's event log (data/events/last).
+    project = production.project
+    seq = gazu.shot.new_sequence(project, f"LOG{int(time.time() * 1000) % 100000}",
+                                 episode=production.episode)
+    logged = gazu.sync.get_last_events(project=project, name="sequence:new", limit=1000)
+    mine = [e for e in logged if e["data"].get("sequence_id") == seq["id"]]
+    assert len(mine) == 1
+    event = mine[0]
+    assert list(event) == ["id", "created_at", "name", "user_id", "project_id", "data"]
+    assert event["name"] == "sequence:new"
+    assert event["project_id"] == project["id"]
+    assert event["data"] == {"sequence_id": seq["id"], "project_id": project["id"]}
+    assert all(e["name"] == "sequence:new" and e["project_id"] == project["id"] for e in logged)
+    # Paging with the cursor: older than the given event.
+    older = gazu.client.get(
+        "data/events/last",
+        params={"project_id": project["id"], "cursor_event_id": logged[0]["id"]},
+    )
+    assert all(e["created_at"] <= logged[0]["created_at"] for e in older)
+    # An artist may not read the log.
+    artist = artist_client(api_url, production.artist_email)
+    with pytest.raises(gazu.exception.NotAllowedException):
+        gazu.sync.get_last_events(project=project, client=artist)

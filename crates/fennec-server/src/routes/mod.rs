@@ -16,6 +16,7 @@ pub mod concepts;
 pub mod crud;
 pub mod day_offs;
 pub mod entities;
+pub mod event_log;
 pub mod export;
 pub mod files;
 pub mod index;
@@ -56,6 +57,7 @@ fn api(state: AppState) -> Router {
         .merge(playlists::routes())
         .merge(previews::routes())
         .merge(entities::routes())
+        .merge(event_log::routes())
         .merge(files::routes())
         .merge(export::routes())
         .merge(source::routes())
