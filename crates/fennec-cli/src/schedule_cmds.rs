@@ -96,6 +96,9 @@ fn task_label(r: &Value) -> String {
     if t.is_null() {
         return r["milestone"].as_str().unwrap_or("-").to_owned();
     }
+    if let Some(full) = t["full_name"].as_str() {
+        return full.to_owned();
+    }
     let entity = t["entity"]["name"].as_str().unwrap_or("?");
     let tt = t["task_type"]["name"].as_str().unwrap_or("?");
     format!("{entity} / {tt}")
@@ -138,7 +141,7 @@ pub fn risk_table(answer: &Value) -> (String, bool) {
                 .map(|r| r[i].chars().count())
                 .max()
                 .unwrap_or(0)
-                .min(40)
+                .min(48)
         })
         .collect();
     let mut out = format!(

@@ -10,6 +10,8 @@
 //! * Progress counts done tasks and their estimated minutes; `ratio` is done
 //!   estimate over total estimate, or done tasks over tasks when nothing is
 //!   estimated.
+//! * Sequence and entity groups are named with their episode and sequence
+//!   ("E01 / SQ01 / SH0010"): sequences are named alike in every episode.
 //! * Groups are sorted by planned start (undated last), then name, then id;
 //!   rows by planned start, planned end, then task id.
 
@@ -94,14 +96,39 @@ pub struct Timeline {
     pub groups: Vec<TimelineGroup>,
 }
 
+/// `r` named after its (non-empty, distinct) parents: "E01 / SQ01".
+fn qualified(r: &Ref, parents: &[Option<&Ref>]) -> Ref {
+    let mut parts: Vec<&str> = parents
+        .iter()
+        .flatten()
+        .filter(|p| p.id != r.id && !p.name.is_empty())
+        .map(|p| p.name.as_str())
+        .collect();
+    parts.push(&r.name);
+    Ref::new(r.id, parts.join(" / "))
+}
+
 /// The timeline of `tasks` grouped by one of the built-in keys.
 pub fn timeline(tasks: &[TaskInput], forecast: &Forecast, group_by: GroupBy) -> Timeline {
     let one = |r: Option<&Ref>| vec![r.cloned()];
     match group_by {
         GroupBy::Project => timeline_by(tasks, forecast, |t| one(t.project.as_ref())),
         GroupBy::Episode => timeline_by(tasks, forecast, |t| one(t.episode.as_ref())),
-        GroupBy::Sequence => timeline_by(tasks, forecast, |t| one(t.sequence.as_ref())),
-        GroupBy::Entity => timeline_by(tasks, forecast, |t| one(t.entity.as_ref())),
+        // Sequences are named alike in every episode (SQ01…): their groups
+        // are named "episode / sequence", and entities' "episode / sequence
+        // / shot", so that rows can be told apart.
+        GroupBy::Sequence => timeline_by(tasks, forecast, |t| {
+            vec![t
+                .sequence
+                .as_ref()
+                .map(|r| qualified(r, &[t.episode.as_ref()]))]
+        }),
+        GroupBy::Entity => timeline_by(tasks, forecast, |t| {
+            vec![t
+                .entity
+                .as_ref()
+                .map(|r| qualified(r, &[t.episode.as_ref(), t.sequence.as_ref()]))]
+        }),
         GroupBy::EntityType => timeline_by(tasks, forecast, |t| one(t.entity_type.as_ref())),
         GroupBy::TaskType => timeline_by(tasks, forecast, |t| one(t.task_type.as_ref())),
         GroupBy::Person => timeline_by(tasks, forecast, |t| {

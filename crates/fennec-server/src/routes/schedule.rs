@@ -137,6 +137,9 @@ fn project_ref(project: &Map<String, Value>) -> ProjectRef {
 struct TaskLabel<'a> {
     id: Uuid,
     name: &'a str,
+    /// Episode / sequence / entity / task type: rows named by the shot
+    /// alone repeat across sequences and episodes.
+    full_name: String,
     entity: &'a Option<Ref>,
     entity_type: &'a Option<Ref>,
     task_type: &'a Option<Ref>,
@@ -150,6 +153,7 @@ fn task_label(t: &TaskInput) -> TaskLabel<'_> {
     TaskLabel {
         id: t.id,
         name: &t.name,
+        full_name: task_display_name(t),
         entity: &t.entity,
         entity_type: &t.entity_type,
         task_type: &t.task_type,
