@@ -189,7 +189,10 @@ fn link(r: LinkRow) -> TaskLink {
     }
 }
 
-const LINK_COLUMNS: &str = "id, project_id, predecessor_id, successor_id, lag_days, created_at";
+// `lag_days` is an INTEGER (INT4 on PostgreSQL): read as a BIGINT so both
+// backends decode it as i64.
+const LINK_COLUMNS: &str =
+    "id, project_id, predecessor_id, successor_id, CAST(lag_days AS BIGINT), created_at";
 
 /// The explicit links of a project, oldest first.
 pub async fn task_links(exec: &mut impl Exec, project: Uuid) -> Result<Vec<TaskLink>> {
