@@ -313,3 +313,103 @@ async fn the_studio_calendar_drives_capacity() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn task_links_hold_successors_back_and_refuse_cycles() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let t = p.admin.token();
+        let links = format!("/api/fennec/projects/{}/task-links", p.project);
+        // Chair may not start before Lamp (both the artist's) is done.
+        let link = app
+            .post_created(
+                &links,
+                t,
+                json!({"predecessor_id": p.late, "successor_id": p.slipping, "lag_days": 1}),
+            )
+            .await;
+        assert_eq!(link["lag_days"], 1);
+        assert_eq!(link["kind"], "explicit");
+        let (status, body) = app
+            .post(
+                &links,
+                t,
+                json!({"predecessor_id": p.slipping, "successor_id": p.late}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body["message"],
+            "This link would make a cycle: Lamp / Modeling → Chair / Modeling → Lamp / Modeling."
+        );
+        let (status, _) = app
+            .post(
+                &links,
+                p.artist.token(),
+                json!({"predecessor_id": p.unassigned, "successor_id": p.late}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app
+            .post(
+                &links,
+                t,
+                json!({"predecessor_id": p.late, "successor_id": uuid::Uuid::new_v4()}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        let f = app
+            .get_ok(
+                &format!(
+                    "/api/fennec/projects/{}/forecast?as_of=2024-03-04",
+                    p.project
+                ),
+                t,
+            )
+            .await;
+        let task = |id: &str| {
+            array_of(&f["tasks"])
+                .iter()
+                .find(|x| x["task_id"] == json!(id))
+                .cloned()
+                .unwrap()
+        };
+        let (lamp, chair) = (task(&p.late), task(&p.slipping));
+        assert_eq!(lamp["forecast_finish"], "2024-03-04");
+        // One working day of lag after Monday.
+        assert_eq!(chair["earliest_start"], "2024-03-05");
+        assert_eq!(chair["forecast_start"], "2024-03-05");
+        assert_eq!(chair["waits_for"], json!(p.late));
+        assert_eq!(chair["task"]["full_name"], "Chair / Modeling");
+
+        let cp = app
+            .get_ok(
+                &format!(
+                    "/api/fennec/projects/{}/critical-path?as_of=2024-03-04",
+                    p.project
+                ),
+                t,
+            )
+            .await;
+        let end = &array_of(&cp["targets"])[0];
+        let path: Vec<&str> = array_of(&end["path"])
+            .iter()
+            .map(|x| str_of(&x["full_name"]))
+            .collect();
+        assert_eq!(path, ["Lamp / Modeling", "Chair / Modeling"]);
+        assert_eq!(end["slack"][&p.slipping], 0);
+
+        let listed = app.get_ok(&links, t).await;
+        assert_eq!(array_of(&listed).len(), 1);
+        let (status, _) = app
+            .delete(
+                &format!("/api/fennec/task-links/{}", str_of(&link["id"])),
+                t,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(array_of(&app.get_ok(&links, t).await).len(), 0);
+    })
+    .await;
+}
