@@ -10,9 +10,9 @@
 #[macro_use]
 pub mod value;
 pub mod breakdown;
-pub mod chats;
 pub mod bulk;
 pub mod cascade;
+pub mod chats;
 pub mod db;
 pub mod defaults;
 pub mod error;
