@@ -264,6 +264,9 @@ pub async fn disable_two_factor(
         ],
     )
     .await?;
+    // Zou's disable_two_factor_authentication_for_person also drops the
+    // TOTP secret and the recovery codes (columns the API never shows).
+    fennec_store::persons::set_two_factor(exec, person_id, &Default::default()).await?;
     tracing::warn!(admin = %user.id, person = %person_id, "an admin disabled a person's 2FA");
     Ok(json!({"success": true}))
 }

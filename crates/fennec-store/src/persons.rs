@@ -99,3 +99,71 @@ pub async fn has_password(exec: &mut impl Exec, id: Uuid) -> Result<bool> {
         on!(exec, c => sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *c).await?);
     Ok(hash.flatten().is_some_and(|h| !h.is_empty()))
 }
+
+/// A person's second factors, with the secrets the API never shows
+/// (Zou's totp_secret and otp_recovery_codes columns).
+#[derive(Clone, Debug, Default)]
+pub struct TwoFactor {
+    pub totp_enabled: bool,
+    pub email_otp_enabled: bool,
+    pub fido_enabled: bool,
+    pub totp_secret: Option<String>,
+    /// bcrypt hashes of the recovery codes not spent yet.
+    pub recovery_codes: Vec<String>,
+    pub preferred: Option<String>,
+}
+
+impl TwoFactor {
+    /// Zou's person_two_factor_authentication_enabled.
+    pub fn any_enabled(&self) -> bool {
+        self.totp_enabled || self.email_otp_enabled || self.fido_enabled
+    }
+}
+
+pub async fn two_factor(exec: &mut impl Exec, id: Uuid) -> Result<Option<TwoFactor>> {
+    let sql = "SELECT totp_enabled, email_otp_enabled, fido_enabled, totp_secret, \
+               otp_recovery_codes, preferred_two_factor_authentication \
+               FROM persons WHERE id = $1";
+    type Row = (
+        Option<bool>,
+        Option<bool>,
+        Option<bool>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> =
+        on!(exec, c => sqlx::query_as(sql).bind(id).fetch_optional(&mut *c).await?);
+    Ok(
+        row.map(|(totp, email, fido, secret, codes, preferred)| TwoFactor {
+            totp_enabled: totp.unwrap_or(false),
+            email_otp_enabled: email.unwrap_or(false),
+            fido_enabled: fido.unwrap_or(false),
+            totp_secret: secret,
+            recovery_codes: codes
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or_default(),
+            preferred,
+        }),
+    )
+}
+
+/// Writes the TOTP side of `tf` (the flag, the secret, the recovery codes,
+/// the preferred method); the e-mail and FIDO flags are left alone.
+pub async fn set_two_factor(exec: &mut impl Exec, id: Uuid, tf: &TwoFactor) -> Result<()> {
+    let sql = "UPDATE persons SET totp_enabled = $1, totp_secret = $2, \
+               otp_recovery_codes = $3, preferred_two_factor_authentication = $4 \
+               WHERE id = $5";
+    let codes = (!tf.recovery_codes.is_empty())
+        .then(|| serde_json::to_string(&tf.recovery_codes).unwrap_or_default());
+    on!(exec, c => sqlx::query(sql)
+        .bind(tf.totp_enabled)
+        .bind(tf.totp_secret.clone())
+        .bind(codes.clone())
+        .bind(tf.preferred.clone())
+        .bind(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    Ok(())
+}

@@ -5,6 +5,7 @@ pub mod cookies;
 pub mod jwt;
 pub mod password;
 pub mod permissions;
+pub mod totp;
 pub mod user;
 
 pub use user::{CurrentUser, RefreshUser};

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use fennec_api::error as msg;
 use fennec_api::models;
@@ -11,6 +11,7 @@ use fennec_store::{persons, rows, tokens};
 use serde_json::{json, Value};
 
 use crate::app::AppState;
+use crate::auth::totp::{self, Check, Offered, Refusal};
 use crate::auth::{cookies, password, CurrentUser, RefreshUser};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::SchemaBody;
@@ -22,6 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/logout", get(logout))
         .route("/auth/authenticated", get(authenticated))
         .route("/auth/refresh-token", get(refresh_token))
+        .route(
+            "/auth/totp",
+            put(totp_pre_enable).post(totp_enable).delete(totp_disable),
+        )
 }
 
 /// Zou locks an account for a minute after five wrong passwords in a row.
@@ -91,6 +96,7 @@ async fn login(
             ""
         }
     };
+    let offered = Offered::from_body(&body, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -131,6 +137,34 @@ async fn login(
             json!({"error": true, "login": false, "unactive": true,
                    "message": "User is unactive, he cannot log in."}),
         ));
+    }
+    // Zou's check_auth: past the password and the active check, a person
+    // with a second factor on must give one. A wrong one counts as a failed
+    // login; a missing one does not.
+    let tf = persons::two_factor(&mut conn, cred.id)
+        .await?
+        .unwrap_or_default();
+    if tf.any_enabled() {
+        match totp::check(&mut conn, cred.id, &tf, &offered).await? {
+            Check::Passed => {}
+            Check::Wrong => {
+                persons::record_failed_login(&mut conn, cred.id, now).await?;
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    json!({"error": true, "login": false, "wrong_OTP": true,
+                           "message": "Wrong two-factor authentication code."}),
+                ));
+            }
+            Check::Missing { preferred, enabled } => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    json!({"error": true, "login": false, "missing_OTP": true,
+                           "message": "A two-factor authentication code is required.",
+                           "preferred_two_factor_authentication": preferred,
+                           "two_factor_authentication_enabled": enabled}),
+                ));
+            }
+        }
     }
     if cred.failed_attempts > 0 {
         persons::reset_failed_logins(&mut conn, cred.id).await?;
@@ -230,4 +264,117 @@ async fn refresh_token(
         return Ok(response);
     }
     Ok(Json(json!({"access_token": access})).into_response())
+}
+
+fn totp_refused(refusal: Refusal, wrong_message: &str) -> ApiError {
+    let body = match refusal {
+        Refusal::AlreadyEnabled => json!({"error": true, "message": "TOTP already enabled."}),
+        Refusal::NotEnabled => json!({"error": true, "message": "TOTP not enabled."}),
+        Refusal::WrongCode => json!({"error": true, "message": wrong_message, "wrong_OTP": true}),
+    };
+    ApiError::new(StatusCode::BAD_REQUEST, body)
+}
+
+/// PUT /auth/totp — Zou's pre-enable: a new secret and its otpauth URI
+/// (Zou spells the key `totp_provisionning_uri`).
+async fn totp_pre_enable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Value>> {
+    let mut tx = state.db.begin().await?;
+    let secret = totp::pre_enable(&mut tx, user.id)
+        .await?
+        .map_err(|r| totp_refused(r, ""))?;
+    let email = rows::get(&mut tx, &models::PERSON, user.id, false)
+        .await?
+        .and_then(|p| p.get("email").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default();
+    tx.commit().await?;
+    let org = organisation(&state, false).await?;
+    let org_name = org.get("name").and_then(Value::as_str).unwrap_or("");
+    Ok(Json(json!({
+        "totp_provisionning_uri": totp::provisioning_uri(&secret, &email, org_name),
+        "otp_secret": secret,
+    })))
+}
+
+/// POST /auth/totp — enables TOTP with a code of the pre-enabled secret.
+/// Zou answers the recovery codes (null when the person already had some)
+/// and new tokens (its _build_2fa_registration_response), as cookies too
+/// for a browser.
+async fn totp_enable(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Response> {
+    // Zou's TotpSchema: `totp`, a string of at least one character.
+    let code = match body.get("totp") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(_)) => {
+            return Err(ApiError::validation(vec![(
+                "totp".to_owned(),
+                "String should have at least 1 character".to_owned(),
+            )]))
+        }
+        None => {
+            return Err(ApiError::validation(vec![(
+                "totp".to_owned(),
+                "Field required".to_owned(),
+            )]))
+        }
+        Some(_) => {
+            return Err(ApiError::validation(vec![(
+                "totp".to_owned(),
+                "Input should be a valid string".to_owned(),
+            )]))
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let codes = totp::enable(&mut tx, user.id, &code, state.config.bcrypt_cost)
+        .await?
+        .map_err(|r| totp_refused(r, "TOTP verification failed."))?;
+    tx.commit().await?;
+    let cfg = &state.config;
+    let (refresh, refresh_claims) =
+        state
+            .keys
+            .issue(user.id, "refresh", cfg.refresh_token_expires, None)?;
+    let (access, _) = state.keys.issue(
+        user.id,
+        "access",
+        cfg.access_token_expires,
+        Some(refresh_claims.jti),
+    )?;
+    let mut response = Json(json!({
+        "otp_recovery_codes": codes,
+        "access_token": access,
+        "refresh_token": refresh,
+    }))
+    .into_response();
+    if cookies::from_browser(&headers) {
+        cookies::set_access(response.headers_mut(), &access);
+        cookies::set_refresh(response.headers_mut(), &refresh);
+    }
+    Ok(response)
+}
+
+/// DELETE /auth/totp — turns one's own TOTP off, given a valid code (or
+/// recovery code) as Zou requires.
+async fn totp_disable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    let mut errors = vec![];
+    let offered = Offered::from_body(&body, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let mut tx = state.db.begin().await?;
+    totp::disable_own(&mut tx, user.id, &offered)
+        .await?
+        .map_err(|r| totp_refused(r, "OTP verification failed."))?;
+    tx.commit().await?;
+    Ok(Json(json!({"success": true})))
 }
