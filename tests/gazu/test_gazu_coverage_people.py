@@ -104,13 +104,14 @@ MUST_SERVE_PEOPLE = {
     "user.update_filter",
     "user.update_filter_group",
     "user.update_notification",
-    # person (39)
+    # person (40)
     "person.add_person_to_department",
     "person.all_departments",
     "person.all_organisations",
     "person.all_persons",
     "person.change_password_for_person",
     "person.clear_person_avatar",
+    "person.disable_two_factor_authentication",
     "person.get_all_month_time_spents",
     "person.get_day_off",
     "person.get_day_offs",
