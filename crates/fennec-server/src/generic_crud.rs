@@ -522,10 +522,6 @@ pub async fn read(
         ] {
             row.entry(k).or_insert_with(|| json!([]));
         }
-        for (k, v) in crate::comments::relation_ids(&mut conn, id).await? {
-            row.insert(k.into(), v);
-        }
-        crate::comments::embed_reply_authors(&mut conn, &mut row).await?;
     }
     if name == "edits" {
         row = crate::hierarchy::full_edit(&mut conn, &row).await?;
