@@ -631,7 +631,13 @@ async fn create_task_link(
         lag as u32,
         fennec_schedule::LinkKind::Explicit,
     ));
-    if let Some(cycle) = fennec_schedule::find_cycle(&input.all_links()) {
+    if let Some(mut cycle) = fennec_schedule::find_cycle(&input.all_links()) {
+        // The search starts wherever the task ids sort first; start the
+        // message at the new link's successor, so that the same request
+        // always reads the same (the path that exists, then the new link).
+        if let Some(at) = cycle.iter().position(|t| *t == succ) {
+            cycle.rotate_left(at);
+        }
         let mut names: Vec<String> = cycle
             .iter()
             .map(|t| name_of(&input, *t).unwrap_or_else(|| t.to_string()))
