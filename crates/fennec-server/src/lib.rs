@@ -33,6 +33,7 @@ pub mod reach;
 pub mod refs;
 pub mod routes;
 pub mod schedule_input;
+pub mod schedule_versions;
 pub mod search_filters;
 pub mod storage;
 pub mod task_batch;

@@ -35,7 +35,10 @@ pub use project::PROJECT;
 pub use project_settings::{
     BUDGET, BUDGET_ENTRY, METADATA_DESCRIPTOR, PREVIEW_BACKGROUND_FILE, STATUS_AUTOMATION,
 };
-pub use schedule_item::{CUSTOM_ACTION, SCHEDULE_ITEM, STUDIO};
+pub use schedule_item::{
+    CUSTOM_ACTION, PRODUCTION_SCHEDULE_VERSION, PRODUCTION_SCHEDULE_VERSION_TASK_LINK, SCHEDULE_ITEM,
+    STUDIO,
+};
 pub use task::{ATTACHMENT_FILE, COMMENT, TASK, TIME_SPENT};
 pub use task_status::TASK_STATUS;
 pub use task_type::TASK_TYPE;
@@ -221,6 +224,8 @@ pub static ALL: &[&Model] = &[
     &SCHEDULE_ITEM,
     &STUDIO,
     &CUSTOM_ACTION,
+    &PRODUCTION_SCHEDULE_VERSION,
+    &PRODUCTION_SCHEDULE_VERSION_TASK_LINK,
 ];
 
 /// Fills the keys a model computes from its own columns (Zou's hybrid

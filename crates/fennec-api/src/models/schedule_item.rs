@@ -48,3 +48,38 @@ pub static CUSTOM_ACTION: Model = Model {
         UPDATED_AT,
     ],
 };
+
+/// Zou's `ProductionScheduleVersion`: a named copy of a production's task
+/// dates that Kitsu's production schedule edits apart from the production.
+pub static PRODUCTION_SCHEDULE_VERSION: Model = Model {
+    type_name: "ProductionScheduleVersion",
+    table: "production_schedule_versions",
+    columns: &[
+        required("name", Kind::Text),
+        required("project_id", Kind::Uuid),
+        null("production_schedule_from", Kind::Uuid),
+        flag("locked", false),
+        flag("canceled", false),
+        ID,
+        CREATED_AT,
+        UPDATED_AT,
+    ],
+};
+
+/// Zou's `ProductionScheduleVersionTaskLink`: one task's dates, estimate
+/// and assignees in a schedule version.
+pub static PRODUCTION_SCHEDULE_VERSION_TASK_LINK: Model = Model {
+    type_name: "ProductionScheduleVersionTaskLink",
+    table: "production_schedule_version_task_links",
+    columns: &[
+        required("production_schedule_version_id", Kind::Uuid),
+        required("task_id", Kind::Uuid),
+        null("start_date", Kind::DateTime),
+        null("due_date", Kind::DateTime),
+        col("estimation", Kind::Float, Default::Float(0.0)),
+        relation("assignees"),
+        ID,
+        CREATED_AT,
+        UPDATED_AT,
+    ],
+};

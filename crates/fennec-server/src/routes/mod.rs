@@ -28,6 +28,7 @@ pub mod project_settings;
 pub mod projects;
 pub mod schedule;
 pub mod schedule_items;
+pub mod schedule_versions;
 pub mod shots;
 pub mod source;
 pub mod task_actions;
@@ -63,6 +64,7 @@ fn api(state: AppState) -> Router {
         .merge(source::routes())
         .merge(schedule::routes())
         .merge(schedule_items::routes())
+        .merge(schedule_versions::routes())
         .merge(pages::routes())
         .merge(crud::routes())
         .fallback(not_found)
