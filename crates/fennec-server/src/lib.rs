@@ -27,6 +27,7 @@ pub mod otio;
 pub mod person_actions;
 pub mod present;
 pub mod preview_files;
+pub mod preview_movies;
 pub mod previews;
 pub mod quotas;
 pub mod reach;

@@ -5,9 +5,7 @@
 //! `SetMainPreviewResource`. Routes in routes/previews.rs; the files
 //! themselves go through storage.rs.
 //!
-//! Movies are not processed yet (no ffmpeg pipeline): a movie upload is
-//! refused with a 400 and its row removed, as Zou removes the row of a
-//! movie it cannot process, so no preview stays "processing" for ever.
+//! Movies go through preview_movies.rs (ffmpeg, off the request path).
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -32,8 +30,7 @@ use crate::task_rows::TASK;
 
 /// Zou's `ALLOWED_PICTURE_EXTENSION`.
 const PICTURE_EXTENSIONS: &[&str] = &["jpe", "jpeg", "jpg", "png"];
-/// Zou's `ALLOWED_MOVIE_EXTENSION`.
-const MOVIE_EXTENSIONS: &[&str] = &["avi", "m4v", "mkv", "mov", "mp4", "webm", "wmv"];
+use crate::preview_movies::MOVIE_EXTENSIONS;
 /// Zou's `ALLOWED_FILE_EXTENSION`: kept as they are, under `files/previews`.
 const FILE_EXTENSIONS: &[&str] = &[
     "ae", "ai", "blend", "clip", "comp", "diff", "exr", "fbx", "fla", "flv", "gif", "glb", "gltf",
@@ -302,15 +299,69 @@ pub async fn remove_files(state: &AppState, preview_id: Uuid) {
             tracing::warn!("preview {preview_id}: {bucket}/{prefix} not removed: {e}");
         }
     }
+    crate::preview_movies::remove_files(state, preview_id).await;
+}
+
+/// Zou's `emit_app_preview_event`, once an upload is accepted: the
+/// comment showing the preview changed, and the preview has its file.
+pub async fn emit_added(
+    exec: &mut impl fennec_store::db::Exec,
+    user: &CurrentUser,
+    preview: &Row,
+    project: Option<Uuid>,
+) -> ApiResult<()> {
+    let preview_id = id_of(preview);
+    let Some(comment_id) = store::comments_of(exec, preview_id)
+        .await
+        .map_err(store_err)?
+        .first()
+        .copied()
+    else {
+        return Ok(());
+    };
+    let Some(comment) = rows::get(exec, &models::COMMENT, comment_id, false)
+        .await
+        .map_err(store_err)?
+    else {
+        return Ok(());
+    };
+    crate::events::emit(
+        exec,
+        Some(user.id),
+        "comment:update",
+        json!({
+            "comment_id": comment_id.to_string(),
+            "task_id": comment.get("object_id").cloned().unwrap_or(Value::Null),
+            "person_id": comment.get("person_id").cloned().unwrap_or(Value::Null),
+            "for_client": comment.get("for_client").cloned().unwrap_or(Value::Null),
+        }),
+        project,
+    )
+    .await?;
+    crate::events::emit(
+        exec,
+        Some(user.id),
+        "preview-file:add-file",
+        json!({
+            "comment_id": comment_id.to_string(),
+            "task_id": preview.get("task_id").cloned().unwrap_or(Value::Null),
+            "preview_file_id": preview_id.to_string(),
+            "revision": preview.get("revision").cloned().unwrap_or(Value::Null),
+            "extension": preview.get("extension").cloned().unwrap_or(Value::Null),
+            "status": preview.get("status").cloned().unwrap_or(Value::Null),
+        }),
+        project,
+    )
+    .await
 }
 
 /// A decoded upload: the original as Zou keeps it (PNG), its size, and
 /// the variants.
-struct Picture {
-    original: Bytes,
-    width: u32,
-    height: u32,
-    variants: Vec<(&'static str, Bytes)>,
+pub(crate) struct Picture {
+    pub original: Bytes,
+    pub width: u32,
+    pub height: u32,
+    pub variants: Vec<(&'static str, Bytes)>,
 }
 
 fn png(img: &DynamicImage) -> Result<Bytes, image::ImageError> {
@@ -375,7 +426,7 @@ fn thumbnail(img: &DynamicImage, size: (u32, u32)) -> DynamicImage {
 
 /// Decodes an upload by its content, as Pillow does, and builds Zou's
 /// variants. `None` for what is not a readable picture.
-fn process_picture(data: &[u8]) -> Option<Picture> {
+pub(crate) fn process_picture(data: &[u8]) -> Option<Picture> {
     let img = image::load_from_memory(data).ok()?;
     let (width, height) = img.dimensions();
     if width == 0 || height == 0 {
@@ -399,14 +450,23 @@ fn wrong_parameter(message: String) -> ApiError {
     ApiError::bad_request(message)
 }
 
+/// Zou's `normalize` and `no_job` query parameters of an upload.
+#[derive(Clone, Copy, Debug)]
+pub struct UploadOptions {
+    pub normalize: bool,
+    pub no_job: bool,
+}
+
 /// `POST pictures/preview-files/{id}`: the file of a preview created by
 /// add-preview. Pictures get their variants and turn "ready" at once
-/// (Zou without a job queue); other allowed files are kept as they are.
+/// (Zou without a job queue); movies are processed in the background
+/// (preview_movies.rs); other allowed files are kept as they are.
 pub async fn upload(
     state: &AppState,
     user: &CurrentUser,
     preview_id: Uuid,
     file: Option<(String, Bytes)>,
+    options: UploadOptions,
 ) -> ApiResult<(StatusCode, Row)> {
     let (preview, task) = {
         let mut conn = state.db.conn().await?;
@@ -434,7 +494,21 @@ pub async fn upload(
     let original_name = parts.join(".");
     let col = |n: &str| PREVIEW_FILE.column(n).expect("preview file column");
     let changes;
-    if PICTURE_EXTENSIONS.contains(&extension.as_str()) {
+    if MOVIE_EXTENSIONS.contains(&extension.as_str()) {
+        let row = crate::preview_movies::upload(
+            state,
+            user,
+            &preview,
+            &task,
+            original_name,
+            &extension,
+            data,
+            options.normalize,
+            options.no_job,
+        )
+        .await?;
+        return Ok((StatusCode::CREATED, row));
+    } else if PICTURE_EXTENSIONS.contains(&extension.as_str()) {
         let picture = tokio::task::spawn_blocking(move || process_picture(&data))
             .await
             .map_err(ApiError::internal)?
@@ -476,19 +550,15 @@ pub async fn upload(
             (col("status"), SqlValue::Text("ready".into())),
         ];
     } else {
-        // Zou removes the row of a file it will not keep. Movies land here
-        // too until Fennec processes them (issue 14, ffmpeg).
+        // Zou removes the row of a file it will not keep.
         let mut tx = state.db.begin().await?;
         fennec_store::cascade::remove_preview_file(&mut tx, preview_id)
             .await
             .map_err(store_err)?;
         tx.commit().await?;
-        let message = if MOVIE_EXTENSIONS.contains(&extension.as_str()) {
-            format!("Movie previews are not processed by this server yet, extension: {extension}")
-        } else {
-            format!("Wrong file format, extension: {extension}")
-        };
-        return Err(wrong_parameter(message));
+        return Err(wrong_parameter(format!(
+            "Wrong file format, extension: {extension}"
+        )));
     }
     let mut tx = state.db.begin().await?;
     let row = rows::update(&mut tx, &PREVIEW_FILE, preview_id, changes)
@@ -501,6 +571,16 @@ pub async fn upload(
             .await
             .map_err(store_err)?;
     }
+    let project = uuid_field(&task, "project_id");
+    crate::events::emit(
+        &mut tx,
+        Some(user.id),
+        "preview-file:update",
+        json!({"preview_file_id": preview_id.to_string(), "status": "ready"}),
+        project,
+    )
+    .await?;
+    emit_added(&mut tx, user, &row, project).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, row))
 }
@@ -600,18 +680,25 @@ pub async fn read(
         .and_then(Value::as_str)
         .unwrap_or("png")
         .to_owned();
+    if attachment && extension == "mp4" {
+        // Zou's PreviewFileDownloadResource sends a movie's movie.
+        return crate::preview_movies::send(state, headers, &preview, false, true)
+            .await?
+            .ok_or_else(ApiError::not_found);
+    }
     // The download route serves what the preview is: its PNG original, or
-    // the file kept as it came.
-    let (bucket, prefix, content_type) = if prefix == "original" && extension != "png" {
-        let ct = if extension == "pdf" {
-            "application/pdf"
+    // the file kept as it came; a movie's `.png` original is its frame.
+    let (bucket, prefix, content_type) =
+        if prefix == "original" && extension != "png" && (attachment || extension != "mp4") {
+            let ct = if extension == "pdf" {
+                "application/pdf"
+            } else {
+                "application/octet-stream"
+            };
+            (FILES, "previews", ct)
         } else {
-            "application/octet-stream"
+            (PICTURES, prefix, "image/png")
         };
-        (FILES, "previews", ct)
-    } else {
-        (PICTURES, prefix, "image/png")
-    };
     let bytes = state
         .media
         .get(bucket, prefix, preview_id)
@@ -628,6 +715,53 @@ pub async fn read(
         }
     }
     Ok(response)
+}
+
+/// The access check of a media read alone, for the routes that answer
+/// something else than a file once it passed (Zou checks the rights
+/// before the extension).
+pub async fn check_media_access(
+    state: &AppState,
+    user: &CurrentUser,
+    preview_id: Uuid,
+    rule: ReadRule,
+) -> ApiResult<()> {
+    let mut conn = state.db.conn().await?;
+    let preview = load_preview(&mut conn, preview_id).await?;
+    let task = preview_task(&mut conn, &preview).await?;
+    check_read(&mut conn, user, preview_id, &task, rule).await
+}
+
+/// Zou's `PreviewFileResource` takes the pictures' and the kept files'
+/// extensions only.
+pub fn is_original_extension(extension: &str) -> bool {
+    PICTURE_EXTENSIONS.contains(&extension) || FILE_EXTENSIONS.contains(&extension)
+}
+
+/// `GET movies/originals|low/preview-files/{id}.mp4` and
+/// `movies/originals/preview-files/{id}/download`: Zou's
+/// `PreviewFileMovieResource` and its siblings, with the task's rule.
+pub async fn read_movie(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    preview_id: Uuid,
+    lowdef: bool,
+    attachment: bool,
+) -> ApiResult<Response> {
+    let preview = {
+        let mut conn = state.db.conn().await?;
+        let preview = load_preview(&mut conn, preview_id).await?;
+        let task = preview_task(&mut conn, &preview).await?;
+        check_read(&mut conn, user, preview_id, &task, ReadRule::Task).await?;
+        preview
+    };
+    if preview.get("status").and_then(Value::as_str) == Some("processing") {
+        return Ok(processing_answer(preview_id, headers));
+    }
+    crate::preview_movies::send(state, headers, &preview, lowdef, attachment)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// `PUT actions/preview-files/{id}/set-main-preview`: Zou's

@@ -27,6 +27,14 @@ use crate::config::MediaArgs;
 /// Zou's buckets.
 pub const PICTURES: &str = "pictures";
 pub const FILES: &str = "files";
+pub const MOVIES: &str = "movies";
+
+/// A stored file read for an answer: its whole size, and the bytes of the
+/// part asked for, streamed (a movie is never held in memory at once).
+pub struct Stored {
+    pub size: u64,
+    pub body: futures_util::stream::BoxStream<'static, Result<Bytes, object_store::Error>>,
+}
 
 /// The media store of a server: cheap to clone.
 #[derive(Clone)]
@@ -202,6 +210,69 @@ impl Media {
         }
     }
 
+    /// Stores the local file at `path` without reading it into memory:
+    /// object_store's buffered writer turns a big one into a multipart
+    /// upload, which, like a plain PUT, only shows once complete.
+    pub async fn put_file(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        id: Uuid,
+        path: &Path,
+    ) -> Result<(), object_store::Error> {
+        use tokio::io::AsyncWriteExt;
+        let io = |e: std::io::Error| object_store::Error::Generic {
+            store: "media",
+            source: Box::new(e),
+        };
+        let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+        let mut writer =
+            object_store::buffered::BufWriter::new(self.store.clone(), key(bucket, prefix, id));
+        if let Err(e) = tokio::io::copy(&mut file, &mut writer).await {
+            let _ = writer.abort().await;
+            return Err(io(e));
+        }
+        writer.shutdown().await.map_err(io)
+    }
+
+    /// The size of the file at (`bucket`, `prefix`, `id`), `None` when
+    /// there is none.
+    pub async fn size(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        id: Uuid,
+    ) -> Result<Option<u64>, object_store::Error> {
+        match self.store.head(&key(bucket, prefix, id)).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The bytes `range` (all of them when `None`) of the file at
+    /// (`bucket`, `prefix`, `id`), streamed; `None` when there is none.
+    pub async fn read(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        id: Uuid,
+        range: Option<std::ops::Range<u64>>,
+    ) -> Result<Option<Stored>, object_store::Error> {
+        let options = object_store::GetOptions {
+            range: range.map(object_store::GetRange::Bounded),
+            ..Default::default()
+        };
+        match self.store.get_opts(&key(bucket, prefix, id), options).await {
+            Ok(found) => Ok(Some(Stored {
+                size: found.meta.size,
+                body: found.into_stream(),
+            })),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Removes the file at (`bucket`, `prefix`, `id`); a missing one is
     /// not an error.
     pub async fn delete(
@@ -270,6 +341,27 @@ mod tests {
         );
         media.delete(PICTURES, "original", id).await.unwrap();
         assert_eq!(media.get(PICTURES, "original", id).await.unwrap(), None);
+
+        // A file put from disk reads back whole and by range.
+        let source = dir.path().join("movie.mp4");
+        std::fs::write(&source, b"0123456789").unwrap();
+        media.put_file(MOVIES, "lowdef", id, &source).await.unwrap();
+        assert_eq!(media.size(MOVIES, "lowdef", id).await.unwrap(), Some(10));
+        let part = media
+            .read(MOVIES, "lowdef", id, Some(2..5))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(part.size, 10);
+        let bytes: Vec<Bytes> = futures_util::TryStreamExt::try_collect(part.body)
+            .await
+            .unwrap();
+        assert_eq!(bytes.concat(), b"234");
+        assert!(media
+            .read(MOVIES, "previews", id, None)
+            .await
+            .unwrap()
+            .is_none());
 
         let half = MediaArgs {
             s3_bucket: Some("b".into()),

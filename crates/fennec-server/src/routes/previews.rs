@@ -35,6 +35,12 @@ pub fn routes() -> Router<AppState> {
             get(thumbnail_square),
         )
         .route("/pictures/previews/preview-files/{file}", get(preview))
+        .route("/movies/originals/preview-files/{file}", get(movie))
+        .route(
+            "/movies/originals/preview-files/{id}/download",
+            get(movie_download),
+        )
+        .route("/movies/low/preview-files/{file}", get(movie_low))
         .route("/pictures/originals/preview-files/{file}", get(original))
         .route(
             "/pictures/originals/preview-files/{id}/download",
@@ -184,11 +190,23 @@ async fn upload(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let id = path_id(&id)?;
+    // Zou's get_bool_parameter: "true" in any case; normalize by default.
+    let flag = |name: &str, default: bool| {
+        query
+            .iter()
+            .rfind(|(k, _)| k == name)
+            .map_or(default, |(_, v)| v.eq_ignore_ascii_case("true"))
+    };
+    let options = logic::UploadOptions {
+        normalize: flag("normalize", true),
+        no_job: flag("no_job", false),
+    };
     let file = read_file(req, &s).await?;
-    let (status, row) = logic::upload(&s, &user, id, file).await?;
+    let (status, row) = logic::upload(&s, &user, id, file, options).await?;
     Ok((status, Json(Value::Object(row))))
 }
 
@@ -262,6 +280,13 @@ async fn original(
     } else {
         ReadRule::Task
     };
+    let extension = extension.to_lowercase();
+    if !logic::is_original_extension(&extension) {
+        logic::check_media_access(&s, &user, id, rule).await?;
+        return Err(ApiError::bad_request(format!(
+            "Extension not allowed: {extension}"
+        )));
+    }
     logic::read(&s, &user, &headers, id, "original", rule, false).await
 }
 
@@ -273,6 +298,45 @@ async fn download(
 ) -> ApiResult<Response> {
     let id = path_id(&id)?;
     logic::read(&s, &user, &headers, id, "original", ReadRule::Task, true).await
+}
+
+/// `{id}.mp4`: the id of a movie route, 404 for anything else.
+fn mp4_id(file: &str) -> ApiResult<uuid::Uuid> {
+    let id = file.strip_suffix(".mp4").ok_or_else(ApiError::not_found)?;
+    path_id(id)
+}
+
+/// GET /movies/originals/preview-files/{id}.mp4
+async fn movie(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let id = mp4_id(&file)?;
+    logic::read_movie(&s, &user, &headers, id, false, false).await
+}
+
+/// GET /movies/originals/preview-files/{id}/download
+async fn movie_download(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id(&id)?;
+    logic::read_movie(&s, &user, &headers, id, false, true).await
+}
+
+/// GET /movies/low/preview-files/{id}.mp4
+async fn movie_low(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let id = mp4_id(&file)?;
+    logic::read_movie(&s, &user, &headers, id, true, false).await
 }
 
 async fn set_main_preview(
