@@ -511,7 +511,7 @@ pub async fn upload(
         settings,
         normalize,
     ));
-    if !(no_job || !normalize) {
+    if normalize && !no_job {
         return Ok(row);
     }
     let _ = job.await;
