@@ -310,3 +310,35 @@ def test_kitsu_pages_load_with_no_failed_call(browser, kitsu_server, artifacts, 
     finally:
         session.close()
 
+
+def test_kitsu_status_change_by_comment_lands(browser, kitsu_server, artifacts):
+    """A supervisor's daily write: on the task page, a comment that moves
+    the task to another status, posted through Kitsu's comment form; the
+    API then holds the comment and the task's new status."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        pid = project_id(session)
+        ids = seeded_ids(session, pid)
+        api = session.context.request
+        statuses = {s["short_name"]: s for s in api.get(f"{session.base}/api/data/task-status").json()}
+        before = api.get(f"{session.base}/api/data/tasks/{ids['task']}").json()
+        target = "retake" if before["task_status_id"] != statuses["retake"]["id"] else "done"
+        session.open(PAGES["task page"][0].format(**ids))
+        expect(session.page.get_by_text("Current status:")).to_be_visible(timeout=30_000)
+        text = f"Please fix the timing ({secrets.token_hex(3)})"
+        session.page.get_by_placeholder(re.compile("Leave a comment")).fill(text)
+        form = session.page.locator(".add-comment")
+        form.locator(".status-selector [role=combobox]").click()
+        form.locator(".status-selector").get_by_text(target, exact=True).last.click()
+        form.locator(".post-button").click()
+        expect(session.page.get_by_text(text)).to_be_visible(timeout=30_000)
+        session.assert_clean("the task page after the comment")
+        after = api.get(f"{session.base}/api/data/tasks/{ids['task']}").json()
+        assert after["task_status_id"] == statuses[target]["id"]
+        comments = api.get(f"{session.base}/api/data/tasks/{ids['task']}/comments").json()
+        assert comments[0]["text"] == text
+        assert comments[0]["task_status_id"] == statuses[target]["id"]
+        session.shot("comment")
+    finally:
+        session.close()
