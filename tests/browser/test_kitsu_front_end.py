@@ -342,3 +342,32 @@ def test_kitsu_status_change_by_comment_lands(browser, kitsu_server, artifacts):
         session.shot("comment")
     finally:
         session.close()
+
+
+def test_kitsu_time_logged_by_an_artist_lands(browser, kitsu_server, artifacts):
+    """An artist's daily write: 4 hours on his first task of the day, with
+    the Timelog tab's quick button; the API then holds his time spent."""
+    _, email, password = ROLES[2]
+    session = Session(browser, kitsu_server, artifacts, "artist")
+    try:
+        session.login(email, password)
+        api = session.context.request
+        day = session.page.evaluate("new Date().toISOString().slice(0, 10)")
+        before = api.get(f"{session.base}/api/data/user/time-spents/{day}").json()
+        session.open("/my-tasks?section=timesheets")
+        expect(session.page.get_by_text("Time spent (hours)", exact=False).first).to_be_visible(
+            timeout=30_000
+        )
+        row = session.page.locator("tbody tr").first
+        row.get_by_role("button", name="4", exact=True).click()
+        expect(session.page.get_by_text(re.compile(r"^\s*-?\s*4 hours\s*$")).first).to_be_visible(
+            timeout=30_000
+        )
+        session.assert_clean("the timelog after logging time")
+        after = api.get(f"{session.base}/api/data/user/time-spents/{day}").json()
+        # The button sets the day's time of the task (Zou keeps minutes).
+        was = {t["id"]: t["duration"] for t in before}
+        assert any(t["duration"] == 240 and was.get(t["id"]) != 240 for t in after), (before, after)
+        session.shot("timelog")
+    finally:
+        session.close()
