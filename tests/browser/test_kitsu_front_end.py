@@ -279,6 +279,8 @@ def seeded_ids(session: Session, pid: str) -> dict:
         "ep": episodes[0]["id"],
         "task": shot_task["id"],
         "tt": shot_task["task_type_id"],
+        "shot": shot["name"],
+        "sequence": shot["sequence_name"],
     }
 
 
@@ -369,5 +371,41 @@ def test_kitsu_time_logged_by_an_artist_lands(browser, kitsu_server, artifacts):
         was = {t["id"]: t["duration"] for t in before}
         assert any(t["duration"] == 240 and was.get(t["id"]) != 240 for t in after), (before, after)
         session.shot("timelog")
+    finally:
+        session.close()
+
+
+def test_kitsu_estimate_changed_on_the_estimation_tab_lands(browser, kitsu_server, artifacts):
+    """A supervisor's planning write: a new estimate typed in the task type
+    page's Estimation tab (in days); the API then holds it in minutes of
+    the studio's working day."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        pid = project_id(session)
+        ids = seeded_ids(session, pid)
+        api = session.context.request
+        day_hours = api.get(f"{session.base}/api/data/organisations").json()[0]["hours_by_day"]
+        session.open(PAGES["task type page"][0].format(**ids))
+        expect(session.page.get_by_text(ids["shot"]).first).to_be_visible(timeout=30_000)
+        session.page.locator(".tabs").get_by_text("Estimation", exact=True).click()
+        row = session.page.locator("tr.task-line").filter(
+            has=session.page.locator("td.name", has_text=re.compile(f"^{ids['shot']}$"))
+        ).filter(
+            has=session.page.locator("td.sequence", has_text=re.compile(f"^{ids['sequence']}$"))
+        )
+        cell = row.locator("td.estimation input")
+        expect(cell).to_be_visible(timeout=30_000)
+        cell.fill("3.5")
+        cell.press("Tab")
+        expected = round(3.5 * day_hours * 60)
+        for _ in range(40):
+            task = api.get(f"{session.base}/api/data/tasks/{ids['task']}").json()
+            if round(task["estimation"]) == expected:
+                break
+            session.page.wait_for_timeout(250)
+        assert round(task["estimation"]) == expected, task["estimation"]
+        session.assert_clean("the estimation tab after the change")
+        session.shot("estimation")
     finally:
         session.close()
