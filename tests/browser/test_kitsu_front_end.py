@@ -409,3 +409,45 @@ def test_kitsu_estimate_changed_on_the_estimation_tab_lands(browser, kitsu_serve
         session.shot("estimation")
     finally:
         session.close()
+
+
+def test_kitsu_shows_a_change_made_elsewhere_without_reload(browser, kitsu_server, artifacts):
+    """Issue 15: a status change made by someone else shows in an open
+    Kitsu page without a reload (Kitsu's Socket.IO `/events` namespace):
+    the admin keeps the task page open while the production manager's
+    browser comments with a new status through Kitsu's own form."""
+    watcher = Session(browser, kitsu_server, artifacts, "admin")
+    writer = Session(browser, kitsu_server, artifacts, "manager")
+    try:
+        watcher.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        pid = project_id(watcher)
+        ids = seeded_ids(watcher, pid)
+        task_page = PAGES["task page"][0].format(**ids)
+        watcher.open(task_page)
+        expect(watcher.page.get_by_text("Current status:")).to_be_visible(timeout=30_000)
+        watcher.page.wait_for_load_state("networkidle", timeout=30_000)
+        api = watcher.context.request
+        statuses = {s["short_name"]: s for s in api.get(f"{watcher.base}/api/data/task-status").json()}
+        before = api.get(f"{watcher.base}/api/data/tasks/{ids['task']}").json()
+        target = "wip" if before["task_status_id"] != statuses["wip"]["id"] else "wfa"
+        writer.login(f"manager1.{SLUG}@seed.example.com", SEED_PASSWORD)
+        writer.open(task_page)
+        expect(writer.page.get_by_text("Current status:")).to_be_visible(timeout=30_000)
+        text = f"Seen live ({secrets.token_hex(3)})"
+        writer.page.get_by_placeholder(re.compile("Leave a comment")).fill(text)
+        form = writer.page.locator(".add-comment")
+        form.locator(".status-selector [role=combobox]").click()
+        form.locator(".status-selector").get_by_text(target, exact=True).last.click()
+        form.locator(".post-button").click()
+        expect(writer.page.get_by_text(text)).to_be_visible(timeout=30_000)
+        # No reload of the watcher's page: the comment comes by the event.
+        expect(watcher.page.get_by_text(text)).to_be_visible(timeout=20_000)
+        assert api.get(f"{watcher.base}/api/data/tasks/{ids['task']}").json()["task_status_id"] == (
+            statuses[target]["id"]
+        )
+        watcher.assert_clean("the task page, watching")
+        writer.assert_clean("the task page, writing")
+        watcher.shot("live-comment")
+    finally:
+        writer.close()
+        watcher.close()
