@@ -62,10 +62,26 @@ class FennecServer:
     database_url: str
     log_path: Path
     process: subprocess.Popen
+    media_dir: Path | None = None
 
     @property
     def api_url(self) -> str:
         return self.base_url + "/api"
+
+    @property
+    def media_root(self) -> Path:
+        """Where the server's media files are on disk: its media folder, or
+        with ``FENNEC_S3_BUCKET`` the bucket's folder of the S3 server
+        (``FENNEC_TEST_S3_DIR``, the folder ``s3s-fs`` serves)."""
+        bucket = os.environ.get("FENNEC_S3_BUCKET")
+        if not bucket:
+            if self.media_dir is None:
+                pytest.fail("this server was started without a known media folder")
+            return self.media_dir
+        s3_dir = os.environ.get("FENNEC_TEST_S3_DIR")
+        if not s3_dir:
+            pytest.fail("FENNEC_S3_BUCKET is set: set FENNEC_TEST_S3_DIR to the S3 server's folder")
+        return Path(s3_dir) / bucket
 
     def log_tail(self, start: int = 0, limit: int = 6000) -> str:
         try:
@@ -154,8 +170,12 @@ def fennec_server(request, tmp_path_factory):
 
     port = _free_port()
     env = dict(os.environ)
+    media_dir = tmp / "media"
     env.update(
         FENNEC_BIND=f"127.0.0.1:{port}",
+        # Each server its own media folder (the reference Zou's
+        # PREVIEW_FOLDER too), so tests can look at the files.
+        FENNEC_MEDIA_DIR=str(media_dir),
         DATABASE_URL=database_url,
         SECRET_KEY=secrets.token_hex(32),
         FENNEC_ADMIN_EMAIL=ADMIN_EMAIL,
@@ -171,7 +191,9 @@ def fennec_server(request, tmp_path_factory):
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
     )
-    server = FennecServer(backend, f"http://127.0.0.1:{port}", database_url, log_path, process)
+    server = FennecServer(
+        backend, f"http://127.0.0.1:{port}", database_url, log_path, process, media_dir
+    )
     try:
         _wait_until_up(server, float(os.environ.get("FENNEC_START_TIMEOUT", "60")))
         yield server

@@ -145,16 +145,6 @@ pub async fn ids_for_comments(
     Ok(map)
 }
 
-/// The ids of a comment's files, to remove from the store once the
-/// comment is gone (the rows go with it: the key cascades).
-pub async fn file_ids_of_comment(exec: &mut impl Exec, comment: Uuid) -> ApiResult<Vec<Uuid>> {
-    Ok(of_comments(exec, &[comment])
-        .await?
-        .iter()
-        .map(id_of)
-        .collect())
-}
-
 /// Zou's `get_attachment_file`: the row, 404 when unknown or not an id.
 pub async fn load(exec: &mut impl Exec, id: &str) -> ApiResult<Row> {
     let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;

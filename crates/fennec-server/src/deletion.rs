@@ -2,20 +2,48 @@
 //! removals runs (`fennec_store::cascade` holds the rules), and the answer
 //! for each outcome. Shared by the generic `/data/<model>/<id>` route and
 //! the routes that delete in bulk.
+//!
+//! The removals name the stored files of the previews and attachments they
+//! took ([`GoneFiles`]); [`commit`] removes them once the transaction has
+//! committed, never before, so that a refused or rolled-back delete keeps
+//! its files.
 
 use axum::http::StatusCode;
 use fennec_api::error as msg;
 use fennec_api::models;
-use fennec_store::cascade::{self, Removal, Tasks};
+use fennec_store::cascade::{self, GoneFiles, Removal, Tasks};
 use fennec_store::rows::{self, Row};
 use fennec_store::Tx;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::auth::permissions::{self, check_manager_project_access, check_project_access};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::present::{id_of, uuid_field};
+
+/// Commits a delete's transaction, then removes the files of the rows it
+/// took.
+pub async fn commit(state: &AppState, tx: Tx, gone: GoneFiles) -> ApiResult<()> {
+    tx.commit().await?;
+    remove_files(state, gone).await;
+    Ok(())
+}
+
+/// Removes the stored files of removed previews and attachments, a few at
+/// a time. As Zou's `_remove_files_quietly`, a file that cannot be removed
+/// is logged and left: the rows are gone and nothing serves it any more.
+pub async fn remove_files(state: &AppState, gone: GoneFiles) {
+    use futures_util::StreamExt;
+    if gone.is_empty() {
+        return;
+    }
+    futures_util::stream::iter(gone.previews)
+        .for_each_concurrent(8, |(id, _)| crate::preview_files::remove_files(state, id))
+        .await;
+    crate::attachments::remove_files(&state.media, &gone.attachments).await;
+}
 
 /// Which of Zou's entity resources a delete goes through: each has its own
 /// removal (the generic `/data/entities/<id>` only deletes a bare row).
@@ -70,21 +98,24 @@ pub async fn remove_entity(
     entity: &Row,
     route: EntityRoute,
     force: bool,
-) -> ApiResult<()> {
+) -> ApiResult<GoneFiles> {
     check_entity_delete(tx, user, entity).await?;
     let id = id_of(entity);
-    let outcome = match route {
+    let (outcome, gone) = match route {
         EntityRoute::Leaf => cascade::remove_leaf(tx, id, force).await?,
-        EntityRoute::Scene => cascade::remove_scene(tx, id).await?,
+        EntityRoute::Scene => (cascade::remove_scene(tx, id).await?, GoneFiles::default()),
         EntityRoute::Sequence => cascade::remove_sequence(tx, id, force).await?,
         EntityRoute::Episode => cascade::remove_episode(tx, id, force).await?,
-        EntityRoute::Generic => cascade::remove_if_unlinked(tx, id).await?,
+        EntityRoute::Generic => (
+            cascade::remove_if_unlinked(tx, id).await?,
+            GoneFiles::default(),
+        ),
     };
     match (outcome, route) {
         (Removal::StillLinked, EntityRoute::Sequence) => Err(still_linked("sequence")),
         (Removal::StillLinked, EntityRoute::Episode) => Err(still_linked("episode")),
         (Removal::StillLinked, _) => Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT)),
-        _ => Ok(()),
+        _ => Ok(gone),
     }
 }
 
@@ -97,20 +128,24 @@ pub async fn remove_task(
     user: &CurrentUser,
     task: &Row,
     force: bool,
-) -> ApiResult<()> {
+) -> ApiResult<GoneFiles> {
     let project = uuid_field(task, "project_id").unwrap_or_default();
     check_manager_project_access(tx, user, project).await?;
     let id = id_of(task);
     if !force && cascade::task_has_history(tx, id).await? {
         return Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT));
     }
-    cascade::remove_tasks(tx, Tasks::One(id)).await?;
-    Ok(())
+    Ok(cascade::remove_tasks(tx, Tasks::One(id)).await?)
 }
 
 /// DELETE /data/comments/<id>: managers of the production, or the author;
-/// the task is then recomputed from the comments that are left.
-pub async fn remove_comment(tx: &mut Tx, user: &CurrentUser, comment: &Row) -> ApiResult<()> {
+/// the task is then recomputed from the comments that are left. The
+/// comment's previews and attachments go with it, as in Zou.
+pub async fn remove_comment(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    comment: &Row,
+) -> ApiResult<GoneFiles> {
     let task = match uuid_field(comment, "object_id") {
         Some(t) => rows::get(tx, &models::TASK, t, false).await?,
         None => None,
@@ -130,8 +165,7 @@ pub async fn remove_comment(tx: &mut Tx, user: &CurrentUser, comment: &Row) -> A
     } else if uuid_field(comment, "person_id") != Some(user.id) {
         return Err(ApiError::forbidden());
     }
-    cascade::remove_comment(tx, id_of(comment)).await?;
-    Ok(())
+    Ok(cascade::remove_comment(tx, id_of(comment)).await?.1)
 }
 
 /// DELETE /data/time-spents/<id>: Zou's `check_time_spent_access` (the
@@ -178,26 +212,26 @@ pub async fn check_time_spent_access(
 /// DELETE /data/projects/<id>: only a closed production; with `force` it
 /// goes with everything it holds, without it only while it is empty (Zou's
 /// database refuses otherwise).
-pub async fn remove_project(tx: &mut Tx, project: Uuid, force: bool) -> ApiResult<()> {
+pub async fn remove_project(tx: &mut Tx, project: Uuid, force: bool) -> ApiResult<GoneFiles> {
     if !force && cascade::project_has_content(tx, project).await? {
         return Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT));
     }
-    cascade::remove_project(tx, project).await?;
-    Ok(())
+    Ok(cascade::remove_project(tx, project).await?)
 }
 
 /// POST /actions/projects/<id>/delete-entities: Zou's `remove_entities`.
 /// Each shot, asset, edit or concept of the production goes as its own
 /// delete would take it (canceled first unless forced or already canceled;
 /// concepts always go); other kinds, other productions' entities and
-/// unknown ids are skipped. Answers the ids that were handled, as sent.
+/// unknown ids are skipped. Answers the ids that were handled, as sent,
+/// and the files of what went.
 pub async fn remove_entities(
     tx: &mut Tx,
     user: &CurrentUser,
     project: Uuid,
     ids: &[(String, Uuid)],
     force: bool,
-) -> ApiResult<Vec<String>> {
+) -> ApiResult<(Vec<String>, GoneFiles)> {
     let mut targets = Vec::new();
     for (sent, id) in ids {
         let Some(entity) = rows::get(tx, &models::ENTITY, *id, false).await? else {
@@ -210,7 +244,7 @@ pub async fn remove_entities(
         targets.push((sent.clone(), entity));
     }
     let types = crate::present::EntityTypes::load(tx).await?;
-    let mut removed = Vec::new();
+    let (mut removed, mut gone) = (Vec::new(), GoneFiles::default());
     for (sent, entity) in targets {
         let kind = uuid_field(&entity, "entity_type_id").map_or("", |t| types.kind(t));
         let canceled = entity.get("canceled").and_then(|v| v.as_bool()) == Some(true);
@@ -219,10 +253,10 @@ pub async fn remove_entities(
             "Shot" | "Edit" | "Asset" => force || canceled,
             _ => continue,
         };
-        cascade::remove_leaf(tx, id_of(&entity), force).await?;
+        gone.extend(cascade::remove_leaf(tx, id_of(&entity), force).await?.1);
         removed.push(sent);
     }
-    Ok(removed)
+    Ok((removed, gone))
 }
 
 /// POST /actions/projects/<id>/delete-tasks: the production's managers
@@ -232,10 +266,11 @@ pub async fn remove_project_tasks(
     user: &CurrentUser,
     project: Uuid,
     ids: &[(String, Uuid)],
-) -> ApiResult<Vec<String>> {
+) -> ApiResult<(Vec<String>, GoneFiles)> {
     check_manager_project_access(tx, user, project).await?;
+    let mut gone = GoneFiles::default();
     for (_, id) in ids {
-        cascade::remove_tasks(tx, Tasks::OneInProject(project, *id)).await?;
+        gone.extend(cascade::remove_tasks(tx, Tasks::OneInProject(project, *id)).await?);
     }
-    Ok(ids.iter().map(|(sent, _)| sent.clone()).collect())
+    Ok((ids.iter().map(|(sent, _)| sent.clone()).collect(), gone))
 }

@@ -1152,16 +1152,14 @@ pub async fn remove(
     let mut tx = state.db.begin().await?;
     let row = load_row(&mut tx, &user, res, id, false).await?;
     let model = res.model;
-    let mut gone_files = Vec::new();
+    // The files of removed previews and attachments go after the commit.
+    let mut gone = fennec_store::cascade::GoneFiles::default();
     if std::ptr::eq(model, &models::ENTITY) {
-        deletion::remove_entity(&mut tx, &user, &row, EntityRoute::of(&name), force).await?;
+        gone = deletion::remove_entity(&mut tx, &user, &row, EntityRoute::of(&name), force).await?;
     } else if std::ptr::eq(model, &models::TASK) {
-        deletion::remove_task(&mut tx, &user, &row, force).await?;
+        gone = deletion::remove_task(&mut tx, &user, &row, force).await?;
     } else if std::ptr::eq(model, &models::COMMENT) {
-        // Zou's remove_comment removes the attachments' files too: after
-        // the commit here, so that a failed delete keeps them.
-        gone_files = crate::attachments::file_ids_of_comment(&mut tx, id).await?;
-        deletion::remove_comment(&mut tx, &user, &row).await?;
+        gone = deletion::remove_comment(&mut tx, &user, &row).await?;
     } else if std::ptr::eq(model, &models::TIME_SPENT) {
         deletion::remove_time_spent(&mut tx, &user, &row).await?;
     } else if std::ptr::eq(model, &models::MILESTONE) {
@@ -1173,7 +1171,9 @@ pub async fn remove(
         let task = preview_task(&mut tx, &row).await?;
         let project = present::uuid_field(&task, "project_id").unwrap_or_default();
         permissions::check_manager_project_access(&mut tx, &user, project).await?;
-        cascade::remove_preview_file(&mut tx, id).await?;
+        gone = cascade::remove_preview_file(&mut tx, id)
+            .await?
+            .unwrap_or_default();
     } else if std::ptr::eq(model, &models::PROJECT) {
         permissions::require_admin(&user)?;
         let closed = fennec_store::defaults::project_status_id(&mut tx, "Closed").await?;
@@ -1183,14 +1183,14 @@ pub async fn remove(
                 json!({"error": true, "message": "Only closed projects can be deleted"}),
             ));
         }
-        deletion::remove_project(&mut tx, id, force).await?;
+        gone = deletion::remove_project(&mut tx, id, force).await?;
     } else {
         permissions::require_admin(&user)?;
         if std::ptr::eq(model, &models::PERSON) && id == user.id {
             return Err(ApiError::forbidden());
         }
         if std::ptr::eq(model, &models::PERSON) && force {
-            cascade::remove_person_work(&mut tx, id).await?;
+            gone = cascade::remove_person_work(&mut tx, id).await?;
         }
         if std::ptr::eq(model, &models::TASK_TYPE) {
             // Zou's TaskTypeResource.pre_delete.
@@ -1216,8 +1216,7 @@ pub async fn remove(
         }
     }
     crate::events::crud(&mut tx, user.id, res.model, "delete", &row).await?;
-    tx.commit().await?;
-    crate::attachments::remove_files(&state.media, &gone_files).await;
+    deletion::commit(&state, tx, gone).await?;
     invalidate_refs(&state, res.model);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -27,6 +27,32 @@ pub enum Removal {
     StillLinked,
 }
 
+/// The stored files of the rows a removal took. cascade.rs knows rows, not
+/// storage: the server maps these to its keys (storage.rs) and removes the
+/// files once the transaction has committed, never before, so that a
+/// rolled-back delete keeps its files (Zou also marks the files deleted
+/// only once the row is gone).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use = "the files of removed rows are removed after the commit"]
+pub struct GoneFiles {
+    /// Preview files, with their extension (Zou's `clear_picture_files`,
+    /// `clear_movie_files` and `clear_generic_files` choose by it).
+    pub previews: Vec<(Uuid, Option<String>)>,
+    /// Comment attachments.
+    pub attachments: Vec<Uuid>,
+}
+
+impl GoneFiles {
+    pub fn is_empty(&self) -> bool {
+        self.previews.is_empty() && self.attachments.is_empty()
+    }
+
+    pub fn extend(&mut self, other: GoneFiles) {
+        self.previews.extend(other.previews);
+        self.attachments.extend(other.attachments);
+    }
+}
+
 /// Which tasks a forced task removal takes.
 #[derive(Clone, Copy, Debug)]
 pub enum Tasks {
@@ -68,6 +94,35 @@ async fn execute(exec: &mut impl Exec, sql: &str, a: Uuid, b: Option<Uuid>) -> R
     }))
 }
 
+/// The previews (id, extension) that `sql` selects, bound as [`execute`].
+async fn preview_files(
+    exec: &mut impl Exec,
+    sql: &str,
+    a: Uuid,
+    b: Option<Uuid>,
+) -> Result<Vec<(Uuid, Option<String>)>> {
+    Ok(on!(exec, c => {
+        let q = sqlx::query_as(sql).bind(a);
+        let q = match b {
+            Some(b) => q.bind(b),
+            None => q,
+        };
+        q.fetch_all(&mut *c).await?
+    }))
+}
+
+/// The ids that `sql` selects, bound as [`execute`].
+async fn ids(exec: &mut impl Exec, sql: &str, a: Uuid, b: Option<Uuid>) -> Result<Vec<Uuid>> {
+    Ok(on!(exec, c => {
+        let q = sqlx::query_scalar(sql).bind(a);
+        let q = match b {
+            Some(b) => q.bind(b),
+            None => q,
+        };
+        q.fetch_all(&mut *c).await?
+    }))
+}
+
 async fn exists(exec: &mut impl Exec, sql: &str, id: Uuid) -> Result<bool> {
     let found: Option<i32> =
         on!(exec, c => sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *c).await?);
@@ -75,13 +130,31 @@ async fn exists(exec: &mut impl Exec, sql: &str, id: Uuid) -> Result<bool> {
 }
 
 /// Zou's `remove_task(force=True)` for every task of `which`: their
-/// comments, time spents, assignments and preview files go with them.
-/// Returns how many tasks went.
-pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<u64> {
+/// comments with their attachments, time spents, assignments and preview
+/// files go with them. Returns the files of the previews and attachments
+/// that went.
+pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<GoneFiles> {
     let cond = which.condition();
     let (a, b) = which.ids();
     let owned = format!("(SELECT id FROM tasks WHERE {cond})");
     let previews = format!("(SELECT id FROM preview_files WHERE task_id IN {owned})");
+    let comments = format!("(SELECT id FROM comments WHERE object_id IN {owned})");
+    let gone = GoneFiles {
+        previews: preview_files(
+            exec,
+            &format!("SELECT id, extension FROM preview_files WHERE task_id IN {owned}"),
+            a,
+            b,
+        )
+        .await?,
+        attachments: ids(
+            exec,
+            &format!("SELECT id FROM attachment_files WHERE comment_id IN {comments}"),
+            a,
+            b,
+        )
+        .await?,
+    };
     // The entities that showed one of these previews get their main
     // preview back once all of them are gone (Zou's restore_main).
     let shown: Vec<Uuid> = on!(exec, c => {
@@ -98,7 +171,6 @@ pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<u64> {
     for sql in crate::notifications::for_tasks_sql(&owned) {
         execute(exec, &sql, a, b).await?;
     }
-    let comments = format!("(SELECT id FROM comments WHERE object_id IN {owned})");
     for sql in comment_links_sql(&comments) {
         execute(exec, &sql, a, b).await?;
     }
@@ -117,21 +189,24 @@ pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<u64> {
     ] {
         execute(exec, &sql, a, b).await?;
     }
-    let n = execute(exec, &format!("DELETE FROM tasks WHERE {cond}"), a, b).await?;
+    execute(exec, &format!("DELETE FROM tasks WHERE {cond}"), a, b).await?;
     for entity in shown {
         restore_entity_main_preview(exec, entity).await?;
     }
-    Ok(n)
+    Ok(gone)
 }
 
 /// Zou's `remove_preview_file`: the entity, task and comments that showed
 /// the preview forget it, the preview goes, and the task and entity get
-/// back their newest remaining main preview. False when there was none.
-pub async fn remove_preview_file(exec: &mut impl Exec, preview: Uuid) -> Result<bool> {
-    let task: Option<Option<Uuid>> = on!(exec, c => sqlx::query_scalar(
-        "SELECT task_id FROM preview_files WHERE id = $1")
+/// back their newest remaining main preview. Returns its files, `None`
+/// when there was no such preview.
+pub async fn remove_preview_file(exec: &mut impl Exec, preview: Uuid) -> Result<Option<GoneFiles>> {
+    let found: Option<(Option<Uuid>, Option<String>)> = on!(exec, c => sqlx::query_as(
+        "SELECT task_id, extension FROM preview_files WHERE id = $1")
         .bind(preview).fetch_optional(&mut *c).await?);
-    let Some(task) = task else { return Ok(false) };
+    let Some((task, extension)) = found else {
+        return Ok(None);
+    };
     let shown: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
         "SELECT id FROM entities WHERE preview_file_id = $1")
         .bind(preview).fetch_all(&mut *c).await?);
@@ -146,6 +221,7 @@ pub async fn remove_preview_file(exec: &mut impl Exec, preview: Uuid) -> Result<
         "UPDATE comments SET preview_file_id = NULL WHERE preview_file_id = $1",
         "UPDATE tasks SET last_preview_file_id = NULL WHERE last_preview_file_id = $1",
         "UPDATE news SET preview_file_id = NULL WHERE preview_file_id = $1",
+        "DELETE FROM comment_preview_links WHERE preview_file_id = $1",
         "DELETE FROM preview_files WHERE id = $1",
     ] {
         execute(exec, sql, preview, None).await?;
@@ -158,7 +234,10 @@ pub async fn remove_preview_file(exec: &mut impl Exec, preview: Uuid) -> Result<
     for entity in shown {
         restore_entity_main_preview(exec, entity).await?;
     }
-    Ok(true)
+    Ok(Some(GoneFiles {
+        previews: vec![(preview, extension)],
+        attachments: Vec::new(),
+    }))
 }
 
 /// Zou's `_get_last_main_preview_file`: the newest main preview (position
@@ -297,8 +376,13 @@ async fn remove_entity_links(exec: &mut impl Exec, entity: Uuid) -> Result<()> {
 
 /// Zou's `remove_shot`, `remove_asset`, `remove_edit` and `remove_concept`:
 /// an entity with tasks is only canceled unless `force`d; otherwise it goes
-/// with its tasks. An asset's children lose their parent rather than go.
-pub async fn remove_leaf(exec: &mut impl Exec, entity: Uuid, force: bool) -> Result<Removal> {
+/// with its tasks (the files of their previews and attachments returned).
+/// An asset's children lose their parent rather than go.
+pub async fn remove_leaf(
+    exec: &mut impl Exec,
+    entity: Uuid,
+    force: bool,
+) -> Result<(Removal, GoneFiles)> {
     if !force && has_tasks(exec, entity).await? {
         cancel(exec, entity).await?;
         // A canceled asset leaves the live casting: Zou's remove_asset
@@ -306,9 +390,9 @@ pub async fn remove_leaf(exec: &mut impl Exec, entity: Uuid, force: bool) -> Res
         for other in cast_in(exec, entity).await? {
             crate::breakdown::refresh_count(exec, other).await?;
         }
-        return Ok(Removal::Canceled);
+        return Ok((Removal::Canceled, GoneFiles::default()));
     }
-    remove_tasks(exec, Tasks::OfEntity(entity)).await?;
+    let gone = remove_tasks(exec, Tasks::OfEntity(entity)).await?;
     execute(
         exec,
         "UPDATE entities SET parent_id = NULL WHERE parent_id = $1",
@@ -317,7 +401,7 @@ pub async fn remove_leaf(exec: &mut impl Exec, entity: Uuid, force: bool) -> Res
     )
     .await?;
     delete_entity(exec, entity).await?;
-    Ok(Removal::Removed)
+    Ok((Removal::Removed, gone))
 }
 
 /// Zou's `remove_scene`: deleted, or canceled when its database refuses
@@ -339,39 +423,50 @@ async fn children(exec: &mut impl Exec, parent: Uuid, kind: &str) -> Result<Vec<
 
 /// Zou's `remove_sequence`: with `force`, its shots (forced), its scenes
 /// and its tasks go first; then the sequence goes unless something still
-/// points at it (a canceled scene, or anything when not forced).
-pub async fn remove_sequence(exec: &mut impl Exec, sequence: Uuid, force: bool) -> Result<Removal> {
+/// points at it (a canceled scene, or anything when not forced). The
+/// files of what went are returned even when the sequence stays.
+pub async fn remove_sequence(
+    exec: &mut impl Exec,
+    sequence: Uuid,
+    force: bool,
+) -> Result<(Removal, GoneFiles)> {
+    let mut gone = GoneFiles::default();
     if force {
         for shot in children(exec, sequence, "Shot").await? {
-            remove_leaf(exec, shot, true).await?;
+            gone.extend(remove_leaf(exec, shot, true).await?.1);
         }
         for scene in children(exec, sequence, "Scene").await? {
             remove_scene(exec, scene).await?;
         }
-        remove_tasks(exec, Tasks::OfEntity(sequence)).await?;
+        gone.extend(remove_tasks(exec, Tasks::OfEntity(sequence)).await?);
     }
-    remove_if_unlinked(exec, sequence).await
+    Ok((remove_if_unlinked(exec, sequence).await?, gone))
 }
 
 /// Zou's `remove_episode`: with `force`, its sequences (forced), the
 /// assets it is the source of (forced) and its tasks go first.
-pub async fn remove_episode(exec: &mut impl Exec, episode: Uuid, force: bool) -> Result<Removal> {
+pub async fn remove_episode(
+    exec: &mut impl Exec,
+    episode: Uuid,
+    force: bool,
+) -> Result<(Removal, GoneFiles)> {
+    let mut gone = GoneFiles::default();
     if force {
         let sequences: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
             "SELECT id FROM entities WHERE parent_id = $1 ORDER BY seq")
             .bind(episode).fetch_all(&mut *c).await?);
         for sequence in sequences {
-            remove_sequence(exec, sequence, true).await?;
+            gone.extend(remove_sequence(exec, sequence, true).await?.1);
         }
         let assets: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
             "SELECT id FROM entities WHERE source_id = $1 ORDER BY seq")
             .bind(episode).fetch_all(&mut *c).await?);
         for asset in assets {
-            remove_leaf(exec, asset, true).await?;
+            gone.extend(remove_leaf(exec, asset, true).await?.1);
         }
-        remove_tasks(exec, Tasks::OfEntity(episode)).await?;
+        gone.extend(remove_tasks(exec, Tasks::OfEntity(episode)).await?);
     }
-    remove_if_unlinked(exec, episode).await
+    Ok((remove_if_unlinked(exec, episode).await?, gone))
 }
 
 /// Zou's plain delete of an entity row: refused (its IntegrityError) when
@@ -385,9 +480,9 @@ pub async fn remove_if_unlinked(exec: &mut impl Exec, entity: Uuid) -> Result<Re
 }
 
 /// Zou's `remove_project`: everything the production owns, then the
-/// production itself.
-pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<()> {
-    remove_tasks(exec, Tasks::OfProject(project)).await?;
+/// production itself. Returns the files of its previews and attachments.
+pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<GoneFiles> {
+    let gone = remove_tasks(exec, Tasks::OfProject(project)).await?;
     for sql in [
         // The breakdown's links of the production's entities (both ends:
         // a shared asset of another production may be cast here).
@@ -429,7 +524,7 @@ pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<()> {
     ] {
         execute(exec, sql, project, None).await?;
     }
-    Ok(())
+    Ok(gone)
 }
 
 /// Whether anything of a production still exists (Zou's plain project
@@ -451,21 +546,61 @@ pub async fn project_has_content(exec: &mut impl Exec, project: Uuid) -> Result<
     Ok(false)
 }
 
-/// Removes the link rows of the comments `comments` selects: the people
-/// and departments they mention and who acknowledged them (Zou's comment
-/// link tables go with the comment).
-fn comment_links_sql(comments: &str) -> [String; 3] {
+/// Removes the link rows of the comments `comments` selects: their
+/// attachments (whose files the caller names in its [`GoneFiles`]), their
+/// links to previews, the people and departments they mention and who
+/// acknowledged them (Zou's comment link tables go with the comment).
+fn comment_links_sql(comments: &str) -> [String; 5] {
     [
+        format!("DELETE FROM attachment_files WHERE comment_id IN {comments}"),
+        format!("DELETE FROM comment_preview_links WHERE comment_id IN {comments}"),
         format!("DELETE FROM comment_mentions WHERE comment_id IN {comments}"),
         format!("DELETE FROM comment_department_mentions WHERE comment_id IN {comments}"),
         format!("DELETE FROM comment_acknoledgments WHERE comment_id IN {comments}"),
     ]
 }
 
-/// Zou's `remove_comment` followed by `reset_task_data`: the comment goes,
-/// and its task is recomputed from the comments that are left. Returns the
-/// task's id, or `None` when the comment was not on a task.
-pub async fn remove_comment(exec: &mut impl Exec, comment: Uuid) -> Result<Option<Uuid>> {
+/// The previews and attachments of the comments `comments` selects (one
+/// `$1`): Zou's `remove_comment` removes both with the comment, the
+/// previews as `remove_preview_file` does.
+async fn remove_comment_files(exec: &mut impl Exec, comments: &str, id: Uuid) -> Result<GoneFiles> {
+    let previews = ids(
+        exec,
+        &format!(
+            "SELECT preview_file_id FROM comment_preview_links WHERE comment_id IN {comments} \
+             UNION SELECT preview_file_id FROM comments WHERE id IN {comments} \
+             AND preview_file_id IS NOT NULL"
+        ),
+        id,
+        None,
+    )
+    .await?;
+    let mut gone = GoneFiles {
+        previews: Vec::new(),
+        attachments: ids(
+            exec,
+            &format!("SELECT id FROM attachment_files WHERE comment_id IN {comments}"),
+            id,
+            None,
+        )
+        .await?,
+    };
+    for preview in previews {
+        if let Some(files) = remove_preview_file(exec, preview).await? {
+            gone.extend(files);
+        }
+    }
+    Ok(gone)
+}
+
+/// Zou's `remove_comment` followed by `reset_task_data`: the comment goes
+/// with its previews and attachments, and its task is recomputed from what
+/// is left. Returns the task's id (`None` when the comment was not on a
+/// task) and the files of the previews and attachments that went.
+pub async fn remove_comment(
+    exec: &mut impl Exec,
+    comment: Uuid,
+) -> Result<(Option<Uuid>, GoneFiles)> {
     let task: Option<Uuid> = on!(exec, c => sqlx::query_scalar(
         "SELECT object_id FROM comments WHERE id = $1")
         .bind(comment).fetch_optional(&mut *c).await?);
@@ -473,16 +608,19 @@ pub async fn remove_comment(exec: &mut impl Exec, comment: Uuid) -> Result<Optio
     for sql in crate::notifications::for_comments_sql("($1)") {
         execute(exec, &sql, comment, None).await?;
     }
+    let gone = remove_comment_files(exec, "($1)", comment).await?;
     for sql in comment_links_sql("($1)") {
         execute(exec, &sql, comment, None).await?;
     }
     execute(exec, "DELETE FROM comments WHERE id = $1", comment, None).await?;
-    let Some(task) = task else { return Ok(None) };
+    let Some(task) = task else {
+        return Ok((None, gone));
+    };
     if crate::tasks::lock_task(exec, task).await? {
         reset_task_data(exec, task).await?;
-        Ok(Some(task))
+        Ok((Some(task), gone))
     } else {
-        Ok(None)
+        Ok((None, gone))
     }
 }
 
@@ -652,12 +790,19 @@ pub async fn detach_task_type(exec: &mut impl Exec, task_type: Uuid) -> Result<(
 /// time spents, team places and assignments go, and the tasks they
 /// assigned forget who did. Zou leaves the touched tasks as they were;
 /// Fennec recomputes them, so that a task's duration stays the sum of its
-/// time spents and its status follows its remaining comments.
-pub async fn remove_person_work(exec: &mut impl Exec, person: Uuid) -> Result<()> {
+/// time spents and its status follows its remaining comments. Returns the
+/// files of his comments' previews and attachments (Zou removes each
+/// comment as `remove_comment` does).
+pub async fn remove_person_work(exec: &mut impl Exec, person: Uuid) -> Result<GoneFiles> {
     let touched: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
         "SELECT object_id FROM comments WHERE person_id = $1 \
          UNION SELECT task_id FROM time_spents WHERE person_id = $1")
         .bind(person).fetch_all(&mut *c).await?);
+    let his = "(SELECT id FROM comments WHERE person_id = $1)";
+    let gone = remove_comment_files(exec, his, person).await?;
+    for sql in comment_links_sql(his) {
+        execute(exec, &sql, person, None).await?;
+    }
     for sql in [
         // Zou's remove_person: the notifications to and from the person,
         // his subscriptions, and what his comments raised.
@@ -693,5 +838,5 @@ pub async fn remove_person_work(exec: &mut impl Exec, person: Uuid) -> Result<()
             reset_task_data(exec, task).await?;
         }
     }
-    Ok(())
+    Ok(gone)
 }

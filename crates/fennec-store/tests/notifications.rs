@@ -197,7 +197,7 @@ async fn recipients_lists_and_cascade() {
         assert_eq!(store::news_stats(&mut c, &q).await.unwrap().len(), 1);
 
         // A removed comment takes its notifications and news.
-        cascade::remove_comment(&mut c, comment).await.unwrap();
+        let _ = cascade::remove_comment(&mut c, comment).await.unwrap();
         assert_eq!(store::news_page(&mut c, &q, 50, 0).await.unwrap().0, 0);
         assert_eq!(
             store::project_notifications(&mut c, p, None)
@@ -218,7 +218,7 @@ async fn recipients_lists_and_cascade() {
         )
         .await
         .unwrap();
-        cascade::remove_tasks(&mut c, Tasks::One(task))
+        let _ = cascade::remove_tasks(&mut c, Tasks::One(task))
             .await
             .unwrap();
         assert!(store::project_subscriptions(&mut c, p)

@@ -205,13 +205,16 @@ async fn deletes_take_previews_and_restore_the_main_preview() {
         let kept_old = preview(&mut c, tasks[1], "a", 1, 1, "ready").await;
         let kept_new = preview(&mut c, tasks[1], "a", 2, 1, "ready").await;
         // Not a candidate: not ready.
-        preview(&mut c, tasks[1], "a", 3, 1, "processing").await;
+        let processing = preview(&mut c, tasks[1], "a", 3, 1, "processing").await;
         set_entity_preview(&mut c, shot, gone).await;
 
         assert!(cascade::task_has_history(&mut c, tasks[0]).await.unwrap());
-        cascade::remove_tasks(&mut c, Tasks::One(tasks[0]))
+        // The removal names the files of what went, for after the commit.
+        let files = cascade::remove_tasks(&mut c, Tasks::One(tasks[0]))
             .await
             .unwrap();
+        assert_eq!(files.previews, vec![(gone, Some("png".to_owned()))]);
+        assert!(files.attachments.is_empty());
         assert!(rows::get(&mut c, &models::PREVIEW_FILE, gone, false)
             .await
             .unwrap()
@@ -230,9 +233,13 @@ async fn deletes_take_previews_and_restore_the_main_preview() {
         )
         .await
         .unwrap();
-        assert!(cascade::remove_preview_file(&mut c, kept_new)
-            .await
-            .unwrap());
+        assert_eq!(
+            cascade::remove_preview_file(&mut c, kept_new)
+                .await
+                .unwrap()
+                .map(|f| f.previews),
+            Some(vec![(kept_new, Some("png".to_owned()))])
+        );
         let task = rows::get(&mut c, &models::TASK, tasks[1], false)
             .await
             .unwrap()
@@ -242,11 +249,17 @@ async fn deletes_take_previews_and_restore_the_main_preview() {
             entity_preview(&mut c, shot).await,
             json!(kept_old.to_string())
         );
-        assert!(!cascade::remove_preview_file(&mut c, kept_new)
+        assert!(cascade::remove_preview_file(&mut c, kept_new)
             .await
-            .unwrap());
+            .unwrap()
+            .is_none());
 
-        cascade::remove_project(&mut c, p).await.unwrap();
+        let files = cascade::remove_project(&mut c, p).await.unwrap();
+        let mut named: Vec<Uuid> = files.previews.iter().map(|(id, _)| *id).collect();
+        named.sort();
+        let mut expected = vec![kept_old, processing];
+        expected.sort();
+        assert_eq!(named, expected);
         let left = rows::list(&mut c, &models::PREVIEW_FILE, &Select::default(), false)
             .await
             .unwrap();
@@ -355,10 +368,16 @@ async fn upload_revisions_links_and_ready_previews() {
         assert_eq!(t["last_preview_file_id"], json!(first.to_string()));
         assert_eq!(entity_preview(&mut c, shot).await, json!(first.to_string()));
 
-        cascade::remove_comment(&mut c, comment).await.unwrap();
+        // Zou's remove_comment takes the comment's previews with it.
+        let (_, files) = cascade::remove_comment(&mut c, comment).await.unwrap();
+        assert_eq!(files.previews, vec![(first, Some("png".to_owned()))]);
         assert!(previews::comments_of(&mut c, first)
             .await
             .unwrap()
             .is_empty());
+        assert!(rows::get(&mut c, &models::PREVIEW_FILE, first, false)
+            .await
+            .unwrap()
+            .is_none());
     }
 }

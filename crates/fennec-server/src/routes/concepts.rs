@@ -354,8 +354,8 @@ async fn remove_concept(
         check_manager_project_access(&mut tx, &user, project).await?;
     }
     let me = uuid_field(&row, "id").expect("id");
-    cascade::remove_leaf(&mut tx, me, query.force()).await?;
-    tx.commit().await?;
+    let (_, gone) = cascade::remove_leaf(&mut tx, me, query.force()).await?;
+    crate::deletion::commit(&state, tx, gone).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

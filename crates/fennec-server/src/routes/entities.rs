@@ -51,7 +51,7 @@ async fn delete_entities(
     rows::get(&mut tx, &models::PROJECT, project, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let removed = deletion::remove_entities(&mut tx, &user, project, &ids, force).await?;
-    tx.commit().await?;
+    let (removed, gone) = deletion::remove_entities(&mut tx, &user, project, &ids, force).await?;
+    deletion::commit(&state, tx, gone).await?;
     Ok(Json(Value::from(removed)))
 }

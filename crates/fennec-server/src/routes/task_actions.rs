@@ -409,8 +409,8 @@ async fn delete_project_tasks(
 ) -> ApiResult<Json<Value>> {
     let project = path_id(&project)?;
     let mut tx = state.db.begin().await?;
-    let sent = crate::deletion::remove_project_tasks(&mut tx, &user, project, &ids).await?;
-    tx.commit().await?;
+    let (sent, gone) = crate::deletion::remove_project_tasks(&mut tx, &user, project, &ids).await?;
+    crate::deletion::commit(&state, tx, gone).await?;
     Ok(Json(Value::from(sent)))
 }
 
@@ -428,12 +428,12 @@ async fn delete_tasks_of_type(
     rows::get(&mut tx, &models::PROJECT, project, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    fennec_store::cascade::remove_tasks(
+    let gone = fennec_store::cascade::remove_tasks(
         &mut tx,
         fennec_store::cascade::Tasks::OfProjectAndType(project, task_type),
     )
     .await?;
-    tx.commit().await?;
+    crate::deletion::commit(&state, tx, gone).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
