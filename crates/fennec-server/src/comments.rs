@@ -695,6 +695,14 @@ pub async fn reply(
     }
     // Zou's `create_notifications_for_task_and_reply`, in the same
     // transaction.
+    // Zou emits `comment:reply` before it notifies.
+    let data = json!({
+        "task_id": task.get("id").cloned().unwrap_or(Value::Null),
+        "comment_id": id_of(comment).to_string(),
+        "reply_id": reply["id"].clone(),
+    });
+    let project = uuid_field(task, "project_id");
+    crate::events::emit(exec, Some(author), "comment:reply", data, project).await?;
     crate::notifications::on_reply_added(exec, comment, task, &reply).await?;
     let person = rows::get(exec, &models::PERSON, author, false).await?;
     reply.insert(
@@ -748,7 +756,12 @@ pub fn find_reply(comment: &Row, reply_id: &str) -> ApiResult<Map<String, Value>
 
 /// Zou's `delete_reply`: the reply leaves the comment's `replies`; answers
 /// the comment without relations.
-pub async fn delete_reply(exec: &mut impl Exec, comment: &Row, reply_id: &str) -> ApiResult<Row> {
+pub async fn delete_reply(
+    exec: &mut impl Exec,
+    comment: &Row,
+    reply_id: &str,
+    caller: Option<Uuid>,
+) -> ApiResult<Row> {
     let replies: Vec<Value> = replies_of(comment)
         .into_iter()
         .filter(|r| r.get("id").and_then(Value::as_str) != Some(reply_id))
@@ -763,6 +776,20 @@ pub async fn delete_reply(exec: &mut impl Exec, comment: &Row, reply_id: &str) -
     .await?
     .ok_or_else(ApiError::not_found)?;
     crate::notifications::on_reply_removed(exec, reply_id).await?;
+    // Zou's `comment:delete-reply`, a live signal it does not log.
+    let task = uuid_field(comment, "object_id");
+    let project = match task {
+        Some(t) => rows::get(exec, &models::TASK, t, false)
+            .await?
+            .and_then(|t| uuid_field(&t, "project_id")),
+        None => None,
+    };
+    let data = json!({
+        "task_id": task.map_or(Value::Null, |t| json!(t.to_string())),
+        "comment_id": id_of(comment).to_string(),
+        "reply_id": reply_id,
+    });
+    crate::events::emit(exec, caller, "comment:delete-reply", data, project).await?;
     Ok(row)
 }
 
@@ -775,11 +802,23 @@ pub async fn toggle_acknowledgement(
 ) -> ApiResult<Row> {
     let id = id_of(&comment);
     let ack = links::COMMENT_ACKNOWLEDGEMENTS;
-    if ack.contains(exec, id, person).await? {
+    let name = if ack.contains(exec, id, person).await? {
         ack.remove(exec, id, person).await?;
+        "comment:unacknowledge"
     } else {
         ack.add(exec, id, person).await?;
-    }
+        "comment:acknowledge"
+    };
+    // Zou's _send_ack_event, a live signal it does not log; the project
+    // is the comment's task's.
+    let project = match uuid_field(&comment, "object_id") {
+        Some(t) => rows::get(exec, &models::TASK, t, false)
+            .await?
+            .and_then(|t| uuid_field(&t, "project_id")),
+        None => None,
+    };
+    let data = json!({ "comment_id": id.to_string(), "person_id": person.to_string() });
+    crate::events::emit(exec, Some(person), name, data, project).await?;
     // Zou saves the comment, which stamps `updated_at`.
     let row = rows::update(exec, &models::COMMENT, id, vec![])
         .await?

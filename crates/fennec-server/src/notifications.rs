@@ -41,7 +41,7 @@ pub async fn on_assign(
     if person == author {
         return Ok(());
     }
-    store::insert_notification(
+    insert_and_announce(
         exec,
         NewNotification {
             person,
@@ -115,7 +115,7 @@ pub async fn on_new_comment(exec: &mut impl Exec, c: &CreatedComment) -> ApiResu
         if person == c.author_id {
             continue;
         }
-        store::insert_notification(
+        insert_and_announce(
             exec,
             NewNotification {
                 person,
@@ -136,7 +136,7 @@ pub async fn on_new_comment(exec: &mut impl Exec, c: &CreatedComment) -> ApiResu
         if person == c.author_id {
             continue;
         }
-        store::insert_notification(
+        insert_and_announce(
             exec,
             NewNotification {
                 person,
@@ -206,7 +206,7 @@ pub async fn on_reply(exec: &mut impl Exec, r: &CreatedReply) -> ApiResult<()> {
         if person == r.author_id {
             continue;
         }
-        store::insert_notification(
+        insert_and_announce(
             exec,
             NewNotification {
                 person,
@@ -227,7 +227,7 @@ pub async fn on_reply(exec: &mut impl Exec, r: &CreatedReply) -> ApiResult<()> {
         if person == r.author_id {
             continue;
         }
-        store::insert_notification(
+        insert_and_announce(
             exec,
             NewNotification {
                 person,
@@ -540,6 +540,26 @@ pub async fn notification_of(
 }
 
 /// PUT /data/user/notifications/{id} `{"read": bool}`: the plain row.
+/// Writes a notification and, as Zou's `_emit_notification`, tells the
+/// recipient's clients with `notification:new` (a live signal Zou does not
+/// log), under the task's production.
+async fn insert_and_announce(exec: &mut impl Exec, n: NewNotification) -> ApiResult<Row> {
+    let (person, author, task) = (n.person, n.author, n.task);
+    let row = store::insert_notification(exec, n).await?;
+    let project = match task {
+        Some(t) => rows::get(exec, &models::TASK, t, false)
+            .await?
+            .and_then(|t| crate::present::uuid_field(&t, "project_id")),
+        None => None,
+    };
+    let data = serde_json::json!({
+        "notification_id": row.get("id").cloned().unwrap_or(Value::Null),
+        "person_id": person.to_string(),
+    });
+    crate::events::emit(exec, Some(author), "notification:new", data, project).await?;
+    Ok(row)
+}
+
 pub async fn set_read(
     exec: &mut impl Exec,
     user: &CurrentUser,
@@ -559,9 +579,22 @@ pub async fn set_read(
     let Some(read) = read else { return Ok(row) };
     let m = &models::NOTIFICATION;
     let col = m.column("read").expect("read column");
-    rows::update(exec, m, id, vec![(col, fennec_store::SqlValue::Bool(read))])
+    let row = rows::update(exec, m, id, vec![(col, fennec_store::SqlValue::Bool(read))])
         .await?
-        .ok_or_else(ApiError::not_found)
+        .ok_or_else(ApiError::not_found)?;
+    // Zou's update_notification: `notification:read` or `:unread`, with
+    // no production.
+    let name = if read {
+        "notification:read"
+    } else {
+        "notification:unread"
+    };
+    let data = serde_json::json!({
+        "person_id": user.id.to_string(),
+        "notification_id": id.to_string(),
+    });
+    crate::events::emit(exec, Some(user.id), name, data, None).await?;
+    Ok(row)
 }
 
 /// The start-up context's `notification_count`.
@@ -570,7 +603,10 @@ pub async fn unread_count(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult
 }
 
 pub async fn mark_all_read(exec: &mut impl Exec, user: &CurrentUser) -> ApiResult<()> {
-    Ok(store::mark_all_read(exec, user.id).await?)
+    store::mark_all_read(exec, user.id).await?;
+    // Zou's mark_notifications_as_read: `notification:all-read`.
+    let data = serde_json::json!({ "person_id": user.id.to_string() });
+    crate::events::emit(exec, Some(user.id), "notification:all-read", data, None).await
 }
 
 // ---------------------------------------------------------------------

@@ -88,6 +88,7 @@ pub async fn add_department(
     links::PERSON_DEPARTMENTS
         .add(exec, person_id, department)
         .await?;
+    person_updated(exec, user.id, person_id).await?;
     person_in_place(exec, person_id)
         .await?
         .ok_or_else(ApiError::not_found)
@@ -132,7 +133,14 @@ pub async fn remove_department(
     links::PERSON_DEPARTMENTS
         .remove(exec, person_id, department)
         .await?;
-    Ok(())
+    person_updated(exec, user.id, person_id).await
+}
+
+/// Zou's `person:update` (`{"person_id"}`, no production), which its
+/// department and avatar changes emit.
+async fn person_updated(exec: &mut impl Exec, caller: Uuid, person_id: Uuid) -> ApiResult<()> {
+    let data = serde_json::json!({ "person_id": person_id.to_string() });
+    crate::events::emit(exec, Some(caller), "person:update", data, None).await
 }
 
 /// Zou's `ChangePasswordSchema`: two non-empty strings that match.
@@ -214,7 +222,7 @@ pub async fn invite(exec: &mut impl Exec, user: &CurrentUser, person_id: Uuid) -
 
 /// Zou's `clear_avatar`: `has_avatar` false (404 for no one). The picture
 /// itself belongs to file storage (issue 14), which Fennec lacks.
-pub async fn clear_avatar(exec: &mut impl Exec, person_id: Uuid) -> ApiResult<()> {
+pub async fn clear_avatar(exec: &mut impl Exec, caller: Uuid, person_id: Uuid) -> ApiResult<()> {
     let column = PERSON.column("has_avatar").expect("person column");
     rows::update(
         exec,
@@ -224,7 +232,7 @@ pub async fn clear_avatar(exec: &mut impl Exec, person_id: Uuid) -> ApiResult<()
     )
     .await?
     .ok_or_else(ApiError::not_found)?;
-    Ok(())
+    person_updated(exec, caller, person_id).await
 }
 
 /// DELETE /actions/persons/{id}/disable-two-factor-authentication: not a

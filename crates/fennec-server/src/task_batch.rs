@@ -233,6 +233,10 @@ async fn insert_main_task(
     .await?;
     row.shift_remove("assignees");
     row.insert("assignees".into(), json!([]));
+    // Zou's _finalize_task_creation: `task:new` for each task made.
+    let data = json!({ "task_id": id_of(&row).to_string() });
+    let project = uuid_field(entity, "project_id");
+    crate::events::emit(exec, Some(user.id), "task:new", data, project).await?;
     for (key, from, field) in [
         ("task_status_name", status, "name"),
         ("task_status_short_name", status, "short_name"),
@@ -585,16 +589,30 @@ pub(crate) async fn clear_assignations(
         if !may_unassign(&mut tx, user, &task, person.as_deref()).await? {
             continue;
         }
-        match &person {
-            None => links::TASK_ASSIGNEES.set(&mut tx, id, &[]).await?,
+        // Zou's clear_assignation announces a `task:unassign` for each
+        // assignee it removed (every one, or the person named, even when
+        // not assigned), then the task's `task:update`.
+        let removed: Vec<String> = match &person {
+            None => {
+                let before = links::TASK_ASSIGNEES.rights(&mut tx, id).await?;
+                links::TASK_ASSIGNEES.set(&mut tx, id, &[]).await?;
+                before.iter().map(Uuid::to_string).collect()
+            }
             Some(p) => {
                 if let Ok(p) = Uuid::parse_str(p) {
                     links::TASK_ASSIGNEES.remove(&mut tx, id, p).await?;
                 }
+                vec![p.clone()]
             }
-        }
+        };
         // Zou's update stamps the task even when nothing changed.
         rows::update(&mut tx, TASK, id, vec![]).await?;
+        let project = crate::present::uuid_field(&task, "project_id");
+        for p in removed {
+            let data = serde_json::json!({ "person_id": p, "task_id": raw });
+            crate::events::emit(&mut tx, Some(user.id), "task:unassign", data, project).await?;
+        }
+        crate::events::task_updated(&mut tx, Some(user.id), id, project).await?;
         out.push(Value::String(raw));
     }
     tx.commit().await?;

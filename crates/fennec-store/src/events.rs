@@ -27,6 +27,22 @@ pub const CHANNEL: &str = "fennec_events";
 /// by its `seq` and read from the table by the listener.
 const MAX_NOTIFY: usize = 7000;
 
+/// Events Zou emits with `persist=False`: live signals that its event log
+/// never lists (the notification, the chat message or the link row is the
+/// record). Fennec still writes them to `api_events`, which is how they
+/// reach every replica at commit, and leaves them out of the log.
+pub const NOT_LOGGED: &[&str] = &[
+    "notification:new",
+    "comment:acknowledge",
+    "comment:unacknowledge",
+    "comment:delete-reply",
+    "chat:joined",
+    "chat:left",
+    "chat:new-message",
+    "chat:deleted-message",
+    "task:update-casting-stats",
+];
+
 /// One event as the live clients get it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
@@ -147,6 +163,16 @@ pub struct Logged {
     pub updated_at: NaiveDateTime,
 }
 
+/// The names in the event log, sorted (Zou's `get_event_names`).
+pub async fn names(exec: &mut impl Exec) -> Result<Vec<String>> {
+    let hidden: Vec<String> = NOT_LOGGED.iter().map(|n| format!("'{n}'")).collect();
+    let sql = format!(
+        "SELECT DISTINCT name FROM api_events WHERE name NOT IN ({}) ORDER BY name",
+        hidden.join(", ")
+    );
+    Ok(on!(exec, c => sqlx::query_scalar(&sql).fetch_all(&mut *c).await?))
+}
+
 /// Filters of Zou's `GET /data/events/last`.
 #[derive(Clone, Debug, Default)]
 pub struct LogFilter {
@@ -159,6 +185,12 @@ pub struct LogFilter {
     /// The productions a non-admin may read (events without one are left
     /// out, as Zou's `IN` leaves them).
     pub project_ids: Option<Vec<Uuid>>,
+    /// Authors: any of them.
+    pub person_ids: Vec<Uuid>,
+    /// Objects (`task` for `task:*`) and actions (`new` for `*:new`): any
+    /// of each list.
+    pub name_prefixes: Vec<String>,
+    pub name_suffixes: Vec<String>,
     pub limit: i64,
 }
 
@@ -197,6 +229,18 @@ pub async fn last(exec: &mut impl Exec, f: &LogFilter) -> Result<Vec<Logged>> {
     if f.name.is_some() {
         sql += &format!(" AND name = {}", next());
     }
+    let any =
+        |sql: &mut String, column: &str, op: &str, n: usize, next: &mut dyn FnMut() -> String| {
+            if n > 0 {
+                let marks: Vec<String> = (0..n)
+                    .map(|_| format!("{column} {op} {}", next()))
+                    .collect();
+                *sql += &format!(" AND ({})", marks.join(" OR "));
+            }
+        };
+    any(&mut sql, "user_id", "=", f.person_ids.len(), &mut next);
+    any(&mut sql, "name", "LIKE", f.name_prefixes.len(), &mut next);
+    any(&mut sql, "name", "LIKE", f.name_suffixes.len(), &mut next);
     if let Some(ids) = &f.project_ids {
         let marks: Vec<String> = ids.iter().map(|_| next()).collect();
         if marks.is_empty() {
@@ -205,6 +249,8 @@ pub async fn last(exec: &mut impl Exec, f: &LogFilter) -> Result<Vec<Logged>> {
             sql += &format!(" AND project_id IN ({})", marks.join(", "));
         }
     }
+    let hidden: Vec<String> = NOT_LOGGED.iter().map(|n| format!("'{n}'")).collect();
+    sql += &format!(" AND name NOT IN ({})", hidden.join(", "));
     if f.only_files {
         sql += " AND name IN ('preview-file:add-file', 'organisation:set-thumbnail', \
                 'person:set-thumbnail', 'project:set-thumbnail')";
@@ -217,6 +263,9 @@ pub async fn last(exec: &mut impl Exec, f: &LogFilter) -> Result<Vec<Logged>> {
         if let Some(v) = f.cursor_created_at { q = q.bind(v); }
         if let Some(v) = f.project_id { q = q.bind(v); }
         if let Some(v) = &f.name { q = q.bind(v.clone()); }
+        for id in &f.person_ids { q = q.bind(*id); }
+        for p in &f.name_prefixes { q = q.bind(format!("{p}:%")); }
+        for p in &f.name_suffixes { q = q.bind(format!("%:{p}")); }
         for id in f.project_ids.iter().flatten() { q = q.bind(*id); }
         q.bind(f.limit).fetch_all(&mut *c).await?
     });

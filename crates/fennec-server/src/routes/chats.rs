@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -52,6 +52,9 @@ async fn join(
     let mut tx = state.db.begin().await?;
     chats::reach_entity(&mut tx, &user, entity).await?;
     let chat = chats::join(&mut tx, entity, user.id).await?;
+    // Zou's join_chat: `chat:joined`, with no production.
+    let data = json!({ "chat_id": chat.get("id"), "person_id": user.id.to_string() });
+    crate::events::emit(&mut tx, Some(user.id), "chat:joined", data, None).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(chat)))
 }
@@ -67,6 +70,10 @@ async fn leave(
     let mut tx = state.db.begin().await?;
     chats::reach_entity(&mut tx, &user, entity).await?;
     chats::leave(&mut tx, entity, user.id).await?;
+    // Zou's leave_chat: `chat:left`, also for one who was not in it.
+    let chat = fennec_store::chats::chat_for(&mut tx, entity).await?;
+    let data = json!({ "chat_id": chat.get("id"), "person_id": user.id.to_string() });
+    crate::events::emit(&mut tx, Some(user.id), "chat:left", data, None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -126,6 +133,13 @@ async fn new_message(
             return Err(e);
         }
     };
+    // Zou's create_chat_message: `chat:new-message`, with no production.
+    let data = json!({
+        "chat_id": message.get("chat_id"),
+        "chat_message_id": message.get("id"),
+        "last_message": message.get("created_at"),
+    });
+    crate::events::emit(&mut tx, Some(user.id), "chat:new-message", data, None).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(message))))
 }
@@ -161,6 +175,9 @@ async fn delete_message(
     }
     let id = crate::present::uuid_field(&message, "id").unwrap_or_default();
     fennec_store::chats::delete_message(&mut tx, id).await?;
+    // Zou's delete_chat_message: `chat:deleted-message`.
+    let data = json!({ "chat_id": message.get("chat_id"), "chat_message_id": message_id });
+    crate::events::emit(&mut tx, Some(user.id), "chat:deleted-message", data, None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

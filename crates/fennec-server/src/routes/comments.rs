@@ -179,7 +179,7 @@ async fn delete_reply(
     if author != Some(user.id.to_string().as_str()) && !user.is_admin() {
         return Err(ApiError::forbidden());
     }
-    let out = comments::delete_reply(&mut tx, &comment, &reply).await?;
+    let out = comments::delete_reply(&mut tx, &comment, &reply, Some(user.id)).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(out)))
 }

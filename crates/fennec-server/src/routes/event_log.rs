@@ -13,7 +13,9 @@ use crate::error::ApiError;
 use crate::extract::QueryPairs;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/data/events/last", get(last))
+    Router::new()
+        .route("/data/events/last", get(last))
+        .route("/data/events/names", get(names))
 }
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -21,7 +23,9 @@ type ApiResult<T> = Result<T, ApiError>;
 /// GET /data/events/last — Zou's EventsResource: managers and admins;
 /// admins read the whole log, managers the events of their open
 /// productions. Filters: after, before, only_files, cursor_event_id,
-/// limit (at most 1000), project_id, name.
+/// limit (at most 1000), project_id, name, and the repeatable
+/// name_prefixes (objects), name_suffixes (actions) and person_ids
+/// (authors).
 async fn last(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -70,6 +74,38 @@ async fn last(
         }
         None => None,
     };
+    let list = |key: &str| -> Vec<String> {
+        query
+            .0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    // Zou checks the authors, then the name parts (plain lowercase words,
+    // digits and dashes: never a LIKE wildcard).
+    let person_ids = list("person_ids")
+        .iter()
+        .map(|p| Uuid::parse_str(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ApiError::bad_request("The person_ids parameter contains an invalid id"))?;
+    let name_part = |key: &str| -> ApiResult<Vec<String>> {
+        let values = list(key);
+        let plain = |v: &String| {
+            !v.is_empty()
+                && v.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        if values.iter().all(plain) {
+            Ok(values)
+        } else {
+            Err(ApiError::bad_request(format!(
+                "The {key} parameter contains an invalid value"
+            )))
+        }
+    };
+    let name_prefixes = name_part("name_prefixes")?;
+    let name_suffixes = name_part("name_suffixes")?;
     let project_ids = if user.is_admin() {
         None
     } else {
@@ -91,6 +127,9 @@ async fn last(
         only_files: query.get("only_files") == Some("true"),
         cursor_created_at,
         project_ids,
+        person_ids,
+        name_prefixes,
+        name_suffixes,
         limit,
     };
     let rows = events::last(&mut conn, &filter).await?;
@@ -109,4 +148,14 @@ async fn last(
         })
         .collect();
     Ok(Json(Value::Array(out)))
+}
+
+/// GET /data/events/names — Zou's EventNamesResource: the names found in
+/// the event log, sorted, for managers and admins (whatever production).
+async fn names(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Value>> {
+    if !user.is_admin() && user.role != Role::Manager {
+        return Err(ApiError::forbidden());
+    }
+    let mut conn = state.db.conn().await?;
+    Ok(Json(Value::from(events::names(&mut conn).await?)))
 }

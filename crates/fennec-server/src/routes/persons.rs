@@ -167,7 +167,7 @@ async fn clear_avatar(
     let id = path_id(&id)?;
     require_admin(&user)?;
     let mut conn = state.db.conn().await?;
-    person_actions::clear_avatar(&mut conn, id).await?;
+    person_actions::clear_avatar(&mut conn, user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -177,7 +177,7 @@ async fn clear_own_avatar(
     user: CurrentUser,
 ) -> ApiResult<StatusCode> {
     let mut conn = state.db.conn().await?;
-    person_actions::clear_avatar(&mut conn, user.id).await?;
+    person_actions::clear_avatar(&mut conn, user.id, user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -527,6 +527,8 @@ async fn add_descriptor(
     links::DESCRIPTOR_DEPARTMENTS
         .set(&mut tx, id_of(&row), &department_ids)
         .await?;
+    // Zou's add_metadata_descriptor: `metadata-descriptor:new`.
+    crate::events::crud(&mut tx, user.id, m, "new", &row).await?;
     let row = present_descriptor(&mut tx, row).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
@@ -737,6 +739,8 @@ async fn update_descriptor(
     links::DESCRIPTOR_DEPARTMENTS
         .set(&mut tx, id_of(&row), &department_ids)
         .await?;
+    // Zou's update_metadata_descriptor: `metadata-descriptor:update`.
+    crate::events::crud(&mut tx, user.id, m, "update", &row).await?;
     let row = present_descriptor(&mut tx, row).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(row)))
@@ -774,6 +778,15 @@ async fn remove_descriptor(
         .set(&mut tx, id_of(&row), &[])
         .await?;
     rows::delete(&mut tx, &models::METADATA_DESCRIPTOR, id_of(&row)).await?;
+    // Zou's remove_metadata_descriptor: `metadata-descriptor:delete`.
+    crate::events::crud(
+        &mut tx,
+        user.id,
+        &models::METADATA_DESCRIPTOR,
+        "delete",
+        &row,
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -119,8 +119,29 @@ async fn link_to_project(
     check_manager_project_access(&mut tx, user, project_id).await?;
     let id = body_ref(&mut tx, &body, key, model).await?;
     link.add(&mut tx, project_id, id).await?;
+    // Zou's _save_project: `project:update` with no data but the
+    // production; a role given with a new member is a second update.
+    let updated = json!({});
+    crate::events::emit(
+        &mut tx,
+        Some(user.id),
+        "project:update",
+        updated.clone(),
+        Some(project_id),
+    )
+    .await?;
     if team {
         links::set_team_role(&mut tx, project_id, id, role.as_deref()).await?;
+        if role.is_some() {
+            crate::events::emit(
+                &mut tx,
+                Some(user.id),
+                "project:update",
+                updated,
+                Some(project_id),
+            )
+            .await?;
+        }
     }
     if let (Some(p), true) = (
         body.get("priority"),
@@ -162,6 +183,15 @@ async fn unlink_from_project(
         .ok_or_else(ApiError::not_found)?;
     check_manager_project_access(&mut tx, user, project_id).await?;
     link.remove(&mut tx, project_id, ref_id).await?;
+    // Zou's _save_project (also when nothing was linked).
+    crate::events::emit(
+        &mut tx,
+        Some(user.id),
+        "project:update",
+        json!({}),
+        Some(project_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -236,6 +266,15 @@ async fn set_team_member_role(
             "Person is not a member of the project team",
         ));
     }
+    // Zou's update_team_member_role: `project:update`.
+    crate::events::emit(
+        &mut tx,
+        Some(user.id),
+        "project:update",
+        json!({}),
+        Some(project_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(json!({
         "project_id": project_id.to_string(),

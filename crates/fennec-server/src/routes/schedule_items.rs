@@ -128,7 +128,19 @@ async fn make_item(
             SqlValue::Date(today.checked_add_days(Days::new(1)).unwrap_or(today)),
         ),
     ];
-    Ok(rows::insert(exec, &SCHEDULE_ITEM, values).await.is_ok())
+    let Ok(row) = rows::insert(exec, &SCHEDULE_ITEM, values).await else {
+        return Ok(false);
+    };
+    // Zou announces each item its first read makes (`schedule-item:new`).
+    crate::events::emit(
+        exec,
+        None,
+        "schedule-item:new",
+        serde_json::json!({ "schedule_item_id": row.get("id") }),
+        Some(project),
+    )
+    .await?;
+    Ok(true)
 }
 
 async fn items_by_id(exec: &mut impl Exec, ids: Vec<Uuid>) -> ApiResult<Vec<Row>> {
@@ -479,6 +491,8 @@ async fn create(
     }
     let values = values_from_body(&SCHEDULE_ITEM, &body, true)?;
     let row = rows::insert(&mut tx, &SCHEDULE_ITEM, values).await?;
+    // Zou's generic CRUD event: `schedule-item:new`.
+    crate::events::crud(&mut tx, user.id, &SCHEDULE_ITEM, "new", &row).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
 }
@@ -507,6 +521,8 @@ async fn update(
     let row = rows::update(&mut tx, &SCHEDULE_ITEM, id, values)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    // Zou's generic CRUD event: `schedule-item:update`.
+    crate::events::crud(&mut tx, user.id, &SCHEDULE_ITEM, "update", &row).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(row)))
 }
@@ -562,6 +578,8 @@ async fn remove(
         None => permissions::require_admin(&user)?,
     }
     rows::delete(&mut tx, &SCHEDULE_ITEM, id).await?;
+    // Zou's generic CRUD event: `schedule-item:delete`.
+    crate::events::crud(&mut tx, user.id, &SCHEDULE_ITEM, "delete", &row).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

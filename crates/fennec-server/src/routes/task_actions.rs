@@ -334,7 +334,22 @@ async fn write_time_spent(
         return Err(ApiError::forbidden());
     }
     let date = parse_path_date(&date)?;
+    // Zou's set/add_time_spent: `time-spent:update` for a day already
+    // logged, else `time-spent:new`, then the task's `task:update` (its
+    // duration changed). The task is locked: the day cannot appear meanwhile.
+    let same_day = Select::default()
+        .eq("task_id", SqlValue::Uuid(task))
+        .eq("person_id", SqlValue::Uuid(person))
+        .eq("date", SqlValue::Date(date));
+    let name = if rows::count(&mut tx, &models::TIME_SPENT, &same_day.filters).await? > 0 {
+        "time-spent:update"
+    } else {
+        "time-spent:new"
+    };
     let row = store_tasks::upsert_time_spent(&mut tx, task, person, date, minutes, replace).await?;
+    let data = json!({ "time_spent_id": row.get("id").cloned().unwrap_or(Value::Null) });
+    crate::events::emit(&mut tx, Some(user.id), name, data, Some(project)).await?;
+    crate::events::task_updated(&mut tx, Some(user.id), task, Some(project)).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
 }
@@ -394,6 +409,11 @@ async fn delete_time_spent(
         .ok_or_else(ApiError::not_found)?;
     rows::delete(&mut tx, &models::TIME_SPENT, id_of(&row)).await?;
     store_tasks::recompute_duration(&mut tx, task).await?;
+    // Zou's delete_time_spent: `time-spent:delete`, then `task:update`.
+    let project = uuid_field(&task_row, "project_id");
+    let data = json!({ "time_spent_id": row.get("id").cloned().unwrap_or(Value::Null) });
+    crate::events::emit(&mut tx, Some(user.id), "time-spent:delete", data, project).await?;
+    crate::events::task_updated(&mut tx, Some(user.id), task, project).await?;
     tx.commit().await?;
     row.insert("duration".into(), json!(0.0));
     Ok((StatusCode::CREATED, Json(Value::Object(row))))

@@ -305,6 +305,8 @@ async fn create_task(
     let assignees = crud::id_list(body.get("assignees"))?;
     set_assignees(&mut tx, id_of(&row), &assignees).await?;
     let row = with_assignees_in_place(&mut tx, row).await?;
+    // Zou's TasksResource: the generic `task:new`.
+    crate::events::crud(&mut tx, user.id, TASK, "new", &row).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
 }
@@ -509,15 +511,38 @@ async fn update_task(
             fennec_api::error::INVALID_FORMAT,
         ));
     }
+    let mut assignees = None;
     if body.contains_key("assignees") {
         let before = links::TASK_ASSIGNEES.rights(&mut tx, id).await?;
         set_assignees(&mut tx, id, &crud::id_list(body.get("assignees"))?).await?;
         // Zou's post_update: the newly assigned are notified.
         crate::notifications::on_assignees_changed(&mut tx, id, &before, user.id).await?;
+        let after = links::TASK_ASSIGNEES.rights(&mut tx, id).await?;
+        assignees = Some((before, after));
     }
     let row = rows::update(&mut tx, TASK, id, values)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    // Zou's post_update announces who was assigned and unassigned, then
+    // the generic `task:update`.
+    let project = uuid_field(&row, "project_id");
+    if let Some((before, after)) = assignees {
+        let changes = after
+            .iter()
+            .filter(|p| !before.contains(p))
+            .map(|p| ("task:assign", p))
+            .chain(
+                before
+                    .iter()
+                    .filter(|p| !after.contains(p))
+                    .map(|p| ("task:unassign", p)),
+            );
+        for (name, person) in changes {
+            let data = json!({ "task_id": id.to_string(), "person_id": person.to_string() });
+            crate::events::emit(&mut tx, Some(user.id), name, data, project).await?;
+        }
+    }
+    crate::events::crud(&mut tx, user.id, TASK, "update", &row).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(row)))
 }
