@@ -6,6 +6,8 @@ use fennec_server::config::{DatabaseArgs, ServeConfig};
 use fennec_server::App;
 
 mod gantt;
+mod import_zou;
+mod import_zou_cmd;
 mod schedule_cmds;
 mod seed;
 
@@ -57,6 +59,10 @@ enum Command {
     /// List, add or remove finish-to-start links between tasks (a server's
     /// /fennec/projects/{id}/task-links).
     Link(schedule_cmds::LinkArgs),
+    /// Copy a Zou 1.0.97 database (Kitsu's server) into a fresh Fennec
+    /// database, ids and password hashes kept, in one transaction; what
+    /// Fennec does not model is listed at the end.
+    ImportZou(import_zou_cmd::ImportZouArgs),
 }
 
 #[tokio::main]
@@ -75,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Timeline(args) => exit_with(schedule_cmds::timeline(args).await?),
         Command::CriticalPath(args) => exit_with(schedule_cmds::critical_path(args).await?),
         Command::Link(args) => exit_with(schedule_cmds::link(args).await?),
+        Command::ImportZou(args) => import_zou_cmd::run(args).await,
         Command::Migrate(db) => {
             let store = fennec_store::Db::connect(&db.database_url).await?;
             store.migrate().await?;
