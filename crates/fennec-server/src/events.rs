@@ -441,3 +441,51 @@ pub async fn task_assigned(
     emit(exec, Some(caller), "task:assign", data, project).await?;
     task_updated(exec, Some(caller), task_id, project).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: i64) -> Event {
+        Event {
+            seq,
+            name: "task:update".into(),
+            data: serde_json::json!({ "task_id": seq.to_string() }),
+        }
+    }
+
+    /// A client that does not read fills its bounded queue: further events
+    /// are dropped for it and counted, and `send` never waits for it.
+    #[tokio::test]
+    async fn a_client_that_does_not_read_loses_events_and_they_are_counted() {
+        const BOUND: usize = 4;
+        let (_svc, io) = SocketIo::builder().max_buffer_size(BOUND).build_svc();
+        io.ns("/events", on_connect);
+        let (_tx, mut rx) = io.new_dummy_sock("/events", ()).await;
+        let stats = Stats::default();
+        let sent = 20;
+        let started = std::time::Instant::now();
+        for seq in 0..sent {
+            send(&io, &event(seq), &stats).await;
+        }
+        assert!(started.elapsed() < Duration::from_secs(1));
+        let delivered = stats.delivered.load(Ordering::Relaxed);
+        let dropped = stats.dropped.load(Ordering::Relaxed);
+        assert_eq!(delivered + dropped, sent as u64);
+        assert!(
+            delivered <= BOUND as u64,
+            "{delivered} queued past the bound"
+        );
+        assert!(dropped >= (sent as u64) - BOUND as u64);
+
+        // Once it reads again, it gets the next events.
+        // The dummy socket forwards its queue to `rx` from a task: let it run.
+        for _ in 0..10 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            while rx.try_recv().is_ok() {}
+        }
+        send(&io, &event(sent), &stats).await;
+        assert_eq!(stats.delivered.load(Ordering::Relaxed), delivered + 1);
+        assert_eq!(stats.dropped.load(Ordering::Relaxed), dropped);
+    }
+}
