@@ -171,6 +171,24 @@ def test_movie_upload_is_processed_then_served(prod, api_url, tmp_path):
     entity = gazu.task.set_main_preview(preview)
     assert entity["preview_file_id"] == pid
 
+    # Zou's events: the file is added to the comment, and the preview
+    # tells its clients when it is ready (Zou without a job queue: ready
+    # already when the file is added).
+    added = [e for e in gazu.sync.get_last_events(
+        project=prod.project, name="preview-file:add-file", limit=1000)
+        if e["data"].get("preview_file_id") == pid]
+    assert len(added) == 1
+    assert added[0]["data"] == {
+        "comment_id": comment["id"], "task_id": prod.task["id"], "preview_file_id": pid,
+        "revision": 1, "extension": "mp4",
+        "status": "ready" if REFERENCE_IS_ZOU else "processing",
+        "project_id": prod.project["id"]}
+    updates = [e["data"] for e in gazu.sync.get_last_events(
+        project=prod.project, name="preview-file:update", limit=1000)
+        if e["data"].get("preview_file_id") == pid]
+    assert {"preview_file_id": pid, "status": "ready",
+            "project_id": prod.project["id"]} in updates
+
 
 def test_broken_movie(prod, api_url):
     comment = gazu.task.add_comment(prod.task, prod.status, "bad file")
