@@ -145,6 +145,41 @@ pub async fn ids_for_comments(
     Ok(map)
 }
 
+/// Zou's `get_all_attachment_files_for_project` and `_for_task`: the
+/// files of the comments on the tasks `tasks` selects, as Zou's
+/// `serialize_models` writes them: the row with its comment whole (the
+/// `comment` backref) and a null `chat_message`, as the single read.
+pub async fn of_tasks(exec: &mut impl Exec, tasks: &Select) -> ApiResult<Vec<Value>> {
+    let tasks: Vec<SqlValue> = rows::list(exec, &fennec_api::models::TASK, tasks, false)
+        .await?
+        .iter()
+        .map(|t| SqlValue::Uuid(id_of(t)))
+        .collect();
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = Select::default().filter(Filter::In("object_id", tasks));
+    let comments: HashMap<Uuid, Row> =
+        rows::list(exec, &fennec_api::models::COMMENT, &select, false)
+            .await?
+            .into_iter()
+            .map(|c| (id_of(&c), crate::comments::without_relations(c)))
+            .collect();
+    let ids: Vec<Uuid> = comments.keys().copied().collect();
+    Ok(of_comments(exec, &ids)
+        .await?
+        .into_iter()
+        .map(|mut row| {
+            let comment = uuid_field(&row, "comment_id")
+                .and_then(|c| comments.get(&c))
+                .map_or(Value::Null, |c| Value::Object(c.clone()));
+            row.insert("comment".into(), comment);
+            row.insert("chat_message".into(), Value::Null);
+            Value::Object(row)
+        })
+        .collect())
+}
+
 /// Zou's `get_attachment_file`: the row, 404 when unknown or not an id.
 pub async fn load(exec: &mut impl Exec, id: &str) -> ApiResult<Row> {
     let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;

@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod otio;
 pub mod person_actions;
 pub mod present;
+pub mod preview_annotations;
 pub mod preview_files;
 pub mod preview_movies;
 pub mod previews;

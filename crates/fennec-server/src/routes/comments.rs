@@ -58,6 +58,14 @@ pub fn routes() -> Router<AppState> {
             "/data/tasks/{task_id}/comments/{comment_id}/attachments/{attachment_file_id}",
             delete(delete_attachment),
         )
+        .route(
+            "/data/projects/{project_id}/attachment-files",
+            get(project_attachment_files),
+        )
+        .route(
+            "/data/tasks/{task_id}/attachment-files",
+            get(task_attachment_files),
+        )
         .route("/data/attachment-files/{id}", get(attachment_file))
         .route(
             "/data/attachment-files/{id}/file/{file_name}",
@@ -483,6 +491,39 @@ async fn check_attachment_access(
         return Ok(());
     }
     Err(ApiError::forbidden())
+}
+
+/// GET /data/projects/{project_id}/attachment-files — gazu's
+/// `get_all_attachment_files_for_project`: admins only, as Zou (a
+/// synchronisation read). An unknown production has none.
+async fn project_attachment_files(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<String>,
+) -> ApiResult<Json<Value>> {
+    crate::auth::permissions::require_admin(&user)?;
+    let project = path_id(&project)?;
+    let mut conn = state.db.conn().await?;
+    let tasks = rows::Select::default().eq("project_id", fennec_store::SqlValue::Uuid(project));
+    Ok(Json(Value::Array(
+        crate::attachments::of_tasks(&mut conn, &tasks).await?,
+    )))
+}
+
+/// GET /data/tasks/{task_id}/attachment-files — gazu's
+/// `get_all_attachment_files_for_task`: admins only, as Zou.
+async fn task_attachment_files(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(task): Path<String>,
+) -> ApiResult<Json<Value>> {
+    crate::auth::permissions::require_admin(&user)?;
+    let task = path_id(&task)?;
+    let mut conn = state.db.conn().await?;
+    let tasks = rows::Select::default().eq("id", fennec_store::SqlValue::Uuid(task));
+    Ok(Json(Value::Array(
+        crate::attachments::of_tasks(&mut conn, &tasks).await?,
+    )))
 }
 
 /// GET /data/attachment-files/{id} — the row (gazu's

@@ -54,6 +54,14 @@ pub fn routes() -> Router<AppState> {
             "/actions/preview-files/{id}/set-main-preview",
             put(set_main_preview),
         )
+        .route(
+            "/actions/preview-files/{id}/update-annotations",
+            put(update_annotations),
+        )
+        .route(
+            "/actions/preview-files/{id}/update-position",
+            put(update_position),
+        )
 }
 
 /// An optional non-negative integer of a validated body (pydantic's
@@ -350,4 +358,32 @@ async fn set_main_preview(
     Ok(Json(
         logic::set_main_preview(&s, &user, id, frame_number).await?,
     ))
+}
+
+/// PUT /actions/preview-files/{id}/update-annotations
+async fn update_annotations(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    Ok(Json(Value::Object(
+        crate::preview_annotations::update_annotations(&s, &user, id, &body).await?,
+    )))
+}
+
+/// PUT /actions/preview-files/{id}/update-position
+async fn update_position(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    SchemaBody(body): SchemaBody,
+) -> ApiResult<Json<Value>> {
+    // Zou's PreviewFilePositionSchema: an integer, 0 by default.
+    let position = optional_int(&body, "position", 0)?.unwrap_or(0);
+    let id = path_id(&id)?;
+    Ok(Json(Value::Array(
+        crate::preview_annotations::update_position(&s, &user, id, position).await?,
+    )))
 }
