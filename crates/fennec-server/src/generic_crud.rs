@@ -82,6 +82,7 @@ pub fn resource(name: &str) -> Option<Resource> {
         "preview-files" => (&PREVIEW_FILE, Scope::Plain),
         "studios" => (&STUDIO, Scope::Plain),
         "custom-actions" => (&CUSTOM_ACTION, Scope::Plain),
+        "playlists" => (&PLAYLIST, Scope::Plain),
         _ => return None,
     };
     Some(Resource { model, scope })
@@ -343,6 +344,9 @@ pub async fn list(
     if std::ptr::eq(res.model, &models::PREVIEW_FILE) {
         filters.extend(preview_list_filters(&mut conn, &user, &query).await?);
     }
+    if std::ptr::eq(res.model, &models::PLAYLIST) {
+        filters.extend(crate::playlists::list_filters(&mut conn, &user).await?);
+    }
     let relations = query.flag("relations");
     let (page, limit) = page_and_limit(&query)?;
     if let Some(page) = page {
@@ -476,6 +480,9 @@ pub async fn read(
     }
     if std::ptr::eq(res.model, &models::PREVIEW_FILE) {
         check_preview_read(&mut conn, &user, &row).await?;
+    }
+    if std::ptr::eq(res.model, &models::PLAYLIST) {
+        crate::playlists::check_read_access(&mut conn, &user, &row).await?;
     }
     if std::ptr::eq(res.model, &models::ENTITY) {
         // Zou's entity resources: a vendor reads only the entities he holds
@@ -747,7 +754,7 @@ pub async fn create(
             "pop expected at most 1 argument, got 2",
         ));
     }
-    let body = body.object()?;
+    let mut body = body.object()?;
     // Studio-wide objects are the admin's (Zou's `check_admin_permissions`);
     // entities and tasks are created by managers through their own routes;
     // a milestone belongs to a project and its managers.
@@ -761,6 +768,9 @@ pub async fn create(
             .ok_or_else(|| ApiError::bad_request_message(msg::INVALID_FORMAT))?;
         let mut conn = state.db.conn().await?;
         permissions::check_manager_project_access(&mut conn, &user, project).await?;
+    } else if std::ptr::eq(res.model, &models::PLAYLIST) {
+        let mut conn = state.db.conn().await?;
+        crate::playlists::prepare_create(&mut conn, &user, &mut body).await?;
     } else {
         permissions::require_admin(&user)?;
     }
@@ -877,6 +887,12 @@ pub async fn create(
             .await?
             .ok_or_else(ApiError::not_found)?;
         present::crud_row(&mut tx, model, &mut row, true).await?;
+    }
+    if std::ptr::eq(model, &models::PLAYLIST) {
+        // Zou answers a new playlist with its relations (no build jobs yet).
+        row = rows::get(&mut tx, model, id, true)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
     }
     if std::ptr::eq(model, &models::PREVIEW_FILE) {
         // Zou answers a new preview file with its relations (its comments).
@@ -1038,6 +1054,8 @@ pub async fn update(
         permissions::check_manager_project_access(&mut tx, &user, id).await?;
     } else if std::ptr::eq(res.model, &models::PREVIEW_FILE) {
         check_preview_update(&mut tx, &user, &row).await?;
+    } else if std::ptr::eq(res.model, &models::PLAYLIST) {
+        crate::playlists::check_update_access(&mut tx, &user, &row).await?;
     } else if std::ptr::eq(res.model, &models::ENTITY) {
         // Zou's check_metadata_department_access: the production's
         // managers, or whoever created the entity.
@@ -1057,6 +1075,9 @@ pub async fn update(
         ));
     }
     let mut body = body;
+    if std::ptr::eq(res.model, &models::PLAYLIST) {
+        crate::playlists::prepare_update(&mut tx, &mut body).await?;
+    }
     if is_person {
         if !user.is_admin() {
             // What a person may not change on his own profile (Zou's
@@ -1174,6 +1195,10 @@ pub async fn remove(
         gone = cascade::remove_preview_file(&mut tx, id)
             .await?
             .unwrap_or_default();
+    } else if std::ptr::eq(model, &models::PLAYLIST) {
+        // Zou's PlaylistResource: its update right, then remove_playlist.
+        crate::playlists::check_update_access(&mut tx, &user, &row).await?;
+        crate::playlists::remove(&mut tx, user.id, &row).await?;
     } else if std::ptr::eq(model, &models::PROJECT) {
         permissions::require_admin(&user)?;
         let closed = fennec_store::defaults::project_status_id(&mut tx, "Closed").await?;

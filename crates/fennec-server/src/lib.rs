@@ -25,6 +25,7 @@ pub mod my_checks;
 pub mod notifications;
 pub mod otio;
 pub mod person_actions;
+pub mod playlists;
 pub mod present;
 pub mod preview_annotations;
 pub mod preview_files;

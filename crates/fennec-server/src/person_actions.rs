@@ -97,7 +97,7 @@ pub async fn add_department(
 /// pydantic's wording of a bad UUID: it parses with an older release of
 /// the same Rust crate, which words an unexpected character without the
 /// expected set and counts its place from 1.
-fn uuid_error(e: &uuid::Error) -> String {
+pub(crate) fn uuid_error(e: &uuid::Error) -> String {
     let text = e.to_string();
     if !text.starts_with("invalid character") {
         return text;

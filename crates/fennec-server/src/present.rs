@@ -447,6 +447,8 @@ pub async fn crud_row(
         fill_link(exec, row, "departments", links::PERSON_DEPARTMENTS).await?;
     } else if relations && std::ptr::eq(model, &models::TASK) {
         fill_link(exec, row, "assignees", links::TASK_ASSIGNEES).await?;
+    } else if relations && std::ptr::eq(model, &models::PLAYLIST) {
+        crate::playlists::fill_build_jobs(exec, row).await?;
     }
     Ok(())
 }

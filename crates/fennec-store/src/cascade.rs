@@ -458,6 +458,9 @@ pub async fn remove_episode(
         for sequence in sequences {
             gone.extend(remove_sequence(exec, sequence, true).await?.1);
         }
+        // Zou's Playlist.delete_all_by(episode_id), with what hangs off them.
+        crate::playlists::remove_of(exec, crate::playlists::PlaylistOwner::Episode, episode)
+            .await?;
         let assets: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
             "SELECT id FROM entities WHERE source_id = $1 ORDER BY seq")
             .bind(episode).fetch_all(&mut *c).await?);
@@ -496,6 +499,12 @@ pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<GoneF
         "DELETE FROM asset_instances WHERE asset_id IN (SELECT id FROM entities WHERE project_id = $1) \
          OR scene_id IN (SELECT id FROM entities WHERE project_id = $1) \
          OR target_asset_id IN (SELECT id FROM entities WHERE project_id = $1)",
+        // Zou's remove_playlist for each of the production's playlists:
+        // their notifications, build jobs and share links first.
+        "DELETE FROM notifications WHERE playlist_id IN (SELECT id FROM playlists WHERE project_id = $1)",
+        "DELETE FROM build_jobs WHERE playlist_id IN (SELECT id FROM playlists WHERE project_id = $1)",
+        "DELETE FROM playlist_share_links WHERE playlist_id IN (SELECT id FROM playlists WHERE project_id = $1)",
+        "DELETE FROM playlists WHERE project_id = $1",
         // Children first is not needed: one statement checks its keys at
         // its end, on both databases.
         "DELETE FROM entities WHERE project_id = $1",

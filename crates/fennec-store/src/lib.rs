@@ -20,6 +20,7 @@ pub mod events;
 pub mod links;
 pub mod notifications;
 pub mod persons;
+pub mod playlists;
 pub mod previews;
 pub mod quotas;
 pub mod rows;

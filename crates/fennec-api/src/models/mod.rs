@@ -14,6 +14,7 @@ mod entity;
 mod notification;
 mod organisation;
 mod person;
+mod playlist;
 mod preview;
 mod project;
 mod project_settings;
@@ -30,6 +31,7 @@ pub use entity::{ASSET_TYPE, ENTITY, ENTITY_TYPE};
 pub use notification::{NEWS, NOTIFICATION, SUBSCRIPTION};
 pub use organisation::{DEPARTMENT, ORGANISATION, ORGANISATION_ADMIN_ONLY, PROJECT_STATUS};
 pub use person::PERSON;
+pub use playlist::{BUILD_JOB, PLAYLIST, PLAYLIST_SHARE_LINK};
 pub use preview::PREVIEW_FILE;
 pub use project::PROJECT;
 pub use project_settings::{
@@ -224,6 +226,9 @@ pub static ALL: &[&Model] = &[
     &SCHEDULE_ITEM,
     &STUDIO,
     &CUSTOM_ACTION,
+    &PLAYLIST,
+    &BUILD_JOB,
+    &PLAYLIST_SHARE_LINK,
     &PRODUCTION_SCHEDULE_VERSION,
     &PRODUCTION_SCHEDULE_VERSION_TASK_LINK,
 ];
@@ -263,6 +268,8 @@ pub fn max_len(table: &str, column: &str) -> Option<usize> {
             | "notifications_discord_userid",
         ) => 60,
         ("task_types", "name") => 40,
+        ("playlists", "name") => 80,
+        ("playlists", "for_entity") => 10,
         ("task_types", "short_name") => 20,
         ("task_types", "for_entity") => 30,
         ("task_statuses", "name") => 40,
