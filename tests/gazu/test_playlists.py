@@ -201,7 +201,8 @@ def test_entries_added_updated_and_removed(w, gazu_admin):
     assert r.json()["shots"] == [
         {"entity_id": w.sh010["id"], "preview_file_id": w.p010_layout["id"]},
         {"entity_id": w.sh010["id"], "preview_file_id": w.p010_v2["id"]},
-        {"entity_id": w.sh020["id"]},
+        # A foreign preview is unpinned first, then resolved as none given.
+        {"entity_id": w.sh020["id"], "preview_file_id": w.p020_v1["id"]},
     ]
     assert [s["entity_id"] for s in gazu.playlist.all_shots_for_playlist(playlist)] == [
         w.sh010["id"], w.sh010["id"], w.sh020["id"]]
