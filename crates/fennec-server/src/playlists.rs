@@ -384,7 +384,14 @@ pub async fn list(
     for_client: bool,
     args: &ListArgs,
 ) -> ApiResult<Vec<Value>> {
-    let select = Select::default().eq("project_id", SqlValue::Uuid(project));
+    // Read newest first: the stable sort below keeps this order among rows
+    // whose dates are equal to the second, as Zou's PostgreSQL (which
+    // compares microseconds) lists the newest first.
+    let select = Select {
+        order: rows::Order::UpdatedDesc,
+        ..Select::default()
+    }
+    .eq("project_id", SqlValue::Uuid(project));
     let mut all = rows::list(exec, &models::PLAYLIST, &select, false).await?;
     let text = |r: &Row, k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
     all.retain(|r| {
@@ -565,10 +572,10 @@ pub async fn with_preview_revisions(exec: &mut impl Exec, id: Uuid) -> ApiResult
         let entity_id = entity.as_str().and_then(|s| Uuid::parse_str(s).ok());
         let previews = match entity_id {
             Some(e) => {
-                if !by_entity.contains_key(&e) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = by_entity.entry(e) {
                     let grouped =
                         fennec_store::previews::entity_previews_by_task_type(exec, e).await?;
-                    by_entity.insert(e, light_groups(&grouped, &mut preview_map));
+                    slot.insert(light_groups(&grouped, &mut preview_map));
                 }
                 by_entity[&e].clone()
             }

@@ -381,7 +381,10 @@ mod tests {
             out[0]["drawing"]["objects"],
             json!([{"id": "b"}, {"id": "a", "x": 5}])
         );
-        let new_id = out[1]["drawing"]["objects"][0]["id"].as_str().unwrap();
+        let new_id = out[1]["drawing"]["objects"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert_eq!(new_id.len(), 36);
         // Deleting every object of a time drops the time.
         let out = merge(out, &[], &[], &[json!({"time": 2, "objects": [new_id]})]).unwrap();
