@@ -29,6 +29,23 @@ async fn entity_rows(exec: &mut impl Exec, ids: Vec<Uuid>) -> ApiResult<Vec<Row>
 const ASSIGNED: &str = "JOIN assignations a ON a.task_id = t.id AND a.person_id = $1 \
      JOIN projects p ON p.id = t.project_id AND p.project_status_id = $2";
 
+/// The ids `sql` selects among the caller's assigned tasks in open
+/// productions (`$1`, `$2` as in ASSIGNED, `extra` bound from `$3`); none
+/// when the "Open" status is gone, as Zou's filter then matches nothing.
+async fn assigned(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    sql: &str,
+    extra: &[Uuid],
+) -> ApiResult<Vec<Uuid>> {
+    let Some(open) = open_status(exec).await? else {
+        return Ok(vec![]);
+    };
+    let mut binds = vec![user.id, open];
+    binds.extend_from_slice(extra);
+    ids(exec, sql, &binds).await
+}
+
 /// The entity of a `/data/user/<kind>s/{id}/...` route: 404 when missing
 /// or of another kind (Zou's `get_asset`, `get_shot`, …).
 async fn entity_of_kind(exec: &mut impl Exec, id: &str, kind: &str) -> ApiResult<Uuid> {
@@ -60,11 +77,8 @@ pub(crate) async fn tasks_for(
     kind: &str,
 ) -> ApiResult<Vec<Row>> {
     let entity = entity_of_kind(exec, id, kind).await?;
-    let Some(open) = open_status(exec).await? else {
-        return Ok(vec![]);
-    };
     let sql = format!("SELECT t.id FROM tasks t {ASSIGNED} WHERE t.entity_id = $3");
-    let found = ids(exec, &sql, &[user.id, open, entity]).await?;
+    let found = assigned(exec, user, &sql, &[entity]).await?;
     let mut list = rows_by_ids(exec, TASK, found).await?;
     finish_rows(exec, TASK, &mut list, false).await?;
     Ok(list)
@@ -78,12 +92,9 @@ pub(crate) async fn task_types_for(
     kind: &str,
 ) -> ApiResult<Vec<Row>> {
     let entity = entity_of_kind(exec, id, kind).await?;
-    let Some(open) = open_status(exec).await? else {
-        return Ok(vec![]);
-    };
     let sql =
         format!("SELECT DISTINCT t.task_type_id FROM tasks t {ASSIGNED} WHERE t.entity_id = $3");
-    let found = ids(exec, &sql, &[user.id, open, entity]).await?;
+    let found = assigned(exec, user, &sql, &[entity]).await?;
     let list = rows_by_ids(exec, &models::TASK_TYPE, found).await?;
     Ok(list)
 }
@@ -96,16 +107,13 @@ pub(crate) async fn project_asset_types(
     id: &str,
 ) -> ApiResult<Vec<Row>> {
     let project = project_of(exec, id).await?;
-    let Some(open) = open_status(exec).await? else {
-        return Ok(vec![]);
-    };
     let sql = format!(
         "SELECT DISTINCT e.entity_type_id FROM entities e JOIN tasks t ON t.entity_id = e.id \
          {ASSIGNED} WHERE p.id = $3"
     );
     let types = EntityTypes::load(exec).await?;
     let asset_types = types.asset_type_ids();
-    let found: Vec<Uuid> = ids(exec, &sql, &[user.id, open, project])
+    let found: Vec<Uuid> = assigned(exec, user, &sql, &[project])
         .await?
         .into_iter()
         .filter(|t| asset_types.contains(t))
@@ -129,14 +137,11 @@ pub(crate) async fn asset_type_assets(
     rows::get(exec, &models::ENTITY_TYPE, asset_type, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let Some(open) = open_status(exec).await? else {
-        return Ok(vec![]);
-    };
     let sql = format!(
         "SELECT DISTINCT e.id FROM entities e JOIN tasks t ON t.entity_id = e.id \
          {ASSIGNED} WHERE e.entity_type_id = $3 AND e.project_id = $4"
     );
-    let found = ids(exec, &sql, &[user.id, open, asset_type, project]).await?;
+    let found = assigned(exec, user, &sql, &[asset_type, project]).await?;
     entity_rows(exec, found).await
 }
 
@@ -153,9 +158,6 @@ pub(crate) async fn project_sequences(
     id: &str,
 ) -> ApiResult<Vec<Row>> {
     let project = project_of(exec, id).await?;
-    let Some(open) = open_status(exec).await? else {
-        return Ok(vec![]);
-    };
     let types = EntityTypes::load(exec).await?;
     let sql = format!(
         "SELECT DISTINCT sq.id FROM entities sq JOIN entities sh ON sh.parent_id = sq.id \
@@ -163,13 +165,11 @@ pub(crate) async fn project_sequences(
          WHERE sh.entity_type_id = $3 AND sq.entity_type_id = $4 AND sq.project_id = $5"
     );
     let binds = [
-        user.id,
-        open,
         type_id(&types, "Shot"),
         type_id(&types, "Sequence"),
         project,
     ];
-    let found = ids(exec, &sql, &binds).await?;
+    let found = assigned(exec, user, &sql, &binds).await?;
     entity_rows(exec, found).await
 }
 
@@ -180,9 +180,6 @@ pub(crate) async fn project_episodes(
     id: &str,
 ) -> ApiResult<Vec<Row>> {
     let project = project_of(exec, id).await?;
-    let Some(open) = open_status(exec).await? else {
-        return Ok(vec![]);
-    };
     let types = EntityTypes::load(exec).await?;
     let sql = format!(
         "SELECT DISTINCT ep.id FROM entities ep JOIN entities sq ON sq.parent_id = ep.id \
@@ -191,14 +188,12 @@ pub(crate) async fn project_episodes(
          AND ep.project_id = $6"
     );
     let binds = [
-        user.id,
-        open,
         type_id(&types, "Shot"),
         type_id(&types, "Sequence"),
         type_id(&types, "Episode"),
         project,
     ];
-    let found = ids(exec, &sql, &binds).await?;
+    let found = assigned(exec, user, &sql, &binds).await?;
     entity_rows(exec, found).await
 }
 
@@ -210,19 +205,11 @@ pub(crate) async fn sequence_children(
     kind: &str,
 ) -> ApiResult<Vec<Row>> {
     let sequence = entity_of_kind(exec, id, "Sequence").await?;
-    let Some(open) = open_status(exec).await? else {
-        return Ok(vec![]);
-    };
     let types = EntityTypes::load(exec).await?;
     let sql = format!(
         "SELECT DISTINCT e.id FROM entities e JOIN tasks t ON t.entity_id = e.id {ASSIGNED} \
          WHERE e.entity_type_id = $3 AND e.parent_id = $4"
     );
-    let found = ids(
-        exec,
-        &sql,
-        &[user.id, open, type_id(&types, kind), sequence],
-    )
-    .await?;
+    let found = assigned(exec, user, &sql, &[type_id(&types, kind), sequence]).await?;
     entity_rows(exec, found).await
 }

@@ -15,6 +15,9 @@
 //! ```
 
 use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::Value;
 
 pub const ACCESS_COOKIE: &str = "access_token_cookie";
 pub const REFRESH_COOKIE: &str = "refresh_token_cookie";
@@ -107,6 +110,18 @@ pub fn unset_access(headers: &mut HeaderMap) {
 
 pub fn unset_refresh(headers: &mut HeaderMap) {
     headers.append(header::SET_COOKIE, cleared(REFRESH_COOKIE, REFRESH_PATH));
+}
+
+/// The answer of a call that opens a session (login, TOTP enabling): the
+/// body carries the tokens, and a browser also gets both as Zou's cookies,
+/// since Kitsu's web client reads only those.
+pub fn session_response(request: &HeaderMap, body: Value, access: &str, refresh: &str) -> Response {
+    let mut response = Json(body).into_response();
+    if from_browser(request) {
+        set_access(response.headers_mut(), access);
+        set_refresh(response.headers_mut(), refresh);
+    }
+    response
 }
 
 #[cfg(test)]

@@ -29,6 +29,23 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// A new session's access and refresh tokens; the access token names its
+/// refresh token, so that logout revokes both as Zou's blocklist does.
+fn session_tokens(state: &AppState, person_id: uuid::Uuid) -> ApiResult<(String, String)> {
+    let cfg = &state.config;
+    let (refresh, refresh_claims) =
+        state
+            .keys
+            .issue(person_id, "refresh", cfg.refresh_token_expires, None)?;
+    let (access, _) = state.keys.issue(
+        person_id,
+        "access",
+        cfg.access_token_expires,
+        Some(refresh_claims.jti),
+    )?;
+    Ok((access, refresh))
+}
+
 /// Zou locks an account for a minute after five wrong passwords in a row.
 const MAX_FAILED_LOGINS: i64 = 5;
 const LOCKOUT_SECONDS: i64 = 60;
@@ -170,36 +187,21 @@ async fn login(
         persons::reset_failed_logins(&mut conn, cred.id).await?;
     }
     drop(conn);
-    let cfg = &state.config;
-    let (refresh, refresh_claims) =
-        state
-            .keys
-            .issue(cred.id, "refresh", cfg.refresh_token_expires, None)?;
-    let (access, _) = state.keys.issue(
-        cred.id,
-        "access",
-        cfg.access_token_expires,
-        Some(refresh_claims.jti),
-    )?;
+    let (access, refresh) = session_tokens(&state, cred.id)?;
     let mut conn = state.db.conn().await?;
     let mut user = rows::get(&mut conn, &models::PERSON, cred.id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
     present::person_with_departments(&mut conn, &mut user).await?;
     drop(conn);
-    let mut response = Json(json!({
+    let body = json!({
         "user": user,
         "organisation": organisation(&state, cred.role == "admin").await?,
         "login": true,
         "access_token": access,
         "refresh_token": refresh,
-    }))
-    .into_response();
-    if cookies::from_browser(&headers) {
-        cookies::set_access(response.headers_mut(), &access);
-        cookies::set_refresh(response.headers_mut(), &refresh);
-    }
-    Ok(response)
+    });
+    Ok(cookies::session_response(&headers, body, &access, &refresh))
 }
 
 /// GET /auth/logout — revokes the access token and its refresh token; a
@@ -335,28 +337,13 @@ async fn totp_enable(
         .await?
         .map_err(|r| totp_refused(r, "TOTP verification failed."))?;
     tx.commit().await?;
-    let cfg = &state.config;
-    let (refresh, refresh_claims) =
-        state
-            .keys
-            .issue(user.id, "refresh", cfg.refresh_token_expires, None)?;
-    let (access, _) = state.keys.issue(
-        user.id,
-        "access",
-        cfg.access_token_expires,
-        Some(refresh_claims.jti),
-    )?;
-    let mut response = Json(json!({
+    let (access, refresh) = session_tokens(&state, user.id)?;
+    let body = json!({
         "otp_recovery_codes": codes,
         "access_token": access,
         "refresh_token": refresh,
-    }))
-    .into_response();
-    if cookies::from_browser(&headers) {
-        cookies::set_access(response.headers_mut(), &access);
-        cookies::set_refresh(response.headers_mut(), &refresh);
-    }
-    Ok(response)
+    });
+    Ok(cookies::session_response(&headers, body, &access, &refresh))
 }
 
 /// DELETE /auth/totp — turns one's own TOTP off, given a valid code (or
