@@ -68,7 +68,7 @@ def test_the_page_is_served_without_auth_with_a_strict_policy(fennec_server):
         assert 'id="login-form"' in html and "<svg" in html
 
 
-def test_producer_sees_groups_late_work_and_risks(browser, fennec_server, production, artifacts):
+def test_producer_sees_groups_late_work_and_risks(browser, fennec_server, production, artifacts, api):
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -124,6 +124,15 @@ def test_producer_sees_groups_late_work_and_risks(browser, fennec_server, produc
     assert task.get_attribute("data-state") == "late"
     assert "LATE" in task.text_content()
     assert page.locator(f"#gantt-svg [data-key='{seqs['SQ010']}']").get_attribute("aria-expanded") == "true"
+    # The project end's critical path (the API's first target) is what the
+    # rows mark, task by task.
+    path = api.get(f"/fennec/projects/{production.project}/critical-path?as_of={AS_OF}")
+    on_path = {p["task_id"] for p in path["targets"][0]["path"]}
+    shown = page.eval_on_selector_all(
+        "#gantt-svg [data-kind=task]", "rows => rows.map(r => [r.dataset.key, r.dataset.critical])")
+    assert len(shown) == 3
+    assert all((crit == "true") == (key in on_path) for key, crit in shown), (shown, on_path)
+    assert on_path and page.locator("#gantt-svg [data-kind=group][data-critical=true]").count() >= 1
     # Keyboard: Enter on the focused group closes it again.
     page.keyboard.press("Enter")
     expect(page.locator("#gantt-svg [data-kind=task]")).to_have_count(0)

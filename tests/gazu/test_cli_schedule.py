@@ -53,9 +53,12 @@ def test_risk_prints_a_table_and_exits_2_when_late(api_url, admin):
     run = _fennec(api_url, "risk", "--project", name, "--as-of", "2024-03-04")
     assert run.returncode == 2, run.stdout + run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0].startswith(f"{name} as of 2024-03-04"), run.stdout
-    assert "SEVERITY" in lines[1] and "KIND" in lines[1]
-    assert any("late" in l and "Lamp / Modeling" in l for l in lines[2:]), run.stdout
+    # The causes come first (what a producer acts on), then the risk table.
+    assert lines[0] == "1 cause:", run.stdout
+    assert "Lamp / Modeling" in lines[1] and "is late" in lines[1], run.stdout
+    table = next(i for i, l in enumerate(lines) if l.startswith(f"{name} as of 2024-03-04"))
+    assert "SEVERITY" in lines[table + 1] and "KIND" in lines[table + 1]
+    assert any("late" in l and "Lamp / Modeling" in l for l in lines[table + 2:]), run.stdout
 
     as_json = _fennec(api_url, "risk", "--project", name, "--as-of", "2024-03-04", "--json")
     assert as_json.returncode == 2

@@ -59,6 +59,10 @@ enum Command {
     /// List, add or remove finish-to-start links between tasks (a server's
     /// /fennec/projects/{id}/task-links).
     Link(schedule_cmds::LinkArgs),
+    /// Forecast a project with hypothetical changes (reassign, add hours,
+    /// move dates…) without writing them (a server's
+    /// /fennec/projects/{id}/what-if).
+    WhatIf(schedule_cmds::WhatIfArgs),
     /// Copy a Zou 1.0.97 database (Kitsu's server) into a fresh Fennec
     /// database, ids and password hashes kept, in one transaction; what
     /// Fennec does not model is listed at the end.
@@ -81,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Timeline(args) => exit_with(schedule_cmds::timeline(args).await?),
         Command::CriticalPath(args) => exit_with(schedule_cmds::critical_path(args).await?),
         Command::Link(args) => exit_with(schedule_cmds::link(args).await?),
+        Command::WhatIf(args) => exit_with(schedule_cmds::what_if(args).await?),
         Command::ImportZou(args) => import_zou_cmd::run(args).await,
         Command::Migrate(db) => {
             let store = fennec_store::Db::connect(&db.database_url).await?;

@@ -58,6 +58,9 @@ pub struct RiskArgs {
     /// Print the server's JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Print the causes and remedies only, not every risk row.
+    #[arg(long)]
+    pub causes: bool,
     #[command(flatten)]
     pub connection: Connection,
 }
@@ -104,6 +107,159 @@ fn task_label(r: &Value) -> String {
     format!("{entity} / {tt}")
 }
 
+/// A risk's person, or the people on its task.
+fn person_cell(r: &Value) -> String {
+    if let Some(n) = r["person"]["name"].as_str() {
+        return n.to_owned();
+    }
+    let names: Vec<&str> = r["people"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    if names.is_empty() {
+        "-".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn names_of(people: &Value) -> String {
+    let names: Vec<&str> = people
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    if names.is_empty() {
+        "nobody".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// What a cause is about, for people to read.
+fn cause_subject(c: &Value) -> String {
+    match c["kind"].as_str().unwrap_or("") {
+        "overloaded_person" => format!(
+            "{} is overloaded by {} working days",
+            s(&c["person"]["name"]),
+            s(&c["days"])
+        ),
+        "day_off" => format!(
+            "{} is off {} working days",
+            s(&c["person"]["name"]),
+            s(&c["days"])
+        ),
+        "late_upstream" => format!(
+            "{} ({}) is late",
+            s(&c["task"]["full_name"]),
+            names_of(&c["task"]["assignees"])
+        ),
+        "unassigned_task" => format!(
+            "{} tasks with nobody assigned",
+            c["task_type"]["name"].as_str().unwrap_or("untyped")
+        ),
+        "missing_estimate" => format!(
+            "{} tasks without an estimate",
+            c["task_type"]["name"].as_str().unwrap_or("untyped")
+        ),
+        other => other.to_owned(),
+    }
+}
+
+/// The causes and remedies of a `causes` answer: a few lines per cause
+/// (its worst rows with the people on them), then each slipping
+/// milestone's best remedies.
+pub fn causes_text(answer: &Value, rows_per_cause: usize) -> String {
+    let causes = answer["causes"].as_array().cloned().unwrap_or_default();
+    let noun = if causes.len() == 1 { "cause" } else { "causes" };
+    let mut out = format!("{} {noun}:\n", causes.len());
+    for c in &causes {
+        let tasks = c["tasks"].as_array().cloned().unwrap_or_default();
+        let milestones: Vec<&str> = c["milestones"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        out.push_str(&format!(
+            "  [{}] {}: {} tasks ({} late or slipping, worst {} days){}\n",
+            s(&c["severity"]),
+            cause_subject(c),
+            tasks.len(),
+            s(&c["problem_tasks"]),
+            s(&c["slip_days"]),
+            if milestones.is_empty() {
+                String::new()
+            } else {
+                format!("; moves {}", milestones.join(", "))
+            }
+        ));
+        let mut worst: Vec<&Value> = tasks
+            .iter()
+            .filter(|t| t["late"] == true || t["will_slip"] == true)
+            .collect();
+        worst.sort_by_key(|t| std::cmp::Reverse(t["slip_days"].as_i64().unwrap_or(0)));
+        for t in worst.iter().take(rows_per_cause) {
+            out.push_str(&format!(
+                "      {}  ({})  due {}, forecast {}, {} days\n",
+                s(&t["full_name"]),
+                names_of(&t["assignees"]),
+                s(&t["due"]),
+                s(&t["forecast_finish"]),
+                s(&t["slip_days"]),
+            ));
+        }
+    }
+    for m in answer["remedies"].as_array().into_iter().flatten() {
+        let ms = &m["milestone"];
+        out.push_str(&format!(
+            "remedies for {} (due {}, forecast {}):\n",
+            s(&ms["name"]),
+            s(&ms["date"]),
+            s(&ms["forecast"])
+        ));
+        let remedies = m["remedies"].as_array().cloned().unwrap_or_default();
+        if remedies.is_empty() {
+            out.push_str("      none found\n");
+        }
+        for r in remedies.iter().take(3) {
+            let what = match r["kind"].as_str().unwrap_or("") {
+                "reassign" => format!(
+                    "move {} of {}'s tasks to {}",
+                    r["tasks"].as_array().map_or(0, Vec::len),
+                    s(&r["person"]["name"]),
+                    s(&r["to_person"]["name"])
+                ),
+                "add_capacity" => format!(
+                    "{} more hours a day for {}",
+                    s(&r["hours_per_day"]),
+                    s(&r["person"]["name"])
+                ),
+                "add_person" => format!(
+                    "a {} takes {} of {}'s tasks",
+                    s(&r["to_person"]["name"]),
+                    r["tasks"].as_array().map_or(0, Vec::len),
+                    s(&r["person"]["name"])
+                ),
+                other => other.to_owned(),
+            };
+            out.push_str(&format!(
+                "      {what}: forecast {}{}\n",
+                s(&r["forecast"]),
+                if r["meets_date"] == true {
+                    " (meets the date)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    out
+}
+
 /// The risk table; returns whether anything is late or will slip.
 pub fn risk_table(answer: &Value) -> (String, bool) {
     let risks = answer["risks"].as_array().cloned().unwrap_or_default();
@@ -129,7 +285,7 @@ pub fn risk_table(answer: &Value) -> (String, bool) {
             s(&r["severity"]),
             kind.to_owned(),
             task_label(r),
-            s(&r["person"]["name"]),
+            person_cell(r),
             s(&r["numbers"]["due"]),
             s(&r["numbers"]["forecast"]),
             s(&r["numbers"]["slip_days"]),
@@ -183,7 +339,14 @@ pub async fn risk(args: RiskArgs) -> anyhow::Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
-        print!("{table}");
+        // The causes first: a handful of lines a producer can act on,
+        // then every risk row.
+        let causes = client.causes(&id, &query, true).await?;
+        print!("{}", causes_text(&causes, 2));
+        if !args.causes {
+            println!();
+            print!("{table}");
+        }
     }
     Ok(if alarming { 2 } else { 0 })
 }
@@ -340,5 +503,124 @@ pub async fn link(args: LinkArgs) -> anyhow::Result<i32> {
         client.task_links(&id, args.pipeline).await?
     };
     println!("{}", serde_json::to_string_pretty(&answer)?);
+    Ok(0)
+}
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct WhatIfArgs {
+    /// The project, by name or id.
+    #[arg(long)]
+    pub project: String,
+    /// Compute as of this day (YYYY-MM-DD); today by default.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Give a task to someone else: TASK_ID=PERSON_ID (replaces all its
+    /// assignees).
+    #[arg(long, value_name = "TASK=PERSON")]
+    pub reassign: Vec<String>,
+    /// Add hours to each working day of a person: PERSON_ID=HOURS.
+    #[arg(long, value_name = "PERSON=HOURS")]
+    pub add_hours: Vec<String>,
+    /// Move a task's due date: TASK_ID=YYYY-MM-DD.
+    #[arg(long, value_name = "TASK=DATE")]
+    pub due: Vec<String>,
+    /// Any change as the route takes it, in JSON (repeatable), e.g.
+    /// '{"type": "move_milestone", "name": "Delivery", "date": "2027-01-15"}'.
+    #[arg(long, value_name = "JSON")]
+    pub change: Vec<String>,
+    /// Print the server's JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+fn pair(v: &str) -> anyhow::Result<(&str, &str)> {
+    v.split_once('=')
+        .ok_or_else(|| anyhow::anyhow!("expected KEY=VALUE, got '{v}'"))
+}
+
+/// The changes the flags of `fennec what-if` describe.
+pub fn what_if_changes(args: &WhatIfArgs) -> anyhow::Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for r in &args.reassign {
+        let (t, p) = pair(r)?;
+        out.push(serde_json::json!({"type": "reassign", "task_id": t, "to": p}));
+    }
+    for a in &args.add_hours {
+        let (p, h) = pair(a)?;
+        let h: f64 = h.parse().with_context(|| format!("hours in '{a}'"))?;
+        out.push(serde_json::json!({"type": "add_capacity", "person_id": p, "hours_per_day": h}));
+    }
+    for d in &args.due {
+        let (t, date) = pair(d)?;
+        out.push(serde_json::json!({"type": "move_due", "task_id": t, "due": date}));
+    }
+    for c in &args.change {
+        out.push(serde_json::from_str(c).with_context(|| format!("--change '{c}'"))?);
+    }
+    Ok(out)
+}
+
+/// The differences of a what-if answer.
+pub fn what_if_text(answer: &Value) -> String {
+    let mut out = String::new();
+    for m in answer["milestones"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "{} (date {}): forecast {} -> {}, slip {} -> {}\n",
+            s(&m["name"]),
+            s(&m["before"]["date"]),
+            s(&m["before"]["forecast"]),
+            s(&m["after"]["forecast"]),
+            s(&m["before"]["slip_days"]),
+            s(&m["after"]["slip_days"]),
+        ));
+    }
+    let tasks = answer["tasks"].as_array().cloned().unwrap_or_default();
+    out.push_str(&format!("{} tasks move:\n", tasks.len()));
+    for t in tasks.iter().take(20) {
+        out.push_str(&format!(
+            "  {}: finish {} -> {}\n",
+            s(&t["full_name"]),
+            s(&t["before_finish"]),
+            s(&t["after_finish"]),
+        ));
+    }
+    let count = |v: &Value, k: &str| v[k].as_u64().unwrap_or(0);
+    for k in [
+        "late",
+        "will_slip",
+        "overloaded",
+        "milestone_slip",
+        "project_end_slip",
+    ] {
+        let (b, a) = (
+            count(&answer["risks_before"], k),
+            count(&answer["risks_after"], k),
+        );
+        if a != b {
+            out.push_str(&format!("{k} risks: {b} -> {a}\n"));
+        }
+    }
+    out
+}
+
+/// `fennec what-if`: the forecast with hypothetical changes, written
+/// nowhere.
+pub async fn what_if(args: WhatIfArgs) -> anyhow::Result<i32> {
+    let changes = what_if_changes(&args)?;
+    let client = args.connection.client().await?;
+    let project = client.project_by_name(&args.project).await?;
+    let id = project["id"].as_str().unwrap_or_default().to_owned();
+    let query = ScheduleQuery {
+        as_of: args.as_of.clone(),
+        ..Default::default()
+    };
+    let answer = client.what_if(&id, &query, changes).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+    } else {
+        print!("{}", what_if_text(&answer));
+    }
     Ok(0)
 }

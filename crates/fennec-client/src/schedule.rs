@@ -107,4 +107,36 @@ impl Client {
     pub async fn unlink_tasks(&self, link_id: &str) -> Result<Value> {
         self.delete(&format!("fennec/task-links/{link_id}")).await
     }
+
+    /// `GET fennec/projects/{id}/causes`: the risks grouped by cause, and
+    /// (with `remedies`) each slipping milestone's remedies.
+    pub async fn causes(
+        &self,
+        project_id: &str,
+        query: &ScheduleQuery,
+        remedies: bool,
+    ) -> Result<Value> {
+        let mut q = query.pairs();
+        if !remedies {
+            q.push(("remedies", "false"));
+        }
+        self.get(&format!("fennec/projects/{project_id}/causes"), &q)
+            .await
+    }
+
+    /// `POST fennec/projects/{id}/what-if`: the forecast with `changes`
+    /// (a JSON list, see the route), written nowhere.
+    pub async fn what_if(
+        &self,
+        project_id: &str,
+        query: &ScheduleQuery,
+        changes: Vec<Value>,
+    ) -> Result<Value> {
+        let mut path = format!("fennec/projects/{project_id}/what-if");
+        if let Some(d) = &query.as_of {
+            path.push_str(&format!("?as_of={d}"));
+        }
+        self.post(&path, &serde_json::json!({ "changes": changes }))
+            .await
+    }
 }

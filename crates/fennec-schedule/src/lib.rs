@@ -22,12 +22,14 @@
 //! forecast for whichever grouping a page shows.
 
 pub mod calendar;
+pub mod causes;
 pub mod critical;
 pub mod forecast;
 pub mod links;
 pub mod risks;
 pub mod rollup;
 pub mod timeline;
+pub mod whatif;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -36,6 +38,7 @@ use uuid::Uuid;
 pub use calendar::{
     Calendar, CompiledCalendar, DateRange, PersonCalendar, WorkWeek, DEFAULT_HOURS_PER_DAY,
 };
+pub use causes::{causes, Cause, CauseKind};
 pub use critical::{critical_path, CriticalPath, TaskSlack};
 pub use forecast::{
     forecast, forecast_linked, DayLoad, Forecast, PersonLoad, Ref, ScheduleOptions, Share,
@@ -49,6 +52,10 @@ pub use risks::{
 pub use rollup::{rollups, RollUp, RollUps};
 pub use timeline::{
     timeline, timeline_by, GroupBy, Progress, Timeline, TimelineGroup, TimelineRow,
+};
+pub use whatif::{
+    apply_changes, remedies, what_if, Change, MilestoneChange, MilestoneRemedies, Remedy,
+    RemedyKind, TaskChange, WhatIf,
 };
 
 /// Everything a schedule analysis needs.
@@ -71,6 +78,21 @@ pub struct ScheduleInput {
     /// Explicit finish-to-start links.
     #[serde(default)]
     pub links: Vec<Link>,
+    /// The studio's departments: who is in each and which task types it
+    /// does (remedies reassign within a department).
+    #[serde(default)]
+    pub departments: Vec<Department>,
+}
+
+/// A department (Zou's `department`, its people through `department_link`,
+/// its task types through `task_type.department_id`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Department {
+    pub id: Uuid,
+    pub name: String,
+    pub people: Vec<Ref>,
+    pub task_types: Vec<Uuid>,
 }
 
 impl ScheduleInput {

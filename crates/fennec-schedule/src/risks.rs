@@ -257,7 +257,7 @@ pub fn milestone_forecasts(
     outs
 }
 
-fn slip_severity(days: i64, options: &ScheduleOptions) -> Severity {
+pub(crate) fn slip_severity(days: i64, options: &ScheduleOptions) -> Severity {
     if days >= options.high_slip_days {
         Severity::High
     } else if days >= options.medium_slip_days {

@@ -4,9 +4,10 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate, Weekday};
 use fennec_schedule::{
-    analyse, critical_path, find_cycle, forecast, timeline, Calendar, DateRange, GroupBy, Link,
-    LinkKind, Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope,
-    StatusFlags, TaskInput, TaskState, WorkWeek,
+    analyse, apply_changes, causes, critical_path, find_cycle, forecast, remedies, timeline,
+    what_if, Calendar, Change, DateRange, Department, GroupBy, Link, LinkKind, Milestone,
+    MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope, StatusFlags,
+    TaskInput, TaskState, WorkWeek,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -183,6 +184,7 @@ fn arb_input() -> impl Strategy<Value = ScheduleInput> {
                 },
                 task_type_order: Vec::new(),
                 links: Vec::new(),
+                departments: Vec::new(),
             },
         )
 }
@@ -686,6 +688,78 @@ proptest! {
             let shared = people(w[0]).iter().any(|p| people(w[1]).contains(p));
             prop_assert!(linked || shared);
             prop_assert!(slack(w[0]).finish <= slack(w[1]).start.max(slack(w[0]).finish));
+        }
+    }
+}
+
+/// A linked production whose people are in two departments.
+fn arb_departed_input() -> impl Strategy<Value = ScheduleInput> {
+    arb_linked_input().prop_map(|mut input| {
+        input.departments = (0..2u128)
+            .map(|d| Department {
+                id: Uuid::from_u128(700 + d),
+                name: format!("dept {d}"),
+                people: (1..=PEOPLE + 2)
+                    .filter(|n| n % 2 == d)
+                    .map(|n| Ref::new(person(n), format!("p{n}")))
+                    .collect(),
+                task_types: Vec::new(),
+            })
+            .collect();
+        input
+    })
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 24, ..config() })]
+
+    #[test]
+    fn applying_a_remedy_never_moves_its_milestone_later(input in arb_departed_input()) {
+        let a = analyse(&input);
+        for mr in remedies(&input, &a) {
+            let i = a.milestones.iter().position(|m| *m == mr.milestone).unwrap();
+            for r in &mr.remedies {
+                let after = analyse(&apply_changes(&input, &r.changes).unwrap());
+                prop_assert_eq!(after.milestones[i].forecast, r.forecast);
+                prop_assert!(r.forecast.is_some());
+                prop_assert!(r.forecast <= mr.milestone.forecast);
+                prop_assert_eq!(r.meets_date, !after.milestones[i].slipping);
+            }
+        }
+    }
+
+    #[test]
+    fn what_if_never_writes_and_no_change_moves_nothing(input in arb_departed_input(), pick in 0usize..40, to in 1..=PEOPLE) {
+        let kept = input.clone();
+        let a = analyse(&input);
+        let w = what_if(&input, &a, &[]).unwrap();
+        prop_assert!(w.tasks.is_empty());
+        prop_assert_eq!(&w.risks_before, &w.risks_after);
+        for m in &w.milestones {
+            prop_assert_eq!(&m.before, &m.after);
+        }
+        if !input.tasks.is_empty() {
+            let t = input.tasks[pick % input.tasks.len()].id;
+            let change = Change::Reassign { task_id: t, from: None, to: Some(person(to)) };
+            let w = what_if(&input, &a, std::slice::from_ref(&change)).unwrap();
+            let after = analyse(&apply_changes(&input, &[change]).unwrap());
+            for tc in &w.tasks {
+                prop_assert_eq!(after.forecast.task(tc.task_id).unwrap().forecast_finish, tc.after_finish);
+            }
+        }
+        prop_assert_eq!(input, kept);
+    }
+
+    #[test]
+    fn every_slipping_or_late_task_has_a_cause(input in arb_departed_input()) {
+        let a = analyse(&input);
+        let c = causes(&input.calendar.compile(), &input, &a);
+        for t in a.forecast.tasks.iter().filter(|t| t.state != TaskState::Done && (t.late || t.will_slip)) {
+            prop_assert!(c.iter().any(|c| c.tasks.contains(&t.task_id)), "{:?} has no cause", t.task_id);
+        }
+        for c in &c {
+            prop_assert!(c.problem_tasks <= c.tasks.len());
+            prop_assert!(c.tasks.windows(2).all(|w| w[0] < w[1]));
         }
     }
 }

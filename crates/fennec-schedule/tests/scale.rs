@@ -121,6 +121,7 @@ fn production(tasks: usize, people: usize) -> ScheduleInput {
         // Shots of 8 tasks of 20 types: the pipeline links them.
         task_type_order: types.iter().map(|t| t.id).collect(),
         links: Vec::new(),
+        departments: Vec::new(),
     }
 }
 

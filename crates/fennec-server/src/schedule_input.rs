@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use fennec_api::models;
 use fennec_schedule::{
-    Calendar, DateRange, Link, LinkKind, Milestone, MilestoneKind, PersonCalendar, Ref,
+    Calendar, DateRange, Department, Link, LinkKind, Milestone, MilestoneKind, PersonCalendar, Ref,
     ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput,
 };
 use fennec_store::db::Exec;
@@ -190,6 +190,16 @@ pub async fn project_input(
             scope: Scope::default(),
         });
     }
+    let departments = facts::departments(exec)
+        .await?
+        .into_iter()
+        .map(|(id, name, people, task_types)| Department {
+            id,
+            name,
+            people: people.into_iter().map(|(p, n)| Ref::new(p, n)).collect(),
+            task_types,
+        })
+        .collect();
     Ok(ScheduleInput {
         as_of,
         calendar,
@@ -198,6 +208,7 @@ pub async fn project_input(
         options: ScheduleOptions::default(),
         task_type_order,
         links,
+        departments,
     })
 }
 

@@ -413,3 +413,80 @@ async fn task_links_hold_successors_back_and_refuse_cycles() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn causes_group_the_risks_and_what_if_writes_nothing() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let t = p.admin.token();
+        let base = format!("/api/fennec/projects/{}", p.project);
+        let causes = app
+            .get_ok(&format!("{base}/causes?as_of=2024-03-04"), t)
+            .await;
+        let of_kind = |kind: &str| -> Vec<Value> {
+            array_of(&causes["causes"])
+                .iter()
+                .filter(|c| c["kind"] == kind)
+                .cloned()
+                .collect()
+        };
+        let holds = |cause: &Value, task: &str| {
+            array_of(&cause["tasks"])
+                .iter()
+                .any(|r| r["id"] == json!(task))
+        };
+        // The unassigned table is its own cause; the artist's slipping
+        // chair is driven by him (one person, four weeks of work).
+        assert!(
+            of_kind("unassigned_task")
+                .iter()
+                .any(|c| holds(c, &p.unassigned)),
+            "{causes}"
+        );
+        let every_task: Vec<&Value> = array_of(&causes["causes"])
+            .iter()
+            .flat_map(|c| array_of(&c["tasks"]).iter())
+            .collect();
+        assert!(
+            every_task.iter().any(|r| r["id"] == json!(p.slipping)),
+            "the slipping task has a cause: {causes}"
+        );
+        assert!(!every_task.iter().any(|r| r["id"] == json!(p.done)));
+
+        // What if the chair were due two weeks later: it no longer slips,
+        // and nothing is written.
+        let before = app
+            .get_ok(&format!("{base}/forecast?as_of=2024-03-04"), t)
+            .await;
+        let (status, answer) = app
+            .post(
+                &format!("{base}/what-if?as_of=2024-03-04"),
+                t,
+                json!({"changes": [{"type": "move_due", "task_id": p.slipping, "due": "2024-03-29"}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let slips = |counts: &Value| counts["will_slip"].as_i64().unwrap_or(0);
+        assert!(
+            slips(&answer["risks_after"]) < slips(&answer["risks_before"]),
+            "{answer}"
+        );
+        let after = app
+            .get_ok(&format!("{base}/forecast?as_of=2024-03-04"), t)
+            .await;
+        assert_eq!(before, after, "what-if wrote nothing");
+
+        // A change naming no task of the production is the client's mistake.
+        let (status, _) = app
+            .post(
+                &format!("{base}/what-if"),
+                t,
+                json!({"changes": [{"type": "move_due", "task_id": uuid::Uuid::new_v4()}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = app.post(&format!("{base}/what-if"), t, json!({})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}

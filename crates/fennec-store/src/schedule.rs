@@ -241,3 +241,41 @@ pub async fn delete_task_link(exec: &mut impl Exec, id: Uuid) -> Result<bool> {
         .bind(id).execute(&mut *c).await?.rows_affected());
     Ok(done > 0)
 }
+
+/// One department as remedies need it: id, name, its people (id, display
+/// name) through Zou's `department_link`, its task types through
+/// `task_types.department_id`.
+pub type DepartmentFacts = (Uuid, String, Vec<(Uuid, String)>, Vec<Uuid>);
+
+/// Every non-archived department with its people and task types.
+pub async fn departments(exec: &mut impl Exec) -> Result<Vec<DepartmentFacts>> {
+    let deps: Vec<(Uuid, String)> = on!(exec, c => sqlx::query_as(
+        "SELECT id, name FROM departments WHERE archived IS NOT TRUE ORDER BY name, id")
+        .fetch_all(&mut *c).await?);
+    let people: Vec<(Uuid, Uuid, Option<String>, Option<String>)> = on!(exec, c => sqlx::query_as(
+        "SELECT l.department_id, p.id, p.first_name, p.last_name FROM department_link l \
+         JOIN persons p ON p.id = l.person_id WHERE p.active IS NOT FALSE ORDER BY l.seq")
+        .fetch_all(&mut *c).await?);
+    let types: Vec<(Uuid, Uuid)> = on!(exec, c => sqlx::query_as(
+        "SELECT department_id, id FROM task_types WHERE department_id IS NOT NULL ORDER BY seq")
+        .fetch_all(&mut *c).await?);
+    Ok(deps
+        .into_iter()
+        .map(|(id, name)| {
+            let members = people
+                .iter()
+                .filter(|p| p.0 == id)
+                .map(|(_, p, f, l)| {
+                    let n = format!(
+                        "{} {}",
+                        f.clone().unwrap_or_default(),
+                        l.clone().unwrap_or_default()
+                    );
+                    (*p, n.trim().to_owned())
+                })
+                .collect();
+            let tts = types.iter().filter(|t| t.0 == id).map(|t| t.1).collect();
+            (id, name, members, tts)
+        })
+        .collect())
+}

@@ -90,6 +90,8 @@
     view: defaultView(),
     timeline: null,
     risks: null,
+    // Task id → true for the tasks on the project end's critical path.
+    critical: {},
     expanded: {},
     rows: [],
     focus: 0,
@@ -471,11 +473,17 @@
       var both = await Promise.all([
         apiGet(base + '/timeline' + query({ group_by: state.view.group_by }), 'timeline', ctl.signal),
         apiGet(base + '/risks' + query({ severity: state.view.severity }), 'risks', ctl.signal),
-        state.view.group_by === 'sequence' ? loadEpisodes(state.view.project, ctl.signal) : null
+        state.view.group_by === 'sequence' ? loadEpisodes(state.view.project, ctl.signal) : null,
+        // The critical path only highlights rows: the page works without it.
+        apiGet(base + '/critical-path' + query(), 'critical path', ctl.signal).catch(function (e) {
+          if (e && e.name === 'AbortError') throw e;
+          return null;
+        })
       ]);
       if (state.load !== ctl) return;
       state.timeline = both[0];
       state.risks = both[1];
+      state.critical = criticalTasks(both[3]);
       state.riskShown = RISK_PAGE;
       computeRange();
       buildRows();
@@ -500,6 +508,21 @@
   }
 
   function plural(n) { return n === 1 ? '' : 's'; }
+
+  // The tasks on the project end's critical path (the first target: the
+  // project end comes first), as a set of task ids.
+  function criticalTasks(answer) {
+    var set = {};
+    var target = answer && answer.targets && answer.targets[0];
+    ((target && target.path) || []).forEach(function (p) { set[p.task_id] = true; });
+    return set;
+  }
+
+  function isCritical(t) { return !!(t && state.critical && state.critical[t.task_id]); }
+
+  function groupCritical(g) {
+    return (g.tasks || []).filter(isCritical).length;
+  }
 
   // ------------------------------------------------------------ timeline
 
@@ -839,12 +862,14 @@
     var st = rowState(g, t);
     var asOf = state.timeline.as_of;
 
+    var critical = t ? isCritical(t) : groupCritical(g) > 0;
     var row = node('g', {
-      class: 'row ' + (t ? 'task-row' : 'group-row') + (st ? ' ' + st : ''),
+      class: 'row ' + (t ? 'task-row' : 'group-row') + (st ? ' ' + st : '') + (critical ? ' critical' : ''),
       'data-index': i,
       'data-kind': t ? 'task' : 'group',
       'data-key': t ? t.task_id : groupKey(g),
       'data-state': st || 'ok',
+      'data-critical': critical ? 'true' : 'false',
       tabindex: i === state.focus ? 0 : -1
     }, labels);
 
@@ -937,10 +962,13 @@
     node('text', { x: 202, y: mid + 4, class: 'muted' }, row, p.done_tasks + '/' + p.tasks);
     var bx = 276;
     if (g.late) bx = badge(row, bx, mid, 'late', g.late + ' late');
-    if (g.slipping) badge(row, bx, mid, 'slipping', g.slipping + ' slipping');
+    if (g.slipping) bx = badge(row, bx, mid, 'slipping', g.slipping + ' slipping');
+    var onPath = groupCritical(g);
+    if (onPath) badge(row, bx, mid, 'critical', 'critical');
     var parts = [name + ':', p.done_tasks + ' of ' + p.tasks + ' tasks done (' + Math.round((p.ratio || 0) * 100) + '%)'];
     if (g.late) parts.push(g.late + ' late');
     if (g.slipping) parts.push(g.slipping + ' slipping');
+    if (onPath) parts.push(onPath + ' task' + plural(onPath) + ' on the critical path');
     parts.push('planned ' + fmt(g.planned_start) + ' → ' + fmt(g.planned_end));
     if (g.actual_start) parts.push('actual ' + g.actual_start + ' → ' + (p.done_tasks === p.tasks ? fmt(g.actual_end) : 'open'));
     parts.push('forecast end ' + fmt(g.forecast_end) + (g.complete ? '' : ' (incomplete: some open tasks have no forecast)'));
@@ -960,8 +988,12 @@
     node('text', { x: 36, y: mid + 4, class: 'task-name' }, row, clip(name, 234, 6.8));
     var tag = t.is_done ? 'done' : (t.late ? 'late' : (t.will_slip ? 'slipping' : ''));
     if (tag) node('text', { x: 276, y: mid + 4, class: 'tag-' + tag }, row, tag.toUpperCase());
+    var critical = isCritical(t);
+    // Written, not only coloured: the path is the chain deciding the end.
+    if (critical) node('text', { x: tag ? 336 : 276, y: mid + 4, class: 'tag-critical' }, row, 'CRITICAL');
     var who = (t.assignees || []).map(function (id) { return state.persons[id] || 'someone'; });
     var parts = [name + ':', tag || 'on time'];
+    if (critical) parts.push('on the critical path');
     parts.push('planned ' + fmt(t.planned_start) + ' → ' + fmt(t.planned_end));
     if (t.actual_start) parts.push('actual ' + t.actual_start + ' → ' + (t.is_done ? fmt(t.actual_end) : 'open'));
     if (!t.is_done) parts.push('forecast ' + fmt(t.forecast_start) + ' → ' + fmt(t.forecast_end));

@@ -44,6 +44,11 @@ pub fn routes() -> Router<AppState> {
             axum::routing::delete(delete_task_link),
         )
         .route("/fennec/projects/{id}/critical-path", get(critical_path))
+        .route("/fennec/projects/{id}/causes", get(project_causes))
+        .route(
+            "/fennec/projects/{id}/what-if",
+            axum::routing::post(project_what_if),
+        )
 }
 
 /// The query's `as_of` (default today, UTC).
@@ -176,6 +181,8 @@ struct RiskOut<'a> {
     risk: &'a Risk,
     task: Option<TaskLabel<'a>>,
     person: Option<PersonLabel<'a>>,
+    /// A task risk's assignees, named (a slipping row says who is on it).
+    people: Vec<PersonLabel<'a>>,
 }
 
 #[derive(Serialize)]
@@ -334,6 +341,17 @@ async fn risks(
                     id: p,
                     name: names.get(&p).copied().unwrap_or(""),
                 }),
+                people: r
+                    .task_id
+                    .and_then(|t| tasks.get(&t))
+                    .map(|t| t.assignee_set())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| PersonLabel {
+                        id: p,
+                        name: names.get(&p).copied().unwrap_or(""),
+                    })
+                    .collect(),
             })
             .collect();
         let answer = RisksAnswer {
@@ -794,4 +812,248 @@ async fn critical_path(
         serde_json::to_vec(&answer)
     })
     .await
+}
+
+/// Display names of everyone the input knows: the calendar's people and
+/// the departments' (who may have no work in the project yet).
+fn people_names(input: &ScheduleInput) -> HashMap<Uuid, String> {
+    let mut names: HashMap<Uuid, String> = HashMap::new();
+    for d in &input.departments {
+        for p in &d.people {
+            names.insert(p.id, p.name.clone());
+        }
+    }
+    for p in &input.calendar.people {
+        if !p.name.is_empty() {
+            names.insert(p.person_id, p.name.clone());
+        }
+    }
+    names
+}
+
+#[derive(Serialize)]
+struct PersonOut {
+    id: Uuid,
+    name: String,
+}
+
+fn person_out(names: &HashMap<Uuid, String>, id: Uuid) -> PersonOut {
+    PersonOut {
+        id,
+        name: names.get(&id).cloned().unwrap_or_default(),
+    }
+}
+
+/// A task row of a cause or remedy: full name and the people on it.
+#[derive(Serialize)]
+struct CauseTaskOut {
+    id: Uuid,
+    full_name: String,
+    assignees: Vec<PersonOut>,
+    due: Option<NaiveDate>,
+    forecast_finish: Option<NaiveDate>,
+    late: bool,
+    will_slip: bool,
+    slip_days: i64,
+}
+
+#[derive(Serialize)]
+struct CauseOut<'a> {
+    kind: fennec_schedule::CauseKind,
+    severity: Severity,
+    person: Option<PersonOut>,
+    /// The late task upstream (`late_upstream`).
+    task: Option<CauseTaskOut>,
+    task_type: &'a Option<Ref>,
+    problem_tasks: usize,
+    slip_days: i64,
+    milestones: &'a [String],
+    days: Option<i64>,
+    tasks: Vec<CauseTaskOut>,
+}
+
+#[derive(Serialize)]
+struct RemedyOut<'a> {
+    kind: fennec_schedule::RemedyKind,
+    person: PersonOut,
+    to_person: &'a Option<Ref>,
+    hours_per_day: Option<f64>,
+    forecast: Option<NaiveDate>,
+    slip_days: Option<i64>,
+    meets_date: bool,
+    tasks: Vec<CauseTaskOut>,
+    /// The changes, as `POST .../what-if` takes them.
+    changes: &'a [fennec_schedule::Change],
+}
+
+#[derive(Serialize)]
+struct MilestoneRemediesOut<'a> {
+    milestone: &'a fennec_schedule::MilestoneForecast,
+    remedies: Vec<RemedyOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct CausesAnswer<'a> {
+    project: ProjectRef,
+    as_of: NaiveDate,
+    causes: Vec<CauseOut<'a>>,
+    remedies: Vec<MilestoneRemediesOut<'a>>,
+}
+
+/// GET /fennec/projects/{id}/causes — the project's risks grouped by cause
+/// (overloaded person, late upstream task, unassigned task, missing
+/// estimate, day off), each with the tasks it drives and the milestones it
+/// moves; and for each slipping milestone the remedies the forecast finds
+/// (reassignments within a department, added hours, a new artist), each
+/// with the milestone's new forecast. `?remedies=false` skips the remedies
+/// (each costs a forecast).
+async fn project_causes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let as_of = as_of(&query)?;
+    let with_remedies = query.get("remedies") != Some("false");
+    let (project, input) = load(&state, &user, &id, as_of).await?;
+    off_workers(move || {
+        let analysis = analyse(&input);
+        let calendar = input.calendar.compile();
+        let causes = fennec_schedule::causes(&calendar, &input, &analysis);
+        let remedies = if with_remedies {
+            fennec_schedule::remedies(&input, &analysis)
+        } else {
+            Vec::new()
+        };
+        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let names = people_names(&input);
+        let row = |id: &Uuid| -> Option<CauseTaskOut> {
+            let t = tasks.get(id)?;
+            let f = analysis.forecast.task(*id)?;
+            Some(CauseTaskOut {
+                id: *id,
+                full_name: task_display_name(t),
+                assignees: t
+                    .assignee_set()
+                    .into_iter()
+                    .map(|p| person_out(&names, p))
+                    .collect(),
+                due: t.due,
+                forecast_finish: f.forecast_finish,
+                late: f.late,
+                will_slip: f.will_slip,
+                slip_days: f.slip_days,
+            })
+        };
+        let answer = CausesAnswer {
+            project: project_ref(&project),
+            as_of,
+            causes: causes
+                .iter()
+                .map(|c| CauseOut {
+                    kind: c.kind,
+                    severity: c.severity,
+                    person: c.person_id.map(|p| person_out(&names, p)),
+                    task: c.task_id.as_ref().and_then(row),
+                    task_type: &c.task_type,
+                    problem_tasks: c.problem_tasks,
+                    slip_days: c.slip_days,
+                    milestones: &c.milestones,
+                    days: c.days,
+                    tasks: c.tasks.iter().filter_map(row).collect(),
+                })
+                .collect(),
+            remedies: remedies
+                .iter()
+                .map(|m| MilestoneRemediesOut {
+                    milestone: &m.milestone,
+                    remedies: m
+                        .remedies
+                        .iter()
+                        .map(|r| RemedyOut {
+                            kind: r.kind,
+                            person: person_out(&names, r.person_id),
+                            to_person: &r.to_person,
+                            hours_per_day: r.hours_per_day,
+                            forecast: r.forecast,
+                            slip_days: r.slip_days,
+                            meets_date: r.meets_date,
+                            tasks: r.tasks.iter().filter_map(row).collect(),
+                            changes: &r.changes,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        serde_json::to_vec(&answer)
+    })
+    .await
+}
+
+#[derive(Serialize)]
+struct TaskChangeOut<'a> {
+    #[serde(flatten)]
+    change: &'a fennec_schedule::TaskChange,
+    full_name: String,
+}
+
+#[derive(Serialize)]
+struct WhatIfAnswer<'a> {
+    project: ProjectRef,
+    as_of: NaiveDate,
+    milestones: &'a [fennec_schedule::MilestoneChange],
+    tasks: Vec<TaskChangeOut<'a>>,
+    risks_before: &'a BTreeMap<fennec_schedule::RiskKind, usize>,
+    risks_after: &'a BTreeMap<fennec_schedule::RiskKind, usize>,
+}
+
+/// POST /fennec/projects/{id}/what-if — `{"changes": [...]}` (reassign,
+/// add_capacity, add_person, move_due, move_start, set_estimate,
+/// move_milestone, add_link, remove_link): the forecast with the changes,
+/// against the current one, without writing anything. Anyone who may read
+/// the project's schedule.
+async fn project_what_if(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+    body: JsonBody,
+) -> ApiResult<Response> {
+    let as_of = as_of(&query)?;
+    let changes: Vec<fennec_schedule::Change> = match body.0.get("changes") {
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|e| ApiError::bad_request(format!("Invalid changes: {e}")))?,
+        None => return Err(ApiError::bad_request("changes must be a list of changes.")),
+    };
+    let (project, input) = load(&state, &user, &id, as_of).await?;
+    // Forecasting twice is CPU work: off the async workers. A refused
+    // change is the client's mistake (400), not a server error.
+    let answer = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let before = analyse(&input);
+        let result =
+            fennec_schedule::what_if(&input, &before, &changes).map_err(ApiError::bad_request)?;
+        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let answer = WhatIfAnswer {
+            project: project_ref(&project),
+            as_of,
+            milestones: &result.milestones,
+            tasks: result
+                .tasks
+                .iter()
+                .map(|c| TaskChangeOut {
+                    change: c,
+                    full_name: tasks
+                        .get(&c.task_id)
+                        .map(|t| task_display_name(t))
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            risks_before: &result.risks_before,
+            risks_after: &result.risks_after,
+        };
+        serde_json::to_vec(&answer).map_err(ApiError::internal)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(json_bytes(answer))
 }
