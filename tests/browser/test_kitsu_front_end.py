@@ -411,6 +411,108 @@ def test_kitsu_estimate_changed_on_the_estimation_tab_lands(browser, kitsu_serve
         session.close()
 
 
+def test_kitsu_assignment_from_the_shots_page_lands(browser, kitsu_server, artifacts):
+    """A production manager's daily write: on the shots page, a task cell
+    selected, then Kitsu's action bar assigns a person picked by name
+    (Kitsu sends `PUT /api/actions/persons/{id}/assign`); the API then
+    lists the person among that task's assignees, and only that task's."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        pid = project_id(session)
+        ids = seeded_ids(session, pid)
+        api = session.context.request
+
+        def shot_tasks():
+            shots = api.get(f"{session.base}/api/data/shots/with-tasks?project_id={pid}").json()
+            shot = next(s for s in shots if s["name"] == ids["shot"] and s["episode_id"] == ids["ep"]
+                        and s["sequence_name"] == ids["sequence"])
+            return {t["id"]: set(t["assignees"]) for t in shot["tasks"]}
+
+        before = shot_tasks()
+        # Kitsu offers the production's team only: someone of the team who
+        # works on none of this shot's tasks.
+        team = api.get(f"{session.base}/api/data/projects/{pid}").json()["team"]
+        busy = set().union(*before.values())
+        people = {p["id"]: p for p in api.get(f"{session.base}/api/data/persons").json()}
+        person = next(people[i] for i in team if i not in busy and people[i]["role"] == "user")
+        session.open(f"/productions/{pid}/episodes/{ids['ep']}/shots")
+        row = session.page.locator("tbody tr").filter(
+            has=session.page.get_by_text(ids["shot"], exact=True)
+        ).first
+        expect(row.locator("td.validation").first).to_be_visible(timeout=30_000)
+        row.locator("td.validation").first.click()
+        session.page.locator(".menu-item[title='Assign tasks']").first.click()
+        session.page.locator(".assignation-field .multiselect").first.click()
+        session.page.locator(".assignation-field input").first.press_sequentially(
+            person["last_name"]
+        )
+        session.page.locator(".assignation-field .multiselect__option:visible").filter(
+            has_text=person["first_name"]
+        ).first.click()
+        session.page.locator(".action-topbar .confirm-button", has_text="Assign").first.click()
+        for _ in range(40):
+            after = shot_tasks()
+            if any(person["id"] in a for a in after.values()):
+                break
+            session.page.wait_for_timeout(250)
+        gained = [t for t, a in after.items() if a - before[t]]
+        assert len(gained) == 1, (before, after)
+        assert after[gained[0]] == before[gained[0]] | {person["id"]}
+        assert all(after[t] == before[t] for t in before if t != gained[0])
+        session.assert_clean("the shots page after the assignment")
+        session.shot("assignment")
+    finally:
+        session.close()
+
+
+def test_kitsu_dates_dragged_in_the_production_schedule_land(browser, kitsu_server, artifacts):
+    """A producer's planning write: in the production schedule, the end of
+    a task type's bar dragged a few days to the right (Kitsu sends
+    `PUT /api/data/schedule-items/{id}` with the new dates); the API then
+    holds the later end date."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        pid = project_id(session)
+        ids = seeded_ids(session, pid)
+        api = session.context.request
+        items_url = f"{session.base}/api/data/projects/{pid}/schedule-items/task-types"
+        session.open(PAGES["production schedule"][0].format(**ids))
+        hand = session.page.locator(".timebar-right-hand").first
+        expect(hand).to_be_attached(timeout=30_000)
+        session.page.wait_for_load_state("networkidle", timeout=30_000)
+        before = {i["id"]: i for i in api.get(items_url).json()}
+        hand.scroll_into_view_if_needed()
+        box = hand.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+        def saved(response):
+            return (response.request.method == "PUT"
+                    and "/api/data/schedule-items/" in response.url)
+
+        with session.page.expect_response(saved, timeout=30_000) as answer:
+            session.page.mouse.move(x, y)
+            session.page.mouse.down()
+            # Kitsu follows the mouse column by column (20 px a day here).
+            for dx in range(10, 130, 10):
+                session.page.mouse.move(x + dx, y)
+                session.page.wait_for_timeout(30)
+            session.page.mouse.up()
+        response = answer.value
+        assert response.status == 200, response.text()
+        sent = response.request.post_data_json
+        item_id = response.url.rstrip("/").rsplit("/", 1)[1]
+        item = next(i for i in api.get(items_url).json() if i["id"] == item_id)
+        assert item["end_date"][:10] == sent["end_date"], (item, sent)
+        assert sent["end_date"] > before[item_id]["end_date"][:10], (before[item_id], sent)
+        assert sent["end_date"] > sent["start_date"], sent
+        session.assert_clean("the production schedule after the drag")
+        session.shot("schedule-drag")
+    finally:
+        session.close()
+
+
 def test_kitsu_shows_a_change_made_elsewhere_without_reload(browser, kitsu_server, artifacts):
     """Issue 15: a status change made by someone else shows in an open
     Kitsu page without a reload (Kitsu's Socket.IO `/events` namespace):

@@ -251,3 +251,63 @@ def test_studio_day_offs_of_a_month_by_role(api_url, admin):
     supervised = month("supervisor")
     assert set(supervised) == {mine["id"]}
     assert "description" not in supervised[mine["id"]]
+
+
+def test_production_day_offs_by_role(api_url, admin):
+    """Kitsu's production schedule reads the team's day offs of its date
+    range, by person (`GET /data/projects/{id}/day-offs`): whole for an
+    admin or a manager and for one's own, without the description for a
+    supervisor; people outside the team are not listed; a client of the
+    production and a stranger to it are refused; a bad date is a 400."""
+    import gazu
+
+    from support import ARTIST_PASSWORD
+
+    admin.activate()
+    tag = unique()
+    project = gazu.project.new_project(f"PDO {tag}", production_type="short")
+    people, sessions = {}, {}
+    for name, role in (("artist", "user"), ("other", "user"), ("manager", "manager"),
+                       ("supervisor", "supervisor"), ("client", "client")):
+        email = f"pdo-{name}-{tag}@example.com"
+        people[name] = gazu.person.new_person(
+            name.title(), tag, email, password=ARTIST_PASSWORD, role=role)
+        if name != "other":
+            gazu.project.add_person_to_team(project, people[name])
+        r = requests.post(f"{api_url}/auth/login", json={"email": email, "password": ARTIST_PASSWORD},
+                          timeout=TIMEOUT)
+        sessions[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    sessions["admin"] = admin.headers()
+    april = gazu.person.new_day_off(people["artist"], "2032-04-01", "2032-04-01")
+    march = gazu.person.new_day_off(people["artist"], "2032-03-06", "2032-03-07",
+                                    description="dentist")
+    own = gazu.person.new_day_off(people["supervisor"], "2032-03-10", "2032-03-10",
+                                  description="moving")
+    gazu.person.new_day_off(people["other"], "2032-03-20", "2032-03-20", description="away")
+    url = f"{api_url}/data/projects/{project['id']}/day-offs"
+
+    def read(who, status=200, **params):
+        r = requests.get(url, headers=sessions[who], params=params, timeout=TIMEOUT)
+        assert r.status_code == status, (who, r.text)
+        return r.json()
+
+    march_range = {"start_date": "2032-03-01", "end_date": "2032-03-31"}
+    everything = read("admin", **march_range)
+    assert list(everything) == [people["artist"]["id"], people["supervisor"]["id"]]
+    assert [d["id"] for d in everything[people["artist"]["id"]]] == [march["id"]]
+    assert everything[people["artist"]["id"]][0]["description"] == "dentist"
+    # Without bounds: every day off of the team, in date order.
+    unbounded = read("admin")
+    assert [d["id"] for d in unbounded[people["artist"]["id"]]] == [march["id"], april["id"]]
+    assert [d["id"] for d in read("admin", start_date="2032-03-08")[people["artist"]["id"]]] == [
+        april["id"]]
+    assert read("manager", **march_range) == everything
+    supervised = read("supervisor", **march_range)
+    assert "description" not in supervised[people["artist"]["id"]][0]
+    assert supervised[people["supervisor"]["id"]][0]["description"] == "moving"
+    assert supervised[people["supervisor"]["id"]][0]["id"] == own["id"]
+    assert read("artist", **march_range)[people["artist"]["id"]][0]["description"] == "dentist"
+    read("client", 403, **march_range)
+    read("other", 403, **march_range)
+    bad = read("admin", 400, start_date="2032-13-01", end_date="2032-03-31")
+    assert bad["message"] == "Wrong date format for 2032-13-01 and/or 2032-03-31"

@@ -19,7 +19,7 @@ use crate::auth::permissions::{check_project_access, require_admin};
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{crud_id, path_id, JsonBody, Path};
+use crate::extract::{crud_id, path_id, JsonBody, Path, QueryPairs};
 use crate::present::uuid_field;
 use crate::task_rows::list_json;
 
@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/data/persons/day-offs/{year}/{month}", get(day_offs_month))
         .route("/data/user/day-offs/{date}", get(user_day_off))
         .route("/data/projects/{id}/milestones", get(project_milestones))
+        .route("/data/projects/{id}/day-offs", get(project_day_offs))
 }
 
 const DAY_OFF: &models::Model = &models::DAY_OFF;
@@ -599,4 +600,78 @@ async fn project_milestones(
         })
         .collect();
     Ok(list_json(list))
+}
+
+/// GET /data/projects/{id}/day-offs?start_date=&end_date= — Kitsu's
+/// production schedule: the team's day offs overlapping the range (either
+/// bound may be left out), by person in date order, as Zou's
+/// `ProductionDayOffsResource`: whole for a manager of the production and
+/// for one's own, without the description for the others; refused to
+/// clients and vendors.
+async fn project_day_offs(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(&id)?;
+    let mut conn = state.db.conn().await?;
+    check_project_access(&mut conn, &user, id).await?;
+    let on = crate::auth::permissions::on_project(&mut conn, &user, id).await?;
+    if matches!(on.role, Role::Client | Role::Vendor) {
+        return Err(ApiError::forbidden());
+    }
+    let (start_raw, end_raw) = (query.get("start_date"), query.get("end_date"));
+    // Zou casts the raw arguments in SQL and reports both, "None" for one
+    // left out.
+    let bad = || {
+        ApiError::bad_request(format!(
+            "Wrong date format for {} and/or {}",
+            start_raw.unwrap_or("None"),
+            end_raw.unwrap_or("None")
+        ))
+    };
+    let bound = |raw: Option<&str>| {
+        raw.map(|v| fennec_api::time::parse_date(v).ok_or_else(bad))
+            .transpose()
+    };
+    let (from, to) = (bound(start_raw)?, bound(end_raw)?);
+    let team: Vec<SqlValue> = links::PROJECT_TEAM
+        .rights(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(SqlValue::Uuid)
+        .collect();
+    let whole_for_all = matches!(on.role, Role::Admin | Role::Manager);
+    let mut list = if team.is_empty() {
+        Vec::new()
+    } else {
+        let select = Select::default().filter(Filter::In("person_id", team));
+        rows::list(&mut conn, DAY_OFF, &select, false).await?
+    };
+    list.retain(|d| {
+        let s = d["date"].as_str().and_then(fennec_api::time::parse_date);
+        let e = d["end_date"]
+            .as_str()
+            .and_then(fennec_api::time::parse_date);
+        from.is_none_or(|f| e.is_some_and(|e| e >= f))
+            && to.is_none_or(|t| s.is_some_and(|s| s <= t))
+    });
+    list.sort_by(|a, b| a["date"].as_str().cmp(&b["date"].as_str()));
+    let mut by_person = Map::new();
+    for mut day_off in list {
+        let Some(person) = uuid_field(&day_off, "person_id") else {
+            continue;
+        };
+        if !whole_for_all && person != user.id {
+            day_off.shift_remove("description");
+        }
+        by_person
+            .entry(person.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()))
+            .as_array_mut()
+            .expect("an array per person")
+            .push(Value::Object(day_off));
+    }
+    Ok(Json(Value::Object(by_person)))
 }
