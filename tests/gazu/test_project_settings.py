@@ -76,6 +76,14 @@ def test_metadata_descriptors(world, gazu_admin):
     assert gazu.project.get_metadata_descriptor(p, d["id"])["name"] == "Colour Name"
     found = gazu.project.get_metadata_descriptor_by_field_name(p, "colour_name")
     assert found["id"] == d["id"] and "departments" not in found
+    # Zou's generic list serialises with relations (the departments, in
+    # the single read's key order) when the query string is empty, and
+    # otherwise only with relations=true.
+    single = gazu.project.get_metadata_descriptor(p, d["id"])
+    everything = world.admin.call("GET", "data/metadata-descriptors").json()
+    assert list(next(x for x in everything if x["id"] == d["id"])) == list(single)
+    r = world.admin.call("GET", f"data/metadata-descriptors?project_id={p['id']}&relations=true")
+    assert [list(x) for x in r.json()] == [list(single)]
 
     # A value stored on an asset follows a rename, and goes with a removal.
     gazu.asset.update_asset_data(world.asset, {"colour_name": "red"})

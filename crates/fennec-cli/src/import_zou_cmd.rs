@@ -1,14 +1,13 @@
 //! The `import-zou` command: arguments, progress bars, preview files and
 //! the summary; the copy itself is `import_zou.rs`.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::import_zou::{self, Options, Progress, Summary};
+use crate::import_zou::{self, Options, Summary};
+use crate::table_copy::{self, Bars};
 
 #[derive(Args, Debug)]
 pub struct ImportZouArgs {
@@ -38,44 +37,6 @@ pub struct ImportZouArgs {
     merge: bool,
 }
 
-/// One bar per table on a terminal; one line per table otherwise.
-struct Bars {
-    tty: bool,
-    bar: Option<ProgressBar>,
-    table: String,
-    rows: u64,
-}
-
-impl Progress for Bars {
-    fn table_started(&mut self, table: &str, rows: u64) {
-        self.table = table.to_owned();
-        self.rows = rows;
-        if self.tty {
-            let bar = ProgressBar::new(rows);
-            bar.set_style(
-                ProgressStyle::with_template("{prefix:>36} [{bar:30}] {pos}/{len} rows")
-                    .expect("valid template")
-                    .progress_chars("=> "),
-            );
-            bar.set_prefix(table.to_owned());
-            self.bar = Some(bar);
-        }
-    }
-
-    fn rows_done(&mut self, rows: u64) {
-        if let Some(bar) = &self.bar {
-            bar.inc(rows);
-        }
-    }
-
-    fn table_finished(&mut self) {
-        match self.bar.take() {
-            Some(bar) => bar.finish(),
-            None => eprintln!("imported {}: {} rows", self.table, self.rows),
-        }
-    }
-}
-
 pub async fn run(args: ImportZouArgs) -> anyhow::Result<()> {
     let mut src = import_zou::open_source(&args.from).await?;
     let db = fennec_store::Db::connect(&args.database)
@@ -94,12 +55,7 @@ pub async fn run(args: ImportZouArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let mut bars = Bars {
-        tty: std::io::stderr().is_terminal(),
-        bar: None,
-        table: String::new(),
-        rows: 0,
-    };
+    let mut bars = Bars::new("imported");
     let summary = import_zou::run(&mut src, &db, &Options { merge: args.merge }, &mut bars).await?;
     db.close().await;
     print_summary(&summary);
@@ -116,21 +72,18 @@ fn print_summary(s: &Summary) {
         "Zou database (migration {}) imported:",
         s.zou_version.as_deref().unwrap_or("unknown")
     );
-    for (t, z, read, written) in &s.tables {
-        let extra = if read != written {
-            format!(" ({} skipped: key already taken)", read - written)
+    for t in &s.tables {
+        let extra = if t.read != t.written {
+            format!(" ({} skipped: key already taken)", t.read - t.written)
         } else {
             String::new()
         };
-        println!("  {t:<52} {written:>8} rows (from {z}){extra}");
+        println!(
+            "  {:<52} {:>8} rows (from {}){extra}",
+            t.target, t.written, t.source
+        );
     }
-    let secs = s.elapsed.as_secs_f64().max(1e-6);
-    println!(
-        "{} rows in {:.2} s ({:.0} rows/s)",
-        s.rows_written(),
-        secs,
-        s.rows_written() as f64 / secs
-    );
+    println!("{}", table_copy::rate_line(&s.tables, s.elapsed));
     let kept: Vec<_> = s.skipped_tables.iter().filter(|t| t.1 > 0).collect();
     println!("Not imported (Fennec does not model them):");
     if kept.is_empty() && s.skipped_columns.iter().all(|c| c.2 == 0) {

@@ -5,11 +5,13 @@ use clap::{Parser, Subcommand};
 use fennec_server::config::{DatabaseArgs, ServeConfig};
 use fennec_server::App;
 
+mod db_copy;
 mod gantt;
 mod import_zou;
 mod import_zou_cmd;
 mod schedule_cmds;
 mod seed;
+mod table_copy;
 
 // mimalloc returns freed memory to the system and scales across threads;
 // glibc's allocator kept gigabytes after one large schedule answer.
@@ -67,6 +69,10 @@ enum Command {
     /// database, ids and password hashes kept, in one transaction; what
     /// Fennec does not model is listed at the end.
     ImportZou(import_zou_cmd::ImportZouArgs),
+    /// Copy a Fennec database into a fresh one, SQLite or PostgreSQL either
+    /// way (`--from sqlite://fennec.db --to postgres://…`), in one
+    /// transaction, never writing the source.
+    DbCopy(db_copy::DbCopyArgs),
 }
 
 #[tokio::main]
@@ -87,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Link(args) => exit_with(schedule_cmds::link(args).await?),
         Command::WhatIf(args) => exit_with(schedule_cmds::what_if(args).await?),
         Command::ImportZou(args) => import_zou_cmd::run(args).await,
+        Command::DbCopy(args) => db_copy::run(args).await,
         Command::Migrate(db) => {
             let store = fennec_store::Db::connect(&db.database_url).await?;
             store.migrate().await?;

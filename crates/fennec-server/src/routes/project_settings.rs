@@ -394,8 +394,10 @@ async fn list_descriptors(
 }
 
 /// GET /data/metadata-descriptors — Zou's generic list (gazu's
-/// `get_metadata_descriptor_by_field_name`), without relations, narrowed
-/// per production for non-admins.
+/// `get_metadata_descriptor_by_field_name`), narrowed per production for
+/// non-admins. Zou's descriptor resource lists with relations (the
+/// `departments`) when the query string is empty, and otherwise only with
+/// `relations=true`, as its other generic lists.
 async fn crud_descriptors(
     State(s): State<AppState>,
     user: CurrentUser,
@@ -418,11 +420,21 @@ async fn crud_descriptors(
         filters,
         ..Default::default()
     };
+    let relations = query.0.is_empty()
+        || query
+            .0
+            .iter()
+            .find(|(k, _)| k == "relations")
+            .is_some_and(|(_, v)| v.eq_ignore_ascii_case("true"));
     let list = rows::list(&mut conn, res.model, &select, false).await?;
     let mut out = Vec::new();
     for row in list {
         if descriptor_visible(&mut conn, &user, &row).await? {
-            out.push(row);
+            out.push(if relations {
+                present_descriptor(&mut conn, row).await?
+            } else {
+                row
+            });
         }
     }
     let out = generic_crud::pick_fields(&query, out);
