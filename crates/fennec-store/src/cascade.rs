@@ -45,6 +45,9 @@ pub struct GoneFiles {
     pub tasks: Vec<GoneTask>,
 }
 
+/// A task's id, entity, task type and production, as read.
+type TaskIds = (Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
 /// A removed task, as Zou's `task:delete` event describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GoneTask {
@@ -153,7 +156,7 @@ pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<GoneFile
     let owned = format!("(SELECT id FROM tasks WHERE {cond})");
     let previews = format!("(SELECT id FROM preview_files WHERE task_id IN {owned})");
     let comments = format!("(SELECT id FROM comments WHERE object_id IN {owned})");
-    let tasks: Vec<(Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>)> = on!(exec, c => {
+    let tasks: Vec<TaskIds> = on!(exec, c => {
         let sql = format!(
             "SELECT id, entity_id, task_type_id, project_id FROM tasks WHERE {cond} \
              ORDER BY created_at, id"
