@@ -325,6 +325,28 @@ def test_shot_and_asset_csv_imports(events, production, api_url, admin):
     assert events.wait_for("shot:update", shot_id=shot["id"]) == {
         "shot_id": shot["id"], "project_id": project_id}
 
+    # A task column sets a status with a comment and assigns: Zou's
+    # create_comment and assign_task events.
+    task = tasks[0]
+    name = gazu.task.get_task_type(task["task_type_id"])["name"]
+    wip = gazu.task.get_task_status_by_short_name("wip")
+    content = (f"Episode;Sequence;Name;{name};{name} comment;{name} assignations\r\n"
+               f"{episode['name']};{sequence_name};{shot_name};wip;from csv;"
+               f"{production.artist_email}\r\n")
+    upload(api_url, admin, f"import/csv/projects/{project_id}/shots?update=true", content)
+    assert events.wait_for("task:assign", task_id=task["id"]) == {
+        "task_id": task["id"], "person_id": production.artist["id"], "project_id": project_id}
+    comment = events.wait_for("comment:new", task_id=task["id"])
+    me = gazu.client.get_current_user()
+    assert comment == {
+        "comment_id": comment["comment_id"], "task_id": task["id"],
+        "task_status_id": wip["id"], "person_id": me["id"], "for_client": False,
+        "project_id": project_id}
+    assert events.wait_for("task:status-changed", task_id=task["id"]) == {
+        "task_id": task["id"], "new_task_status_id": wip["id"],
+        "previous_task_status_id": task["task_status_id"], "person_id": me["id"],
+        "project_id": project_id}
+
     asset = new_asset(production)
     content = f"Type;Name;Description\r\nCharacter;{asset['name']};changed\r\n"
     upload(api_url, admin, f"import/csv/projects/{project_id}/assets?update=true", content)
@@ -494,9 +516,16 @@ def test_event_log_filters_by_object_action_and_author(production, api_url, admi
     by_artist = last({**base, "person_ids": production.artist["id"]})
     assert by_artist and {e["user_id"] for e in by_artist} == {production.artist["id"]}
     assert "comment:new" in {e["name"] for e in by_artist}
+    # Any of the authors, with the object filter.
     by_both = last({**base, "person_ids": [production.artist["id"], me["id"]],
                     "name_prefixes": "comment"})
-    assert {e["user_id"] for e in by_both} == {production.artist["id"]}
+    assert {e["user_id"] for e in by_both} <= {production.artist["id"], me["id"]}
+    assert all(e["name"].startswith("comment:") for e in by_both)
+    assert any(e["data"].get("task_id") == task["id"] and e["user_id"] == production.artist["id"]
+               for e in by_both)
+    all_comments = last({**base, "name_prefixes": "comment"})
+    assert len(by_both) == len([e for e in all_comments
+                                if e["user_id"] in (production.artist["id"], me["id"])])
 
     # A prefix is a whole object: "tas" matches nothing.
     assert last({**base, "name_prefixes": "tas"}) == []

@@ -470,6 +470,8 @@ async fn apply_task_updates(
         for p in &u.assignees {
             if !links::TASK_ASSIGNEES.contains(exec, task_id, *p).await? {
                 links::TASK_ASSIGNEES.add(exec, task_id, *p).await?;
+                // Zou's assign_task: `task:assign`, then `task:update`.
+                crate::events::task_assigned(exec, ctx.user, &task, *p).await?;
             }
         }
         let current = uuid_field(&task, "task_status_id");
@@ -511,7 +513,7 @@ async fn comment(
 ) -> RowResult<Row> {
     let c = &models::COMMENT;
     let ccol = |n: &str| c.column(n).expect("comment column");
-    rows::insert(
+    let row = rows::insert(
         exec,
         c,
         vec![
@@ -526,6 +528,23 @@ async fn comment(
         ],
     )
     .await?;
+    // Zou's create_comment: `comment:new`, `task:update`, and on a status
+    // change `task:status-changed` (and `task:to-review`).
+    let previous = uuid_field(task, "task_status_id");
+    let created = crate::comments::CreatedComment {
+        comment_id: id_of(&row),
+        task_id: id_of(task),
+        project_id: Some(ctx.project_id),
+        author_id: ctx.user,
+        mentions: Vec::new(),
+        department_mentions: Vec::new(),
+        task_status_id: status,
+        previous_task_status_id: previous,
+        status_changed: previous != Some(status),
+        for_client: false,
+        created_at: fennec_api::time::now(),
+    };
+    crate::events::on_new_comment(exec, ctx.user, &created).await?;
     let now = fennec_api::time::now();
     let st = ctx.refs.statuses.get(&status);
     let is = |k: &str| st.and_then(|s| s.get(k)).and_then(Value::as_bool) == Some(true);
