@@ -408,6 +408,9 @@ async fn create_task(
         ],
     )
     .await?;
+    // Zou's create_task / create_tasks announce each task.
+    let data = json!({ "task_id": id_of(&row).to_string() });
+    crate::events::emit(exec, Some(ctx.user), "task:new", data, Some(ctx.project_id)).await?;
     Ok(row)
 }
 
@@ -467,6 +470,8 @@ async fn apply_task_updates(
         for p in &u.assignees {
             if !links::TASK_ASSIGNEES.contains(exec, task_id, *p).await? {
                 links::TASK_ASSIGNEES.add(exec, task_id, *p).await?;
+                // Zou's assign_task: `task:assign`, then `task:update`.
+                crate::events::task_assigned(exec, ctx.user, &task, *p).await?;
             }
         }
         let current = uuid_field(&task, "task_status_id");
@@ -508,7 +513,7 @@ async fn comment(
 ) -> RowResult<Row> {
     let c = &models::COMMENT;
     let ccol = |n: &str| c.column(n).expect("comment column");
-    rows::insert(
+    let row = rows::insert(
         exec,
         c,
         vec![
@@ -523,6 +528,23 @@ async fn comment(
         ],
     )
     .await?;
+    // Zou's create_comment: `comment:new`, `task:update`, and on a status
+    // change `task:status-changed` (and `task:to-review`).
+    let previous = uuid_field(task, "task_status_id");
+    let created = crate::comments::CreatedComment {
+        comment_id: id_of(&row),
+        task_id: id_of(task),
+        project_id: Some(ctx.project_id),
+        author_id: ctx.user,
+        mentions: Vec::new(),
+        department_mentions: Vec::new(),
+        task_status_id: status,
+        previous_task_status_id: previous,
+        status_changed: previous != Some(status),
+        for_client: false,
+        created_at: fennec_api::time::now(),
+    };
+    crate::events::on_new_comment(exec, ctx.user, &created).await?;
     let now = fennec_api::time::now();
     let st = ctx.refs.statuses.get(&status);
     let is = |k: &str| st.and_then(|s| s.get(k)).and_then(Value::as_bool) == Some(true);
@@ -825,6 +847,16 @@ impl ShotImport<'_> {
                     changes.push((col("nb_frames"), SqlValue::Int(n)));
                 }
                 rows::update(exec, &models::ENTITY, id_of(&shot), changes).await?;
+                // Zou's update_shot.
+                let data = json!({ "shot_id": id_of(&shot).to_string() });
+                crate::events::emit(
+                    exec,
+                    Some(ctx.user),
+                    "shot:update",
+                    data,
+                    Some(ctx.project_id),
+                )
+                .await?;
                 if !updates.is_empty() {
                     let mut tasks = tasks_by_type(exec, id_of(&shot)).await?;
                     apply_task_updates(exec, ctx, &shot, &updates, &mut tasks, false).await?;
@@ -1026,6 +1058,29 @@ impl AssetImport<'_> {
                 asset
             }
             Some(asset) if ctx.update => {
+                // Zou's update_asset sends the values it wrote: the row's
+                // identity, then what the file sets.
+                let mut sent = Map::new();
+                sent.insert("name".into(), json!(name));
+                sent.insert("project_id".into(), json!(ctx.project_id.to_string()));
+                sent.insert("entity_type_id".into(), json!(type_id.to_string()));
+                sent.insert("source_id".into(), json!(episode.map(|e| e.to_string())));
+                if let Some(d) = &description {
+                    sent.insert("description".into(), json!(d));
+                }
+                sent.insert("data".into(), Value::Object(data.clone()));
+                if let Some(r) = ready_for {
+                    sent.insert("ready_for".into(), json!(r.map(|t| t.to_string())));
+                }
+                let event = json!({ "asset_id": id_of(&asset).to_string(), "data": sent });
+                crate::events::emit(
+                    exec,
+                    Some(ctx.user),
+                    "asset:update",
+                    event,
+                    Some(ctx.project_id),
+                )
+                .await?;
                 let mut changes = vec![
                     (col("data"), SqlValue::Json(Value::Object(data))),
                     (
@@ -1118,6 +1173,16 @@ impl EditImport<'_> {
                     changes.push((col("description"), SqlValue::Text(d)));
                 }
                 rows::update(exec, &models::ENTITY, id_of(&edit), changes).await?;
+                // Zou's update_edit.
+                let data = json!({ "edit_id": id_of(&edit).to_string() });
+                crate::events::emit(
+                    exec,
+                    Some(ctx.user),
+                    "edit:update",
+                    data,
+                    Some(ctx.project_id),
+                )
+                .await?;
                 if !updates.is_empty() {
                     let mut tasks = tasks_by_type(exec, id_of(&edit)).await?;
                     apply_task_updates(exec, ctx, &edit, &updates, &mut tasks, true).await?;
@@ -1262,21 +1327,55 @@ impl CastingImport<'_> {
             }
             None => {
                 mirror_in_episode(exec, self.ctx, target, asset, &label).await?;
-                fennec_store::breakdown::insert_link(exec, target, asset, occurences, &label, None)
-                    .await?;
+                let link = fennec_store::breakdown::insert_link(
+                    exec, target, asset, occurences, &label, None,
+                )
+                .await?;
+                // Zou's create_casting_link announces a new link (an
+                // updated one is written directly by its import: no event).
+                let data = json!({
+                    "entity_link_id": link.to_string(),
+                    "entity_in_id": target.to_string(),
+                    "entity_out_id": asset.to_string(),
+                    "nb_occurences": occurences,
+                });
+                self.emit(exec, "entity-link:new", data).await?;
                 fennec_store::breakdown::shift_count(exec, target, 1).await?;
             }
         }
         let target_row = rows::get(exec, &models::ENTITY, target, false).await?;
-        let is_shot = target_row
+        let kind = target_row
             .as_ref()
             .and_then(|r| uuid_field(r, "entity_type_id"))
-            .is_some_and(|t| self.ctx.refs.entity_types.kind(t) == "Shot");
-        if is_shot {
+            .map_or("", |t| self.ctx.refs.entity_types.kind(t));
+        if kind == "Shot" {
             // Zou's refresh_shot_casting_stats: the live links counted.
             fennec_store::breakdown::refresh_count(exec, target).await?;
         }
+        // Zou's import announces the casting without its diff.
+        let nb = fennec_store::breakdown::count(exec, target).await?;
+        let (name, data) = match kind {
+            "Shot" => (
+                "shot:casting-update",
+                json!({"shot_id": target.to_string(), "nb_entities_out": nb}),
+            ),
+            "Episode" => (
+                "episode:casting-update",
+                json!({"episode_id": target.to_string(), "nb_entities_out": nb}),
+            ),
+            _ => (
+                "asset:casting-update",
+                json!({"asset_id": target.to_string()}),
+            ),
+        };
+        self.emit(exec, name, data).await?;
         Ok(Value::Null)
+    }
+
+    async fn emit(&self, exec: &mut impl Exec, name: &str, data: Value) -> RowResult<()> {
+        let (caller, project) = (self.ctx.user, self.ctx.project_id);
+        crate::events::emit(exec, Some(caller), name, data, Some(project)).await?;
+        Ok(())
     }
 }
 
@@ -1319,6 +1418,16 @@ async fn mirror_in_episode(
         )
         .await?;
         fennec_store::breakdown::shift_count(exec, episode, 1).await?;
+        // Zou's _create_episode_casting_link announces the asset.
+        let data = json!({ "asset_id": asset.to_string() });
+        crate::events::emit(
+            exec,
+            Some(ctx.user),
+            "asset:update",
+            data,
+            Some(ctx.project_id),
+        )
+        .await?;
     }
     Ok(())
 }

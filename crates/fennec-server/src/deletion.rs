@@ -14,7 +14,7 @@ use fennec_api::models;
 use fennec_store::cascade::{self, GoneFiles, Removal, Tasks};
 use fennec_store::rows::{self, Row};
 use fennec_store::Tx;
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -24,10 +24,35 @@ use crate::error::{ApiError, ApiResult};
 use crate::present::{id_of, uuid_field};
 
 /// Commits a delete's transaction, then removes the files of the rows it
-/// took.
-pub async fn commit(state: &AppState, tx: Tx, gone: GoneFiles) -> ApiResult<()> {
+/// took. The tasks it removed and did not announce yet get their
+/// `task:delete` first, in the transaction ([`announce_tasks`]).
+pub async fn commit(
+    state: &AppState,
+    mut tx: Tx,
+    author: Uuid,
+    mut gone: GoneFiles,
+) -> ApiResult<()> {
+    announce_tasks(&mut tx, author, &mut gone).await?;
     tx.commit().await?;
     remove_files(state, gone).await;
+    Ok(())
+}
+
+/// Zou's `task:delete` (`{"task_id", "entity_id", "task_type_id"}` and the
+/// production), which its `remove_task` emits for every task it removes:
+/// alone, in the bulk deletions, and with an entity or a production.
+/// Announced tasks leave `gone`, so a caller can announce them before its
+/// own event, in Zou's order.
+pub async fn announce_tasks(tx: &mut Tx, author: Uuid, gone: &mut GoneFiles) -> ApiResult<()> {
+    let s = |u: Option<Uuid>| u.map_or(Value::Null, |u| Value::String(u.to_string()));
+    for t in std::mem::take(&mut gone.tasks) {
+        let data = json!({
+            "task_id": t.id.to_string(),
+            "entity_id": s(t.entity_id),
+            "task_type_id": s(t.task_type_id),
+        });
+        crate::events::emit(tx, Some(author), "task:delete", data, t.project_id).await?;
+    }
     Ok(())
 }
 
@@ -91,14 +116,17 @@ fn still_linked(what: &str) -> ApiError {
     )
 }
 
-/// DELETE of an entity through `route`, with Zou's `force`.
+/// DELETE of an entity through `route`, with Zou's `force`. Answers the
+/// event action Zou sends for it: `update` for an entity only canceled
+/// (its remove_shot and siblings; a scene is announced deleted either
+/// way), else `delete`.
 pub async fn remove_entity(
     tx: &mut Tx,
     user: &CurrentUser,
     entity: &Row,
     route: EntityRoute,
     force: bool,
-) -> ApiResult<GoneFiles> {
+) -> ApiResult<(&'static str, GoneFiles)> {
     check_entity_delete(tx, user, entity).await?;
     let id = id_of(entity);
     let (outcome, gone) = match route {
@@ -115,7 +143,8 @@ pub async fn remove_entity(
         (Removal::StillLinked, EntityRoute::Sequence) => Err(still_linked("sequence")),
         (Removal::StillLinked, EntityRoute::Episode) => Err(still_linked("episode")),
         (Removal::StillLinked, _) => Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT)),
-        _ => Ok(gone),
+        (Removal::Canceled, r) if r != EntityRoute::Scene => Ok(("update", gone)),
+        _ => Ok(("delete", gone)),
     }
 }
 
@@ -212,11 +241,29 @@ pub async fn check_time_spent_access(
 /// DELETE /data/projects/<id>: only a closed production; with `force` it
 /// goes with everything it holds, without it only while it is empty (Zou's
 /// database refuses otherwise).
-pub async fn remove_project(tx: &mut Tx, project: Uuid, force: bool) -> ApiResult<GoneFiles> {
+///
+/// Events as Zou's `remove_project` sends them: each task's `task:delete`,
+/// then each playlist's `playlist:delete` (its `remove_playlist`); the
+/// caller sends `project:delete`. (Zou then also erases the production's
+/// event log; Fennec keeps it, as its live delivery reads it.)
+pub async fn remove_project(
+    tx: &mut Tx,
+    author: Uuid,
+    project: Uuid,
+    force: bool,
+) -> ApiResult<GoneFiles> {
     if !force && cascade::project_has_content(tx, project).await? {
         return Err(ApiError::bad_request_message(msg::REFERENCE_CONFLICT));
     }
-    Ok(cascade::remove_project(tx, project).await?)
+    let select = rows::Select::default().eq("project_id", fennec_store::SqlValue::Uuid(project));
+    let playlists = rows::list(tx, &models::PLAYLIST, &select, false).await?;
+    let mut gone = cascade::remove_project(tx, project).await?;
+    announce_tasks(tx, author, &mut gone).await?;
+    for playlist in &playlists {
+        let data = json!({ "playlist_id": id_of(playlist).to_string() });
+        crate::events::emit(tx, Some(author), "playlist:delete", data, Some(project)).await?;
+    }
+    Ok(gone)
 }
 
 /// POST /actions/projects/<id>/delete-entities: Zou's `remove_entities`.
@@ -253,10 +300,30 @@ pub async fn remove_entities(
             "Shot" | "Edit" | "Asset" => force || canceled,
             _ => continue,
         };
-        gone.extend(cascade::remove_leaf(tx, id_of(&entity), force).await?.1);
+        gone.extend(remove_leaf(tx, user.id, &entity, force).await?);
         removed.push(sent);
     }
     Ok((removed, gone))
+}
+
+/// Zou's `remove_shot`, `remove_asset`, `remove_edit` and `remove_concept`
+/// with their events: each removed task's `task:delete`, then the entity's
+/// `<kind>:delete`, or `<kind>:update` when it was only canceled.
+pub async fn remove_leaf(
+    tx: &mut Tx,
+    author: Uuid,
+    entity: &Row,
+    force: bool,
+) -> ApiResult<GoneFiles> {
+    let (outcome, mut gone) = cascade::remove_leaf(tx, id_of(entity), force).await?;
+    announce_tasks(tx, author, &mut gone).await?;
+    let action = if outcome == Removal::Canceled {
+        "update"
+    } else {
+        "delete"
+    };
+    crate::events::crud(tx, author, &models::ENTITY, action, entity).await?;
+    Ok(gone)
 }
 
 /// POST /actions/projects/<id>/delete-tasks: the production's managers

@@ -384,7 +384,8 @@ pub async fn entity_created(
 
 /// Zou's generic CRUD events (`emit_create_event` and its siblings):
 /// `<table>:<action>` with `{"<table>_id"}`, the table being the Zou
-/// model's (`task-type:new`, `entity:update`, ...).
+/// model's (`task-type:new`, `metadata-descriptor:update`, ...); an
+/// entity's are named after its kind (`shot:update`, `asset:delete`).
 pub async fn crud(
     exec: &mut impl fennec_store::db::Exec,
     caller: Uuid,
@@ -392,7 +393,21 @@ pub async fn crud(
     action: &str,
     row: &Map<String, Value>,
 ) -> Result<(), ApiError> {
-    let table = zou_table(model.type_name);
+    // Zou's EntityEventMixin names an entity's events after its kind
+    // (`shot:update`, `concept-folder:delete`, any asset type `asset:`).
+    let table = if std::ptr::eq(model, &fennec_api::models::ENTITY) {
+        let types = crate::present::EntityTypes::load(exec).await?;
+        let kind = crate::present::uuid_field(row, "entity_type_id").map_or("Asset", |t| {
+            match (types.name(t), types.kind(t)) {
+                (Some("ConceptFolder"), _) => "ConceptFolder",
+                (_, "Entity") => "Asset",
+                (_, k) => k,
+            }
+        });
+        zou_table(kind)
+    } else {
+        zou_table(model.type_name)
+    };
     let data =
         serde_json::json!({ format!("{table}_id"): row.get("id").cloned().unwrap_or(Value::Null) });
     let project = crate::present::uuid_field(row, "project_id");

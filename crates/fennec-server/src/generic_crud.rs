@@ -912,6 +912,9 @@ pub async fn create(
     if let Some(ep) = first_episode {
         row.insert("first_episode_id".into(), ep);
     }
+    if std::ptr::eq(model, &models::TIME_SPENT) {
+        time_spent_task_updated(&mut tx, user.id, &row).await?;
+    }
     // Zou's emit_create_event, sent when this transaction commits.
     crate::events::crud(&mut tx, user.id, model, "new", &row).await?;
     tx.commit().await?;
@@ -1149,6 +1152,9 @@ pub async fn update(
             ),
         );
     }
+    if std::ptr::eq(res.model, &models::TIME_SPENT) {
+        time_spent_task_updated(&mut tx, user.id, &row).await?;
+    }
     crate::events::crud(&mut tx, user.id, res.model, "update", &row).await?;
     tx.commit().await?;
     invalidate_refs(&state, res.model);
@@ -1175,8 +1181,10 @@ pub async fn remove(
     let model = res.model;
     // The files of removed previews and attachments go after the commit.
     let mut gone = fennec_store::cascade::GoneFiles::default();
+    let mut action = "delete";
     if std::ptr::eq(model, &models::ENTITY) {
-        gone = deletion::remove_entity(&mut tx, &user, &row, EntityRoute::of(&name), force).await?;
+        (action, gone) =
+            deletion::remove_entity(&mut tx, &user, &row, EntityRoute::of(&name), force).await?;
     } else if std::ptr::eq(model, &models::TASK) {
         gone = deletion::remove_task(&mut tx, &user, &row, force).await?;
     } else if std::ptr::eq(model, &models::COMMENT) {
@@ -1208,7 +1216,7 @@ pub async fn remove(
                 json!({"error": true, "message": "Only closed projects can be deleted"}),
             ));
         }
-        gone = deletion::remove_project(&mut tx, id, force).await?;
+        gone = deletion::remove_project(&mut tx, user.id, id, force).await?;
     } else {
         permissions::require_admin(&user)?;
         if std::ptr::eq(model, &models::PERSON) && id == user.id {
@@ -1240,10 +1248,37 @@ pub async fn remove(
             }
         }
     }
-    crate::events::crud(&mut tx, user.id, res.model, "delete", &row).await?;
-    deletion::commit(&state, tx, gone).await?;
+    // Zou's removals announce their tasks (`task:delete`) before the
+    // removed row; a task's own delete sends only that event (Zou's
+    // TaskResource.delete goes through remove_task, not the base event).
+    deletion::announce_tasks(&mut tx, user.id, &mut gone).await?;
+    if !std::ptr::eq(model, &models::TASK) {
+        crate::events::crud(&mut tx, user.id, res.model, action, &row).await?;
+    }
+    if std::ptr::eq(model, &models::TIME_SPENT) {
+        time_spent_task_updated(&mut tx, user.id, &row).await?;
+    }
+    deletion::commit(&state, tx, user.id, gone).await?;
     invalidate_refs(&state, res.model);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Zou's time spent resources' post_creation, post_update and post_delete:
+/// `task:update` for the time's task, whose duration changed (sent before
+/// the time's own event on a create or an update, after it on a delete).
+async fn time_spent_task_updated(
+    tx: &mut fennec_store::Tx,
+    caller: Uuid,
+    time: &Row,
+) -> ApiResult<()> {
+    let Some(task) = present::uuid_field(time, "task_id") else {
+        return Ok(());
+    };
+    let project = match rows::get(tx, &models::TASK, task, false).await? {
+        Some(t) => present::uuid_field(&t, "project_id"),
+        None => None,
+    };
+    crate::events::task_updated(tx, Some(caller), task, project).await
 }
 
 /// What Zou recomputes after a generic update: a task's duration when one

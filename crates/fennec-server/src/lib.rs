@@ -9,6 +9,7 @@ pub mod app;
 pub mod assigned_work;
 pub mod attachments;
 pub mod auth;
+pub mod casting;
 pub mod chats;
 pub mod comments;
 pub mod config;

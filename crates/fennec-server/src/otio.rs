@@ -370,6 +370,16 @@ pub async fn import(
             let mut row = rows::update(exec, &models::ENTITY, *shot_id, changes)
                 .await?
                 .ok_or_else(ApiError::not_found)?;
+            // Zou's update_shot announces it.
+            let event = json!({ "shot_id": shot_id.to_string() });
+            crate::events::emit(
+                exec,
+                Some(ctx.user),
+                "shot:update",
+                event,
+                Some(ctx.project_id),
+            )
+            .await?;
             row.insert("type".into(), Value::String("Entity".into()));
             updated.push(Value::Object(row));
             continue;

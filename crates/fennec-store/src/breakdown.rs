@@ -396,12 +396,14 @@ pub async fn insert_link(
     nb_occurences: i64,
     label: &str,
     data: Option<Value>,
-) -> Result<()> {
+) -> Result<Uuid> {
     let now = fennec_api::time::now();
+    // The id is returned for Zou's `entity-link:new` event.
+    let id = Uuid::new_v4();
     on!(exec, c => sqlx::query(
         "INSERT INTO entity_links (id, entity_in_id, entity_out_id, nb_occurences, label, data, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
-        .bind(Uuid::new_v4())
+        .bind(id)
         .bind(entity_in)
         .bind(entity_out)
         .bind(nb_occurences)
@@ -409,7 +411,7 @@ pub async fn insert_link(
         .bind(data.map(Json))
         .bind(now)
         .execute(&mut *c).await?.rows_affected());
-    Ok(())
+    Ok(id)
 }
 
 pub async fn update_link(
@@ -475,6 +477,15 @@ pub async fn shift_count(exec: &mut impl Exec, entity: Uuid, delta: i64) -> Resu
         .bind(delta).bind(now).bind(entity)
         .execute(&mut *c).await?.rows_affected());
     Ok(())
+}
+
+/// An entity's `nb_entities_out` as stored (0 when unset), the value
+/// Zou's casting events carry.
+pub async fn count(exec: &mut impl Exec, entity: Uuid) -> Result<i64> {
+    let n: Option<i64> = on!(exec, c => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(nb_entities_out, 0) AS BIGINT) FROM entities WHERE id = $1")
+        .bind(entity).fetch_optional(&mut *c).await?);
+    Ok(n.unwrap_or(0))
 }
 
 pub async fn set_count(exec: &mut impl Exec, entity: Uuid, n: i64) -> Result<()> {

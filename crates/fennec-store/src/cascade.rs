@@ -40,9 +40,25 @@ pub struct GoneFiles {
     pub previews: Vec<(Uuid, Option<String>)>,
     /// Comment attachments.
     pub attachments: Vec<Uuid>,
+    /// The tasks removed, in removal order: the server announces each
+    /// with Zou's `task:delete` before the commit.
+    pub tasks: Vec<GoneTask>,
+}
+
+/// A task's id, entity, task type and production, as read.
+type TaskIds = (Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
+/// A removed task, as Zou's `task:delete` event describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoneTask {
+    pub id: Uuid,
+    pub entity_id: Option<Uuid>,
+    pub task_type_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
 }
 
 impl GoneFiles {
+    /// Whether no file is to be removed (the tasks are not files).
     pub fn is_empty(&self) -> bool {
         self.previews.is_empty() && self.attachments.is_empty()
     }
@@ -50,6 +66,7 @@ impl GoneFiles {
     pub fn extend(&mut self, other: GoneFiles) {
         self.previews.extend(other.previews);
         self.attachments.extend(other.attachments);
+        self.tasks.extend(other.tasks);
     }
 }
 
@@ -139,7 +156,28 @@ pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<GoneFile
     let owned = format!("(SELECT id FROM tasks WHERE {cond})");
     let previews = format!("(SELECT id FROM preview_files WHERE task_id IN {owned})");
     let comments = format!("(SELECT id FROM comments WHERE object_id IN {owned})");
+    let tasks: Vec<TaskIds> = on!(exec, c => {
+        let sql = format!(
+            "SELECT id, entity_id, task_type_id, project_id FROM tasks WHERE {cond} \
+             ORDER BY created_at, id"
+        );
+        let q = sqlx::query_as(&sql).bind(a);
+        let q = match b {
+            Some(b) => q.bind(b),
+            None => q,
+        };
+        q.fetch_all(&mut *c).await?
+    });
     let gone = GoneFiles {
+        tasks: tasks
+            .into_iter()
+            .map(|(id, entity_id, task_type_id, project_id)| GoneTask {
+                id,
+                entity_id,
+                task_type_id,
+                project_id,
+            })
+            .collect(),
         previews: preview_files(
             exec,
             &format!("SELECT id, extension FROM preview_files WHERE task_id IN {owned}"),
@@ -236,7 +274,7 @@ pub async fn remove_preview_file(exec: &mut impl Exec, preview: Uuid) -> Result<
     }
     Ok(Some(GoneFiles {
         previews: vec![(preview, extension)],
-        attachments: Vec::new(),
+        ..GoneFiles::default()
     }))
 }
 
@@ -593,6 +631,7 @@ async fn remove_comment_files(exec: &mut impl Exec, comments: &str, id: Uuid) ->
             None,
         )
         .await?,
+        tasks: Vec::new(),
     };
     for preview in previews {
         if let Some(files) = remove_preview_file(exec, preview).await? {

@@ -5,14 +5,8 @@
 //! shots of a layout scene (Zou's shots blueprint keeps them, as the
 //! shot's `source_id`: the scene's side of the breakdown).
 //!
-//! Zou's `breakdown_service` rules followed here: a new casting replaces
-//! the old one; casting an asset in a shot casts it in the shot's episode
-//! too (a link flagged `{"auto": true}`), and the episode loses it again
-//! when no shot of it has the asset and the link was such a mirror; an
-//! episode's own casting drops the assets it loses from its shots;
-//! `nb_entities_out` is recounted after every change.
-
-use std::collections::HashSet;
+//! The writes' rules and events are Zou's `breakdown_service`, in
+//! casting.rs.
 
 use axum::extract::State;
 use axum::routing::{delete, get, put};
@@ -28,6 +22,7 @@ use crate::app::AppState;
 use crate::auth::permissions::{check_manager_project_access, check_project_access, on_project};
 use crate::auth::user::Role;
 use crate::auth::CurrentUser;
+use crate::casting::{self, Target, Writer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, JsonBody, Path, QueryPairs, SchemaBody};
 use crate::present::{uuid_field, EntityTypes};
@@ -150,189 +145,6 @@ fn cast_rows(casts: &[Cast]) -> Value {
     Value::Array(casts.iter().map(Cast::casting_row).collect())
 }
 
-/// An entity as the casting logic needs it: id, kind and parent.
-struct Target {
-    id: Uuid,
-    kind: String,
-    parent: Option<Uuid>,
-}
-
-impl Target {
-    fn of(row: &Row, types: &EntityTypes) -> Target {
-        Target {
-            id: uuid_field(row, "id").expect("entity id"),
-            kind: uuid_field(row, "entity_type_id")
-                .map_or("Entity", |t| types.kind(t))
-                .to_owned(),
-            parent: uuid_field(row, "parent_id"),
-        }
-    }
-}
-
-/// The episode of a shot (its sequence's parent), if any.
-async fn episode_of_shot(exec: &mut impl Exec, shot: &Target) -> ApiResult<Option<Uuid>> {
-    let Some(sequence) = shot.parent else {
-        return Ok(None);
-    };
-    Ok(rows::get(exec, &models::ENTITY, sequence, false)
-        .await?
-        .and_then(|s| uuid_field(&s, "parent_id")))
-}
-
-/// Zou's `_create_episode_casting_link`: an asset cast in a shot is cast in
-/// the shot's episode too, once, flagged as a mirror.
-async fn mirror_in_episode(
-    exec: &mut impl Exec,
-    target: &Target,
-    asset: Uuid,
-    label: &str,
-) -> ApiResult<()> {
-    if target.kind != "Shot" {
-        return Ok(());
-    }
-    if let Some(episode) = episode_of_shot(exec, target).await? {
-        if bd::link_between(exec, episode, asset).await?.is_none() {
-            bd::insert_link(exec, episode, asset, 1, label, Some(json!({"auto": true}))).await?;
-            bd::shift_count(exec, episode, 1).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Zou's `create_casting_link`.
-async fn set_link(
-    exec: &mut impl Exec,
-    target: &Target,
-    asset: Uuid,
-    nb_occurences: i64,
-    label: &str,
-) -> ApiResult<()> {
-    match bd::link_between(exec, target.id, asset).await? {
-        Some(link) => bd::update_link(exec, link.id, nb_occurences, label).await?,
-        None => {
-            mirror_in_episode(exec, target, asset, label).await?;
-            bd::insert_link(exec, target.id, asset, nb_occurences, label, None).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Zou's `_remove_asset_from_episode_shots`.
-async fn remove_from_episode_shots(
-    exec: &mut impl Exec,
-    episode: Uuid,
-    asset: Uuid,
-) -> ApiResult<()> {
-    for (link, shot) in bd::episode_shot_links(exec, episode, asset).await? {
-        bd::delete_link(exec, link).await?;
-        bd::refresh_count(exec, shot).await?;
-    }
-    Ok(())
-}
-
-/// Zou's `_announce_casting_change`: the counter recounted, and the
-/// episode's mirror links of the assets a shot lost dropped when no other
-/// shot of the episode has them.
-async fn after_change(exec: &mut impl Exec, target: &Target, removed: &[Uuid]) -> ApiResult<()> {
-    bd::refresh_count(exec, target.id).await?;
-    if target.kind != "Shot" || removed.is_empty() {
-        return Ok(());
-    }
-    let Some(episode) = episode_of_shot(exec, target).await? else {
-        return Ok(());
-    };
-    for asset in removed {
-        if !bd::episode_shot_links(exec, episode, *asset)
-            .await?
-            .is_empty()
-        {
-            continue;
-        }
-        let Some(link) = bd::link_between(exec, episode, *asset).await? else {
-            continue;
-        };
-        // A link set from the episode's own breakdown has no flag: it is a
-        // decision of its own, not a mirror of the shots.
-        if link.data.as_ref().and_then(|d| d.get("auto")) == Some(&Value::Bool(true)) {
-            bd::delete_link(exec, link.id).await?;
-            bd::shift_count(exec, episode, -1).await?;
-        }
-    }
-    Ok(())
-}
-
-/// One entry of a casting body that Zou acts on: it has both `asset_id`
-/// and `nb_occurences` (others are skipped, as Zou skips them).
-struct Entry {
-    asset: Uuid,
-    nb_occurences: i64,
-    label: String,
-}
-
-fn bad_entry(m: &str) -> ApiError {
-    ApiError::bad_request(m.to_owned())
-}
-
-/// Reads a casting body. Zou writes whatever it is given and fails inside
-/// its database on a bad id or count (a 500 or a silently lost link);
-/// Fennec answers 400 for a malformed entry and 404 for an unknown asset.
-async fn entries(
-    exec: &mut impl Exec,
-    casting: &[Value],
-) -> ApiResult<(Vec<Entry>, HashSet<Uuid>)> {
-    let mut out = Vec::new();
-    let mut named = HashSet::new();
-    for cast in casting {
-        let Some(cast) = cast.as_object() else {
-            continue;
-        };
-        let Some(asset) = cast.get("asset_id") else {
-            continue;
-        };
-        let asset = asset
-            .as_str()
-            .and_then(|s| Uuid::parse_str(s).ok())
-            .ok_or_else(|| bad_entry("asset_id must be an asset id"))?;
-        named.insert(asset);
-        let Some(nb) = cast.get("nb_occurences") else {
-            continue;
-        };
-        let nb = nb
-            .as_i64()
-            .ok_or_else(|| bad_entry("nb_occurences must be an integer"))?;
-        let label = match cast.get("label") {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) if s.chars().count() <= 80 => s.clone(),
-            Some(_) => return Err(bad_entry("label must be a string of at most 80 characters")),
-        };
-        entity(exec, asset).await?;
-        out.push(Entry {
-            asset,
-            nb_occurences: nb,
-            label,
-        });
-    }
-    Ok((out, named))
-}
-
-/// Zou's `update_casting`: the casting of `target` becomes `casting`.
-async fn update_casting(exec: &mut impl Exec, target: &Target, casting: &[Value]) -> ApiResult<()> {
-    let (entries, named) = entries(exec, casting).await?;
-    let previous = bd::entities_out(exec, target.id).await?;
-    if target.kind == "Episode" {
-        for asset in previous.iter().filter(|a| !named.contains(a)) {
-            remove_from_episode_shots(exec, target.id, *asset).await?;
-        }
-    }
-    bd::clear_links(exec, target.id).await?;
-    for e in &entries {
-        set_link(exec, target, e.asset, e.nb_occurences, &e.label).await?;
-    }
-    let kept: HashSet<Uuid> = entries.iter().map(|e| e.asset).collect();
-    let removed: Vec<Uuid> = previous.into_iter().filter(|a| !kept.contains(a)).collect();
-    after_change(exec, target, &removed).await
-}
-
 /// GET /data/projects/{project_id}/entities/{entity_id}/casting
 async fn entity_casting(
     State(state): State<AppState>,
@@ -367,7 +179,11 @@ async fn update_entity_casting(
     check_manager_project_access(&mut tx, &user, project).await?;
     let rows = entities_of_project(&mut tx, &[entity_id], project).await?;
     let types = EntityTypes::load(&mut tx).await?;
-    update_casting(&mut tx, &Target::of(&rows[0], &types), casting).await?;
+    let w = Writer {
+        caller: user.id,
+        project,
+    };
+    casting::update_casting(&mut tx, &w, &Target::of(&rows[0], &types), casting).await?;
     tx.commit().await?;
     Ok(Json(body))
 }
@@ -399,9 +215,13 @@ async fn update_castings(
     check_manager_project_access(&mut tx, &user, project).await?;
     let rows = entities_of_project(&mut tx, &ids, project).await?;
     let types = EntityTypes::load(&mut tx).await?;
+    let w = Writer {
+        caller: user.id,
+        project,
+    };
     for (row, casting) in rows.iter().zip(castings.values()) {
         let casting = casting.as_array().expect("checked");
-        update_casting(&mut tx, &Target::of(row, &types), casting).await?;
+        casting::update_casting(&mut tx, &w, &Target::of(row, &types), casting).await?;
     }
     tx.commit().await?;
     Ok(Json(body))
@@ -474,31 +294,17 @@ async fn cast_in_entities(
         return Err(ApiError::not_found());
     }
     let rows = entities_of_project(&mut tx, &ids, project).await?;
+    let w = Writer {
+        caller: user.id,
+        project,
+    };
     let mut out = Map::new();
     for row in &rows {
         let target = Target::of(row, &types);
-        let link = bd::link_between(&mut tx, target.id, asset).await?;
         if nb == Some(0) {
-            // Zou's uncast_asset: nothing happens when it was not cast.
-            if let Some(link) = link {
-                if target.kind == "Episode" {
-                    remove_from_episode_shots(&mut tx, target.id, asset).await?;
-                }
-                bd::delete_link(&mut tx, link.id).await?;
-                after_change(&mut tx, &target, &[asset]).await?;
-            }
+            casting::uncast_asset(&mut tx, &w, &target, asset, true).await?;
         } else {
-            // A count or label not given keeps the current one (one
-            // occurrence and no label on a new link).
-            let count = nb
-                .or(link.as_ref().and_then(|l| l.nb_occurences))
-                .unwrap_or(1);
-            let label = label
-                .clone()
-                .or(link.as_ref().and_then(|l| l.label.clone()))
-                .unwrap_or_default();
-            set_link(&mut tx, &target, asset, count, &label).await?;
-            after_change(&mut tx, &target, &[]).await?;
+            casting::cast_asset(&mut tx, &w, &target, asset, nb, label.as_deref()).await?;
         }
         out.insert(
             target.id.to_string(),
@@ -667,8 +473,11 @@ async fn delete_entity_link(
     let rows = entities_of_project(&mut tx, &[link.entity_in_id], project).await?;
     let types = EntityTypes::load(&mut tx).await?;
     let target = Target::of(&rows[0], &types);
-    bd::delete_link(&mut tx, link.id).await?;
-    after_change(&mut tx, &target, &[link.entity_out_id]).await?;
+    let w = Writer {
+        caller: user.id,
+        project,
+    };
+    casting::uncast_asset(&mut tx, &w, &target, link.entity_out_id, false).await?;
     tx.commit().await?;
     Ok(Json(link.serialize()))
 }
@@ -811,12 +620,14 @@ async fn add_shot_to_scene(
     let scene = entity_of_kind(&mut tx, &id, "Scene").await?;
     scene_access(&mut tx, &user, &scene).await?;
     let shot = entity_of_kind(&mut tx, &shot_id, "Shot").await?;
+    let scene_id = uuid_field(&scene, "id").expect("id");
     let row = set_shot_source(
         &mut tx,
         uuid_field(&shot, "id").expect("id"),
-        uuid_field(&scene, "id"),
+        Some(scene_id),
     )
     .await?;
+    casting::scene_shot_changed(&mut tx, user.id, true, scene_id, &row).await?;
     tx.commit().await?;
     Ok((axum::http::StatusCode::CREATED, Json(Value::Object(row))))
 }
@@ -832,7 +643,9 @@ async fn remove_shot_from_scene(
     let scene = entity_of_kind(&mut tx, &id, "Scene").await?;
     scene_access(&mut tx, &user, &scene).await?;
     let shot = entity_of_kind(&mut tx, &shot_id, "Shot").await?;
-    set_shot_source(&mut tx, uuid_field(&shot, "id").expect("id"), None).await?;
+    let row = set_shot_source(&mut tx, uuid_field(&shot, "id").expect("id"), None).await?;
+    let scene_id = uuid_field(&scene, "id").expect("id");
+    casting::scene_shot_changed(&mut tx, user.id, false, scene_id, &row).await?;
     tx.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
@@ -1037,6 +850,7 @@ async fn new_scene_asset_instance(
         description,
     )
     .await?;
+    casting::instance_created(&mut tx, user.id, &row).await?;
     tx.commit().await?;
     Ok((axum::http::StatusCode::CREATED, Json(Value::Object(row))))
 }
@@ -1079,6 +893,7 @@ async fn add_asset_instance_to_shot(
         .ok_or_else(ApiError::not_found)?;
     let me = uuid_field(&shot, "id").expect("id");
     bd::link_instance(&mut tx, me, instance).await?;
+    casting::shot_instance_changed(&mut tx, user.id, true, me, instance).await?;
     tx.commit().await?;
     shot.insert("type".into(), json!("Entity"));
     Ok((axum::http::StatusCode::CREATED, Json(Value::Object(shot))))
@@ -1097,7 +912,9 @@ async fn remove_asset_instance_from_shot(
     rows::get(&mut tx, &models::ASSET_INSTANCE, instance, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    bd::unlink_instance(&mut tx, uuid_field(&shot, "id").expect("id"), instance).await?;
+    let me = uuid_field(&shot, "id").expect("id");
+    bd::unlink_instance(&mut tx, me, instance).await?;
+    casting::shot_instance_changed(&mut tx, user.id, false, me, instance).await?;
     tx.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
@@ -1244,6 +1061,7 @@ async fn new_asset_asset_instance(
         description,
     )
     .await?;
+    casting::instance_created(&mut tx, user.id, &row).await?;
     tx.commit().await?;
     Ok((axum::http::StatusCode::CREATED, Json(Value::Object(row))))
 }

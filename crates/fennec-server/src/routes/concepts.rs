@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use fennec_api::models;
-use fennec_store::cascade;
 use fennec_store::db::Exec;
 use fennec_store::rows::{self, Order, Row, Select};
 use fennec_store::SqlValue;
@@ -353,9 +352,8 @@ async fn remove_concept(
     } else {
         check_manager_project_access(&mut tx, &user, project).await?;
     }
-    let me = uuid_field(&row, "id").expect("id");
-    let (_, gone) = cascade::remove_leaf(&mut tx, me, query.force()).await?;
-    crate::deletion::commit(&state, tx, gone).await?;
+    let gone = crate::deletion::remove_leaf(&mut tx, user.id, &row, query.force()).await?;
+    crate::deletion::commit(&state, tx, user.id, gone).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

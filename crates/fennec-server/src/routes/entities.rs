@@ -52,6 +52,6 @@ async fn delete_entities(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let (removed, gone) = deletion::remove_entities(&mut tx, &user, project, &ids, force).await?;
-    deletion::commit(&state, tx, gone).await?;
+    deletion::commit(&state, tx, user.id, gone).await?;
     Ok(Json(Value::from(removed)))
 }

@@ -935,12 +935,27 @@ async fn link_setting(
     let id = found.ok_or_else(|| {
         ApiError::bad_request(format!("{} with id {given} not found", model.type_name))
     })?;
-    link.add(&mut tx, project, id).await?;
+    // Zou's _add_to_list_attr saves (and announces) the production only
+    // when the row was not in its list yet.
+    if !link.contains(&mut tx, project, id).await? {
+        link.add(&mut tx, project, id).await?;
+        settings_changed(&mut tx, user, project).await?;
+    }
     let row = rows::get(&mut tx, &models::PROJECT, project, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
+}
+
+/// Zou's `_save_project`: `project:update` with only the production.
+async fn settings_changed(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    project: Uuid,
+) -> ApiResult<()> {
+    let data = json!({});
+    crate::events::emit(exec, Some(user.id), "project:update", data, Some(project)).await
 }
 
 async fn unlink_setting(
@@ -954,9 +969,11 @@ async fn unlink_setting(
     let mut tx = state.db.begin().await?;
     project_exists(&mut tx, project).await?;
     check_manager_project_access(&mut tx, user, project).await?;
-    // Removing what is not in the list is a no-op in Zou.
+    // Removing what is not in the list is a no-op in Zou, but its
+    // _remove_from_list_attr saves and announces the production anyway.
     if let Some(r) = lookup_id(ref_id) {
         link.remove(&mut tx, project, r).await?;
+        settings_changed(&mut tx, user, project).await?;
     }
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -1170,6 +1187,7 @@ async fn plain_create(
     if is_background {
         single_default(&mut tx, &row).await?;
     }
+    crate::events::crud(&mut tx, user.id, model, "new", &row).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Value::Object(row))))
 }
@@ -1199,6 +1217,7 @@ async fn plain_update(
     if is_background {
         single_default(&mut tx, &row).await?;
     }
+    crate::events::crud(&mut tx, user.id, model, "update", &row).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(row)))
 }
@@ -1254,7 +1273,7 @@ async fn remove_automation(
     let id = crud_id(&id)?;
     let m = &models::STATUS_AUTOMATION;
     let mut tx = s.db.begin().await?;
-    rows::get(&mut tx, m, id, false)
+    let row = rows::get(&mut tx, m, id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if !links::PROJECT_STATUS_AUTOMATIONS
@@ -1268,6 +1287,7 @@ async fn remove_automation(
     }
     permissions::require_admin(&user)?;
     rows::delete(&mut tx, m, id).await?;
+    crate::events::crud(&mut tx, user.id, m, "delete", &row).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1319,7 +1339,7 @@ async fn remove_background(
     let id = crud_id(&id)?;
     let m = &models::PREVIEW_BACKGROUND_FILE;
     let mut tx = s.db.begin().await?;
-    rows::get(&mut tx, m, id, false)
+    let row = rows::get(&mut tx, m, id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
     permissions::require_admin(&user)?;
@@ -1346,6 +1366,7 @@ async fn remove_background(
         .await?;
     }
     rows::delete(&mut tx, m, id).await?;
+    crate::events::crud(&mut tx, user.id, m, "delete", &row).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1477,8 +1498,27 @@ async fn create_budget(
         ),
     ];
     let row = rows::insert(&mut tx, m, values).await?;
+    budget_event(&mut tx, &user, project, "budget:create", id_of(&row), None).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(row)))
+}
+
+/// Zou's budget_service events: `budget:<action>` (`{"budget_id"}`) and
+/// `budget-entry:<action>` (`{"budget_id", "budget_entry_id"}`), with the
+/// production.
+async fn budget_event(
+    exec: &mut impl Exec,
+    user: &CurrentUser,
+    project: Uuid,
+    name: &str,
+    budget: Uuid,
+    entry: Option<Uuid>,
+) -> ApiResult<()> {
+    let mut data = json!({ "budget_id": budget.to_string() });
+    if let Some(e) = entry {
+        data["budget_entry_id"] = json!(e.to_string());
+    }
+    crate::events::emit(exec, Some(user.id), name, data, Some(project)).await
 }
 
 /// GET /data/projects/{id}/budgets/{budget_id}
@@ -1517,6 +1557,7 @@ async fn update_budget(
     let row = rows::update(&mut tx, m, id_of(&row), values)
         .await?
         .ok_or_else(budget_not_found)?;
+    budget_event(&mut tx, &user, project, "budget:update", id_of(&row), None).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(row)))
 }
@@ -1535,6 +1576,7 @@ async fn remove_budget(
         rows::delete(&mut tx, &models::BUDGET_ENTRY, id_of(&entry)).await?;
     }
     rows::delete(&mut tx, &models::BUDGET, id_of(&row)).await?;
+    budget_event(&mut tx, &user, project, "budget:delete", id_of(&row), None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1650,6 +1692,8 @@ async fn create_entry(
     values.push((column(m, "budget_id"), SqlValue::Uuid(id_of(&budget))));
     values.push((column(m, "exceptions"), SqlValue::Json(json!({}))));
     let row = rows::insert(&mut tx, m, values).await?;
+    let (b, e) = (id_of(&budget), Some(id_of(&row)));
+    budget_event(&mut tx, &user, project, "budget-entry:create", b, e).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(row)))
 }
@@ -1711,6 +1755,8 @@ async fn update_entry(
     let row = rows::update(&mut tx, m, id_of(&row), values)
         .await?
         .ok_or_else(entry_not_found)?;
+    let (b, e) = (id_of(&budget), Some(id_of(&row)));
+    budget_event(&mut tx, &user, project, "budget-entry:update", b, e).await?;
     tx.commit().await?;
     Ok(Json(Value::Object(row)))
 }
@@ -1726,6 +1772,8 @@ async fn remove_entry(
     let budget = project_budget(&mut tx, project, &budget).await?;
     let row = budget_entry(&mut tx, id_of(&budget), &entry).await?;
     rows::delete(&mut tx, &models::BUDGET_ENTRY, id_of(&row)).await?;
+    let (b, e) = (id_of(&budget), Some(id_of(&row)));
+    budget_event(&mut tx, &user, project, "budget-entry:delete", b, e).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -430,7 +430,7 @@ async fn delete_project_tasks(
     let project = path_id(&project)?;
     let mut tx = state.db.begin().await?;
     let (sent, gone) = crate::deletion::remove_project_tasks(&mut tx, &user, project, &ids).await?;
-    crate::deletion::commit(&state, tx, gone).await?;
+    crate::deletion::commit(&state, tx, user.id, gone).await?;
     Ok(Json(Value::from(sent)))
 }
 
@@ -453,7 +453,7 @@ async fn delete_tasks_of_type(
         fennec_store::cascade::Tasks::OfProjectAndType(project, task_type),
     )
     .await?;
-    crate::deletion::commit(&state, tx, gone).await?;
+    crate::deletion::commit(&state, tx, user.id, gone).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
