@@ -120,6 +120,8 @@ fn production(tasks: usize, people: usize) -> ScheduleInput {
         options: ScheduleOptions::default(),
         // Shots of 8 tasks of 20 types: the pipeline links them.
         task_type_order: types.iter().map(|t| t.id).collect(),
+        casting: Vec::new(),
+        cast_feeds: None,
         links: Vec::new(),
         departments: Vec::new(),
     }
