@@ -354,7 +354,7 @@ fn cast_of(e: usize, q: usize, s: usize) -> Vec<(usize, usize)> {
         (0, (q * 3 + s) % ASSETS[0].1.len()),
         (0, (q * 3 + s + 1 + e) % ASSETS[0].1.len()),
     ];
-    if s % 2 == 0 {
+    if s.is_multiple_of(2) {
         cast.push((1, (s * 7 + q + e) % ASSETS[1].1.len()));
     }
     if s % 5 == 4 {
