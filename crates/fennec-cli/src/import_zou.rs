@@ -33,7 +33,12 @@ const RENAMED_TABLES: &[(&str, &str)] = &[
 const RENAMED_COLUMNS: &[(&str, &str, &str)] = &[("notifications", "notification_type", "type")];
 
 /// Fennec's own tables, with nothing to take from Zou.
-const FENNEC_ONLY: &[&str] = &["fennec_settings", "fennec_task_links", "revoked_tokens"];
+const FENNEC_ONLY: &[&str] = &[
+    "fennec_cast_feeds",
+    "fennec_settings",
+    "fennec_task_links",
+    "revoked_tokens",
+];
 
 /// Why a Zou table is not copied; a table missing here is "not modelled".
 const NOT_MODELLED: &[(&str, &str)] = &[

@@ -119,10 +119,19 @@ fn person_cell(r: &Value) -> String {
         .filter_map(|p| p["name"].as_str())
         .collect();
     if names.is_empty() {
-        "-".into()
+        spare_cell(&r["spare_capacity"]).unwrap_or_else(|| "-".into())
     } else {
         names.join(", ")
     }
+}
+
+/// Where an unassigned task is forecast: "nobody (Animation spare: Ann)".
+fn spare_cell(spare: &Value) -> Option<String> {
+    let department = spare["department"]["name"].as_str()?;
+    Some(match spare["person"]["name"].as_str() {
+        Some(p) => format!("nobody ({department} spare: {p})"),
+        None => format!("nobody ({department} spare)"),
+    })
 }
 
 fn names_of(people: &Value) -> String {
@@ -203,10 +212,14 @@ pub fn causes_text(answer: &Value, rows_per_cause: usize) -> String {
             .collect();
         worst.sort_by_key(|t| std::cmp::Reverse(t["slip_days"].as_i64().unwrap_or(0)));
         for t in worst.iter().take(rows_per_cause) {
+            let people = match spare_cell(&t["spare_capacity"]) {
+                Some(spare) if t["assignees"].as_array().is_none_or(Vec::is_empty) => spare,
+                _ => names_of(&t["assignees"]),
+            };
             out.push_str(&format!(
                 "      {}  ({})  due {}, forecast {}, {} days\n",
                 s(&t["full_name"]),
-                names_of(&t["assignees"]),
+                people,
                 s(&t["due"]),
                 s(&t["forecast_finish"]),
                 s(&t["slip_days"]),
@@ -396,6 +409,31 @@ mod tests {
         let calm = serde_json::json!({"risks": [{"kind": "unassigned", "severity": "low",
             "task": null, "person": null, "milestone": null, "numbers": {}}]});
         assert!(!risk_table(&calm).1);
+    }
+
+    #[test]
+    fn an_unassigned_row_says_whose_spare_time_it_is_forecast_on() {
+        let answer = serde_json::json!({
+            "risks": [{"kind": "unassigned", "severity": "low",
+                       "task": {"full_name": "E01 / SQ01 / SH0010 / Animation"},
+                       "person": null, "people": [],
+                       "spare_capacity": {"department": {"name": "Animation"},
+                                          "person": {"name": "Ann Lee"}},
+                       "numbers": {"forecast": "2024-03-08"}}]
+        });
+        let (table, _) = risk_table(&answer);
+        assert!(
+            table.contains("nobody (Animation spare: Ann Lee)"),
+            "{table}"
+        );
+        let causes = serde_json::json!({"causes": [{"kind": "unassigned_task", "severity": "high",
+            "task_type": {"name": "Animation"}, "problem_tasks": 1, "slip_days": 3, "milestones": [],
+            "tasks": [{"full_name": "SH0010 / Animation", "assignees": [], "late": false,
+                       "will_slip": true, "due": "2024-03-05", "forecast_finish": "2024-03-08",
+                       "slip_days": 3, "spare_capacity": {"department": {"name": "Animation"},
+                                                          "person": null}}]}]});
+        let text = causes_text(&causes, 3);
+        assert!(text.contains("(nobody (Animation spare))"), "{text}");
     }
 }
 

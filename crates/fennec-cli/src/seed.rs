@@ -6,7 +6,11 @@
 //! supervisors, five artists) in the team, and a task per entity and task
 //! type — Concept, Modeling, Shading, Rigging on assets; Layout,
 //! Animation, FX, Lighting, Compositing on shots — so 720 tasks (scale 28
-//! ≈ 20 000 tasks, scale 210 ≈ 150 000).
+//! ≈ 20 000 tasks, scale 210 ≈ 150 000). Each shot has its sequence's
+//! environment, two characters, a prop every other shot and an effect
+//! every fifth cast in it (mirrored in its episode, as Zou's casting does),
+//! so the forecast's casting dependencies (a character's rig before the
+//! shot's animation) are exercised.
 //!
 //! The schedule is relative to today: the production started 120 days
 //! ago. About 10 % of the tasks have no assignee (they stay Todo, even when
@@ -42,7 +46,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// The password of every seeded person.
@@ -101,6 +105,8 @@ pub struct Summary {
     pub assets: u64,
     pub tasks: u64,
     pub unassigned: u64,
+    /// Casting links (shots' and their episodes' mirrors).
+    pub cast_links: u64,
     pub two_assignees: u64,
     pub time_spents: u64,
     pub comments: u64,
@@ -144,8 +150,8 @@ fn print_summary(args: &SeedArgs, s: &Summary, secs: f64) {
         args.project, s.project_id, args.scale
     );
     println!(
-        "  {} episodes, {} sequences, {} shots, {} assets, {} persons",
-        s.episodes, s.sequences, s.shots, s.assets, s.persons
+        "  {} episodes, {} sequences, {} shots, {} assets ({} casting links), {} persons",
+        s.episodes, s.sequences, s.shots, s.assets, s.cast_links, s.persons
     );
     let mut statuses: Vec<_> = s.by_status.iter().collect();
     statuses.sort();
@@ -337,6 +343,37 @@ const RETAKE_TEXTS: &[&str] = &[
 ];
 const DONE_TEXTS: &[&str] = &["Approved, thanks!", "Looks great.", "Good to go.", "Final."];
 
+/// The assets cast in shot `s` of sequence `q` of a unit's episode `e`, as
+/// (index in `ASSETS`, index in its names): the sequence's environment, two
+/// characters, a prop every other shot and an effect every fifth. Plain
+/// arithmetic, not the random stream, so the rest of the production is the
+/// same as before casting was seeded.
+fn cast_of(e: usize, q: usize, s: usize) -> Vec<(usize, usize)> {
+    let mut cast = vec![
+        (2, (e * 4 + q) % ASSETS[2].1.len()),
+        (0, (q * 3 + s) % ASSETS[0].1.len()),
+        (0, (q * 3 + s + 1 + e) % ASSETS[0].1.len()),
+    ];
+    if s.is_multiple_of(2) {
+        cast.push((1, (s * 7 + q + e) % ASSETS[1].1.len()));
+    }
+    if s % 5 == 4 {
+        cast.push((3, (q + e) % ASSETS[3].1.len()));
+    }
+    cast
+}
+
+/// A link's id from its two ends: deterministic without drawing from the
+/// random stream.
+fn link_id(entity_in: Uuid, entity_out: Uuid) -> Uuid {
+    let a = stable_hash(&[&entity_in.as_bytes()[..], &entity_out.as_bytes()[..]].concat());
+    let b = stable_hash(&[&entity_out.as_bytes()[..], &entity_in.as_bytes()[..]].concat());
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&a.to_le_bytes());
+    bytes[8..].copy_from_slice(&b.to_le_bytes());
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
 /// Ids of the default data the production uses.
 struct Refs {
     asset_task_types: Vec<Uuid>,
@@ -452,6 +489,8 @@ struct Crew {
 /// Rows waiting for the next transaction, in insertion (foreign key) order.
 struct Batch {
     entities: ModelRows,
+    /// Casting: assets in shots, and mirrored in their episodes.
+    entity_links: ModelRows,
     tasks: ModelRows,
     assignations: Vec<(Uuid, Uuid)>,
     time_spents: ModelRows,
@@ -462,6 +501,7 @@ impl Batch {
     fn new() -> Batch {
         Batch {
             entities: ModelRows::new(&models::ENTITY),
+            entity_links: ModelRows::new(&models::ENTITY_LINK),
             tasks: ModelRows::new(&models::TASK),
             assignations: Vec::new(),
             time_spents: ModelRows::new(&models::TIME_SPENT),
@@ -472,6 +512,7 @@ impl Batch {
     async fn write(&mut self, db: &Db) -> anyhow::Result<()> {
         let mut tx = db.begin().await?;
         self.entities.flush(&mut tx).await?;
+        self.entity_links.flush(&mut tx).await?;
         self.tasks.flush(&mut tx).await?;
         bulk::insert_links(&mut tx, &links::TASK_ASSIGNEES, &self.assignations).await?;
         self.assignations.clear();
@@ -604,18 +645,27 @@ impl Generator<'_> {
             // A crew makes one episode in each third of the production,
             // so every artist has work all along.
             let number = e * self.episodes_total / 3 + unit + 1;
+            // Zou mirrors a shot's casting in its episode.
+            let episode_cast: std::collections::BTreeSet<(usize, usize)> = (0..4)
+                .flat_map(|q| (0..10).flat_map(move |s| cast_of(e as usize, q, s)))
+                .collect();
             let episode = self.entity(
                 format!("E{number:0width$}"),
                 self.refs.episode,
                 None,
                 crew.manager,
-                vec![("description", text(""))],
+                vec![
+                    ("description", text("")),
+                    ("nb_entities_out", SqlValue::Int(episode_cast.len() as i64)),
+                ],
             )?;
             self.summary.episodes += 1;
             episodes.push((number, episode));
         }
         let span = (PRODUCTION_DAYS - 70) as f64;
-        for (number, episode) in episodes.clone() {
+        // (episode, shot, cast) to link once the assets exist.
+        let mut shots = Vec::new();
+        for (e, (number, episode)) in episodes.clone().into_iter().enumerate() {
             // Episodes start one after the other over the production.
             let episode_start =
                 15.0 + f64::from(number - 1) * span / f64::from(self.episodes_total);
@@ -629,6 +679,7 @@ impl Generator<'_> {
                 )?;
                 self.summary.sequences += 1;
                 for s in 0..10 {
+                    let cast = cast_of(e, q as usize, s as usize);
                     let frames: i64 = self.rng.gen_range(24..=240);
                     let shot = self.entity(
                         format!("SH{:04}", (s + 1) * 10),
@@ -636,6 +687,7 @@ impl Generator<'_> {
                         Some(sequence),
                         crew.manager,
                         vec![
+                            ("nb_entities_out", SqlValue::Int(cast.len() as i64)),
                             ("nb_frames", SqlValue::Int(frames)),
                             (
                                 "data",
@@ -648,12 +700,14 @@ impl Generator<'_> {
                         ],
                     )?;
                     self.summary.shots += 1;
+                    shots.push((episode, shot, cast));
                     let start = episode_start as i64 + q * 6 + self.rng.gen_range(0..6);
                     let types = self.refs.shot_task_types.clone();
                     self.tasks(shot, &SHOT_STEPS, &types, start, crew, crew.supervisors[1])?;
                 }
             }
         }
+        let mut assets: Vec<Vec<(Uuid, NaiveDateTime)>> = vec![Vec::new(); ASSETS.len()];
         for (kind, (_, names)) in ASSETS.iter().enumerate() {
             for name in names.iter() {
                 // A third of the assets belong to the main pack, the others
@@ -675,6 +729,7 @@ impl Generator<'_> {
                     ],
                 )?;
                 self.summary.assets += 1;
+                assets[kind].push(asset);
                 let start = self.rng.gen_range(0..100);
                 let types = self.refs.asset_task_types.clone();
                 self.tasks(
@@ -687,6 +742,42 @@ impl Generator<'_> {
                 )?;
             }
         }
+        let mut mirrored = std::collections::HashSet::new();
+        for (episode, shot, cast) in shots {
+            for (kind, index) in cast {
+                let asset = assets[kind][index];
+                self.cast(shot, asset, None)?;
+                if mirrored.insert((episode.0, asset.0)) {
+                    self.cast(episode, asset, Some(json!({"auto": true})))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An asset cast once in a shot or (mirrored, `{"auto": true}`) in an
+    /// episode, linked when the later of the two was made.
+    fn cast(
+        &mut self,
+        (entity, entity_created): (Uuid, NaiveDateTime),
+        (asset, asset_created): (Uuid, NaiveDateTime),
+        data: Option<Value>,
+    ) -> anyhow::Result<()> {
+        let created = entity_created.max(asset_created) + TimeDelta::minutes(1);
+        self.batch.entity_links.push([
+            ("id", SqlValue::Uuid(link_id(entity, asset))),
+            ("entity_in_id", SqlValue::Uuid(entity)),
+            ("entity_out_id", SqlValue::Uuid(asset)),
+            ("nb_occurences", SqlValue::Int(1)),
+            ("label", text("")),
+            (
+                "data",
+                data.map_or(SqlValue::Null(Kind::Json), SqlValue::Json),
+            ),
+            ("created_at", SqlValue::DateTime(created)),
+            ("updated_at", SqlValue::DateTime(created)),
+        ])?;
+        self.summary.cast_links += 1;
         Ok(())
     }
 

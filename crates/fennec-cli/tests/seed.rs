@@ -177,3 +177,217 @@ async fn seeds_a_consistent_deterministic_production() {
         assert_eq!(d, &dumps[0], "same seed, same production");
     }
 }
+
+/// The seeded production's forecast as of the seed's day: its input and
+/// analysis, as the server computes them.
+async fn seeded_forecast(db: &Db) -> (fennec_schedule::ScheduleInput, fennec_schedule::Analysis) {
+    use fennec_store::rows::{self, Select};
+    let mut conn = db.conn().await.unwrap();
+    let projects = rows::list(
+        &mut conn,
+        &fennec_api::models::PROJECT,
+        &Select::default().eq("name", fennec_store::SqlValue::Text("Seed Test".into())),
+        false,
+    )
+    .await
+    .unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2024, 6, 5).unwrap();
+    let input = fennec_server::schedule_input::project_input(&mut conn, &projects[0], as_of)
+        .await
+        .unwrap();
+    let analysis = fennec_schedule::analyse(&input);
+    (input, analysis)
+}
+
+#[tokio::test]
+async fn the_seeded_forecast_follows_the_pipeline_and_the_casting() {
+    let mut dbs = databases();
+    // One database of each kind is enough here.
+    dbs.dedup_by(|a, b| a.1.is_some() == b.1.is_some());
+    for (url, _dir) in &dbs {
+        let out = seed(url, "Seed Test");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let db = Db::connect(url).await.unwrap();
+        // Casting: every shot has assets cast in it, mirrored in its
+        // episode, and the counters say so.
+        let shots_cast = scalar(
+            &db,
+            "SELECT COUNT(DISTINCT l.entity_in_id) FROM entity_links l JOIN entities e \
+             ON e.id = l.entity_in_id JOIN entity_types t ON t.id = e.entity_type_id \
+             WHERE t.name = 'Shot'",
+        )
+        .await;
+        assert_eq!(shots_cast, 120);
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT COUNT(*) FROM entities e WHERE e.nb_entities_out != \
+                 (SELECT COUNT(*) FROM entity_links l WHERE l.entity_in_id = e.id)"
+            )
+            .await,
+            0
+        );
+        let (input, analysis) = seeded_forecast(&db).await;
+        let f = &analysis.forecast;
+        let by_type = |entity: uuid::Uuid, name: &str| {
+            input
+                .tasks
+                .iter()
+                .find(|t| {
+                    t.entity.as_ref().is_some_and(|e| e.id == entity)
+                        && t.task_type.as_ref().is_some_and(|r| r.name == name)
+                })
+                .and_then(|t| f.task(t.id))
+        };
+        let shots: std::collections::BTreeSet<uuid::Uuid> = input
+            .tasks
+            .iter()
+            .filter(|t| t.entity_type.as_ref().is_some_and(|r| r.name == "Shot"))
+            .filter_map(|t| t.entity.as_ref().map(|e| e.id))
+            .collect();
+        assert_eq!(shots.len(), 120);
+        // Every shot's Lighting starts no earlier than its Animation's
+        // forecast finish.
+        let mut checked = 0;
+        for shot in &shots {
+            let (Some(anim), Some(light)) =
+                (by_type(*shot, "Animation"), by_type(*shot, "Lighting"))
+            else {
+                continue;
+            };
+            if let (Some(finish), Some(start)) = (anim.forecast_finish, light.forecast_start) {
+                if light.is_open() {
+                    assert!(
+                        start >= finish,
+                        "{shot}: lighting {start} before animation {finish}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 50, "only {checked} shots checked");
+        // A shot's Animation never starts before its cast characters' rigs
+        // are finished.
+        let characters: std::collections::HashSet<uuid::Uuid> = input
+            .tasks
+            .iter()
+            .filter(|t| {
+                t.entity_type
+                    .as_ref()
+                    .is_some_and(|r| r.name == "Character")
+            })
+            .filter_map(|t| t.entity.as_ref().map(|e| e.id))
+            .collect();
+        let mut rigs_checked = 0;
+        for c in &input.casting {
+            if !characters.contains(&c.asset_id) {
+                continue;
+            }
+            let (Some(anim), Some(rig)) = (
+                by_type(c.shot_id, "Animation"),
+                by_type(c.asset_id, "Rigging"),
+            ) else {
+                continue;
+            };
+            if let (Some(start), true) = (anim.forecast_start, anim.is_open()) {
+                let Some(rig_finish) = rig.forecast_finish else {
+                    assert!(
+                        !rig.is_open(),
+                        "an undated open rig before a dated animation"
+                    );
+                    continue;
+                };
+                assert!(
+                    start >= rig_finish,
+                    "animation {start} before its rig {rig_finish}"
+                );
+                rigs_checked += 1;
+            }
+        }
+        assert!(
+            rigs_checked > 50,
+            "only {rigs_checked} casting pairs checked"
+        );
+        db.close().await;
+    }
+}
+
+/// `fennec risk --causes` on the seeded production, through a real server:
+/// the causes and remedies fit one screen (50 lines).
+#[tokio::test]
+async fn fennec_risk_fits_the_seeded_causes_on_one_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("seed.db").display());
+    let out = seed(&url, "Seed Test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_fennec"))
+        .args([
+            "serve",
+            "--database-url",
+            &url,
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .arg("--media-dir")
+        .arg(dir.path().join("media"))
+        .env("FENNEC_ADMIN_PASSWORD", "not-used-here")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let host = format!("http://127.0.0.1:{port}/api");
+    let mut up = false;
+    for _ in 0..300 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let risk = up.then(|| {
+        Command::new(env!("CARGO_BIN_EXE_fennec"))
+            .args([
+                "risk",
+                "--project",
+                "Seed Test",
+                "--as-of",
+                "2024-06-05",
+                "--causes",
+            ])
+            .args([
+                "--host",
+                &host,
+                "--email",
+                "manager1.seed-test@seed.example.com",
+            ])
+            .args(["--password", "fennec-seed"])
+            .output()
+            .unwrap()
+    });
+    server.kill().ok();
+    server.wait().ok();
+    let risk = risk.expect("the server came up");
+    let text = String::from_utf8_lossy(&risk.stdout);
+    assert!(
+        risk.status.code() == Some(2) || risk.status.success(),
+        "{}",
+        String::from_utf8_lossy(&risk.stderr)
+    );
+    assert!(text.contains("causes:"), "{text}");
+    assert!(text.contains("remedies for"), "{text}");
+    let lines = text.lines().count();
+    assert!(lines <= 50, "{lines} lines:\n{text}");
+}

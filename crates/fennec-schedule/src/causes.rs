@@ -377,6 +377,8 @@ mod tests {
             }],
             options: Default::default(),
             task_type_order: vec![],
+            casting: Vec::new(),
+            cast_feeds: None,
             links: vec![Link::new(id(3), id(4), 0, LinkKind::Explicit)],
             departments: vec![],
         };
@@ -435,6 +437,8 @@ mod tests {
             milestones: vec![],
             options: Default::default(),
             task_type_order: vec![],
+            casting: Vec::new(),
+            cast_feeds: None,
             links: vec![Link::new(id(2), id(3), 0, LinkKind::Explicit)],
             departments: vec![],
         };

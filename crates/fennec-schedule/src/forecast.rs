@@ -19,15 +19,29 @@
 //!   start: `max(as_of, start)` and every predecessor's forecast finish
 //!   plus lag, so a task held back leaves the days before it to later tasks.
 //!   A task whose predecessor does not finish within the horizon is all
-//!   unscheduled. An unassigned task gets no dates, but its successors
-//!   wait for its earliest start (so a chain through it still holds).
+//!   unscheduled. An unassigned task whose task type belongs to a
+//!   department with people is forecast on that department's spare
+//!   capacity (see below); any other unassigned task gets no dates, but its
+//!   successors wait for its earliest start (so a chain through it still
+//!   holds).
+//! * Spare capacity: assigned work is what the studio has committed to, so
+//!   it is laid first; the open unassigned tasks of a department's task
+//!   types, and the tasks waiting on them through links, are laid after it
+//!   (in the same order among themselves). Such a task goes to the member
+//!   of the department (Zou's `department_link`, in the order given) whose
+//!   free capacity, from the task's earliest start, would finish its
+//!   remaining work (ratio 1.0) first (then the earliest start, then the
+//!   smallest id). It stays unassigned: it has no share; its
+//!   `spare_capacity` names the department and that person, and the
+//!   minutes it takes are the person's `tentative_minutes`, never his
+//!   load. Cost: members × days laid per such task.
 //!   `as_of` is the first day that can be worked; time logged on it is
 //!   already in `logged`.
 //! * A task finishes on the day its last share finishes. Work that does not
 //!   fit within `horizon_days` of `as_of` is *unscheduled*: its task has no
 //!   forecast finish and the minutes are reported, never dropped.
 //! * Open tasks nobody is assigned to are listed in `unassigned`; they keep
-//!   their remaining work (ratio 1.0) but get no dates.
+//!   their remaining work (ratio 1.0), with dates only on spare capacity.
 //! * Results do not depend on input order: tasks are processed in id order
 //!   and every output list is sorted. Task ids are expected to be unique.
 
@@ -40,6 +54,7 @@ use uuid::Uuid;
 
 use crate::calendar::CompiledCalendar;
 use crate::links::Link;
+use crate::Department;
 
 /// An id with the name to show for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -217,8 +232,13 @@ pub struct TaskForecast {
     #[serde(default)]
     pub waits_for: Option<Uuid>,
     pub forecast_start: Option<NaiveDate>,
-    /// Done: `done_at`. Open: when the last share finishes.
+    /// Done: `done_at`. Open: when the last share finishes. Unassigned:
+    /// when its work on the department's spare capacity finishes.
     pub forecast_finish: Option<NaiveDate>,
+    /// Unassigned: the department whose spare capacity it is forecast on
+    /// (`None`: no department does its task type, so no dates).
+    #[serde(default)]
+    pub spare_capacity: Option<SpareCapacity>,
     pub due: Option<NaiveDate>,
     /// Open and its due date is before `as_of`.
     pub late: bool,
@@ -231,15 +251,36 @@ pub struct TaskForecast {
     pub slip_days: i64,
 }
 
+/// Where an unassigned task is forecast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpareCapacity {
+    pub department: Ref,
+    /// The member whose spare time would finish it first (`None` for a
+    /// task with no remaining work).
+    pub person_id: Option<Uuid>,
+    /// Minutes laid on his spare time.
+    pub minutes: i64,
+    /// Minutes beyond the horizon.
+    pub unscheduled_minutes: i64,
+}
+
 impl TaskForecast {
     /// Whether the task is open (done tasks have no remaining work).
     pub fn is_open(&self) -> bool {
         self.state != TaskState::Done
     }
 
-    /// Minutes of this task that did not fit in the horizon.
+    /// Minutes of this task that did not fit in the horizon (on spare
+    /// capacity included).
     pub fn unscheduled_minutes(&self) -> i64 {
-        self.shares.iter().map(|s| s.unscheduled_minutes).sum()
+        self.shares
+            .iter()
+            .map(|s| s.unscheduled_minutes)
+            .sum::<i64>()
+            + self
+                .spare_capacity
+                .as_ref()
+                .map_or(0, |s| s.unscheduled_minutes)
     }
 }
 
@@ -249,6 +290,9 @@ pub struct DayLoad {
     pub date: NaiveDate,
     pub capacity_minutes: i64,
     pub load_minutes: i64,
+    /// Unassigned work forecast on his spare capacity that day.
+    #[serde(default)]
+    pub tentative_minutes: i64,
 }
 
 /// One person's track record and load.
@@ -265,6 +309,9 @@ pub struct PersonLoad {
     pub remaining_minutes: i64,
     pub laid_out_minutes: i64,
     pub unscheduled_minutes: i64,
+    /// Unassigned work forecast on his spare capacity (not his load).
+    #[serde(default)]
+    pub tentative_minutes: i64,
     /// When the last share is finished (`None` with unscheduled work or
     /// none to do).
     pub finish: Option<NaiveDate>,
@@ -280,7 +327,9 @@ pub struct Forecast {
     pub horizon_end: NaiveDate,
     /// Sorted by task id.
     pub tasks: Vec<TaskForecast>,
-    /// Sorted by person id: everyone assigned to a task or in the calendar.
+    /// Sorted by person id: everyone assigned to a task or in the
+    /// calendar, and the members of a department whose spare capacity an
+    /// unassigned task needs.
     pub people: Vec<PersonLoad>,
     /// Open tasks without assignees, sorted.
     pub unassigned: Vec<Uuid>,
@@ -323,6 +372,8 @@ fn day(as_of: NaiveDate, index: usize) -> NaiveDate {
 struct Lane<'a> {
     free: Vec<i64>,
     load: Vec<i64>,
+    /// Unassigned work laid on spare capacity.
+    spare: Vec<i64>,
     next: Vec<u32>,
     days: crate::calendar::DayCursor<'a>,
     horizon: usize,
@@ -333,6 +384,7 @@ impl<'a> Lane<'a> {
         Lane {
             free: Vec::new(),
             load: Vec::new(),
+            spare: Vec::new(),
             next: Vec::new(),
             days,
             horizon,
@@ -349,6 +401,7 @@ impl<'a> Lane<'a> {
                 Some(cap) => {
                     self.free.push(cap);
                     self.load.push(0);
+                    self.spare.push(0);
                     self.next
                         .push(if cap > 0 { len as u32 } else { len as u32 + 1 });
                 }
@@ -383,16 +436,64 @@ impl<'a> Lane<'a> {
         found
     }
 
-    fn take(&mut self, j: usize, want: i64) -> i64 {
+    fn take(&mut self, j: usize, want: i64, tentative: bool) -> i64 {
         let t = self.free[j].min(want);
         self.free[j] -= t;
-        self.load[j] += t;
+        if tentative {
+            self.spare[j] += t;
+        } else {
+            self.load[j] += t;
+        }
         if self.free[j] == 0 {
             self.next[j] = j as u32 + 1;
         }
         t
     }
+
+    /// Lays `minutes` from day `i` on: (first day, last day, minutes left
+    /// beyond the horizon).
+    fn lay(
+        &mut self,
+        i: usize,
+        minutes: i64,
+        tentative: bool,
+    ) -> (Option<usize>, Option<usize>, i64) {
+        let mut left = minutes;
+        let mut i = i.min(self.horizon);
+        let (mut first, mut last) = (None, None);
+        while left > 0 {
+            let Some(j) = self.find(i) else { break };
+            left -= self.take(j, left, tentative);
+            first.get_or_insert(j);
+            last = Some(j);
+            i = j;
+        }
+        (first, last, left)
+    }
+
+    /// Where `minutes` laid from day `i` would start and finish, without
+    /// laying them (`None` finish: not within the horizon).
+    fn peek(&mut self, i: usize, minutes: i64) -> (Option<usize>, Option<usize>) {
+        let mut left = minutes;
+        let mut i = i.min(self.horizon);
+        let mut first = None;
+        while left > 0 {
+            let Some(j) = self.find(i) else {
+                return (first, None);
+            };
+            first.get_or_insert(j);
+            left -= self.free[j].min(left);
+            if left == 0 {
+                return (first, Some(j));
+            }
+            i = j + 1;
+        }
+        (first, first)
+    }
 }
+
+/// A forecast's first and last day (`None` last: not within the horizon).
+type Span = (Option<NaiveDate>, Option<NaiveDate>);
 
 /// What a successor waits for.
 #[derive(Debug, Clone, Copy)]
@@ -436,12 +537,26 @@ pub fn forecast(
 }
 
 /// Forecasts `tasks` on `calendar` as of `as_of`, no task starting before
-/// its predecessors' forecast finish (plus lag).
+/// its predecessors' forecast finish (plus lag), without departments.
 pub fn forecast_linked(
     calendar: &CompiledCalendar,
     as_of: NaiveDate,
     tasks: &[TaskInput],
     links: &[Link],
+    options: &ScheduleOptions,
+) -> Forecast {
+    forecast_planned(calendar, as_of, tasks, links, &[], options)
+}
+
+/// Forecasts `tasks` on `calendar` as of `as_of`, no task starting before
+/// its predecessors' forecast finish (plus lag), the unassigned ones on the
+/// spare capacity of their task type's department.
+pub fn forecast_planned(
+    calendar: &CompiledCalendar,
+    as_of: NaiveDate,
+    tasks: &[TaskInput],
+    links: &[Link],
+    departments: &[Department],
     options: &ScheduleOptions,
 ) -> Forecast {
     let horizon = effective_horizon(as_of, options.horizon_days);
@@ -450,8 +565,40 @@ pub fn forecast_linked(
     let order = id_order(tasks);
     let assignees: Vec<Vec<Uuid>> = order.iter().map(|&i| tasks[i].assignee_set()).collect();
 
+    // The department doing each task type (the first by id when several
+    // claim it), among those with people; and each open unassigned task's.
+    let mut by_id: Vec<&Department> = departments
+        .iter()
+        .filter(|d| !d.people.is_empty())
+        .collect();
+    by_id.sort_by_key(|d| d.id);
+    let mut type_department: HashMap<Uuid, usize> = HashMap::new();
+    for (di, d) in by_id.iter().enumerate() {
+        for tt in &d.task_types {
+            type_department.entry(*tt).or_insert(di);
+        }
+    }
+    let department_of: Vec<Option<usize>> = order
+        .iter()
+        .zip(&assignees)
+        .map(|(&i, a)| {
+            let t = &tasks[i];
+            if t.status.is_done || !a.is_empty() {
+                return None;
+            }
+            type_department.get(&t.task_type.as_ref()?.id).copied()
+        })
+        .collect();
+    let mut used = vec![false; by_id.len()];
+    for d in department_of.iter().flatten() {
+        used[*d] = true;
+    }
+
     let mut people: Vec<Uuid> = assignees.iter().flatten().copied().collect();
     people.extend(calendar.people());
+    for (d, _) in by_id.iter().zip(&used).filter(|(_, u)| **u) {
+        people.extend(d.people.iter().map(|p| p.id));
+    }
     people.sort_unstable();
     people.dedup();
     let person_index: HashMap<Uuid, u32> = people
@@ -549,6 +696,35 @@ pub fn forecast_linked(
         }
     }
 
+    // Laid after the assigned work: the unassigned tasks on spare capacity
+    // and everything downstream of them.
+    let mut after: Vec<bool> = department_of.iter().map(Option::is_some).collect();
+    let mut stack: Vec<usize> = (0..n).filter(|&k| after[k]).collect();
+    while let Some(k) = stack.pop() {
+        for &s in &succs[k] {
+            if !after[s] {
+                after[s] = true;
+                stack.push(s);
+            }
+        }
+    }
+    // Each member's lane index, per department.
+    let members: Vec<Vec<u32>> = by_id
+        .iter()
+        .map(|d| {
+            let mut m: Vec<u32> = d
+                .people
+                .iter()
+                .filter_map(|p| person_index.get(&p.id).copied())
+                .collect();
+            m.sort_unstable();
+            m.dedup();
+            m
+        })
+        .collect();
+    let mut spare_of: Vec<Option<SpareCapacity>> = vec![None; n];
+    let mut spare_dates: Vec<Span> = vec![(None, None); n];
+
     // Tasks are laid one at a time, the most urgent ready task first
     // (priority, due date, start date, id: without links each person's
     // shares are laid in that order), a task being ready once all its
@@ -556,6 +732,7 @@ pub fn forecast_linked(
     // same order, ignoring the predecessors not laid yet, so the forecast
     // always terminates.
     type Key = (
+        bool,
         Reverse<i64>,
         bool,
         Option<NaiveDate>,
@@ -566,6 +743,7 @@ pub fn forecast_linked(
     let key = |k: usize| -> Key {
         let t = &tasks[order[k]];
         (
+            after[k],
             Reverse(t.priority),
             t.due.is_none(),
             t.due,
@@ -588,6 +766,22 @@ pub fn forecast_linked(
     let mut waits_for: Vec<Option<Uuid>> = vec![None; n];
     let mut blocked = vec![false; n];
     let mut lanes: Vec<Option<Lane>> = (0..people.len()).map(|_| None).collect();
+    macro_rules! lane_of {
+        ($pi:expr) => {{
+            let pi: usize = $pi;
+            lanes[pi].get_or_insert_with(|| {
+                let person = people[pi];
+                // Someone who never works would otherwise be scanned day by
+                // day to the horizon.
+                let reach = if calendar.can_ever_work(person) {
+                    horizon
+                } else {
+                    0
+                };
+                Lane::new(calendar.days_from(person, as_of), reach)
+            })
+        }};
+    }
 
     for _ in 0..n {
         let k = match ready.pop() {
@@ -636,27 +830,8 @@ pub fn forecast_linked(
                 continue;
             }
             let pi = share_person[slot] as usize;
-            let lane = lanes[pi].get_or_insert_with(|| {
-                let person = people[pi];
-                // Someone who never works would otherwise be scanned day by
-                // day to the horizon.
-                let reach = if calendar.can_ever_work(person) {
-                    horizon
-                } else {
-                    0
-                };
-                Lane::new(calendar.days_from(person, as_of), reach)
-            });
-            let mut left = share.minutes;
-            let mut i = earliest_index.min(lane.horizon);
-            let (mut first, mut last) = (None, None);
-            while left > 0 {
-                let Some(j) = lane.find(i) else { break };
-                left -= lane.take(j, left);
-                first.get_or_insert(j);
-                last = Some(j);
-                i = j;
-            }
+            let lane = lane_of!(pi);
+            let (first, last, left) = lane.lay(earliest_index, share.minutes, false);
             share.start = first.map(|j| day(as_of, j));
             share.finish = if left > 0 {
                 None
@@ -665,27 +840,70 @@ pub fn forecast_linked(
             };
             share.unscheduled_minutes = left;
         }
-        finish_of[k] = if t.status.is_done {
-            t.done_at.map_or(Finish::Free, Finish::At)
+        if let Some(di) = department_of[k] {
+            let minutes = t.raw_remaining().round() as i64;
+            let mut spare = SpareCapacity {
+                department: Ref::new(by_id[di].id, by_id[di].name.clone()),
+                person_id: None,
+                minutes,
+                unscheduled_minutes: minutes,
+            };
+            if !blocked[k] && minutes == 0 {
+                spare.unscheduled_minutes = 0;
+                spare_dates[k] = (Some(earliest), Some(earliest));
+            } else if !blocked[k] {
+                // The member who would finish first, then start first.
+                // (unfinished, finish, start) of the best so far, and who.
+                let mut best = None;
+                let mut best_rank = (true, None, None);
+                for &pi in &members[di] {
+                    let (first, finish) = lane_of!(pi as usize).peek(earliest_index, minutes);
+                    let rank = (finish.is_none(), finish, first);
+                    if best.is_none() || rank < best_rank {
+                        (best, best_rank) = (Some(pi), rank);
+                    }
+                }
+                if let Some(pi) = best {
+                    let (first, last, left) =
+                        lane_of!(pi as usize).lay(earliest_index, minutes, true);
+                    spare.person_id = Some(people[pi as usize]);
+                    spare.unscheduled_minutes = left;
+                    spare_dates[k] = (
+                        first.map(|j| day(as_of, j)),
+                        if left > 0 {
+                            None
+                        } else {
+                            last.map(|j| day(as_of, j))
+                        },
+                    );
+                }
+            }
+            finish_of[k] = match spare_dates[k].1 {
+                Some(f) => Finish::At(f),
+                None => Finish::Never,
+            };
+            spare_of[k] = Some(spare);
+        } else if t.status.is_done {
+            finish_of[k] = t.done_at.map_or(Finish::Free, Finish::At);
         } else if first_share[k] == first_share[k + 1] {
             // Unassigned: no dates of its own, but it cannot be done before
             // its earliest start, and a chain through it must hold.
-            if blocked[k] {
+            finish_of[k] = if blocked[k] {
                 Finish::Never
             } else {
                 Finish::At(earliest)
-            }
+            };
         } else {
             let task_shares = &shares[first_share[k]..first_share[k + 1]];
-            match task_shares
+            finish_of[k] = match task_shares
                 .iter()
                 .map(|s| s.finish)
                 .collect::<Option<Vec<_>>>()
             {
                 Some(f) => f.into_iter().max().map_or(Finish::Free, Finish::At),
                 None => Finish::Never,
-            }
-        };
+            };
+        }
         for &s in &succs[k] {
             waiting[s] -= 1;
             if waiting[s] == 0 && !laid[s] {
@@ -707,6 +925,7 @@ pub fn forecast_linked(
             remaining_minutes: 0,
             laid_out_minutes: 0,
             unscheduled_minutes: 0,
+            tentative_minutes: 0,
             finish: None,
             days: Vec::new(),
         })
@@ -728,13 +947,16 @@ pub fn forecast_linked(
         }
         let Some(lane) = &lanes[pi] else { continue };
         load.laid_out_minutes = lane.load.iter().sum();
-        if let Some(last) = lane.load.iter().rposition(|m| *m > 0) {
+        load.tentative_minutes = lane.spare.iter().sum();
+        let used = |i: usize| lane.load[i] + lane.spare[i];
+        if let Some(last) = (0..lane.load.len()).rposition(|i| used(i) > 0) {
             load.days = (0..=last)
-                .filter(|&i| lane.free[i] + lane.load[i] > 0)
+                .filter(|&i| lane.free[i] + used(i) > 0)
                 .map(|i| DayLoad {
                     date: day(as_of, i),
-                    capacity_minutes: lane.free[i] + lane.load[i],
+                    capacity_minutes: lane.free[i] + used(i),
                     load_minutes: lane.load[i],
+                    tentative_minutes: lane.spare[i],
                 })
                 .collect();
         }
@@ -751,12 +973,13 @@ pub fn forecast_linked(
             horizon_end,
             t,
             task_shares,
+            spare_of[k].take().map(|s| (s, spare_dates[k])),
             &mut unassigned,
         );
         if tf.is_open() {
             tf.earliest_start = Some(earliest_of[k]);
             tf.waits_for = waits_for[k];
-            if blocked[k] && tf.state == TaskState::Open {
+            if blocked[k] {
                 tf.forecast_start = None;
             }
         }
@@ -807,6 +1030,7 @@ fn task_forecast(
     horizon_end: NaiveDate,
     t: &TaskInput,
     shares: Vec<Share>,
+    spare: Option<(SpareCapacity, Span)>,
     unassigned: &mut Vec<Uuid>,
 ) -> TaskForecast {
     if t.status.is_done {
@@ -820,6 +1044,7 @@ fn task_forecast(
             waits_for: None,
             forecast_start: None,
             forecast_finish: t.done_at,
+            spare_capacity: None,
             due: t.due,
             late: false,
             will_slip: false,
@@ -828,9 +1053,12 @@ fn task_forecast(
     }
     let raw = t.raw_remaining();
     let earliest = t.start.map_or(as_of, |s| s.max(as_of));
+    let mut spare_unscheduled = false;
     let (state, remaining, start, finish) = if shares.is_empty() {
         unassigned.push(t.id);
-        (TaskState::Unassigned, raw.round() as i64, None, None)
+        let (start, finish) = spare.as_ref().map_or((None, None), |s| s.1);
+        spare_unscheduled = spare.as_ref().is_some_and(|s| s.0.unscheduled_minutes > 0);
+        (TaskState::Unassigned, raw.round() as i64, start, finish)
     } else {
         let start = shares.iter().filter_map(|s| s.start).min();
         let finish = if shares.iter().all(|s| s.finish.is_some()) {
@@ -841,7 +1069,7 @@ fn task_forecast(
         let remaining = shares.iter().map(|s| s.minutes).sum();
         (TaskState::Open, remaining, start, finish)
     };
-    let unscheduled = shares.iter().any(|s| s.unscheduled_minutes > 0);
+    let unscheduled = spare_unscheduled || shares.iter().any(|s| s.unscheduled_minutes > 0);
     let (mut late, mut will_slip, mut slip_days) = (false, false, 0);
     if let Some(due) = t.due {
         if due < as_of {
@@ -866,6 +1094,7 @@ fn task_forecast(
         waits_for: None,
         forecast_start: start,
         forecast_finish: finish,
+        spare_capacity: spare.map(|s| s.0),
         due: t.due,
         late,
         will_slip,
@@ -1149,6 +1378,68 @@ mod tests {
         // Two working days of lag from Tuesday: Thursday.
         let f = linked(2);
         assert_eq!(f.task(id(2)).unwrap().forecast_start, Some(d("2024-06-06")));
+    }
+
+    #[test]
+    fn an_unassigned_task_is_laid_on_its_departments_spare_capacity_after_assigned_work() {
+        use crate::links::{Link, LinkKind};
+        use crate::Department;
+        let anim = id(90);
+        let typed = |mut t: TaskInput| {
+            t.task_type = Some(Ref::new(anim, "Animation"));
+            t
+        };
+        // Person 1 is busy Mon-Tue, person 2 on Monday; person 3 is in no
+        // department.
+        let busy1 = typed(task(1, &[1], 960.0));
+        let busy2 = typed(task(2, &[2], 480.0));
+        // Urgent, yet after the assigned work: Tuesday on person 2.
+        let mut nobody = typed(task(3, &[], 480.0));
+        nobody.priority = 3;
+        let next = task(4, &[3], 60.0);
+        // No department does this type: no dates.
+        let mut stray = task(5, &[], 60.0);
+        stray.task_type = Some(Ref::new(id(91), "Other"));
+        let departments = [Department {
+            id: id(70),
+            name: "Animation".into(),
+            people: vec![Ref::new(id(1), "a"), Ref::new(id(2), "b")],
+            task_types: vec![anim],
+        }];
+        let f = forecast_planned(
+            &Calendar::default().compile(),
+            d("2024-06-03"),
+            &[busy1, busy2, nobody, next, stray],
+            &[Link::new(id(3), id(4), 0, LinkKind::Explicit)],
+            &departments,
+            &ScheduleOptions::default(),
+        );
+        let u = f.task(id(3)).unwrap();
+        assert_eq!(u.state, TaskState::Unassigned);
+        assert!(u.shares.is_empty());
+        assert_eq!(u.forecast_start, Some(d("2024-06-04")));
+        assert_eq!(u.forecast_finish, Some(d("2024-06-04")));
+        let spare = u.spare_capacity.as_ref().unwrap();
+        assert_eq!(spare.department.name, "Animation");
+        assert_eq!(spare.person_id, Some(id(2)));
+        assert_eq!((spare.minutes, spare.unscheduled_minutes), (480, 0));
+        // Assigned work kept its place.
+        assert_eq!(
+            f.task(id(1)).unwrap().forecast_finish,
+            Some(d("2024-06-04"))
+        );
+        // The successor waits for it.
+        let n = f.task(id(4)).unwrap();
+        assert_eq!(n.forecast_start, Some(d("2024-06-04")));
+        assert_eq!(n.waits_for, Some(id(3)));
+        // Person 2's spare time is his tentative work, not his load.
+        let p = f.person(id(2)).unwrap();
+        assert_eq!((p.laid_out_minutes, p.tentative_minutes), (480, 480));
+        assert_eq!(p.days[1].tentative_minutes, 480);
+        assert_eq!(p.days[1].load_minutes, 0);
+        let s = f.task(id(5)).unwrap();
+        assert!(s.spare_capacity.is_none() && s.forecast_finish.is_none());
+        assert_eq!(f.unassigned, vec![id(3), id(5)]);
     }
 
     #[test]

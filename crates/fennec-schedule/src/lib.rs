@@ -41,10 +41,12 @@ pub use calendar::{
 pub use causes::{causes, Cause, CauseKind};
 pub use critical::{critical_path, CriticalPath, TaskSlack};
 pub use forecast::{
-    forecast, forecast_linked, DayLoad, Forecast, PersonLoad, Ref, ScheduleOptions, Share,
-    StatusFlags, TaskForecast, TaskInput, TaskState,
+    forecast, forecast_linked, forecast_planned, DayLoad, Forecast, PersonLoad, Ref,
+    ScheduleOptions, Share, SpareCapacity, StatusFlags, TaskForecast, TaskInput, TaskState,
 };
-pub use links::{find_cycle, pipeline_links, Link, LinkKind};
+pub use links::{
+    cast_links, find_cycle, pipeline_links, Cast, CastFeed, Link, LinkKind, DEFAULT_FED_STEP,
+};
 pub use risks::{
     milestone_forecasts, risks, Milestone, MilestoneForecast, MilestoneKind, MissingField, Risk,
     RiskKind, RiskNumbers, Scope, Severity,
@@ -78,8 +80,15 @@ pub struct ScheduleInput {
     /// Explicit finish-to-start links.
     #[serde(default)]
     pub links: Vec<Link>,
+    /// The assets cast in each shot.
+    #[serde(default)]
+    pub casting: Vec<Cast>,
+    /// The production's cast feeds (`None`: the default; see [`links`]).
+    #[serde(default)]
+    pub cast_feeds: Option<Vec<CastFeed>>,
     /// The studio's departments: who is in each and which task types it
-    /// does (remedies reassign within a department).
+    /// does (unassigned tasks are forecast on their spare capacity,
+    /// remedies reassign within a department).
     #[serde(default)]
     pub departments: Vec<Department>,
 }
@@ -96,9 +105,15 @@ pub struct Department {
 }
 
 impl ScheduleInput {
-    /// The pipeline links and the explicit ones, sorted.
+    /// The pipeline links, the casting's and the explicit ones, sorted.
     pub fn all_links(&self) -> Vec<Link> {
         let mut links = pipeline_links(&self.tasks, &self.task_type_order);
+        links.extend(cast_links(
+            &self.tasks,
+            &self.task_type_order,
+            &self.casting,
+            self.cast_feeds.as_deref(),
+        ));
         links.extend(self.links.iter().cloned());
         links.sort_unstable_by_key(|l| (l.predecessor, l.successor, l.lag_days));
         links
@@ -118,7 +133,14 @@ pub struct Analysis {
 pub fn analyse(input: &ScheduleInput) -> Analysis {
     let calendar = input.calendar.compile();
     let links = input.all_links();
-    let forecast = forecast_linked(&calendar, input.as_of, &input.tasks, &links, &input.options);
+    let forecast = forecast_planned(
+        &calendar,
+        input.as_of,
+        &input.tasks,
+        &links,
+        &input.departments,
+        &input.options,
+    );
     let milestones = milestone_forecasts(&calendar, &input.tasks, &forecast, &input.milestones);
     let risks = risks(
         &calendar,

@@ -13,6 +13,17 @@
 //!   tasks of the nearest earlier step present on that entity, so the links
 //!   stay linear in the number of tasks; the rest follows by transitivity.
 //!   Task types absent from the order are outside the pipeline.
+//! * Casting: a shot's step may need the work of the assets cast in it
+//!   (Zou's `entity_links`). A production's *cast feeds* say which: each is
+//!   (asset task type, shot task type), the asset's task of the first type
+//!   preceding the shot's task of the second, for every asset cast in the
+//!   shot. Without feeds of its own (`None`), the default: each cast
+//!   asset's last step (its task latest in the pipeline order: Rigging for
+//!   a character made with Kitsu's default task types, Shading for a prop
+//!   or a set that is not rigged) feeds the shot's Animation task (Kitsu's
+//!   default step where rigs and sets are first needed), or the shot's
+//!   first step when it has no Animation task. `Some(vec![])` turns casting
+//!   dependencies off. Linear in the casting times the tasks of an entity.
 //! * Links naming unknown tasks, or a task to itself, are ignored by the
 //!   forecast; a cycle is refused where links are written, and the forecast
 //!   still terminates on one (see `forecast`).
@@ -33,6 +44,117 @@ pub enum LinkKind {
     /// Stored by a user (`/api/fennec/.../task-links`).
     #[default]
     Explicit,
+    /// An asset cast in a shot, by the production's cast feeds.
+    Cast,
+}
+
+/// An asset cast in a shot (Zou's `entity_links`: the shot is
+/// `entity_in_id`, the asset `entity_out_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Cast {
+    pub shot_id: Uuid,
+    pub asset_id: Uuid,
+}
+
+/// The asset's task of `asset_task_type_id` precedes the task of
+/// `shot_task_type_id` of each shot the asset is cast in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CastFeed {
+    pub asset_task_type_id: Uuid,
+    pub shot_task_type_id: Uuid,
+}
+
+/// The shot step the default cast feed goes to, by Kitsu's default name.
+pub const DEFAULT_FED_STEP: &str = "Animation";
+
+/// The links casting makes between `tasks` (see the module's policy):
+/// `feeds` `None` for the default. Sorted, without duplicates.
+pub fn cast_links(
+    tasks: &[TaskInput],
+    task_type_order: &[Uuid],
+    casting: &[Cast],
+    feeds: Option<&[CastFeed]>,
+) -> Vec<Link> {
+    if casting.is_empty() || feeds.is_some_and(|f| f.is_empty()) {
+        return Vec::new();
+    }
+    let rank: HashMap<Uuid, usize> = task_type_order
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, t)| (*t, i))
+        .collect();
+    let mut by_entity: HashMap<Uuid, Vec<&TaskInput>> = HashMap::new();
+    for t in tasks {
+        if let Some(e) = &t.entity {
+            by_entity.entry(e.id).or_default().push(t);
+        }
+    }
+    let type_of = |t: &TaskInput| t.task_type.as_ref().map(|r| r.id);
+    let rank_of = |t: &TaskInput| type_of(t).and_then(|tt| rank.get(&tt).copied());
+    // The tasks of an entity at its last (or first) ranked step.
+    let at_end = |tasks: &[&TaskInput], last: bool| -> Vec<Uuid> {
+        let ranks = tasks.iter().filter_map(|t| rank_of(t));
+        let Some(r) = (if last { ranks.max() } else { ranks.min() }) else {
+            return Vec::new();
+        };
+        tasks
+            .iter()
+            .filter(|t| rank_of(t) == Some(r))
+            .map(|t| t.id)
+            .collect()
+    };
+    let of_type = |tasks: &[&TaskInput], tt: Uuid| -> Vec<Uuid> {
+        tasks
+            .iter()
+            .filter(|t| type_of(t) == Some(tt))
+            .map(|t| t.id)
+            .collect()
+    };
+    let mut links = Vec::new();
+    let mut push = |preds: &[Uuid], succs: &[Uuid]| {
+        for p in preds {
+            for s in succs {
+                links.push(Link::new(*p, *s, 0, LinkKind::Cast));
+            }
+        }
+    };
+    for c in casting {
+        let (Some(shot), Some(asset)) = (by_entity.get(&c.shot_id), by_entity.get(&c.asset_id))
+        else {
+            continue;
+        };
+        match feeds {
+            None => {
+                let fed: Vec<Uuid> = shot
+                    .iter()
+                    .filter(|t| {
+                        t.task_type
+                            .as_ref()
+                            .is_some_and(|r| r.name.eq_ignore_ascii_case(DEFAULT_FED_STEP))
+                    })
+                    .map(|t| t.id)
+                    .collect();
+                let fed = if fed.is_empty() {
+                    at_end(shot, false)
+                } else {
+                    fed
+                };
+                push(&at_end(asset, true), &fed);
+            }
+            Some(feeds) => {
+                for f in feeds {
+                    push(
+                        &of_type(asset, f.asset_task_type_id),
+                        &of_type(shot, f.shot_task_type_id),
+                    );
+                }
+            }
+        }
+    }
+    links.sort_unstable_by_key(|l| (l.predecessor, l.successor));
+    links.dedup_by_key(|l| (l.predecessor, l.successor));
+    links
 }
 
 /// A finish-to-start link.
@@ -177,6 +299,50 @@ mod tests {
         let links = pipeline_links(&tasks, &[id(50), id(51), id(52)]);
         let pairs: Vec<(Uuid, Uuid)> = links.iter().map(|l| (l.predecessor, l.successor)).collect();
         assert_eq!(pairs, vec![(id(1), id(2)), (id(3), id(4)), (id(4), id(5))]);
+    }
+
+    fn named(n: u128, entity: u128, task_type: u128, name: &str) -> TaskInput {
+        let mut t = task(n, entity, task_type);
+        t.task_type = Some(Ref::new(id(task_type), name));
+        t
+    }
+
+    #[test]
+    fn cast_assets_feed_the_shots_they_are_in() {
+        // Pipeline: 40 modeling, 41 rigging, 50 layout, 51 animation.
+        let order = [id(40), id(41), id(50), id(51)];
+        let tasks = vec![
+            named(1, 10, 40, "Modeling"),
+            named(2, 10, 41, "Rigging"),  // character 10
+            named(3, 11, 40, "Modeling"), // prop 11, not rigged
+            named(4, 20, 50, "Layout"),
+            named(5, 20, 51, "Animation"), // shot 20
+            named(6, 21, 50, "Layout"),    // shot 21: no animation
+        ];
+        let cast = |s, a| Cast {
+            shot_id: id(s),
+            asset_id: id(a),
+        };
+        let casting = [cast(20, 10), cast(20, 11), cast(21, 10), cast(21, 99)];
+        let pairs = |links: Vec<Link>| -> Vec<(Uuid, Uuid)> {
+            assert!(links.iter().all(|l| l.kind == LinkKind::Cast));
+            links.iter().map(|l| (l.predecessor, l.successor)).collect()
+        };
+        let mut expected = vec![(id(2), id(5)), (id(3), id(5)), (id(2), id(6))];
+        expected.sort();
+        assert_eq!(pairs(cast_links(&tasks, &order, &casting, None)), expected);
+        // A production's own feeds: modeling feeds layout.
+        let feeds = [CastFeed {
+            asset_task_type_id: id(40),
+            shot_task_type_id: id(50),
+        }];
+        let mut expected = vec![(id(1), id(4)), (id(3), id(4)), (id(1), id(6))];
+        expected.sort();
+        assert_eq!(
+            pairs(cast_links(&tasks, &order, &casting, Some(&feeds))),
+            expected
+        );
+        assert!(cast_links(&tasks, &order, &casting, Some(&[])).is_empty());
     }
 
     #[test]

@@ -183,8 +183,9 @@ pub struct MilestoneForecast {
     /// Latest forecast finish (done date for done tasks) of the tasks that
     /// have one.
     pub forecast: Option<NaiveDate>,
-    /// Every open task in scope has a forecast finish (none unassigned or
-    /// beyond the horizon), so `forecast` is the scope's end.
+    /// Every open task in scope has a forecast finish (none unassigned
+    /// outside any department, none beyond the horizon), so `forecast` is
+    /// the scope's end.
     pub complete: bool,
     /// Signed studio working days from the date to the forecast (negative:
     /// ahead of the date).

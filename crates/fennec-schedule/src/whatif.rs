@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::calendar::PersonCalendar;
-use crate::forecast::{forecast_linked, paired, Ref, TaskState};
+use crate::forecast::{forecast_planned, paired, Ref, TaskState};
 use crate::links::{find_cycle, Link, LinkKind};
 use crate::risks::{milestone_forecasts, MilestoneForecast, RiskKind};
 use crate::{analyse, Analysis, Department, ScheduleInput};
@@ -405,11 +405,12 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
             let changed = apply_changes(input, changes).ok()?;
             let links = changed.all_links();
             let cal = changed.calendar.compile();
-            let f = forecast_linked(
+            let f = forecast_planned(
                 &cal,
                 changed.as_of,
                 &changed.tasks,
                 &links,
+                &changed.departments,
                 &changed.options,
             );
             milestone_forecasts(&cal, &changed.tasks, &f, &changed.milestones[mi..=mi]).pop()
@@ -582,6 +583,8 @@ mod tests {
             }],
             options: Default::default(),
             task_type_order: vec![],
+            casting: Vec::new(),
+            cast_feeds: None,
             links: vec![],
             departments: vec![Department {
                 id: id(50),

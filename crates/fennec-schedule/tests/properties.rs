@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use chrono::{Days, NaiveDate, Weekday};
 use fennec_schedule::{
     analyse, apply_changes, causes, critical_path, find_cycle, forecast, remedies, timeline,
-    what_if, Calendar, Change, DateRange, Department, GroupBy, Link, LinkKind, Milestone,
-    MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope, StatusFlags,
-    TaskInput, TaskState, WorkWeek,
+    what_if, Calendar, Cast, CastFeed, Change, DateRange, Department, GroupBy, Link, LinkKind,
+    Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope,
+    StatusFlags, TaskInput, TaskState, WorkWeek,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -183,6 +183,8 @@ fn arb_input() -> impl Strategy<Value = ScheduleInput> {
                     ..ScheduleOptions::default()
                 },
                 task_type_order: Vec::new(),
+                casting: Vec::new(),
+                cast_feeds: None,
                 links: Vec::new(),
                 departments: Vec::new(),
             },
@@ -501,16 +503,35 @@ fn pipeline_order() -> Vec<Uuid> {
     (0..3).map(|n| Uuid::from_u128(200 + n)).collect()
 }
 
-/// A production whose tasks sit on a few entities, with the pipeline and
-/// acyclic explicit links (from a task to one later in (pipeline rank,
-/// index) order, with a lag).
+/// A production whose tasks sit on a few entities (500 and 501 shots, 502
+/// and 503 assets cast in them), with the pipeline, the casting (default
+/// or generated feeds) and acyclic explicit links (from a task to one later
+/// in (pipeline rank, index) order, with a lag; those closing a cycle with
+/// the casting dropped).
 fn arb_linked_input() -> impl Strategy<Value = ScheduleInput> {
     (
         arb_input(),
         prop::collection::vec(0u128..4, 40),
         prop::collection::vec((0usize..40, 0usize..40, 0u32..3), 0..30),
+        prop::collection::vec((0u128..2, 2u128..4), 0..4),
+        prop::option::of(prop::collection::vec((0u128..3, 0u128..3), 0..3)),
     )
-        .prop_map(|(mut input, entities, pairs)| {
+        .prop_map(|(mut input, entities, pairs, casting, feeds)| {
+            input.casting = casting
+                .into_iter()
+                .map(|(s, a)| Cast {
+                    shot_id: Uuid::from_u128(500 + s),
+                    asset_id: Uuid::from_u128(500 + a),
+                })
+                .collect();
+            input.cast_feeds = feeds.map(|f| {
+                f.into_iter()
+                    .map(|(a, s)| CastFeed {
+                        asset_task_type_id: Uuid::from_u128(200 + a),
+                        shot_task_type_id: Uuid::from_u128(200 + s),
+                    })
+                    .collect()
+            });
             for (t, e) in input.tasks.iter_mut().zip(entities) {
                 t.entity = Some(Ref::new(Uuid::from_u128(500 + e), format!("shot {e}")));
             }
@@ -533,6 +554,9 @@ fn arb_linked_input() -> impl Strategy<Value = ScheduleInput> {
                             lag,
                             LinkKind::Explicit,
                         ));
+                        if find_cycle(&input.all_links()).is_some() {
+                            input.links.pop();
+                        }
                     }
                 }
             }
@@ -692,7 +716,8 @@ proptest! {
     }
 }
 
-/// A linked production whose people are in two departments.
+/// A linked production whose people are in two departments: the first
+/// does task types 200 and 201, the second 202.
 fn arb_departed_input() -> impl Strategy<Value = ScheduleInput> {
     arb_linked_input().prop_map(|mut input| {
         input.departments = (0..2u128)
@@ -703,7 +728,11 @@ fn arb_departed_input() -> impl Strategy<Value = ScheduleInput> {
                     .filter(|n| n % 2 == d)
                     .map(|n| Ref::new(person(n), format!("p{n}")))
                     .collect(),
-                task_types: Vec::new(),
+                task_types: if d == 0 {
+                    vec![Uuid::from_u128(200), Uuid::from_u128(201)]
+                } else {
+                    vec![Uuid::from_u128(202)]
+                },
             })
             .collect();
         input
@@ -748,6 +777,106 @@ proptest! {
             }
         }
         prop_assert_eq!(input, kept);
+    }
+
+    /// An open unassigned task of a department's task type is forecast on
+    /// that department's spare capacity: dates unless its work does not
+    /// fit in the horizon, never before its predecessors' finish, and the
+    /// tentative work fits the day's capacity beside the assigned load.
+    #[test]
+    fn unassigned_tasks_get_dates_on_spare_capacity_after_their_predecessors(input in arb_departed_input()) {
+        let cal = input.calendar.compile();
+        let f = analyse(&input).forecast;
+        let links = input.all_links();
+        for t in &input.tasks {
+            let tf = f.task(t.id).unwrap();
+            if tf.state != TaskState::Unassigned {
+                prop_assert!(tf.spare_capacity.is_none());
+                continue;
+            }
+            let department = input.departments.iter().find(|d| {
+                t.task_type.as_ref().is_some_and(|tt| d.task_types.contains(&tt.id))
+            });
+            let Some(department) = department else {
+                prop_assert!(tf.spare_capacity.is_none() && tf.forecast_finish.is_none());
+                continue;
+            };
+            let spare = tf.spare_capacity.as_ref().unwrap();
+            prop_assert_eq!(spare.department.id, department.id);
+            prop_assert_eq!(spare.minutes, t.raw_remaining().round() as i64);
+            if spare.unscheduled_minutes > 0 {
+                prop_assert!(tf.forecast_finish.is_none());
+            } else if tf.forecast_finish.is_none() {
+                // Nothing to lay, but held beyond the horizon.
+                let held = links.iter().filter(|l| l.successor == t.id).any(|l| {
+                    let p = f.task(l.predecessor).unwrap();
+                    p.state != TaskState::Done && p.forecast_finish.is_none()
+                });
+                prop_assert!(spare.minutes == 0 && (held || tf.earliest_start.unwrap() > f.horizon_end));
+            } else {
+                // Dated: on or after its earliest start and every
+                // predecessor's finish plus lag.
+                let (start, finish) = (tf.forecast_start.unwrap(), tf.forecast_finish.unwrap());
+                prop_assert!(start >= tf.earliest_start.unwrap() && finish >= start);
+                for l in links.iter().filter(|l| l.successor == t.id) {
+                    let p = f.task(l.predecessor).unwrap();
+                    let after = match (p.state, p.forecast_finish) {
+                        (TaskState::Done, _) => None,
+                        (_, Some(pf)) => Some(pf),
+                        // Unassigned outside any department: its earliest
+                        // start stands for it.
+                        (TaskState::Unassigned, None) if p.spare_capacity.is_none() => p.earliest_start,
+                        (_, None) => {
+                            prop_assert!(false, "dated after an undated predecessor");
+                            None
+                        }
+                    };
+                    if let Some(pf) = after {
+                        prop_assert!(start >= plus_working_days(&cal, pf, l.lag_days));
+                    }
+                }
+                if spare.minutes > 0 {
+                    let who = spare.person_id.unwrap();
+                    prop_assert!(department.people.iter().any(|p| p.id == who));
+                }
+            }
+        }
+        for p in &f.people {
+            for d in &p.days {
+                prop_assert!(d.load_minutes + d.tentative_minutes <= d.capacity_minutes);
+                prop_assert_eq!(d.capacity_minutes, cal.capacity_minutes(p.person_id, d.date));
+            }
+            prop_assert_eq!(p.tentative_minutes, p.days.iter().map(|d| d.tentative_minutes).sum::<i64>());
+            prop_assert_eq!(p.laid_out_minutes + p.unscheduled_minutes, p.remaining_minutes);
+        }
+        // Tentative minutes are the spare capacity the tasks took.
+        let taken: i64 = f
+            .tasks
+            .iter()
+            .filter_map(|t| t.spare_capacity.as_ref())
+            .map(|s| s.minutes - s.unscheduled_minutes)
+            .sum();
+        prop_assert_eq!(taken, f.people.iter().map(|p| p.tentative_minutes).sum::<i64>());
+    }
+
+    /// Every link holds once unassigned tasks have dates too.
+    #[test]
+    fn no_task_starts_before_a_dated_predecessor_finishes(input in arb_departed_input()) {
+        let cal = input.calendar.compile();
+        let f = analyse(&input).forecast;
+        for l in input.all_links() {
+            let (p, s) = (f.task(l.predecessor).unwrap(), f.task(l.successor).unwrap());
+            if s.state == TaskState::Done || p.state == TaskState::Done {
+                continue;
+            }
+            if let Some(finish) = p.forecast_finish {
+                let earliest = plus_working_days(&cal, finish, l.lag_days);
+                prop_assert!(s.earliest_start.unwrap() >= earliest.max(input.as_of));
+                if let Some(start) = s.forecast_start {
+                    prop_assert!(start >= earliest);
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! Builds the scheduler's input for a project from the database: tasks
 //! with their hierarchy and status flags, assignments, the studio calendar
 //! (organisation hours, work week, holidays), each person's part-time
-//! settings and day offs, milestones and the project's end date.
+//! settings and day offs (the assignees' and the people of the departments
+//! doing the production's task types), milestones, the project's end date
+//! the departments, the casting of its shots and its cast feeds.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use fennec_api::models;
 use fennec_schedule::{
-    Calendar, DateRange, Department, Link, LinkKind, Milestone, MilestoneKind, PersonCalendar, Ref,
-    ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput,
+    Calendar, Cast, CastFeed, DateRange, Department, Link, LinkKind, Milestone, MilestoneKind,
+    PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput,
 };
 use fennec_store::db::Exec;
 use fennec_store::rows::{self, Select};
@@ -107,6 +109,20 @@ pub async fn project_input(
         .collect();
 
     let task_type_order = facts::task_type_order(exec, project_id).await?;
+    let casting = facts::project_casting(exec, project_id)
+        .await?
+        .into_iter()
+        .map(|(shot_id, asset_id)| Cast { shot_id, asset_id })
+        .collect();
+    let cast_feeds = facts::cast_feeds(exec, project_id).await?.map(|feeds| {
+        feeds
+            .into_iter()
+            .map(|(a, s)| CastFeed {
+                asset_task_type_id: a,
+                shot_task_type_id: s,
+            })
+            .collect()
+    });
     let links = facts::task_links(exec, project_id)
         .await?
         .into_iter()
@@ -119,8 +135,30 @@ pub async fn project_input(
             )
         })
         .collect();
+    let departments: Vec<Department> = facts::departments(exec)
+        .await?
+        .into_iter()
+        .map(|(id, name, people, task_types)| Department {
+            id,
+            name,
+            people: people.into_iter().map(|(p, n)| Ref::new(p, n)).collect(),
+            task_types,
+        })
+        .collect();
     let mut calendar = studio_calendar(exec).await?;
     let mut people_ids: Vec<Uuid> = tasks.iter().flat_map(|t| t.assignees.clone()).collect();
+    // The people of the departments doing this production's task types:
+    // unassigned tasks are forecast on their spare time (their day offs and
+    // hours count) and remedies hand them work.
+    let types: std::collections::HashSet<Uuid> = tasks
+        .iter()
+        .filter_map(|t| t.task_type.as_ref().map(|r| r.id))
+        .collect();
+    for d in &departments {
+        if d.task_types.iter().any(|t| types.contains(t)) {
+            people_ids.extend(d.people.iter().map(|p| p.id));
+        }
+    }
     people_ids.sort_unstable();
     people_ids.dedup();
     let names: HashMap<Uuid, String> = facts::people(exec, &people_ids)
@@ -190,16 +228,6 @@ pub async fn project_input(
             scope: Scope::default(),
         });
     }
-    let departments = facts::departments(exec)
-        .await?
-        .into_iter()
-        .map(|(id, name, people, task_types)| Department {
-            id,
-            name,
-            people: people.into_iter().map(|(p, n)| Ref::new(p, n)).collect(),
-            task_types,
-        })
-        .collect();
     Ok(ScheduleInput {
         as_of,
         calendar,
@@ -209,6 +237,8 @@ pub async fn project_input(
         task_type_order,
         links,
         departments,
+        casting,
+        cast_feeds,
     })
 }
 

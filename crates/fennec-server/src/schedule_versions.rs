@@ -35,6 +35,63 @@ fn column(name: &str) -> &'static fennec_api::models::Column {
     LINK.column(name).expect("task link column")
 }
 
+/// Zou's read check of these resources: the production's team, then
+/// `has_vendor_permissions` / `has_client_permissions` refused.
+pub async fn check_read(
+    exec: &mut impl Exec,
+    user: &crate::auth::CurrentUser,
+    project: Uuid,
+) -> ApiResult<()> {
+    crate::auth::permissions::check_project_access(exec, user, project).await?;
+    let on_project = crate::auth::permissions::on_project(exec, user, project).await?;
+    if matches!(
+        on_project.role,
+        crate::auth::user::Role::Vendor | crate::auth::user::Role::Client
+    ) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
+/// The changes applying `version` would make to the production's tasks,
+/// as the forecast's what-if takes them: each task link's start date, due
+/// date and estimate (what `apply` writes; not its assignees, which Zou's
+/// apply leaves alone). Links to tasks outside `tasks` are skipped.
+pub async fn apply_changes(
+    exec: &mut impl Exec,
+    version: &Row,
+    tasks: &std::collections::HashSet<Uuid>,
+) -> ApiResult<Vec<fennec_schedule::Change>> {
+    use fennec_schedule::Change;
+    let id = uuid_field(version, "id").unwrap_or_default();
+    let date = |link: &Row, k: &str| {
+        link.get(k)
+            .and_then(Value::as_str)
+            .and_then(fennec_api::time::parse_date)
+    };
+    let mut out = Vec::new();
+    for link in task_links(exec, id, None, false).await? {
+        let Some(task_id) = uuid_field(&link, "task_id").filter(|t| tasks.contains(t)) else {
+            continue;
+        };
+        out.push(Change::MoveStart {
+            task_id,
+            start: date(&link, "start_date"),
+        });
+        out.push(Change::MoveDue {
+            task_id,
+            due: date(&link, "due_date"),
+        });
+        let minutes = link
+            .get("estimation")
+            .and_then(Value::as_f64)
+            .filter(|m| m.is_finite() && *m >= 0.0)
+            .unwrap_or(0.0);
+        out.push(Change::SetEstimate { task_id, minutes });
+    }
+    Ok(out)
+}
+
 /// A version by id: Zou's `ProductionScheduleVersionNotFoundException`
 /// (404) when there is none.
 pub async fn load_version(exec: &mut impl Exec, id: Uuid) -> ApiResult<Row> {

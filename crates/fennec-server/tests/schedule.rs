@@ -490,3 +490,373 @@ async fn causes_group_the_risks_and_what_if_writes_nothing() {
     })
     .await;
 }
+
+/// A forecast task row by id.
+fn forecast_row(f: &Value, id: &str) -> Value {
+    array_of(&f["tasks"])
+        .iter()
+        .find(|x| x["task_id"] == json!(id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no forecast for {id}: {f}"))
+}
+
+#[tokio::test]
+async fn unassigned_tasks_are_forecast_on_their_departments_spare_time() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let t = p.admin.token();
+        let url = format!(
+            "/api/fennec/projects/{}/forecast?as_of=2024-03-04",
+            p.project
+        );
+        let before = app.get_ok(&url, t).await;
+        let table = forecast_row(&before, &p.unassigned);
+        // Nobody in Modeling yet: no dates.
+        assert_eq!(table["spare_capacity"], Value::Null, "{table}");
+        assert_eq!(table["forecast_finish"], Value::Null);
+
+        // The artist joins Modeling, the department of the task type.
+        let modeling = app.get_ok("/api/data/departments?name=Modeling", t).await;
+        let modeling = str_of(&array_of(&modeling)[0]["id"]).to_owned();
+        let (status, body) = app
+            .post(
+                &format!("/api/actions/persons/{}/departments/add", p.artist.id),
+                t,
+                json!({"department_id": modeling}),
+            )
+            .await;
+        assert!(status.is_success(), "{status} {body}");
+        let after = app.get_ok(&url, t).await;
+        let table = forecast_row(&after, &p.unassigned);
+        assert_eq!(table["state"], "unassigned");
+        assert_eq!(table["spare_capacity"]["department"]["name"], "Modeling");
+        assert_eq!(table["spare_capacity"]["person_id"], json!(p.artist.id));
+        // After his assigned work (Lamp on Monday, Chair's five days):
+        // Tuesday of the next week.
+        assert_eq!(table["forecast_start"], "2024-03-12", "{table}");
+        assert_eq!(table["forecast_finish"], "2024-03-12");
+        // Assigned work keeps its dates.
+        assert_eq!(
+            forecast_row(&after, &p.slipping)["forecast_finish"],
+            forecast_row(&before, &p.slipping)["forecast_finish"]
+        );
+        assert_eq!(array_of(&after["unassigned"]), &vec![json!(p.unassigned)]);
+        let person = array_of(&after["people"])
+            .iter()
+            .find(|x| x["person_id"] == json!(p.artist.id))
+            .cloned()
+            .unwrap();
+        assert_eq!(person["tentative_minutes"], 480);
+
+        // The risk says where it is forecast.
+        let risks = app
+            .get_ok(
+                &format!(
+                    "/api/fennec/projects/{}/risks?as_of=2024-03-04&kind=unassigned",
+                    p.project
+                ),
+                t,
+            )
+            .await;
+        let row = &array_of(&risks["risks"])[0];
+        assert_eq!(row["numbers"]["forecast"], "2024-03-12");
+        assert_eq!(row["spare_capacity"]["department"]["name"], "Modeling");
+        assert_eq!(row["spare_capacity"]["person"]["id"], json!(p.artist.id));
+    })
+    .await;
+}
+
+/// A character with a rig and a shot with an animation task, the
+/// character cast in the shot.
+struct CastProduction {
+    project: String,
+    admin: Caller,
+    artist: Caller,
+    rig: String,
+    animation: String,
+    rigging_type: String,
+    animation_type: String,
+}
+
+async fn cast_production(app: &TestApp) -> CastProduction {
+    let admin = app.admin().await;
+    let artist = app.person_with_role("user").await;
+    let animator = app.person_with_role("user").await;
+    let project = app.project_with_member("Casting", &artist).await;
+    app.add_to_team(&project, &animator.id).await;
+    let t = admin.token();
+    let type_id = |v: Value| str_of(&array_of(&v)[0]["id"]).to_owned();
+    let character = type_id(app.get_ok("/api/data/asset-types?name=Character", t).await);
+    let rigging_type = type_id(app.get_ok("/api/data/task-types?name=Rigging", t).await);
+    let animation_type = type_id(app.get_ok("/api/data/task-types?name=Animation", t).await);
+    let hero = app
+        .post_created(
+            &format!("/api/data/projects/{project}/asset-types/{character}/assets/new"),
+            t,
+            json!({"name": "Hero"}),
+        )
+        .await;
+    let sequence = app
+        .post_created(
+            &format!("/api/data/projects/{project}/sequences"),
+            t,
+            json!({"name": "SQ01"}),
+        )
+        .await;
+    let shot = app
+        .post_created(
+            &format!("/api/data/projects/{project}/shots"),
+            t,
+            json!({"name": "SH010", "sequence_id": sequence["id"]}),
+        )
+        .await;
+    let mut ids = Vec::new();
+    for (entity, task_type, who, days) in [
+        (&hero["id"], &rigging_type, &artist, 3),
+        (&shot["id"], &animation_type, &animator, 1),
+    ] {
+        let task = app
+            .post_created(
+                "/api/data/tasks",
+                t,
+                json!({"project_id": project, "entity_id": entity, "task_type_id": task_type,
+                       "assignees": [who.id]}),
+            )
+            .await;
+        let id = str_of(&task["id"]).to_owned();
+        let (status, body) = app
+            .put(
+                &format!("/api/data/tasks/{id}"),
+                t,
+                json!({"start_date": "2024-03-04", "due_date": "2024-03-15",
+                       "estimation": 480 * days}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        ids.push(id);
+    }
+    let (status, body) = app
+        .put(
+            &format!(
+                "/api/data/projects/{project}/entities/{}/casting",
+                str_of(&shot["id"])
+            ),
+            t,
+            json!([{"asset_id": hero["id"], "nb_occurences": 1}]),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    CastProduction {
+        project,
+        admin,
+        artist,
+        rig: ids[0].clone(),
+        animation: ids[1].clone(),
+        rigging_type,
+        animation_type,
+    }
+}
+
+#[tokio::test]
+async fn a_shots_animation_waits_for_its_cast_characters_rig() {
+    each_backend(|app| async move {
+        let p = cast_production(&app).await;
+        let t = p.admin.token();
+        let url = format!(
+            "/api/fennec/projects/{}/forecast?as_of=2024-03-04",
+            p.project
+        );
+        let feeds_url = format!("/api/fennec/projects/{}/cast-feeds", p.project);
+        let f = app.get_ok(&url, t).await;
+        let (rig, anim) = (forecast_row(&f, &p.rig), forecast_row(&f, &p.animation));
+        // Rig Monday to Wednesday; the animation starts once it is done.
+        assert_eq!(rig["forecast_finish"], "2024-03-06", "{rig}");
+        assert_eq!(anim["waits_for"], json!(p.rig), "{anim}");
+        assert!(str_of(&anim["forecast_start"]) >= str_of(&rig["forecast_finish"]));
+        let feeds = app.get_ok(&feeds_url, t).await;
+        assert_eq!(feeds["custom"], false);
+        let links = app
+            .get_ok(
+                &format!(
+                    "/api/fennec/projects/{}/task-links?pipeline=true",
+                    p.project
+                ),
+                t,
+            )
+            .await;
+        assert!(
+            array_of(&links).iter().any(|l| l["kind"] == "cast"
+                && l["predecessor_id"] == json!(p.rig)
+                && l["successor_id"] == json!(p.animation)),
+            "{links}"
+        );
+
+        // The production turns casting dependencies off: no wait.
+        let off = app.put(&feeds_url, t, json!({"feeds": []})).await;
+        assert_eq!(off.0, StatusCode::OK, "{}", off.1);
+        assert_eq!(off.1["custom"], true);
+        let f = app.get_ok(&url, t).await;
+        assert_eq!(
+            forecast_row(&f, &p.animation)["forecast_start"],
+            "2024-03-04"
+        );
+        assert_eq!(forecast_row(&f, &p.animation)["waits_for"], Value::Null);
+
+        // Its own feed: the rig feeds the animation again.
+        let (status, body) = app
+            .put(
+                &feeds_url,
+                t,
+                json!({"feeds": [{"asset_task_type_id": p.rigging_type,
+                                  "shot_task_type_id": p.animation_type}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["feeds"][0]["asset_task_type"]["name"], "Rigging");
+        assert_eq!(body["feeds"][0]["shot_task_type"]["name"], "Animation");
+        let f = app.get_ok(&url, t).await;
+        assert_eq!(forecast_row(&f, &p.animation)["waits_for"], json!(p.rig));
+
+        // Refused: the sides swapped, an unknown type, not a list, an artist.
+        let (status, body) = app
+            .put(
+                &feeds_url,
+                t,
+                json!({"feeds": [{"asset_task_type_id": p.animation_type,
+                                  "shot_task_type_id": p.rigging_type}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body["message"],
+            "asset_task_type_id: Animation is a task type for Shot, not for Asset."
+        );
+        let (status, _) = app
+            .put(
+                &feeds_url,
+                t,
+                json!({"feeds": [{"asset_task_type_id": uuid::Uuid::new_v4(),
+                                  "shot_task_type_id": p.animation_type}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = app.put(&feeds_url, t, json!({"feeds": 3})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = app
+            .put(&feeds_url, p.artist.token(), json!({"feeds": []}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // The refusals changed nothing.
+        assert_eq!(app.get_ok(&feeds_url, t).await["custom"], true);
+        assert_eq!(
+            array_of(&app.get_ok(&feeds_url, p.artist.token()).await["feeds"]).len(),
+            1
+        );
+
+        // Back to the default.
+        let (status, body) = app.delete(&feeds_url, t).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["custom"], false);
+        let f = app.get_ok(&url, t).await;
+        assert_eq!(forecast_row(&f, &p.animation)["waits_for"], json!(p.rig));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_schedule_version_is_forecast_before_it_is_applied() {
+    each_backend(|app| async move {
+        let p = production(&app).await;
+        let t = p.admin.token();
+        let version = app
+            .post_created(
+                "/api/data/production-schedule-versions",
+                t,
+                json!({"project_id": p.project, "name": "Later chair"}),
+            )
+            .await;
+        let vid = str_of(&version["id"]).to_owned();
+        let (status, body) = app
+            .post(
+                &format!(
+                    "/api/actions/production-schedule-versions/{vid}/set-task-links-from-production"
+                ),
+                t,
+                json!({}),
+            )
+            .await;
+        assert!(status.is_success(), "{status} {body}");
+        let links = app
+            .get_ok(
+                &format!("/api/data/production-schedule-versions/{vid}/task-links"),
+                t,
+            )
+            .await;
+        let chair = array_of(&links)
+            .iter()
+            .find(|l| l["task_id"] == json!(p.slipping))
+            .cloned()
+            .unwrap_or_else(|| panic!("{links}"));
+        let (status, body) = app
+            .put(
+                &format!(
+                    "/api/data/production-schedule-version-task-links/{}",
+                    str_of(&chair["id"])
+                ),
+                t,
+                json!({"due_date": "2024-03-29"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        let forecast_url = format!(
+            "/api/fennec/projects/{}/forecast?as_of=2024-03-04",
+            p.project
+        );
+        let before = app.get_ok(&forecast_url, t).await;
+        let url =
+            format!("/api/fennec/production-schedule-versions/{vid}/forecast?as_of=2024-03-04");
+        let answer = app.get_ok(&url, t).await;
+        assert_eq!(answer["version"]["name"], "Later chair");
+        assert_eq!(answer["project"]["id"], json!(p.project));
+        let slips = |counts: &Value| counts["will_slip"].as_i64().unwrap_or(0);
+        assert_eq!(slips(&answer["risks_before"]), 1, "{answer}");
+        assert_eq!(slips(&answer["risks_after"]), 0, "{answer}");
+        let moved = array_of(&answer["tasks"])
+            .iter()
+            .find(|c| c["task_id"] == json!(p.slipping))
+            .cloned()
+            .unwrap_or_else(|| panic!("{answer}"));
+        assert!(moved["before_slip_days"].as_i64() > Some(0));
+        assert_eq!(moved["after_slip_days"], 0);
+        assert_eq!(moved["full_name"], "Chair / Modeling");
+
+        // Nothing was written: the production and its task are as before.
+        assert_eq!(app.get_ok(&forecast_url, t).await, before);
+        let task = app
+            .get_ok(&format!("/api/data/tasks/{}", p.slipping), t)
+            .await;
+        assert!(
+            str_of(&task["due_date"]).starts_with("2024-03-05"),
+            "{task}"
+        );
+
+        // Who may read the version may forecast it; others may not.
+        let (status, _) = app.get(&url, p.artist.token()).await;
+        assert_eq!(status, StatusCode::OK);
+        let outsider = app.person_with_role("user").await;
+        let (status, _) = app.get(&url, outsider.token()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app
+            .get(
+                &format!(
+                    "/api/fennec/production-schedule-versions/{}/forecast",
+                    uuid::Uuid::new_v4()
+                ),
+                t,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

@@ -279,3 +279,64 @@ pub async fn departments(exec: &mut impl Exec) -> Result<Vec<DepartmentFacts>> {
         })
         .collect())
 }
+
+/// The assets cast in the project's shots: (shot, asset), in casting order
+/// (Zou's `entity_links` whose casting side is a shot).
+pub async fn project_casting(exec: &mut impl Exec, project: Uuid) -> Result<Vec<(Uuid, Uuid)>> {
+    let sql = "SELECT l.entity_in_id, l.entity_out_id FROM entity_links l \
+        JOIN entities s ON s.id = l.entity_in_id \
+        JOIN entity_types st ON st.id = s.entity_type_id \
+        WHERE s.project_id = $1 AND st.name = 'Shot' ORDER BY l.seq";
+    Ok(on!(exec, c => sqlx::query_as(sql).bind(project).fetch_all(&mut *c).await?))
+}
+
+/// A production's own cast feeds (`fennec_cast_feeds`): (asset task type,
+/// shot task type) pairs, or `None` when it uses the default.
+pub async fn cast_feeds(exec: &mut impl Exec, project: Uuid) -> Result<Option<Vec<(Uuid, Uuid)>>> {
+    let sql = "SELECT feeds FROM fennec_cast_feeds WHERE project_id = $1";
+    let row: Option<(sqlx::types::Json<Vec<CastFeedRow>>,)> =
+        on!(exec, c => sqlx::query_as(sql).bind(project).fetch_optional(&mut *c).await?);
+    Ok(row.map(|(feeds,)| {
+        feeds
+            .0
+            .into_iter()
+            .map(|f| (f.asset_task_type_id, f.shot_task_type_id))
+            .collect()
+    }))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CastFeedRow {
+    asset_task_type_id: Uuid,
+    shot_task_type_id: Uuid,
+}
+
+/// Sets a production's cast feeds (an empty list: no casting dependency).
+pub async fn put_cast_feeds(
+    exec: &mut impl Exec,
+    project: Uuid,
+    feeds: &[(Uuid, Uuid)],
+) -> Result<()> {
+    let rows: Vec<CastFeedRow> = feeds
+        .iter()
+        .map(|(a, s)| CastFeedRow {
+            asset_task_type_id: *a,
+            shot_task_type_id: *s,
+        })
+        .collect();
+    let json = sqlx::types::Json(rows);
+    let now = fennec_api::time::now();
+    let sql = "INSERT INTO fennec_cast_feeds (project_id, feeds, created_at, updated_at) \
+        VALUES ($1, $2, $3, $3) \
+        ON CONFLICT (project_id) DO UPDATE SET feeds = $2, updated_at = $3";
+    on!(exec, c => sqlx::query(sql).bind(project).bind(&json).bind(now)
+        .execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+/// Puts a production back on the default cast feeds; whether it had its own.
+pub async fn delete_cast_feeds(exec: &mut impl Exec, project: Uuid) -> Result<bool> {
+    let done = on!(exec, c => sqlx::query("DELETE FROM fennec_cast_feeds WHERE project_id = $1")
+        .bind(project).execute(&mut *c).await?.rows_affected());
+    Ok(done > 0)
+}

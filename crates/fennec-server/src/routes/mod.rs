@@ -10,6 +10,7 @@ use crate::error::ApiError;
 pub mod assets;
 pub mod auth;
 pub mod breakdown;
+pub mod cast_feeds;
 pub mod chats;
 pub mod comments;
 pub mod concepts;
@@ -63,6 +64,7 @@ fn api(state: AppState) -> Router {
         .merge(export::routes())
         .merge(source::routes())
         .merge(schedule::routes())
+        .merge(cast_feeds::routes())
         .merge(schedule_items::routes())
         .merge(schedule_versions::routes())
         .merge(pages::routes())

@@ -49,6 +49,10 @@ pub fn routes() -> Router<AppState> {
             "/fennec/projects/{id}/what-if",
             axum::routing::post(project_what_if),
         )
+        .route(
+            "/fennec/production-schedule-versions/{id}/forecast",
+            get(version_forecast),
+        )
 }
 
 /// The query's `as_of` (default today, UTC).
@@ -183,6 +187,28 @@ struct RiskOut<'a> {
     person: Option<PersonLabel<'a>>,
     /// A task risk's assignees, named (a slipping row says who is on it).
     people: Vec<PersonLabel<'a>>,
+    /// An unassigned task's: the department whose spare capacity it is
+    /// forecast on.
+    spare_capacity: Option<SpareOut>,
+}
+
+/// Where an unassigned task is forecast, named.
+#[derive(Serialize)]
+struct SpareOut {
+    department: Ref,
+    person: Option<PersonOut>,
+    minutes: i64,
+    unscheduled_minutes: i64,
+}
+
+fn spare_out(f: &fennec_schedule::TaskForecast, name: impl Fn(Uuid) -> String) -> Option<SpareOut> {
+    let s = f.spare_capacity.as_ref()?;
+    Some(SpareOut {
+        department: s.department.clone(),
+        person: s.person_id.map(|id| PersonOut { id, name: name(id) }),
+        minutes: s.minutes,
+        unscheduled_minutes: s.unscheduled_minutes,
+    })
 }
 
 #[derive(Serialize)]
@@ -224,6 +250,8 @@ struct PersonLoadOut<'a> {
     remaining_minutes: i64,
     laid_out_minutes: i64,
     unscheduled_minutes: i64,
+    /// Unassigned work forecast on his spare capacity.
+    tentative_minutes: i64,
     finish: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     days: Option<&'a [fennec_schedule::DayLoad]>,
@@ -332,28 +360,31 @@ async fn risks(
             *by_kind.entry(snake(r.kind)).or_insert(0) += 1;
             *by_severity.entry(snake(r.severity)).or_insert(0) += 1;
         }
-        let risks: Vec<RiskOut> = kept
-            .into_iter()
-            .map(|r| RiskOut {
-                risk: r,
-                task: r.task_id.and_then(|t| tasks.get(&t)).map(|t| task_label(t)),
-                person: r.person_id.map(|p| PersonLabel {
-                    id: p,
-                    name: names.get(&p).copied().unwrap_or(""),
-                }),
-                people: r
-                    .task_id
-                    .and_then(|t| tasks.get(&t))
-                    .map(|t| t.assignee_set())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|p| PersonLabel {
+        let risks: Vec<RiskOut> =
+            kept.into_iter()
+                .map(|r| RiskOut {
+                    risk: r,
+                    task: r.task_id.and_then(|t| tasks.get(&t)).map(|t| task_label(t)),
+                    person: r.person_id.map(|p| PersonLabel {
                         id: p,
                         name: names.get(&p).copied().unwrap_or(""),
-                    })
-                    .collect(),
-            })
-            .collect();
+                    }),
+                    people: r
+                        .task_id
+                        .and_then(|t| tasks.get(&t))
+                        .map(|t| t.assignee_set())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|p| PersonLabel {
+                            id: p,
+                            name: names.get(&p).copied().unwrap_or(""),
+                        })
+                        .collect(),
+                    spare_capacity: r.task_id.and_then(|t| analysis.forecast.task(t)).and_then(
+                        |f| spare_out(f, |p| names.get(&p).copied().unwrap_or("").to_owned()),
+                    ),
+                })
+                .collect();
         let answer = RisksAnswer {
             project: project_ref(&project),
             as_of,
@@ -425,6 +456,7 @@ async fn forecast(
                     remaining_minutes: p.remaining_minutes,
                     laid_out_minutes: p.laid_out_minutes,
                     unscheduled_minutes: p.unscheduled_minutes,
+                    tentative_minutes: p.tentative_minutes,
                     finish: p.finish,
                     days: with_days.then_some(p.days.as_slice()),
                 })
@@ -548,8 +580,8 @@ fn link_json(l: &fennec_store::schedule::TaskLink) -> Value {
 }
 
 /// GET /fennec/projects/{id}/task-links — the explicit links; with
-/// `?pipeline=true` the implicit pipeline links too (`kind` tells them
-/// apart).
+/// `?pipeline=true` the implicit pipeline and casting links too (`kind`:
+/// explicit, pipeline, cast).
 async fn list_task_links(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -573,13 +605,19 @@ async fn list_task_links(
         .collect();
     if query.get("pipeline") == Some("true") {
         let (_, input) = load(&state, &user, &id, chrono::Utc::now().date_naive()).await?;
-        let pipeline = fennec_schedule::pipeline_links(&input.tasks, &input.task_type_order);
-        out.extend(pipeline.into_iter().map(|l| {
+        let mut implicit = fennec_schedule::pipeline_links(&input.tasks, &input.task_type_order);
+        implicit.extend(fennec_schedule::cast_links(
+            &input.tasks,
+            &input.task_type_order,
+            &input.casting,
+            input.cast_feeds.as_deref(),
+        ));
+        out.extend(implicit.into_iter().map(|l| {
             serde_json::json!({
                 "predecessor_id": l.predecessor,
                 "successor_id": l.successor,
                 "lag_days": l.lag_days,
-                "kind": "pipeline",
+                "kind": l.kind,
             })
         }));
     }
@@ -736,11 +774,12 @@ async fn critical_path(
     off_workers(move || {
         let calendar = input.calendar.compile();
         let links = input.all_links();
-        let forecast = fennec_schedule::forecast_linked(
+        let forecast = fennec_schedule::forecast_planned(
             &calendar,
             as_of,
             &input.tasks,
             &links,
+            &input.departments,
             &input.options,
         );
         let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
@@ -850,6 +889,8 @@ struct CauseTaskOut {
     id: Uuid,
     full_name: String,
     assignees: Vec<PersonOut>,
+    /// Unassigned: where it is forecast instead.
+    spare_capacity: Option<SpareOut>,
     due: Option<NaiveDate>,
     forecast_finish: Option<NaiveDate>,
     late: bool,
@@ -938,6 +979,7 @@ async fn project_causes(
                     .into_iter()
                     .map(|p| person_out(&names, p))
                     .collect(),
+                spare_capacity: spare_out(f, |p| person_out(&names, p).name),
                 due: t.due,
                 forecast_finish: f.forecast_finish,
                 late: f.late,
@@ -1000,6 +1042,9 @@ struct TaskChangeOut<'a> {
 #[derive(Serialize)]
 struct WhatIfAnswer<'a> {
     project: ProjectRef,
+    /// The production schedule version forecast (its `forecast` route).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<ProjectRef>,
     as_of: NaiveDate,
     milestones: &'a [fennec_schedule::MilestoneChange],
     tasks: Vec<TaskChangeOut<'a>>,
@@ -1026,8 +1071,18 @@ async fn project_what_if(
         None => return Err(ApiError::bad_request("changes must be a list of changes.")),
     };
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    // Forecasting twice is CPU work: off the async workers. A refused
-    // change is the client's mistake (400), not a server error.
+    what_if_answer(project, None, input, as_of, changes).await
+}
+
+/// The what-if answer of `changes` on `input`, off the async workers (two
+/// forecasts); a refused change is the client's mistake (400).
+async fn what_if_answer(
+    project: Map<String, Value>,
+    version: Option<ProjectRef>,
+    input: ScheduleInput,
+    as_of: NaiveDate,
+    changes: Vec<fennec_schedule::Change>,
+) -> ApiResult<Response> {
     let answer = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
         let before = analyse(&input);
         let result =
@@ -1035,6 +1090,7 @@ async fn project_what_if(
         let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
         let answer = WhatIfAnswer {
             project: project_ref(&project),
+            version,
             as_of,
             milestones: &result.milestones,
             tasks: result
@@ -1056,4 +1112,42 @@ async fn project_what_if(
     .await
     .map_err(ApiError::internal)??;
     Ok(json_bytes(answer))
+}
+
+/// GET /fennec/production-schedule-versions/{id}/forecast — Zou's
+/// production schedule version forecast before it is applied: the
+/// production's forecast with the version's start dates, due dates and
+/// estimates (what `apply-to-production` writes), against the current one,
+/// as `what-if` answers it. Writes nothing. Those who may read the version
+/// (its production's team, not vendors or clients).
+async fn version_forecast(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let as_of = as_of(&query)?;
+    let vid = path_id(&id)?;
+    let (version, changes, project, input) = {
+        let mut conn = state.db.conn().await?;
+        let version = crate::schedule_versions::load_version(&mut conn, vid).await?;
+        let project_id = version
+            .get("project_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(ApiError::not_found)?;
+        crate::schedule_versions::check_read(&mut conn, &user, project_id).await?;
+        let project = rows::get(&mut conn, &models::PROJECT, project_id, false)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        let input = project_input(&mut conn, &project, as_of).await?;
+        let ids: std::collections::HashSet<Uuid> = input.tasks.iter().map(|t| t.id).collect();
+        let changes = crate::schedule_versions::apply_changes(&mut conn, &version, &ids).await?;
+        (version, changes, project, input)
+    };
+    let version = ProjectRef {
+        id: version.get("id").cloned().unwrap_or(Value::Null),
+        name: version.get("name").cloned().unwrap_or(Value::Null),
+    };
+    what_if_answer(project, Some(version), input, as_of, changes).await
 }

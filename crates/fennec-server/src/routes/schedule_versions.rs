@@ -19,8 +19,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::permissions::{self, check_manager_project_access, check_project_access};
-use crate::auth::user::Role;
+use crate::auth::permissions::{self, check_manager_project_access};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{crud_id, path_id, CrudBody, JsonBody, Path, QueryPairs};
@@ -77,21 +76,6 @@ fn rows_json(rows: Vec<Row>) -> Json<Value> {
     Json(Value::Array(rows.into_iter().map(Value::Object).collect()))
 }
 
-/// Zou's read check of these resources: the production's team, then
-/// `has_vendor_permissions` / `has_client_permissions` refused.
-async fn check_read(
-    exec: &mut impl fennec_store::db::Exec,
-    user: &CurrentUser,
-    project: Uuid,
-) -> ApiResult<()> {
-    check_project_access(exec, user, project).await?;
-    let on_project = permissions::on_project(exec, user, project).await?;
-    if matches!(on_project.role, Role::Vendor | Role::Client) {
-        return Err(ApiError::forbidden());
-    }
-    Ok(())
-}
-
 /// The list check: with `?project_id=`, its team; without, admins.
 async fn check_list(
     exec: &mut impl fennec_store::db::Exec,
@@ -102,7 +86,7 @@ async fn check_list(
         Some(p) => {
             let p = Uuid::parse_str(p)
                 .map_err(|_| ApiError::bad_request(format!("Invalid UUID value: {p}")))?;
-            check_read(exec, user, p).await?;
+            sv::check_read(exec, user, p).await?;
             Ok(Some(p))
         }
         None => {
@@ -196,7 +180,7 @@ async fn read_version(
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
     let (_, row) = version_by_crud_id(&mut conn, &id).await?;
-    check_read(&mut conn, &user, project_of(&row)).await?;
+    sv::check_read(&mut conn, &user, project_of(&row)).await?;
     Ok(Json(Value::Object(row)))
 }
 
@@ -254,7 +238,7 @@ async fn version_links(
 ) -> ApiResult<Json<Value>> {
     let mut conn = state.db.conn().await?;
     let (id, row) = version_by_path_id(&mut conn, &id).await?;
-    check_read(&mut conn, &user, project_of(&row)).await?;
+    sv::check_read(&mut conn, &user, project_of(&row)).await?;
     let task_type = match query.get("task_type_id").filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -456,7 +440,7 @@ async fn read_link(
         .ok_or_else(ApiError::not_found)?;
     let task = uuid_field(&row, "task_id").unwrap_or_default();
     let project = task_project(&mut conn, task).await?;
-    check_read(&mut conn, &user, project).await?;
+    sv::check_read(&mut conn, &user, project).await?;
     if relations {
         sv::with_assignees(&mut conn, std::slice::from_mut(&mut row)).await?;
     }
