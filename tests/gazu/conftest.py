@@ -204,20 +204,20 @@ def fennec_server(request, tmp_path_factory):
             _drop_postgres_database(*dropped_db)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
+def pytest_itemcollected(item):
     """Groups for pytest-xdist's ``--dist loadgroup`` (scripts/test runs the
     suite on two workers): every test of one backend stays on one worker,
     so each worker starts one ``fennec serve`` (the session fixture) and the
-    SQLite and PostgreSQL halves run side by side; a test without a server
-    goes with the rest of its module (module fixtures such as a filled Zou
-    are then built once). Runs before xdist's own hook reads the marks."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("fennec_server") if callspec else None
-        module = getattr(item, "module", None)
-        group = backend or (module.__name__ if module else item.nodeid.split("::")[0])
-        item.add_marker(pytest.mark.xdist_group(group))
+    SQLite and PostgreSQL halves run side by side, each in its usual order
+    (modules whose tests build on each other's state rely on it); a test
+    without a server goes with the rest of its module (module fixtures such
+    as a filled Zou are then built once). Marked as each item is collected,
+    before xdist's own collection hook reads the marks."""
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("fennec_server") if callspec else None
+    module = getattr(item, "module", None)
+    group = backend or (module.__name__ if module else item.nodeid.split("::")[0])
+    item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _wait_until_up(server: FennecServer, timeout: float) -> None:
