@@ -1,6 +1,7 @@
 """Kitsu's own web front end on Fennec (issue 13): a build of it
 (``../shared/kitsu-ui/dist`` beside the repository, or FENNEC_KITSU_UI)
-served by ``fennec serve --ui`` on a ``fennec seed`` production, driven in
+served by ``fennec serve --ui`` on a ``fennec seed`` production (SQLite, and
+PostgreSQL too when FENNEC_TEST_DATABASE_URL is set), driven in
 Chromium through Kitsu's login form as an admin, a supervisor and an
 artist. Each page must show the seeded data, and no API request may
 answer 4xx or 5xx (the only exception is the 401 of
@@ -17,6 +18,7 @@ import re
 import secrets
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -41,8 +43,23 @@ VIEWPORT = {"width": 1400, "height": 900}
 EXPECTED_BEFORE_LOGIN = re.compile(r"/api/auth/authenticated$")
 
 
-@pytest.fixture(scope="module")
-def kitsu_server(tmp_path_factory):
+def _backends():
+    # The issue asks for the pages on both databases: PostgreSQL whenever
+    # the test command has one (FENNEC_TEST_DATABASE_URL).
+    return ["sqlite"] + (["postgres"] if os.environ.get("FENNEC_TEST_DATABASE_URL") else [])
+
+
+def _fresh_postgres(maintenance: str) -> tuple[str, str]:
+    """A new database on the test server, for this module's production."""
+    name = f"fennec_kitsu_{secrets.token_hex(6)}"
+    parts = urlsplit(maintenance)
+    subprocess.run(["psql", maintenance, "-q", "-c", f'CREATE DATABASE "{name}"'],
+                   check=True, capture_output=True, timeout=60)
+    return urlunsplit(parts._replace(path="/" + name)), name
+
+
+@pytest.fixture(scope="module", params=_backends())
+def kitsu_server(request, tmp_path_factory):
     if not (UI_DIR / "index.html").is_file():
         pytest.skip(
             f"no Kitsu front-end build at {UI_DIR} (its index.html is missing): "
@@ -52,7 +69,13 @@ def kitsu_server(tmp_path_factory):
     if not binary.is_file():
         pytest.fail(f"fennec binary not found at {binary} (cargo build, or set FENNEC_BIN)")
     tmp = tmp_path_factory.mktemp("kitsu")
-    database = f"sqlite://{tmp / 'fennec.db'}"
+    dropped = None
+    if request.param == "postgres":
+        maintenance = os.environ["FENNEC_TEST_DATABASE_URL"]
+        database, name = _fresh_postgres(maintenance)
+        dropped = (maintenance, name)
+    else:
+        database = f"sqlite://{tmp / 'fennec.db'}"
     seed = subprocess.run(
         [str(binary), "seed", "--scale", "1", "--project", PROJECT, "--database", database,
          "--quiet"],
@@ -81,6 +104,10 @@ def kitsu_server(tmp_path_factory):
         yield server
     finally:
         _stop(process)
+        if dropped:
+            subprocess.run(["psql", dropped[0], "-q", "-c",
+                            f'DROP DATABASE IF EXISTS "{dropped[1]}" WITH (FORCE)'],
+                           capture_output=True, timeout=60)
 
 
 class Session:
