@@ -464,6 +464,28 @@ def test_entity_deletions_and_generic_entity_update(events, production):
             "shot_id": s["id"], "project_id": project_id}
 
 
+def test_forced_sequence_removal_announces_what_went_with_it(events, production):
+    project_id = production.project["id"]
+    task_type = gazu.task.all_task_types_for_project(production.project)[0]
+    sequence = gazu.shot.new_sequence(production.project, unique("EvSQ"),
+                                      episode=production.episode)
+    first, second = new_shot(production, sequence), new_shot(production, sequence)
+    task = gazu.task.new_task(first, task_type)
+    scene = gazu.scene.new_scene(production.project, sequence, unique("EvSC"))
+    events.wait_for("task:new", task_id=task["id"])
+    start = mark(events)
+    gazu.shot.remove_sequence(sequence, force=True)
+    events.wait_for("sequence:delete", sequence_id=sequence["id"])
+    names = {"task:delete", "shot:delete", "scene:delete", "sequence:delete"}
+    assert since(events, start, names) == [
+        ("task:delete", task_delete(task)),
+        ("shot:delete", {"shot_id": first["id"], "project_id": project_id}),
+        ("shot:delete", {"shot_id": second["id"], "project_id": project_id}),
+        ("scene:delete", {"scene_id": scene["id"], "project_id": project_id}),
+        ("sequence:delete", {"sequence_id": sequence["id"], "project_id": project_id}),
+    ]
+
+
 def test_generic_time_spent_delete(events, production):
     task_type = gazu.task.all_task_types_for_project(production.project)[0]
     task = gazu.task.new_task(new_shot(production), task_type)
@@ -474,6 +496,9 @@ def test_generic_time_spent_delete(events, production):
     start = mark(events)
     gazu.task.remove_time_spent(spent)
     got = since(events, start, {"time-spent:delete", "task:update"})
+    # The set's own task:update may still be on its way when `start` is
+    # taken: what counts is what follows the delete's event.
+    got = got[[n for n, _ in got].index("time-spent:delete"):]
     assert got == [
         ("time-spent:delete", {"time_spent_id": spent["id"]}),
         ("task:update", {"task_id": task["id"], "project_id": production.project["id"]}),

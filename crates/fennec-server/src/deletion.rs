@@ -129,7 +129,13 @@ pub async fn remove_entity(
 ) -> ApiResult<(&'static str, GoneFiles)> {
     check_entity_delete(tx, user, entity).await?;
     let id = id_of(entity);
-    let (outcome, gone) = match route {
+    let descendants = match route {
+        EntityRoute::Sequence | EntityRoute::Episode if force => {
+            forced_descendants(tx, route, id).await?
+        }
+        _ => Vec::new(),
+    };
+    let (outcome, mut gone) = match route {
         EntityRoute::Leaf => cascade::remove_leaf(tx, id, force).await?,
         EntityRoute::Scene => (cascade::remove_scene(tx, id).await?, GoneFiles::default()),
         EntityRoute::Sequence => cascade::remove_sequence(tx, id, force).await?,
@@ -139,6 +145,15 @@ pub async fn remove_entity(
             GoneFiles::default(),
         ),
     };
+    if !descendants.is_empty() && outcome != Removal::StillLinked {
+        // What went with it, after the removed tasks' `task:delete`: each
+        // shot's `shot:delete`, scene's `scene:delete` (Zou announces a
+        // scene deleted even when only canceled), sequence's and asset's.
+        announce_tasks(tx, user.id, &mut gone).await?;
+        for row in &descendants {
+            crate::events::crud(tx, user.id, &models::ENTITY, "delete", row).await?;
+        }
+    }
     match (outcome, route) {
         (Removal::StillLinked, EntityRoute::Sequence) => Err(still_linked("sequence")),
         (Removal::StillLinked, EntityRoute::Episode) => Err(still_linked("episode")),
@@ -146,6 +161,48 @@ pub async fn remove_entity(
         (Removal::Canceled, r) if r != EntityRoute::Scene => Ok(("update", gone)),
         _ => Ok(("delete", gone)),
     }
+}
+
+/// The entities a forced sequence or episode removal takes with it, in the
+/// order Zou's `remove_sequence` and `remove_episode` announce them: a
+/// sequence's shots, then its scenes, then (for an episode) the sequence
+/// itself; an episode's sequences in turn, then the assets it is the
+/// source of.
+async fn forced_descendants(tx: &mut Tx, route: EntityRoute, id: Uuid) -> ApiResult<Vec<Row>> {
+    let types = crate::present::EntityTypes::load(tx).await?;
+    let mut out = Vec::new();
+    let sequences = if route == EntityRoute::Episode {
+        children(tx, "parent_id", id).await?
+    } else {
+        Vec::new()
+    };
+    let sequence_ids: Vec<Uuid> = if route == EntityRoute::Episode {
+        sequences.iter().map(id_of).collect()
+    } else {
+        vec![id]
+    };
+    for (n, sequence) in sequence_ids.into_iter().enumerate() {
+        let mut below = children(tx, "parent_id", sequence).await?;
+        below.retain(|r| {
+            uuid_field(r, "entity_type_id")
+                .is_some_and(|t| matches!(types.kind(t), "Shot" | "Scene"))
+        });
+        // Stable: shots first, then scenes, each in creation order.
+        below.sort_by_key(|r| uuid_field(r, "entity_type_id").map(|t| types.kind(t) != "Shot"));
+        out.extend(below);
+        if let Some(row) = sequences.get(n) {
+            out.push(row.clone());
+        }
+    }
+    if route == EntityRoute::Episode {
+        out.extend(children(tx, "source_id", id).await?);
+    }
+    Ok(out)
+}
+
+async fn children(tx: &mut Tx, key: &'static str, id: Uuid) -> ApiResult<Vec<Row>> {
+    let select = rows::Select::default().eq(key, fennec_store::SqlValue::Uuid(id));
+    Ok(rows::list(tx, &models::ENTITY, &select, false).await?)
 }
 
 /// DELETE /data/tasks/<id>: the production's managers; with `force` (what
