@@ -202,22 +202,24 @@ def test_an_entity_without_previews_for_the_task_page(api_url, page_data):
     assert missing.status_code == 404
 
 
-def test_studio_day_offs_of_a_month_by_role(api_url, admin):
-    """Kitsu's timesheets and team schedule read the studio's day offs of a
-    month or a year: an admin all of them, a manager his productions'
-    teams, a supervisor their dates only (for his departments, all when he
-    has none), an artist his own."""
+# Who reads day offs: "other" works in the studio but not on the production.
+DAY_OFF_ROLES = (("artist", "user"), ("other", "user"), ("manager", "manager"),
+                 ("supervisor", "supervisor"))
+
+
+def team_by_role(api_url, admin, prefix, roles):
+    """A new short production, a person per (name, role) in its team
+    (but "other"), and each one's bearer headers."""
     import gazu
 
     from support import ARTIST_PASSWORD
 
     admin.activate()
     tag = unique()
-    project = gazu.project.new_project(f"DO {tag}", production_type="short")
+    project = gazu.project.new_project(f"{prefix} {tag}", production_type="short")
     people, sessions = {}, {}
-    for name, role in (("artist", "user"), ("other", "user"), ("manager", "manager"),
-                       ("supervisor", "supervisor")):
-        email = f"do-{name}-{tag}@example.com"
+    for name, role in roles:
+        email = f"{prefix.lower()}-{name}-{tag}@example.com"
         people[name] = gazu.person.new_person(
             name.title(), tag, email, password=ARTIST_PASSWORD, role=role)
         if name != "other":
@@ -225,6 +227,17 @@ def test_studio_day_offs_of_a_month_by_role(api_url, admin):
         r = requests.post(f"{api_url}/auth/login", json={"email": email, "password": ARTIST_PASSWORD},
                           timeout=TIMEOUT)
         sessions[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return project, people, sessions
+
+
+def test_studio_day_offs_of_a_month_by_role(api_url, admin):
+    """Kitsu's timesheets and team schedule read the studio's day offs of a
+    month or a year: an admin all of them, a manager his productions'
+    teams, a supervisor their dates only (for his departments, all when he
+    has none), an artist his own."""
+    import gazu
+
+    _, people, sessions = team_by_role(api_url, admin, "DO", DAY_OFF_ROLES)
     # Years no other test uses, so the studio-wide lists hold these only.
     mine = gazu.person.new_day_off(people["artist"], "2031-03-06", "2031-03-07",
                                    description="dentist")
@@ -261,22 +274,8 @@ def test_production_day_offs_by_role(api_url, admin):
     production and a stranger to it are refused; a bad date is a 400."""
     import gazu
 
-    from support import ARTIST_PASSWORD
-
-    admin.activate()
-    tag = unique()
-    project = gazu.project.new_project(f"PDO {tag}", production_type="short")
-    people, sessions = {}, {}
-    for name, role in (("artist", "user"), ("other", "user"), ("manager", "manager"),
-                       ("supervisor", "supervisor"), ("client", "client")):
-        email = f"pdo-{name}-{tag}@example.com"
-        people[name] = gazu.person.new_person(
-            name.title(), tag, email, password=ARTIST_PASSWORD, role=role)
-        if name != "other":
-            gazu.project.add_person_to_team(project, people[name])
-        r = requests.post(f"{api_url}/auth/login", json={"email": email, "password": ARTIST_PASSWORD},
-                          timeout=TIMEOUT)
-        sessions[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    project, people, sessions = team_by_role(
+        api_url, admin, "PDO", DAY_OFF_ROLES + (("client", "client"),))
     sessions["admin"] = admin.headers()
     april = gazu.person.new_day_off(people["artist"], "2032-04-01", "2032-04-01")
     march = gazu.person.new_day_off(people["artist"], "2032-03-06", "2032-03-07",
