@@ -52,6 +52,13 @@ pub fn routes() -> Router<AppState> {
 
 const DAY_OFF: &models::Model = &models::DAY_OFF;
 
+/// Whether a day off overlaps [from, to]; a bound left out is open.
+fn overlaps(day_off: &Row, from: Option<NaiveDate>, to: Option<NaiveDate>) -> bool {
+    let day = |k: &str| day_off[k].as_str().and_then(fennec_api::time::parse_date);
+    from.is_none_or(|f| day("end_date").is_some_and(|e| e >= f))
+        && to.is_none_or(|t| day("date").is_some_and(|s| s <= t))
+}
+
 fn col(name: &str) -> &'static models::Column {
     DAY_OFF.column(name).expect("day-off column")
 }
@@ -124,15 +131,9 @@ async fn overlapping(
         false,
     )
     .await?;
-    Ok(list.iter().any(|d| {
-        let start = d["date"].as_str().and_then(fennec_api::time::parse_date);
-        let end = d["end_date"]
-            .as_str()
-            .and_then(fennec_api::time::parse_date);
-        Some(crate::present::id_of(d)) != except
-            && start.is_some_and(|s| s <= to)
-            && end.is_some_and(|e| e >= from)
-    }))
+    Ok(list
+        .iter()
+        .any(|d| Some(crate::present::id_of(d)) != except && overlaps(d, Some(from), Some(to))))
 }
 
 /// A day off wipes the time logged on the days it covers (Zou); Fennec
@@ -351,13 +352,7 @@ async fn person_range(
         None => list,
         Some((from, to)) => list
             .into_iter()
-            .filter(|d| {
-                let s = d["date"].as_str().and_then(fennec_api::time::parse_date);
-                let e = d["end_date"]
-                    .as_str()
-                    .and_then(fennec_api::time::parse_date);
-                s.is_some_and(|s| s <= to) && e.is_some_and(|e| e >= from)
-            })
+            .filter(|d| overlaps(d, Some(from), Some(to)))
             .collect(),
     };
     let list = if with_description {
@@ -500,13 +495,7 @@ async fn studio_range(
     let list = rows::list(&mut conn, DAY_OFF, &Select::default(), false).await?;
     let list = list
         .into_iter()
-        .filter(|d| {
-            let s = d["date"].as_str().and_then(fennec_api::time::parse_date);
-            let e = d["end_date"]
-                .as_str()
-                .and_then(fennec_api::time::parse_date);
-            s.is_some_and(|s| s <= to) && e.is_some_and(|e| e >= from)
-        })
+        .filter(|d| overlaps(d, Some(from), Some(to)))
         .filter_map(|mut d| {
             let Some(readable) = &readable else {
                 return Some(d);
@@ -649,14 +638,7 @@ async fn project_day_offs(
         let select = Select::default().filter(Filter::In("person_id", team));
         rows::list(&mut conn, DAY_OFF, &select, false).await?
     };
-    list.retain(|d| {
-        let s = d["date"].as_str().and_then(fennec_api::time::parse_date);
-        let e = d["end_date"]
-            .as_str()
-            .and_then(fennec_api::time::parse_date);
-        from.is_none_or(|f| e.is_some_and(|e| e >= f))
-            && to.is_none_or(|t| s.is_some_and(|s| s <= t))
-    });
+    list.retain(|d| overlaps(d, from, to));
     list.sort_by(|a, b| a["date"].as_str().cmp(&b["date"].as_str()));
     let mut by_person = Map::new();
     for mut day_off in list {
