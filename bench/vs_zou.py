@@ -16,11 +16,12 @@
    time.
 4. Writes one table: each scenario's rate on Zou and on Fennec, and the
    ratio, with the servers' peak memory (Zou: the sum over its gunicorn
-   processes).
+   processes); for each GET, also how many times the wire's time Fennec
+   takes: nginx serving one of Fennec's answers as a file (bench/wire.py).
 
 Needs: gazu (run it with the .venv-gazu python; bench/run.sh does), Zou in
 $ZOU_VENV (default /tmp/zou-venv; run.sh installs it when missing), a
-PostgreSQL server for Zou ($ZOU_PG_URL), redis-server, wrk.
+PostgreSQL server for Zou ($ZOU_PG_URL), redis-server, wrk, nginx.
 """
 
 import argparse
@@ -37,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402
 from bench import ADMIN_EMAIL, ADMIN_PASSWORD, SEED_PASSWORD, BenchError, log  # noqa: E402
+from wire import Wire  # noqa: E402
 
 import gazu  # noqa: E402
 
@@ -240,7 +242,9 @@ def seed_through_gazu(port, episodes, artists):
 # ------------------------------------------------------------------ runs
 
 
-def measure(name, server, seeded, args, workdir):
+def measure(name, server, seeded, args, workdir, wire=None):
+    """Each scenario's wrk figures; with `wire`, also nginx serving one of
+    the scenario's answers as a static file (GETs only)."""
     admin = server.client.login(ADMIN_EMAIL, ADMIN_PASSWORD)
     scenarios = bench.build_scenarios(server.client, seeded, admin, WITH_TASKS)
     results = {}
@@ -248,13 +252,22 @@ def measure(name, server, seeded, args, workdir):
         if sc.optional:
             continue  # Fennec's own schedule computations: Zou has none
         size = bench.preflight(server.client, sc)
+        on_wire = None
+        if wire and sc.method == "GET":
+            status, payload, _, _ = server.client.request("GET", sc.paths[0], sc.token)
+            if status != 200:
+                raise BenchError(f"{sc.name}: {sc.paths[0]} answered {status}")
+            on_wire = wire.scenario(sc, payload)
         for conns in args.connections:
             log(f"{name}: {sc.name}, {conns} connection(s), {args.duration} s (~{size} B per answer)")
             r = bench.run_wrk(server, sc, conns, args.duration, workdir)
             r["bytes"] = size
+            if on_wire:
+                r["wire_rps"] = bench.run_wrk(wire, on_wire, conns, args.duration, workdir)["rps"]
             results[(sc.name, conns)] = r
             log(f"  {r['rps']:.1f} req/s, p50 {r['p50_ms']:.2f} ms, errors {r['errors']}, "
-                f"peak RSS {r['peak_rss_mb']:.0f} MiB")
+                f"peak RSS {r['peak_rss_mb']:.0f} MiB"
+                + (f"; the wire {r['wire_rps']:.0f} req/s" if on_wire else ""))
     return results
 
 
@@ -265,8 +278,8 @@ def table(servers, seeded, args, command):
     head = "| scenario | conns | Zou req/s | Zou p50 (ms) | Zou peak RSS (MiB) |"
     rule = "|---|---:|---:|---:|---:|"
     for f in fennecs:
-        head += f" Fennec {f} req/s | p50 (ms) | peak RSS (MiB) | × Zou |"
-        rule += "---:|---:|---:|---:|"
+        head += f" Fennec {f} req/s | p50 (ms) | peak RSS (MiB) | × Zou | × the wire |"
+        rule += "---:|---:|---:|---:|---:|"
     lines = [
         f"# Fennec vs Zou 1.0.97 — {dt.date.today().isoformat()}",
         "",
@@ -287,8 +300,10 @@ def table(servers, seeded, args, command):
         for f in fennecs:
             r = servers[f].get(key)
             ratio = r["rps"] / z["rps"] if r and z["rps"] else None
+            # How many times the wire's time Fennec takes (the targets' "≤ 4× the wire").
+            slower = r["wire_rps"] / r["rps"] if r and r.get("wire_rps") and r["rps"] else None
             row += (f" {r['rps']:.1f} | {r['p50_ms']:.2f} | {r['peak_rss_mb']:.0f} | "
-                    f"{bench.fmt(ratio)} |") if r else " – | – | – | – |"
+                    f"{bench.fmt(ratio)} | {bench.fmt(slower)} |") if r else " – | – | – | – | – |"
         lines.append(row)
     return "\n".join(lines) + "\n"
 
@@ -312,7 +327,7 @@ def main():
     args.bin = Path(args.bin).resolve()
     if not args.bin.exists():
         sys.exit(f"no fennec binary at {args.bin}: build it (cargo build --release) or pass --bin")
-    for tool in ("wrk", "redis-server", "psql"):
+    for tool in ("wrk", "redis-server", "psql", "nginx"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is not installed (bench/run.sh installs wrk; redis-server and psql "
                      "come with Debian's redis-server and postgresql-client)")
@@ -342,13 +357,15 @@ def main():
             zou.stop()
         for backend, url, pg_name in backends:
             server = bench.Server(args.bin, url, workdir)
+            wire = Wire(workdir)
             try:
                 log(f"Fennec ({backend}) on port {server.port}: seeding through gazu")
                 t0 = time.perf_counter()
                 mine = seed_through_gazu(server.port, args.episodes, args.artists)
                 log(f"  {mine['tasks']} tasks in {time.perf_counter() - t0:.0f} s")
-                servers[backend] = measure(f"fennec {backend}", server, mine, args, workdir)
+                servers[backend] = measure(f"fennec {backend}", server, mine, args, workdir, wire)
             finally:
+                wire.stop()
                 server.stop()
                 if pg_name:
                     bench.drop_pg_database(args.pg, pg_name)
