@@ -228,6 +228,84 @@ def test_episode_casting_and_entity_link_removal(events, production):
     ]
 
 
+def test_casting_stats(events, production):
+    """Zou's refresh_shot_casting_stats: each shot task's nb_assets_ready
+    counts the cast assets whose ready_for step comes at or after the task's
+    step (the production's task-type priorities), live only (not logged)."""
+    project = production.project
+    project_id = project["id"]
+    early, late = (gazu.task.new_task_type(unique("EvTT"), for_entity="Shot") for _ in range(2))
+    gazu.project.add_task_type(project, early, 1)
+    gazu.project.add_task_type(project, late, 2)
+    shot = new_shot(production)
+    t_early, t_late = gazu.task.new_task(shot, early), gazu.task.new_task(shot, late)
+    a_late, a_early, a_none = (new_asset(production) for _ in range(3))
+    gazu.asset.update_asset({"id": a_late["id"], "ready_for": late["id"]})
+    gazu.asset.update_asset({"id": a_early["id"], "ready_for": early["id"]})
+
+    def stats(*counts):
+        return [
+            ("task:update-casting-stats",
+             {"task_id": t["id"], "nb_assets_ready": n, "project_id": project_id})
+            for t, n in zip((t_early, t_late), counts)
+        ]
+
+    def casting_update(nb, added=(), removed=()):
+        return ("shot:casting-update", {
+            "shot_id": shot["id"], "nb_entities_out": nb,
+            "added_asset_ids": sorted(added), "removed_asset_ids": sorted(removed),
+            "project_id": project_id})
+
+    names = {"task:update-casting-stats", "shot:casting-update", "asset:update", "asset:delete"}
+    time.sleep(1)  # the setup's own events arrive first
+    start = mark(events)
+    cast = [a_late, a_early, a_none]
+    gazu.casting.update_shot_casting(
+        project, shot, [{"asset_id": a["id"], "nb_occurences": 1} for a in cast])
+    # The tasks' stats come before the casting's own event (the assets'
+    # asset:update of the episode's mirrored casting aside).
+    shot_names = {"task:update-casting-stats", "shot:casting-update"}
+    assert since(events, start, shot_names) == stats(2, 1) + [
+        casting_update(3, added=[a["id"] for a in cast])]
+    assert gazu.task.get_task(t_early["id"])["nb_assets_ready"] == 2
+
+    # An asset's ready_for moved by a generic update: stats, then its update.
+    time.sleep(1)  # the setup's own events arrive first
+    start = mark(events)
+    gazu.asset.update_asset({"id": a_none["id"], "ready_for": late["id"]})
+    assert since(events, start, names) == stats(3, 2) + [
+        ("asset:update", {"asset_id": a_none["id"], "project_id": project_id})]
+    # The same value again changes nothing.
+    time.sleep(1)  # the setup's own events arrive first
+    start = mark(events)
+    gazu.asset.update_asset({"id": a_none["id"], "ready_for": late["id"]})
+    assert since(events, start, names) == [
+        ("asset:update", {"asset_id": a_none["id"], "project_id": project_id})]
+
+    # An asset with tasks is only canceled: the shot's live count moves (an
+    # empty casting diff) and the asset no longer counts.
+    modeling = next(t for t in gazu.task.all_task_types_for_project(project)
+                    if t["for_entity"] == "Asset")
+    gazu.task.new_task(a_early, modeling)
+    time.sleep(1)  # the setup's own events arrive first
+    start = mark(events)
+    gazu.asset.remove_asset(a_early)
+    assert since(events, start, names) == [
+        ("asset:update", {"asset_id": a_early["id"], "project_id": project_id}),
+        casting_update(2)] + stats(2, 2)
+    # An asset without tasks goes, with its links.
+    time.sleep(1)  # the setup's own events arrive first
+    start = mark(events)
+    gazu.asset.remove_asset(a_late)
+    assert since(events, start, names) == [
+        ("asset:delete", {"asset_id": a_late["id"], "project_id": project_id}),
+        casting_update(1)] + stats(1, 1)
+    assert gazu.task.get_task(t_late["id"])["nb_assets_ready"] == 1
+
+    logged = gazu.sync.get_last_events(project=project, name="task:update-casting-stats")
+    assert logged == []
+
+
 def test_asset_instances_and_scene_shots(events, production):
     project_id = production.project["id"]
     scene = production.scene

@@ -14,8 +14,8 @@
 //! `shot:casting-update`, `episode:casting-update` or `asset:casting-update`
 //! per entity whose casting changed, with `nb_entities_out` and the
 //! `added_asset_ids` / `removed_asset_ids` diff (sorted, as Zou sorts them).
-//! Zou's `task:update-casting-stats` is not sent: Fennec does not compute
-//! `nb_assets_ready`.
+//! A shot's casting change first refreshes its tasks' `nb_assets_ready`
+//! (casting_stats.rs), as Zou does before its `shot:casting-update`.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -174,8 +174,8 @@ async fn set_link(
 }
 
 /// Zou's `_remove_asset_from_episode_shots`: each shot of the episode loses
-/// the asset. Zou recounts the shot (a `shot:casting-update` with an empty
-/// diff when the count moved) and then announces the removal.
+/// the asset. Zou refreshes the shot's casting stats (a `shot:casting-update`
+/// with an empty diff when the count moved) and then announces the removal.
 async fn remove_from_episode_shots(
     exec: &mut impl Exec,
     w: &Writer,
@@ -184,16 +184,12 @@ async fn remove_from_episode_shots(
 ) -> ApiResult<()> {
     for (link, shot) in bd::episode_shot_links(exec, episode, asset).await? {
         bd::delete_link(exec, link).await?;
-        let before = bd::count(exec, shot).await?;
-        let after = bd::refresh_count(exec, shot).await?;
+        crate::casting_stats::refresh_shot(exec, w.caller, w.project, shot, None, None).await?;
         let target = Target {
             id: shot,
             kind: "Shot".into(),
             parent: None,
         };
-        if before != after {
-            w.casting_updated(exec, &target, &[], &[]).await?;
-        }
         w.casting_updated(exec, &target, &[], &[asset]).await?;
     }
     Ok(())
@@ -210,6 +206,10 @@ async fn announce(
     removed: &[Uuid],
 ) -> ApiResult<()> {
     bd::refresh_count(exec, target.id).await?;
+    if target.kind == "Shot" {
+        crate::casting_stats::refresh_shot(exec, w.caller, w.project, target.id, None, None)
+            .await?;
+    }
     w.casting_updated(exec, target, added, removed).await?;
     if target.kind != "Shot" || removed.is_empty() {
         return Ok(());

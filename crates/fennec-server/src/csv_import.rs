@@ -1349,8 +1349,10 @@ impl CastingImport<'_> {
             .and_then(|r| uuid_field(r, "entity_type_id"))
             .map_or("", |t| self.ctx.refs.entity_types.kind(t));
         if kind == "Shot" {
-            // Zou's refresh_shot_casting_stats: the live links counted.
-            fennec_store::breakdown::refresh_count(exec, target).await?;
+            // Zou's import refreshes the shot's casting stats (live links
+            // recounted, each task's nb_assets_ready) before announcing it.
+            let (caller, project) = (self.ctx.user, self.ctx.project_id);
+            crate::casting_stats::refresh_shot(exec, caller, project, target, None, None).await?;
         }
         // Zou's import announces the casting without its diff.
         let nb = fennec_store::breakdown::count(exec, target).await?;

@@ -372,6 +372,7 @@ pub async fn remove_leaf(
     entity: &Row,
     force: bool,
 ) -> ApiResult<GoneFiles> {
+    let cast_in = crate::casting_stats::shots_casting(tx, id_of(entity)).await?;
     let (outcome, mut gone) = cascade::remove_leaf(tx, id_of(entity), force).await?;
     announce_tasks(tx, author, &mut gone).await?;
     let action = if outcome == Removal::Canceled {
@@ -380,6 +381,10 @@ pub async fn remove_leaf(
         "delete"
     };
     crate::events::crud(tx, author, &models::ENTITY, action, entity).await?;
+    // Zou's remove_asset: the shots the asset was cast in get their casting
+    // stats refreshed after it is announced.
+    let project = uuid_field(entity, "project_id").unwrap_or_default();
+    crate::casting_stats::refresh_shots(tx, author, project, &cast_in).await?;
     Ok(gone)
 }
 

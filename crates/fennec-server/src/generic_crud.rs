@@ -1155,6 +1155,15 @@ pub async fn update(
     if std::ptr::eq(res.model, &models::TIME_SPENT) {
         time_spent_task_updated(&mut tx, user.id, &row).await?;
     }
+    if std::ptr::eq(res.model, &models::ENTITY)
+        && row.get("ready_for") != row_before.get("ready_for")
+    {
+        // Zou's EntityResource refreshes the casting stats of the shots an
+        // asset is cast in when its ready_for moves, before its update event.
+        let project = present::uuid_field(&row, "project_id").unwrap_or_default();
+        let shots = crate::casting_stats::shots_casting(&mut tx, id).await?;
+        crate::casting_stats::refresh_shots(&mut tx, user.id, project, &shots).await?;
+    }
     crate::events::crud(&mut tx, user.id, res.model, "update", &row).await?;
     tx.commit().await?;
     invalidate_refs(&state, res.model);
@@ -1182,7 +1191,12 @@ pub async fn remove(
     // The files of removed previews and attachments go after the commit.
     let mut gone = fennec_store::cascade::GoneFiles::default();
     let mut action = "delete";
+    let mut cast_in = Vec::new();
     if std::ptr::eq(model, &models::ENTITY) {
+        if EntityRoute::of(&name) == EntityRoute::Leaf {
+            // Read before the removal, which may take the links with it.
+            cast_in = crate::casting_stats::shots_casting(&mut tx, id).await?;
+        }
         (action, gone) =
             deletion::remove_entity(&mut tx, &user, &row, EntityRoute::of(&name), force).await?;
     } else if std::ptr::eq(model, &models::TASK) {
@@ -1255,6 +1269,10 @@ pub async fn remove(
     if !std::ptr::eq(model, &models::TASK) {
         crate::events::crud(&mut tx, user.id, res.model, action, &row).await?;
     }
+    // Zou's remove_asset refreshes the casting stats of the shots the asset
+    // was cast in, canceled or deleted, after announcing it.
+    let project = present::uuid_field(&row, "project_id").unwrap_or_default();
+    crate::casting_stats::refresh_shots(&mut tx, user.id, project, &cast_in).await?;
     if std::ptr::eq(model, &models::TIME_SPENT) {
         time_spent_task_updated(&mut tx, user.id, &row).await?;
     }

@@ -10,6 +10,7 @@ pub mod assigned_work;
 pub mod attachments;
 pub mod auth;
 pub mod casting;
+pub mod casting_stats;
 pub mod chats;
 pub mod comments;
 pub mod config;

@@ -543,3 +543,65 @@ pub async fn instance_shots(exec: &mut impl Exec, instance: Uuid) -> Result<Vec<
         "SELECT entity_id FROM asset_instance_link WHERE asset_instance_id = $1 ORDER BY seq")
         .bind(instance).fetch_all(&mut *c).await?))
 }
+
+/// What Zou's `_is_asset_ready` reads of an asset cast in a shot.
+#[derive(Clone, Debug)]
+pub struct Readiness {
+    pub canceled: bool,
+    pub is_shared: bool,
+    pub project_id: Uuid,
+    pub ready_for: Option<Uuid>,
+}
+
+/// The assets linked from `entity`, canceled ones included: Zou's
+/// `get_entity_casting` reads `entities_out` unfiltered and lets
+/// `_is_asset_ready` turn the canceled ones down.
+pub async fn casting_readiness(exec: &mut impl Exec, entity: Uuid) -> Result<Vec<Readiness>> {
+    type R = (Option<bool>, Option<bool>, Uuid, Option<Uuid>);
+    let rows: Vec<R> = on!(exec, c => sqlx::query_as(
+        "SELECT a.canceled, a.is_shared, a.project_id, a.ready_for FROM entity_links l \
+         JOIN entities a ON a.id = l.entity_out_id WHERE l.entity_in_id = $1 ORDER BY l.seq")
+        .bind(entity).fetch_all(&mut *c).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(canceled, shared, project_id, ready_for)| Readiness {
+            canceled: canceled.unwrap_or(false),
+            is_shared: shared.unwrap_or(false),
+            project_id,
+            ready_for,
+        })
+        .collect())
+}
+
+/// Zou's `_get_task_type_priority_map`: the production's priority of each
+/// of its shot task types (the pipeline order `ready_for` is measured on).
+pub async fn shot_type_priorities(
+    exec: &mut impl Exec,
+    project: Uuid,
+) -> Result<std::collections::HashMap<Uuid, Option<i64>>> {
+    let rows: Vec<(Uuid, Option<i64>)> = on!(exec, c => sqlx::query_as(
+        "SELECT l.task_type_id, CAST(l.priority AS BIGINT) FROM project_task_type_link l \
+         JOIN task_types t ON t.id = l.task_type_id \
+         WHERE l.project_id = $1 AND t.for_entity = 'Shot'")
+        .bind(project).fetch_all(&mut *c).await?);
+    Ok(rows.into_iter().collect())
+}
+
+/// An entity's tasks as the casting stats need them: id, task type and
+/// production.
+pub async fn entity_tasks(exec: &mut impl Exec, entity: Uuid) -> Result<Vec<(Uuid, Uuid, Uuid)>> {
+    Ok(on!(exec, c => sqlx::query_as(
+        "SELECT id, task_type_id, project_id FROM tasks WHERE entity_id = $1 ORDER BY seq")
+        .bind(entity).fetch_all(&mut *c).await?))
+}
+
+/// Stores a task's `nb_assets_ready` (Zou's `task.update`, which also
+/// moves `updated_at`).
+pub async fn set_nb_assets_ready(exec: &mut impl Exec, task: Uuid, n: i64) -> Result<()> {
+    let now = fennec_api::time::now();
+    on!(exec, c => sqlx::query(
+        "UPDATE tasks SET nb_assets_ready = $1, updated_at = $2 WHERE id = $3")
+        .bind(n).bind(now).bind(task)
+        .execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
