@@ -138,6 +138,21 @@ impl Db {
         matches!(self, Db::Sqlite(..))
     }
 
+    /// The SQLite database file, for readers that open it themselves
+    /// (sqlite_stream.rs); `None` on PostgreSQL and for in-memory
+    /// databases, which another connection could not see.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let Db::Sqlite(pool, _) = self else {
+            return None;
+        };
+        let file = pool.connect_options().get_filename().to_path_buf();
+        let name = file.to_string_lossy();
+        if name.is_empty() || name == ":memory:" || name.starts_with("file:") || !file.is_file() {
+            return None;
+        }
+        Some(file)
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Db::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,

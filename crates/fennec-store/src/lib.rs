@@ -26,6 +26,7 @@ pub mod quotas;
 pub mod rows;
 pub mod schedule;
 pub mod settings;
+pub mod sqlite_stream;
 pub mod stream;
 pub mod tasks;
 pub mod tokens;

@@ -43,13 +43,47 @@ pub fn json_array(
     inline: Option<Inline>,
 ) -> mpsc::Receiver<Result<Vec<u8>, StoreError>> {
     let (tx, rx) = mpsc::channel(4);
+    if let Some(file) = db.sqlite_file() {
+        // SQLite on a blocking cursor: sqlx hands SQLite rows over one by
+        // one from its worker thread, which cost more than the JSON.
+        tokio::task::spawn_blocking(move || {
+            let result = crate::sqlite_stream::produce(&file, model, &select, inline, &tx);
+            if let Err(e) = result {
+                let _ = tx.blocking_send(Err(e));
+            }
+        });
+        return rx;
+    }
+    json_array_pooled_into(db, model, select, inline, tx);
+    rx
+}
+
+/// [`json_array`] read through the pool (what PostgreSQL and in-memory
+/// SQLite take); public so that a test can compare it with the cursor.
+pub fn json_array_pooled(
+    db: Db,
+    model: &'static Model,
+    select: Select,
+    inline: Option<Inline>,
+) -> mpsc::Receiver<Result<Vec<u8>, StoreError>> {
+    let (tx, rx) = mpsc::channel(4);
+    json_array_pooled_into(db, model, select, inline, tx);
+    rx
+}
+
+fn json_array_pooled_into(
+    db: Db,
+    model: &'static Model,
+    select: Select,
+    inline: Option<Inline>,
+    tx: mpsc::Sender<Result<Vec<u8>, StoreError>>,
+) {
     tokio::spawn(async move {
         let result = produce(&db, model, &select, inline, &tx).await;
         if let Err(e) = result {
             let _ = tx.send(Err(e)).await;
         }
     });
-    rx
 }
 
 fn io(e: std::io::Error) -> StoreError {
@@ -57,18 +91,20 @@ fn io(e: std::io::Error) -> StoreError {
 }
 
 /// Writes a column's value as Zou's JSON, decoding straight from the row.
-trait WriteColumn {
+pub(crate) trait WriteColumn {
     fn write_column(&self, buf: &mut Vec<u8>, idx: usize, kind: Kind) -> Result<(), StoreError>;
+    /// The row's id, read at `idx`, to look its inlined relation up.
+    fn id_at(&self, idx: usize) -> Result<Option<Uuid>, StoreError>;
 }
 
-fn write_uuid(buf: &mut Vec<u8>, u: &Uuid) {
+pub(crate) fn write_uuid(buf: &mut Vec<u8>, u: &Uuid) {
     let mut tmp = [0u8; 36];
     buf.push(b'"');
     buf.extend_from_slice(u.hyphenated().encode_lower(&mut tmp).as_bytes());
     buf.push(b'"');
 }
 
-fn write_datetime(buf: &mut Vec<u8>, d: &NaiveDateTime) -> Result<(), StoreError> {
+pub(crate) fn write_datetime(buf: &mut Vec<u8>, d: &NaiveDateTime) -> Result<(), StoreError> {
     write!(
         buf,
         "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}\"",
@@ -82,11 +118,11 @@ fn write_datetime(buf: &mut Vec<u8>, d: &NaiveDateTime) -> Result<(), StoreError
     .map_err(io)
 }
 
-fn write_date(buf: &mut Vec<u8>, d: &NaiveDate) -> Result<(), StoreError> {
+pub(crate) fn write_date(buf: &mut Vec<u8>, d: &NaiveDate) -> Result<(), StoreError> {
     write!(buf, "\"{:04}-{:02}-{:02}\"", d.year(), d.month(), d.day()).map_err(io)
 }
 
-fn write_json<T: serde::Serialize>(buf: &mut Vec<u8>, v: &T) -> Result<(), StoreError> {
+pub(crate) fn write_json<T: serde::Serialize>(buf: &mut Vec<u8>, v: &T) -> Result<(), StoreError> {
     serde_json::to_writer(buf, v).map_err(|e| StoreError::Config(e.to_string()))
 }
 
@@ -126,6 +162,10 @@ macro_rules! write_column_for {
                     }),
                 }
             }
+
+            fn id_at(&self, idx: usize) -> Result<Option<Uuid>, StoreError> {
+                Ok(self.try_get(idx)?)
+            }
         }
     };
 }
@@ -133,7 +173,7 @@ macro_rules! write_column_for {
 write_column_for!(sqlx::sqlite::SqliteRow);
 write_column_for!(sqlx::postgres::PgRow);
 
-fn write_ids(buf: &mut Vec<u8>, ids: Option<&Vec<Uuid>>) {
+pub(crate) fn write_ids(buf: &mut Vec<u8>, ids: Option<&Vec<Uuid>>) {
     buf.push(b'[');
     for (i, id) in ids.into_iter().flatten().enumerate() {
         if i > 0 {
@@ -144,10 +184,105 @@ fn write_ids(buf: &mut Vec<u8>, ids: Option<&Vec<Uuid>>) {
     buf.push(b']');
 }
 
-fn write_key(buf: &mut Vec<u8>, key: &str) {
+pub(crate) fn write_key(buf: &mut Vec<u8>, key: &str) {
     buf.push(b'"');
     buf.extend_from_slice(key.as_bytes());
     buf.extend_from_slice(b"\":");
+}
+
+/// The SQL of the stream: the linked pairs (when a relation is inlined)
+/// and the rows, with the position of `id` among the selected columns.
+pub(crate) struct Plan {
+    pub links_sql: Option<String>,
+    pub rows_sql: String,
+    pub args: Vec<crate::value::SqlValue>,
+    pub idx_of_id: usize,
+    type_tail: Vec<u8>,
+}
+
+impl Plan {
+    pub(crate) fn new(
+        model: &'static Model,
+        select: &Select,
+        inline: Option<Inline>,
+        sqlite: bool,
+    ) -> Result<Plan, StoreError> {
+        let (where_sql, args) = crate::rows::where_sql(&select.filters, sqlite, "t.");
+        let links_sql = inline.map(|i| {
+            format!(
+                "SELECT l.{left}, l.{right} FROM {tab} l JOIN {model} t ON t.id = l.{left}{where_sql} \
+                 ORDER BY l.seq",
+                left = i.link.left,
+                right = i.link.right,
+                tab = i.link.table,
+                model = model.table,
+            )
+        });
+        let cols: Vec<_> = model
+            .columns
+            .iter()
+            .filter(|c| c.wire == Wire::Shown)
+            .collect();
+        let idx_of_id = cols.iter().position(|c| c.name == "id").unwrap_or(0);
+        let list: Vec<String> = cols.iter().map(|c| format!("t.\"{}\"", c.name)).collect();
+        let rows_sql = format!(
+            "SELECT {} FROM {} t{} ORDER BY t.seq",
+            list.join(", "),
+            model.table,
+            where_sql
+        );
+        let mut type_tail = Vec::new();
+        type_tail.extend_from_slice(b",\"type\":");
+        write_json(&mut type_tail, &model.type_name)?;
+        type_tail.push(b'}');
+        Ok(Plan {
+            links_sql,
+            rows_sql,
+            args,
+            idx_of_id,
+            type_tail,
+        })
+    }
+}
+
+/// Writes one row as Zou's JSON object (the model's shown columns in
+/// order, the inlined relation in its column's place, then `type`).
+pub(crate) fn write_row<R: WriteColumn>(
+    buf: &mut Vec<u8>,
+    model: &'static Model,
+    plan: &Plan,
+    inline: Option<Inline>,
+    linked: &HashMap<Uuid, Vec<Uuid>>,
+    row: &R,
+) -> Result<(), StoreError> {
+    buf.push(b'{');
+    let mut idx = 0;
+    let mut need_comma = false;
+    for col in model.columns {
+        match col.wire {
+            Wire::Shown => {
+                if need_comma {
+                    buf.push(b',');
+                }
+                need_comma = true;
+                write_key(buf, col.name);
+                row.write_column(buf, idx, col.kind)?;
+                idx += 1;
+            }
+            Wire::Relation if inline.is_some_and(|i| i.key == col.name) => {
+                if need_comma {
+                    buf.push(b',');
+                }
+                need_comma = true;
+                write_key(buf, col.name);
+                let id = row.id_at(plan.idx_of_id)?;
+                write_ids(buf, id.and_then(|id| linked.get(&id)));
+            }
+            _ => {}
+        }
+    }
+    buf.extend_from_slice(&plan.type_tail);
+    Ok(())
 }
 
 async fn produce(
@@ -158,23 +293,14 @@ async fn produce(
     tx: &mpsc::Sender<Result<Vec<u8>, StoreError>>,
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
-    let sqlite = db.is_sqlite();
-    let (where_sql, args) = crate::rows::where_sql(&select.filters, sqlite, "t.");
+    let plan = Plan::new(model, select, inline, db.is_sqlite())?;
 
     // The linked ids of the selected rows, in link order.
     let mut linked: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    if let Some(i) = inline {
-        let sql = format!(
-            "SELECT l.{left}, l.{right} FROM {tab} l JOIN {model} t ON t.id = l.{left}{where_sql} \
-             ORDER BY l.seq",
-            left = i.link.left,
-            right = i.link.right,
-            tab = i.link.table,
-            model = model.table,
-        );
+    if let Some(sql) = &plan.links_sql {
         let pairs: Vec<(Uuid, Uuid)> = on!(&mut conn, c => {
-            let mut q = sqlx::query_as(&sql);
-            for a in &args {
+            let mut q = sqlx::query_as(sql);
+            for a in &plan.args {
                 q = crate::rows::bind_as(q, a);
             }
             q.fetch_all(&mut *c).await?
@@ -184,30 +310,12 @@ async fn produce(
         }
     }
 
-    let cols: Vec<_> = model
-        .columns
-        .iter()
-        .filter(|c| c.wire == Wire::Shown)
-        .collect();
-    let idx_of_id = cols.iter().position(|c| c.name == "id").unwrap_or(0);
-    let list: Vec<String> = cols.iter().map(|c| format!("t.\"{}\"", c.name)).collect();
-    let sql = format!(
-        "SELECT {} FROM {} t{} ORDER BY t.seq",
-        list.join(", "),
-        model.table,
-        where_sql
-    );
-    let mut type_tail = Vec::new();
-    type_tail.extend_from_slice(b",\"type\":");
-    write_json(&mut type_tail, &model.type_name)?;
-    type_tail.push(b'}');
-
     let mut buf = Vec::with_capacity(CHUNK + 4096);
     buf.push(b'[');
     let mut first = true;
     on!(&mut conn, c => {
-        let mut q = sqlx::query(&sql);
-        for a in &args {
+        let mut q = sqlx::query(&plan.rows_sql);
+        for a in &plan.args {
             q = crate::rows::bind_any(q, a);
         }
         let mut rows = q.fetch(&mut *c);
@@ -216,33 +324,7 @@ async fn produce(
                 buf.push(b',');
             }
             first = false;
-            buf.push(b'{');
-            let mut idx = 0;
-            let mut need_comma = false;
-            for col in model.columns {
-                match col.wire {
-                    Wire::Shown => {
-                        if need_comma {
-                            buf.push(b',');
-                        }
-                        need_comma = true;
-                        write_key(&mut buf, col.name);
-                        row.write_column(&mut buf, idx, col.kind)?;
-                        idx += 1;
-                    }
-                    Wire::Relation if inline.is_some_and(|i| i.key == col.name) => {
-                        if need_comma {
-                            buf.push(b',');
-                        }
-                        need_comma = true;
-                        write_key(&mut buf, col.name);
-                        let id: Option<Uuid> = row.try_get(idx_of_id)?;
-                        write_ids(&mut buf, id.and_then(|id| linked.get(&id)));
-                    }
-                    _ => {}
-                }
-            }
-            buf.extend_from_slice(&type_tail);
+            write_row(&mut buf, model, &plan, inline, &linked, &row)?;
             if buf.len() >= CHUNK {
                 let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
                 if tx.send(Ok(chunk)).await.is_err() {

@@ -1,0 +1,104 @@
+//! The whole-list JSON stream reads SQLite files on a blocking rusqlite
+//! cursor (fennec-store/src/sqlite_stream.rs) and everything else through
+//! sqlx's pool (stream.rs). Both must write the same bytes: a seeded
+//! production, with a few values made awkward on purpose, is listed both
+//! ways and compared byte for byte, whole and filtered.
+
+use std::process::Command;
+
+use fennec_api::models;
+use fennec_store::rows::Select;
+use fennec_store::stream::{json_array, json_array_pooled, Inline};
+use fennec_store::{links, on, Db, SqlValue, StoreError};
+use tokio::sync::mpsc::Receiver;
+use uuid::Uuid;
+
+async fn collect(mut rx: Receiver<Result<Vec<u8>, StoreError>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(chunk) = rx.recv().await {
+        out.extend(chunk.expect("stream chunk"));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cursor_and_pool_write_the_same_task_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("seed.db").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_fennec"))
+        .args([
+            "seed",
+            "--scale",
+            "1",
+            "--seed",
+            "3",
+            "--today",
+            "2024-06-05",
+        ])
+        .args(["--database", &url, "--quiet"])
+        .output()
+        .expect("running fennec seed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let db = Db::connect(&url).await.unwrap();
+    assert!(db.sqlite_file().is_some(), "a SQLite file takes the cursor");
+    let mut conn = db.conn().await.unwrap();
+    // Values the JSON writer must escape or convert: quotes, a newline and
+    // non-ASCII text, a JSON object, a fractional time, an integer stored
+    // in a REAL column.
+    on!(&mut conn, c => sqlx::query(
+        "UPDATE tasks SET description = 'say \"hi\"\nto Zoë ✓', \
+         data = '{\"b\": [1, 2.5, null], \"a\": \"x\"}', \
+         last_comment_date = '2024-06-05 10:11:12.345678', estimation = 7 \
+         WHERE seq = (SELECT MIN(seq) FROM tasks)")
+        .execute(&mut *c).await.unwrap().rows_affected());
+    let (project, task_type): (Uuid, Uuid) = on!(&mut conn, c => sqlx::query_as(
+        "SELECT project_id, task_type_id FROM tasks ORDER BY seq LIMIT 1")
+        .fetch_one(&mut *c).await.unwrap());
+    drop(conn);
+
+    let inline = Some(Inline {
+        key: "assignees",
+        link: links::TASK_ASSIGNEES,
+    });
+    let selects = [
+        Select::default().eq("project_id", SqlValue::Uuid(project)),
+        Select::default()
+            .eq("project_id", SqlValue::Uuid(project))
+            .eq("task_type_id", SqlValue::Uuid(task_type)),
+        Select::default().eq("project_id", SqlValue::Uuid(Uuid::new_v4())),
+    ];
+    for (n, select) in selects.into_iter().enumerate() {
+        let cursor = collect(json_array(
+            db.clone(),
+            &models::TASK,
+            select.clone(),
+            inline,
+        ))
+        .await;
+        let pooled = collect(json_array_pooled(db.clone(), &models::TASK, select, inline)).await;
+        assert_eq!(
+            String::from_utf8_lossy(&cursor),
+            String::from_utf8_lossy(&pooled),
+            "select #{n}"
+        );
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&cursor).unwrap();
+        match n {
+            0 => {
+                assert_eq!(list.len(), 720, "the seed's tasks");
+                assert_eq!(list[0]["description"], "say \"hi\"\nto Zoë ✓");
+                assert_eq!(list[0]["data"]["b"][1], 2.5);
+                assert_eq!(list[0]["last_comment_date"], "2024-06-05T10:11:12");
+                assert!(list
+                    .iter()
+                    .any(|t| t["assignees"].as_array().unwrap().len() == 1));
+            }
+            1 => assert!(!list.is_empty() && list.len() < 720),
+            _ => assert!(list.is_empty()),
+        }
+    }
+}
