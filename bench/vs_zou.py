@@ -43,13 +43,6 @@ from wire import Wire  # noqa: E402
 import gazu  # noqa: E402
 
 PROJECT = "vs-zou"
-# Kitsu's front end loads these boards on a production's pages (issue 17
-# asks for them at the wire's speed); Zou and Fennec both serve them.
-WITH_TASKS = [
-    ("shots with tasks", "GET", "/api/data/shots/with-tasks?project_id={project_id}"),
-    ("assets with tasks", "GET", "/api/data/assets/with-tasks?project_id={project_id}"),
-    ("sequences with tasks", "GET", "/api/data/sequences/with-tasks?project_id={project_id}"),
-]
 SHOT_STEPS = ["Layout", "Animation", "FX", "Lighting", "Compositing", "Cleanup"]
 ASSET_STEPS = ["Concept", "Modeling", "Shading", "Rigging", "Texture", "Groom"]
 
@@ -246,7 +239,7 @@ def measure(name, server, seeded, args, workdir, wire=None):
     """Each scenario's wrk figures; with `wire`, also nginx serving one of
     the scenario's answers as a static file (GETs only)."""
     admin = server.client.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-    scenarios = bench.build_scenarios(server.client, seeded, admin, WITH_TASKS)
+    scenarios = bench.build_scenarios(server.client, seeded, admin, [])
     results = {}
     for sc in scenarios:
         if sc.optional:
