@@ -39,7 +39,7 @@ pub use calendar::{
     Calendar, CompiledCalendar, DateRange, PersonCalendar, WorkWeek, DEFAULT_HOURS_PER_DAY,
 };
 pub use causes::{causes, Cause, CauseKind};
-pub use critical::{critical_path, CriticalPath, TaskSlack};
+pub use critical::{critical_path, critical_paths, CriticalPath, TaskSlack};
 pub use forecast::{
     forecast, forecast_linked, forecast_planned, DayLoad, Forecast, PersonLoad, Ref,
     ScheduleOptions, Share, SpareCapacity, StatusFlags, TaskForecast, TaskInput, TaskState,

@@ -110,7 +110,7 @@ pub struct Scope {
 
 impl Scope {
     /// Sorted copies for binary search.
-    fn sorted(&self) -> Scope {
+    pub(crate) fn sorted(&self) -> Scope {
         let s = |v: &Vec<Uuid>| {
             let mut v = v.clone();
             v.sort_unstable();
@@ -128,7 +128,7 @@ impl Scope {
     }
 
     /// Whether `task` is in scope (lists must be sorted).
-    fn matches_sorted(&self, task: &TaskInput) -> bool {
+    pub(crate) fn matches_sorted(&self, task: &TaskInput) -> bool {
         fn one(list: &[Uuid], id: Option<Uuid>) -> bool {
             list.is_empty() || id.is_some_and(|id| list.binary_search(&id).is_ok())
         }

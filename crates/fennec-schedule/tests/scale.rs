@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
 use fennec_schedule::{
-    analyse, timeline, Calendar, DateRange, Department, GroupBy, Milestone, MilestoneKind,
-    PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput, TaskState,
+    analyse, critical_paths, timeline, Calendar, DateRange, Department, GroupBy, Milestone,
+    MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope, StatusFlags,
+    TaskInput, TaskState,
 };
 use uuid::Uuid;
 
@@ -141,13 +142,35 @@ fn production(tasks: usize, people: usize) -> ScheduleInput {
     }
 }
 
+/// The process's current and peak resident memory in MB (Linux; `None`
+/// elsewhere): printed beside the times, so bench/README.md's figures come
+/// from the same run.
+fn memory_mb() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb / 1000)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
 /// Best of a few runs: the machine may be shared, and the question is what
 /// the code costs, not what the neighbours do.
 #[test]
 #[ignore = "timing check; run in release"]
 fn forecasts_150k_tasks_2k_people_quickly() {
     let input = production(150_000, 2_000);
-    let mut best = [Duration::MAX; 7];
+    println!(
+        "memory (current, peak MB) with the input: {:?}",
+        memory_mb()
+    );
+    let mut best = [Duration::MAX; 8];
     for _ in 0..3 {
         let began = Instant::now();
         let mut lap = began;
@@ -173,8 +196,21 @@ fn forecasts_150k_tasks_2k_people_quickly() {
         let ru = fennec_schedule::rollups(&input.tasks, &f);
         lap = tick(3, lap);
         let tl = timeline(&input.tasks, &f, GroupBy::Sequence);
-        tick(4, lap);
-        tick(5, began);
+        lap = tick(4, lap);
+        // The critical paths the server answers: the whole project's, then
+        // each milestone's scope.
+        let whole = Scope::default();
+        let scopes: Vec<&Scope> = std::iter::once(&whole)
+            .chain(input.milestones.iter().map(|m| &m.scope))
+            .collect();
+        let paths = critical_paths(&cal, &input.tasks, &f, &links, &scopes);
+        tick(5, lap);
+        tick(6, began);
+        assert!(paths.iter().all(|p| !p.tasks.is_empty()));
+        println!(
+            "memory (current, peak MB) with the analysis: {:?}",
+            memory_mb()
+        );
         let open = f
             .tasks
             .iter()
@@ -189,10 +225,10 @@ fn forecasts_150k_tasks_2k_people_quickly() {
         assert!(spare > 3_000, "{spare} tasks on spare capacity");
         assert_eq!(tl.groups.len(), 300);
         assert!(!r.is_empty());
-        drop((m, ru));
+        drop((m, ru, paths));
         let lap = Instant::now();
         let json = serde_json::to_string(&f).unwrap();
-        tick(6, lap);
+        tick(7, lap);
         drop(json);
     }
     // The same forecast without departments: what laying the unassigned
@@ -213,11 +249,13 @@ fn forecasts_150k_tasks_2k_people_quickly() {
         drop(f);
     }
     println!("forecast without departments {without:?}");
-    let [forecast, milestones, risks, rollups, timeline, total, json] = best;
+    let [forecast, milestones, risks, rollups, timeline, critical, total, json] = best;
     println!(
         "forecast {forecast:?}, milestones {milestones:?}, risks {risks:?}, \
-         rollups {rollups:?}, timeline {timeline:?}: total {total:?} (forecast to JSON {json:?})"
+         rollups {rollups:?}, timeline {timeline:?}, critical paths {critical:?}: \
+         total {total:?} (forecast to JSON {json:?})"
     );
+    println!("memory (current, peak MB) at the end: {:?}", memory_mb());
     // Same as `analyse` plus one timeline.
     let all = analyse(&input);
     assert_eq!(all.milestones.len(), 10);
