@@ -1,4 +1,7 @@
-//! The forecast at studio scale: 150 000 tasks, 2 000 people.
+//! The forecast at studio scale: 150 000 tasks, 2 000 people; the analysis
+//! (forecast, milestones, risks, roll-ups, a timeline) and the critical
+//! paths of the project and its milestones, timed phase by phase (wall
+//! clock and this thread's CPU time), with the process's memory.
 //!
 //! Ignored by default (it is a timing check, meaningful in release only):
 //! `cargo test --release -p fennec-schedule --test scale -- --ignored --nocapture`
@@ -160,6 +163,16 @@ fn memory_mb() -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
+/// This thread's CPU time (Linux's `/proc/thread-self/schedstat`, in ns;
+/// zero elsewhere): on a shared machine the wall clock also counts the
+/// neighbours' builds, the CPU time only this work.
+fn cpu_time() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
 /// Best of a few runs: the machine may be shared, and the question is what
 /// the code costs, not what the neighbours do.
 #[test]
@@ -171,12 +184,14 @@ fn forecasts_150k_tasks_2k_people_quickly() {
         memory_mb()
     );
     let mut best = [Duration::MAX; 8];
+    let mut best_cpu = [Duration::MAX; 8];
     for _ in 0..3 {
-        let began = Instant::now();
+        let began = (Instant::now(), cpu_time());
         let mut lap = began;
-        let mut tick = |k: usize, at: Instant| {
-            best[k] = best[k].min(at.elapsed());
-            Instant::now()
+        let mut tick = |k: usize, at: (Instant, Duration)| {
+            best[k] = best[k].min(at.0.elapsed());
+            best_cpu[k] = best_cpu[k].min(cpu_time().saturating_sub(at.1));
+            (Instant::now(), cpu_time())
         };
         let cal = input.calendar.compile();
         let links = input.all_links();
@@ -226,7 +241,7 @@ fn forecasts_150k_tasks_2k_people_quickly() {
         assert_eq!(tl.groups.len(), 300);
         assert!(!r.is_empty());
         drop((m, ru, paths));
-        let lap = Instant::now();
+        let lap = (Instant::now(), cpu_time());
         let json = serde_json::to_string(&f).unwrap();
         tick(7, lap);
         drop(json);
@@ -255,11 +270,19 @@ fn forecasts_150k_tasks_2k_people_quickly() {
          rollups {rollups:?}, timeline {timeline:?}, critical paths {critical:?}: \
          total {total:?} (forecast to JSON {json:?})"
     );
+    let [forecast, milestones, risks, rollups, timeline, critical, total, json] = best_cpu;
+    println!(
+        "CPU time: forecast {forecast:?}, milestones {milestones:?}, risks {risks:?}, \
+         rollups {rollups:?}, timeline {timeline:?}, critical paths {critical:?}: \
+         total {total:?} (forecast to JSON {json:?})"
+    );
     println!("memory (current, peak MB) at the end: {:?}", memory_mb());
-    // Same as `analyse` plus one timeline.
+    // Same as `analyse` plus one timeline and the critical paths.
     let all = analyse(&input);
     assert_eq!(all.milestones.len(), 10);
+    // The target is on the wall clock (what a producer waits).
+    let wall = best[6];
     if !cfg!(debug_assertions) {
-        assert!(total < Duration::from_secs(1), "took {total:?}");
+        assert!(wall < Duration::from_secs(1), "took {wall:?}");
     }
 }
