@@ -47,7 +47,7 @@
 //!   and every output list is sorted. Task ids are expected to be unique.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -598,7 +598,7 @@ pub fn forecast_planned(
         .filter(|d| !d.people.is_empty())
         .collect();
     by_id.sort_by_key(|d| d.id);
-    let mut type_department: HashMap<Uuid, usize> = HashMap::new();
+    let mut type_department: crate::IdMap<Uuid, usize> = crate::IdMap::default();
     for (di, d) in by_id.iter().enumerate() {
         for tt in &d.task_types {
             type_department.entry(*tt).or_insert(di);

@@ -20,8 +20,8 @@
 //! * Every risk carries the numbers it was decided on. The list is sorted
 //!   most severe first, then by kind and subject, so it is reproducible.
 
+use crate::IdMap;
 use std::cmp::Reverse;
-use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -454,7 +454,7 @@ fn overloads(
 ) -> Vec<Risk> {
     let as_of = forecast.as_of;
     // (due, minutes, finish) of every dated open share, per person.
-    let mut by_person: HashMap<Uuid, Vec<(NaiveDate, i64, Option<NaiveDate>)>> = HashMap::new();
+    let mut by_person: IdMap<Uuid, Vec<(NaiveDate, i64, Option<NaiveDate>)>> = IdMap::default();
     for tf in &forecast.tasks {
         let Some(due) = tf.due else { continue };
         for s in &tf.shares {

@@ -15,13 +15,12 @@
 //! * Groups are sorted by planned start (undated last), then name, then id;
 //!   rows by planned start, planned end, then task id.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::forecast::{paired, Forecast, Ref, TaskForecast, TaskInput};
+use crate::IdMap;
 
 /// Built-in groupings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -204,7 +203,7 @@ fn grouped(
 ) -> Timeline {
     let order = paired(tasks, forecast);
 
-    let mut groups: HashMap<Option<Uuid>, TimelineGroup> = HashMap::new();
+    let mut groups: IdMap<Option<Uuid>, TimelineGroup> = IdMap::default();
     let mut keys: Vec<Option<Uuid>> = Vec::new();
     for (t, tf) in order {
         keys.clear();
