@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::calendar::CompiledCalendar;
-use crate::forecast::{paired, Forecast, ScheduleOptions, TaskInput, TaskState};
+use crate::forecast::{paired, Forecast, Ref, ScheduleOptions, TaskInput, TaskState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -127,18 +127,21 @@ impl Scope {
         }
     }
 
-    /// Whether `task` is in scope (lists must be sorted).
+    /// Whether `task` is in scope (lists must be sorted). A field is read
+    /// only when its list is not empty: a task spans several cache lines,
+    /// and most scopes name one kind of id.
     pub(crate) fn matches_sorted(&self, task: &TaskInput) -> bool {
-        fn one(list: &[Uuid], id: Option<Uuid>) -> bool {
-            list.is_empty() || id.is_some_and(|id| list.binary_search(&id).is_ok())
+        fn one(list: &[Uuid], id: impl FnOnce() -> Option<Uuid>) -> bool {
+            list.is_empty() || id().is_some_and(|id| list.binary_search(&id).is_ok())
         }
-        one(&self.task_ids, Some(task.id))
-            && one(&self.projects, task.project.as_ref().map(|r| r.id))
-            && one(&self.task_types, task.task_type.as_ref().map(|r| r.id))
-            && one(&self.entities, task.entity.as_ref().map(|r| r.id))
-            && one(&self.entity_types, task.entity_type.as_ref().map(|r| r.id))
-            && one(&self.sequences, task.sequence.as_ref().map(|r| r.id))
-            && one(&self.episodes, task.episode.as_ref().map(|r| r.id))
+        let id = |r: &Option<Ref>| r.as_ref().map(|r| r.id);
+        one(&self.task_ids, || Some(task.id))
+            && one(&self.projects, || id(&task.project))
+            && one(&self.task_types, || id(&task.task_type))
+            && one(&self.entities, || id(&task.entity))
+            && one(&self.entity_types, || id(&task.entity_type))
+            && one(&self.sequences, || id(&task.sequence))
+            && one(&self.episodes, || id(&task.episode))
     }
 
     /// Whether `task` is in scope.
