@@ -185,6 +185,7 @@ fn forecasts_150k_tasks_2k_people_quickly() {
     );
     let mut best = [Duration::MAX; 8];
     let mut best_cpu = [Duration::MAX; 8];
+    let mut json_mb = 0;
     for _ in 0..3 {
         let began = (Instant::now(), cpu_time());
         let mut lap = began;
@@ -244,6 +245,7 @@ fn forecasts_150k_tasks_2k_people_quickly() {
         let lap = (Instant::now(), cpu_time());
         let json = serde_json::to_string(&f).unwrap();
         tick(7, lap);
+        json_mb = json.len() / 1_000_000;
         drop(json);
     }
     // The same forecast without departments: what laying the unassigned
@@ -276,7 +278,10 @@ fn forecasts_150k_tasks_2k_people_quickly() {
          rollups {rollups:?}, timeline {timeline:?}, critical paths {critical:?}: \
          total {total:?} (forecast to JSON {json:?})"
     );
-    println!("memory (current, peak MB) at the end: {:?}", memory_mb());
+    println!(
+        "forecast JSON {json_mb} MB; memory (current, peak MB) at the end: {:?}",
+        memory_mb()
+    );
     // Same as `analyse` plus one timeline and the critical paths.
     let all = analyse(&input);
     assert_eq!(all.milestones.len(), 10);
