@@ -246,7 +246,8 @@ fn grouped(
         } else {
             0.0
         };
-        g.tasks.sort_unstable_by_key(|r| {
+        // Keys sorted beside indices, the rows moved once (they are large).
+        g.tasks.sort_by_cached_key(|r| {
             (
                 r.planned_start.is_none(),
                 r.planned_start,
