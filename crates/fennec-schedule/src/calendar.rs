@@ -301,7 +301,7 @@ pub struct CompiledCalendar {
     studio: Rule,
     /// Sorted, no duplicates.
     holidays: Vec<NaiveDate>,
-    people: HashMap<Uuid, (Rule, String)>,
+    people: crate::IdMap<Uuid, (Rule, String)>,
 }
 
 impl CompiledCalendar {

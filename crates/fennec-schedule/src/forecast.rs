@@ -34,7 +34,8 @@
 //!   smallest id). It stays unassigned: it has no share; its
 //!   `spare_capacity` names the department and that person, and the
 //!   minutes it takes are the person's `tentative_minutes`, never his
-//!   load. Cost: members × days laid per such task.
+//!   load. Cost per such task: members × the days up to the best finish
+//!   found so far (a member's days are not walked past it).
 //!   `as_of` is the first day that can be worked; time logged on it is
 //!   already in `logged`.
 //! * A task finishes on the day its last share finishes. Work that does not
@@ -46,7 +47,7 @@
 //!   and every output list is sorted. Task ids are expected to be unique.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -472,13 +473,19 @@ impl<'a> Lane<'a> {
     }
 
     /// Where `minutes` laid from day `i` would start and finish, without
-    /// laying them (`None` finish: not within the horizon).
-    fn peek(&mut self, i: usize, minutes: i64) -> (Option<usize>, Option<usize>) {
+    /// laying them (`None` finish: not within the horizon, or not by day
+    /// `bound`: the caller only wants to know whether it finishes by then).
+    fn peek(
+        &mut self,
+        i: usize,
+        minutes: i64,
+        bound: Option<usize>,
+    ) -> (Option<usize>, Option<usize>) {
         let mut left = minutes;
         let mut i = i.min(self.horizon);
         let mut first = None;
         while left > 0 {
-            let Some(j) = self.find(i) else {
+            let Some(j) = self.find(i).filter(|j| bound.is_none_or(|b| *j <= b)) else {
                 return (first, None);
             };
             first.get_or_insert(j);
@@ -563,7 +570,26 @@ pub fn forecast_planned(
     let horizon_end = day(as_of, horizon.saturating_sub(1));
 
     let order = id_order(tasks);
-    let assignees: Vec<Vec<Uuid>> = order.iter().map(|&i| tasks[i].assignee_set()).collect();
+    // What the layout reads of each task, in id order, and each task's
+    // assignee set, flat: `assignees(k)`. The input is read once: its tasks
+    // are large and scattered, and every later pass (most urgent first,
+    // then in id order) would otherwise miss the cache on each of them.
+    let mut briefs: Vec<Brief> = Vec::with_capacity(order.len());
+    let mut assignee_ids: Vec<Uuid> = Vec::new();
+    let mut assignee_at: Vec<u32> = Vec::with_capacity(order.len() + 1);
+    let mut set: Vec<Uuid> = Vec::new();
+    for &i in &order {
+        let t = &tasks[i];
+        briefs.push(Brief::of(t));
+        assignee_at.push(assignee_ids.len() as u32);
+        set.clone_from(&t.assignees);
+        set.sort_unstable();
+        set.dedup();
+        assignee_ids.extend_from_slice(&set);
+    }
+    drop(order);
+    assignee_at.push(assignee_ids.len() as u32);
+    let assignees = |k: usize| &assignee_ids[assignee_at[k] as usize..assignee_at[k + 1] as usize];
 
     // The department doing each task type (the first by id when several
     // claim it), among those with people; and each open unassigned task's.
@@ -572,21 +598,20 @@ pub fn forecast_planned(
         .filter(|d| !d.people.is_empty())
         .collect();
     by_id.sort_by_key(|d| d.id);
-    let mut type_department: HashMap<Uuid, usize> = HashMap::new();
+    let mut type_department: crate::IdMap<Uuid, usize> = crate::IdMap::default();
     for (di, d) in by_id.iter().enumerate() {
         for tt in &d.task_types {
             type_department.entry(*tt).or_insert(di);
         }
     }
-    let department_of: Vec<Option<usize>> = order
+    let department_of: Vec<Option<usize>> = briefs
         .iter()
-        .zip(&assignees)
-        .map(|(&i, a)| {
-            let t = &tasks[i];
-            if t.status.is_done || !a.is_empty() {
+        .enumerate()
+        .map(|(k, b)| {
+            if b.is_done || !assignees(k).is_empty() {
                 return None;
             }
-            type_department.get(&t.task_type.as_ref()?.id).copied()
+            type_department.get(&b.task_type?).copied()
         })
         .collect();
     let mut used = vec![false; by_id.len()];
@@ -594,29 +619,27 @@ pub fn forecast_planned(
         used[*d] = true;
     }
 
-    let mut people: Vec<Uuid> = assignees.iter().flatten().copied().collect();
+    let mut people: Vec<Uuid> = assignee_ids.clone();
     people.extend(calendar.people());
     for (d, _) in by_id.iter().zip(&used).filter(|(_, u)| **u) {
         people.extend(d.people.iter().map(|p| p.id));
     }
     people.sort_unstable();
     people.dedup();
-    let person_index: HashMap<Uuid, u32> = people
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (*p, i as u32))
-        .collect();
+    // `people` is sorted: a binary search over 2 000 ids stays in cache,
+    // cheaper than hashing a uuid.
+    let person_index = |p: &Uuid| people.binary_search(p).ok().map(|i| i as u32);
 
     // Track records, summed in task-id order so float sums are reproducible.
     let mut hist_logged = vec![0.0f64; people.len()];
     let mut hist_estimate = vec![0.0f64; people.len()];
     let mut hist_tasks = vec![0usize; people.len()];
-    for (k, &ti) in order.iter().enumerate() {
-        let t = &tasks[ti];
-        let (estimate, logged) = (t.estimate(), t.logged());
-        if t.status.is_done && estimate > 0.0 && logged > 0.0 {
-            for p in &assignees[k] {
-                let p = person_index[p] as usize;
+    for (k, b) in briefs.iter().enumerate() {
+        let (estimate, logged) = (b.estimate, b.logged);
+        if b.is_done && estimate > 0.0 && logged > 0.0 {
+            for p in assignees(k) {
+                let Some(p) = person_index(p) else { continue };
+                let p = p as usize;
                 hist_logged[p] += logged;
                 hist_estimate[p] += estimate;
                 hist_tasks[p] += 1;
@@ -648,20 +671,19 @@ pub fn forecast_planned(
 
     // Shares, in task-id order; `first_share[k]..first_share[k + 1]` are
     // task k's, `share_person` their people.
-    let n = order.len();
+    let n = briefs.len();
     let mut shares: Vec<Share> = Vec::new();
     let mut share_person: Vec<u32> = Vec::new();
     let mut first_share: Vec<usize> = Vec::with_capacity(n + 1);
-    for (k, &ti) in order.iter().enumerate() {
+    for (k, b) in briefs.iter().enumerate() {
         first_share.push(shares.len());
-        let t = &tasks[ti];
-        if t.status.is_done || assignees[k].is_empty() {
+        if b.is_done || assignees(k).is_empty() {
             continue;
         }
-        let raw = t.raw_remaining();
-        let count = assignees[k].len() as f64;
-        for p in &assignees[k] {
-            let pi = person_index[p];
+        let raw = b.raw;
+        let count = assignees(k).len() as f64;
+        for p in assignees(k) {
+            let Some(pi) = person_index(p) else { continue };
             let ratio = ratios[pi as usize];
             shares.push(Share {
                 person_id: *p,
@@ -678,30 +700,38 @@ pub fn forecast_planned(
 
     // Links between tasks of the input (unknown tasks and self links are
     // ignored), as predecessor lists and successor lists.
-    let index_of: HashMap<Uuid, usize> = order
-        .iter()
-        .enumerate()
-        .map(|(k, &ti)| (tasks[ti].id, k))
-        .collect();
-    let mut preds: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n];
-    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    // Tasks are numbered in id order, so a binary search finds a link's
+    // ends (links come sorted by predecessor: the searches stay in cache).
+    let index_of = |id: &Uuid| {
+        briefs
+            .binary_search_by_key(id, |b| b.id)
+            .ok()
+            .map(|k| k as u32)
+    };
+    let mut backward: Vec<(u32, (u32, u32))> = Vec::new();
+    let mut forward: Vec<(u32, u32)> = Vec::new();
     for l in links {
-        let (Some(&p), Some(&s)) = (index_of.get(&l.predecessor), index_of.get(&l.successor))
-        else {
+        let (Some(p), Some(s)) = (index_of(&l.predecessor), index_of(&l.successor)) else {
             continue;
         };
         if p != s {
-            preds[s].push((p, l.lag_days));
-            succs[p].push(s);
+            backward.push((s, (p, l.lag_days)));
+            forward.push((p, s));
         }
     }
+    let (pred_at, pred_list) = adjacency(n, &backward);
+    let (succ_at, succ_list) = adjacency(n, &forward);
+    drop((backward, forward));
+    let preds = |k: usize| &pred_list[pred_at[k] as usize..pred_at[k + 1] as usize];
+    let succs = |k: usize| &succ_list[succ_at[k] as usize..succ_at[k + 1] as usize];
 
     // Laid after the assigned work: the unassigned tasks on spare capacity
     // and everything downstream of them.
     let mut after: Vec<bool> = department_of.iter().map(Option::is_some).collect();
     let mut stack: Vec<usize> = (0..n).filter(|&k| after[k]).collect();
     while let Some(k) = stack.pop() {
-        for &s in &succs[k] {
+        for &s in succs(k) {
+            let s = s as usize;
             if !after[s] {
                 after[s] = true;
                 stack.push(s);
@@ -715,7 +745,7 @@ pub fn forecast_planned(
             let mut m: Vec<u32> = d
                 .people
                 .iter()
-                .filter_map(|p| person_index.get(&p.id).copied())
+                .filter_map(|p| person_index(&p.id))
                 .collect();
             m.sort_unstable();
             m.dedup();
@@ -741,24 +771,30 @@ pub fn forecast_planned(
         Uuid,
     );
     let key = |k: usize| -> Key {
-        let t = &tasks[order[k]];
+        let b = &briefs[k];
         (
             after[k],
-            Reverse(t.priority),
-            t.due.is_none(),
-            t.due,
-            t.start.is_none(),
-            t.start,
-            t.id,
+            Reverse(b.priority),
+            b.due.is_none(),
+            b.due,
+            b.start.is_none(),
+            b.start,
+            b.id,
         )
     };
-    let mut waiting: Vec<usize> = preds.iter().map(Vec::len).collect();
+    let mut waiting: Vec<usize> = (0..n).map(|k| preds(k).len()).collect();
     let mut by_key: Vec<usize> = (0..n).collect();
     by_key.sort_by_cached_key(|&k| key(k));
+    // A task's place in that order: the ready heap holds these small ranks
+    // instead of the keys (ids are unique, so the order is the same).
+    let mut rank = vec![0u32; n];
+    for (r, &k) in by_key.iter().enumerate() {
+        rank[k] = r as u32;
+    }
     let mut next_stuck = 0;
-    let mut ready: BinaryHeap<Reverse<(Key, usize)>> = (0..n)
+    let mut ready: BinaryHeap<Reverse<u32>> = (0..n)
         .filter(|&k| waiting[k] == 0)
-        .map(|k| Reverse((key(k), k)))
+        .map(|k| Reverse(rank[k]))
         .collect();
     let mut laid = vec![false; n];
     let mut finish_of: Vec<Finish> = vec![Finish::Free; n];
@@ -785,7 +821,7 @@ pub fn forecast_planned(
 
     for _ in 0..n {
         let k = match ready.pop() {
-            Some(Reverse((_, k))) => k,
+            Some(Reverse(r)) => by_key[r as usize],
             None => {
                 while laid[by_key[next_stuck]] {
                     next_stuck += 1;
@@ -794,21 +830,22 @@ pub fn forecast_planned(
             }
         };
         laid[k] = true;
-        let t = &tasks[order[k]];
+        let t = &briefs[k];
         let mut earliest = t.start.map_or(as_of, |s| s.max(as_of));
-        for &(p, lag) in &preds[k] {
+        for &(p, lag) in preds(k) {
+            let p = p as usize;
             match finish_of[p] {
                 _ if !laid[p] => {}
                 Finish::At(f) => {
                     let e = after_working_days(calendar, f, lag);
                     if e > earliest {
                         earliest = e;
-                        waits_for[k] = Some(tasks[order[p]].id);
+                        waits_for[k] = Some(briefs[p].id);
                     }
                 }
                 Finish::Never => {
                     blocked[k] = true;
-                    waits_for[k] = Some(tasks[order[p]].id);
+                    waits_for[k] = Some(briefs[p].id);
                 }
                 Finish::Free => {}
             }
@@ -841,7 +878,7 @@ pub fn forecast_planned(
             share.unscheduled_minutes = left;
         }
         if let Some(di) = department_of[k] {
-            let minutes = t.raw_remaining().round() as i64;
+            let minutes = t.raw.round() as i64;
             let mut spare = SpareCapacity {
                 department: Ref::new(by_id[di].id, by_id[di].name.clone()),
                 person_id: None,
@@ -857,7 +894,12 @@ pub fn forecast_planned(
                 let mut best = None;
                 let mut best_rank = (true, None, None);
                 for &pi in &members[di] {
-                    let (first, finish) = lane_of!(pi as usize).peek(earliest_index, minutes);
+                    // Nobody finishing after the best so far can beat him:
+                    // stop walking a member's days there (members × days
+                    // laid becomes members × the best finish's span).
+                    let bound = if best.is_some() { best_rank.1 } else { None };
+                    let (first, finish) =
+                        lane_of!(pi as usize).peek(earliest_index, minutes, bound);
                     let rank = (finish.is_none(), finish, first);
                     if best.is_none() || rank < best_rank {
                         (best, best_rank) = (Some(pi), rank);
@@ -883,7 +925,7 @@ pub fn forecast_planned(
                 None => Finish::Never,
             };
             spare_of[k] = Some(spare);
-        } else if t.status.is_done {
+        } else if t.is_done {
             finish_of[k] = t.done_at.map_or(Finish::Free, Finish::At);
         } else if first_share[k] == first_share[k + 1] {
             // Unassigned: no dates of its own, but it cannot be done before
@@ -895,19 +937,21 @@ pub fn forecast_planned(
             };
         } else {
             let task_shares = &shares[first_share[k]..first_share[k + 1]];
-            finish_of[k] = match task_shares
-                .iter()
-                .map(|s| s.finish)
-                .collect::<Option<Vec<_>>>()
-            {
-                Some(f) => f.into_iter().max().map_or(Finish::Free, Finish::At),
-                None => Finish::Never,
+            finish_of[k] = if task_shares.iter().any(|s| s.finish.is_none()) {
+                Finish::Never
+            } else {
+                task_shares
+                    .iter()
+                    .filter_map(|s| s.finish)
+                    .max()
+                    .map_or(Finish::Free, Finish::At)
             };
         }
-        for &s in &succs[k] {
+        for &s in succs(k) {
+            let s = s as usize;
             waiting[s] -= 1;
             if waiting[s] == 0 && !laid[s] {
-                ready.push(Reverse((key(s), s)));
+                ready.push(Reverse(rank[s]));
             }
         }
     }
@@ -964,8 +1008,7 @@ pub fn forecast_planned(
 
     let mut out = Vec::with_capacity(n);
     let mut unassigned = Vec::new();
-    for (k, &ti) in order.iter().enumerate() {
-        let t = &tasks[ti];
+    for (k, t) in briefs.iter().enumerate() {
         let task_shares = shares[first_share[k]..first_share[k + 1]].to_vec();
         let mut tf = task_forecast(
             calendar,
@@ -993,6 +1036,59 @@ pub fn forecast_planned(
         people: loads,
         unassigned,
     }
+}
+
+/// What the forecast reads of a task (see `forecast_planned`).
+struct Brief {
+    id: Uuid,
+    task_type: Option<Uuid>,
+    priority: i64,
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    done_at: Option<NaiveDate>,
+    is_done: bool,
+    estimate: f64,
+    logged: f64,
+    /// [`TaskInput::raw_remaining`].
+    raw: f64,
+}
+
+impl Brief {
+    fn of(t: &TaskInput) -> Self {
+        Brief {
+            id: t.id,
+            task_type: t.task_type.as_ref().map(|r| r.id),
+            priority: t.priority,
+            start: t.start,
+            due: t.due,
+            done_at: t.done_at,
+            is_done: t.status.is_done,
+            estimate: t.estimate(),
+            logged: t.logged(),
+            raw: t.raw_remaining(),
+        }
+    }
+}
+
+/// Compressed adjacency lists over `n` nodes from (node, item) pairs:
+/// node `i`'s items are `items[at[i]..at[i + 1]]`, in the order given (one
+/// allocation instead of a vector per node).
+pub(crate) fn adjacency<T: Copy>(n: usize, pairs: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
+    let mut at = vec![0u32; n + 1];
+    for (from, _) in pairs {
+        at[*from as usize + 1] += 1;
+    }
+    for i in 0..n {
+        at[i + 1] += at[i];
+    }
+    let mut fill = at.clone();
+    let mut items: Vec<Option<T>> = vec![None; pairs.len()];
+    for (from, item) in pairs {
+        let f = &mut fill[*from as usize];
+        items[*f as usize] = Some(*item);
+        *f += 1;
+    }
+    (at, items.into_iter().flatten().collect())
 }
 
 /// Indices of `tasks` in id order (sorting ids beside indices keeps the sort
@@ -1028,12 +1124,12 @@ fn task_forecast(
     calendar: &CompiledCalendar,
     as_of: NaiveDate,
     horizon_end: NaiveDate,
-    t: &TaskInput,
+    t: &Brief,
     shares: Vec<Share>,
     spare: Option<(SpareCapacity, Span)>,
     unassigned: &mut Vec<Uuid>,
 ) -> TaskForecast {
-    if t.status.is_done {
+    if t.is_done {
         return TaskForecast {
             task_id: t.id,
             state: TaskState::Done,
@@ -1051,7 +1147,7 @@ fn task_forecast(
             slip_days: 0,
         };
     }
-    let raw = t.raw_remaining();
+    let raw = t.raw;
     let earliest = t.start.map_or(as_of, |s| s.max(as_of));
     let mut spare_unscheduled = false;
     let (state, remaining, start, finish) = if shares.is_empty() {

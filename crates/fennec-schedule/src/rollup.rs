@@ -13,13 +13,12 @@
 //! * A group's name is taken from its first task in id order; rows are sorted
 //!   by name then id, the `null` row last.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::forecast::{paired, Forecast, Ref, TaskForecast, TaskInput, TaskState};
+use crate::IdMap;
 
 /// Totals of one group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,7 +116,7 @@ pub fn rollups(tasks: &[TaskInput], forecast: &Forecast) -> RollUps {
         |t| t.sequence.as_ref(),
         |t| t.task_type.as_ref(),
     ];
-    let mut groups: [HashMap<Option<Uuid>, RollUp>; 4] = Default::default();
+    let mut groups: [IdMap<Option<Uuid>, RollUp>; 4] = Default::default();
     for (t, tf) in &order {
         let unscheduled = tf.unscheduled_minutes();
         for (rows, key) in groups.iter_mut().zip(keys) {
@@ -135,7 +134,7 @@ pub fn rollups(tasks: &[TaskInput], forecast: &Forecast) -> RollUps {
         }
     }
 
-    let mut people: HashMap<Option<Uuid>, RollUp> = HashMap::new();
+    let mut people: IdMap<Option<Uuid>, RollUp> = IdMap::default();
     for (t, tf) in &order {
         if tf.state == TaskState::Done {
             let who = t.assignee_set();
@@ -190,7 +189,7 @@ fn person_ref(forecast: &Forecast, id: Uuid) -> Ref {
     Ref::new(id, forecast.person(id).map_or("", |p| p.name.as_str()))
 }
 
-fn sorted(rows: HashMap<Option<Uuid>, RollUp>) -> Vec<RollUp> {
+fn sorted(rows: IdMap<Option<Uuid>, RollUp>) -> Vec<RollUp> {
     let mut rows: Vec<RollUp> = rows.into_values().collect();
     rows.sort_by(|a, b| {
         let k = |r: &RollUp| {

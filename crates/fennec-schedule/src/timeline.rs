@@ -15,13 +15,12 @@
 //! * Groups are sorted by planned start (undated last), then name, then id;
 //!   rows by planned start, planned end, then task id.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::forecast::{paired, Forecast, Ref, TaskForecast, TaskInput};
+use crate::IdMap;
 
 /// Built-in groupings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -110,39 +109,73 @@ fn qualified(r: &Ref, parents: &[Option<&Ref>]) -> Ref {
 
 /// The timeline of `tasks` grouped by one of the built-in keys.
 pub fn timeline(tasks: &[TaskInput], forecast: &Forecast, group_by: GroupBy) -> Timeline {
-    let one = |r: Option<&Ref>| vec![r.cloned()];
+    // The group's id is read from each task; its name is built only once
+    // per group (a qualified name per task is an allocation per task).
+    let one = |r: Option<&Ref>, ids: &mut Vec<Option<Uuid>>| ids.push(r.map(|r| r.id));
+    let named = |r: Option<&Ref>| r.cloned();
     match group_by {
-        GroupBy::Project => timeline_by(tasks, forecast, |t| one(t.project.as_ref())),
-        GroupBy::Episode => timeline_by(tasks, forecast, |t| one(t.episode.as_ref())),
+        GroupBy::Project => grouped(
+            tasks,
+            forecast,
+            |t, ids| one(t.project.as_ref(), ids),
+            |t, _| named(t.project.as_ref()),
+        ),
+        GroupBy::Episode => grouped(
+            tasks,
+            forecast,
+            |t, ids| one(t.episode.as_ref(), ids),
+            |t, _| named(t.episode.as_ref()),
+        ),
         // Sequences are named alike in every episode (SQ01…): their groups
         // are named "episode / sequence", and entities' "episode / sequence
         // / shot", so that rows can be told apart.
-        GroupBy::Sequence => timeline_by(tasks, forecast, |t| {
-            vec![t
-                .sequence
-                .as_ref()
-                .map(|r| qualified(r, &[t.episode.as_ref()]))]
-        }),
-        GroupBy::Entity => timeline_by(tasks, forecast, |t| {
-            vec![t
-                .entity
-                .as_ref()
-                .map(|r| qualified(r, &[t.episode.as_ref(), t.sequence.as_ref()]))]
-        }),
-        GroupBy::EntityType => timeline_by(tasks, forecast, |t| one(t.entity_type.as_ref())),
-        GroupBy::TaskType => timeline_by(tasks, forecast, |t| one(t.task_type.as_ref())),
-        GroupBy::Person => timeline_by(tasks, forecast, |t| {
-            let who = t.assignee_set();
-            if who.is_empty() {
-                return vec![None];
-            }
-            who.into_iter()
-                .map(|p| {
-                    let name = forecast.person(p).map_or("", |l| l.name.as_str());
-                    Some(Ref::new(p, name))
-                })
-                .collect()
-        }),
+        GroupBy::Sequence => grouped(
+            tasks,
+            forecast,
+            |t, ids| one(t.sequence.as_ref(), ids),
+            |t, _| {
+                t.sequence
+                    .as_ref()
+                    .map(|r| qualified(r, &[t.episode.as_ref()]))
+            },
+        ),
+        GroupBy::Entity => grouped(
+            tasks,
+            forecast,
+            |t, ids| one(t.entity.as_ref(), ids),
+            |t, _| {
+                t.entity
+                    .as_ref()
+                    .map(|r| qualified(r, &[t.episode.as_ref(), t.sequence.as_ref()]))
+            },
+        ),
+        GroupBy::EntityType => grouped(
+            tasks,
+            forecast,
+            |t, ids| one(t.entity_type.as_ref(), ids),
+            |t, _| named(t.entity_type.as_ref()),
+        ),
+        GroupBy::TaskType => grouped(
+            tasks,
+            forecast,
+            |t, ids| one(t.task_type.as_ref(), ids),
+            |t, _| named(t.task_type.as_ref()),
+        ),
+        GroupBy::Person => grouped(
+            tasks,
+            forecast,
+            |t, ids| {
+                ids.extend(t.assignees.iter().map(|p| Some(*p)));
+                if ids.is_empty() {
+                    ids.push(None);
+                }
+            },
+            |_, id| {
+                let p = id?;
+                let name = forecast.person(p).map_or("", |l| l.name.as_str());
+                Some(Ref::new(p, name))
+            },
+        ),
     }
 }
 
@@ -151,37 +184,54 @@ pub fn timeline_by<F>(tasks: &[TaskInput], forecast: &Forecast, key: F) -> Timel
 where
     F: Fn(&TaskInput) -> Vec<Option<Ref>>,
 {
+    grouped(
+        tasks,
+        forecast,
+        |t, ids| ids.extend(key(t).iter().map(|k| k.as_ref().map(|r| r.id))),
+        |t, id| key(t).into_iter().flatten().find(|r| Some(r.id) == id),
+    )
+}
+
+/// The timeline of `tasks` grouped by the ids `ids` puts in its buffer for
+/// each task, `name` giving the key of a group from its first task (in id
+/// order) and its id.
+fn grouped(
+    tasks: &[TaskInput],
+    forecast: &Forecast,
+    ids: impl Fn(&TaskInput, &mut Vec<Option<Uuid>>),
+    name: impl Fn(&TaskInput, Option<Uuid>) -> Option<Ref>,
+) -> Timeline {
     let order = paired(tasks, forecast);
 
-    let mut groups: HashMap<Option<Uuid>, TimelineGroup> = HashMap::new();
+    let mut groups: IdMap<Option<Uuid>, TimelineGroup> = IdMap::default();
+    let mut keys: Vec<Option<Uuid>> = Vec::new();
     for (t, tf) in order {
-        let mut keys = key(t);
-        keys.sort_by_key(|k| k.as_ref().map(|r| r.id));
-        keys.dedup_by_key(|k| k.as_ref().map(|r| r.id));
-        for k in keys {
-            let g = groups
-                .entry(k.as_ref().map(|r| r.id))
-                .or_insert_with(|| TimelineGroup {
-                    key: k,
-                    planned_start: None,
-                    planned_end: None,
-                    actual_start: None,
-                    actual_end: None,
-                    forecast_end: None,
-                    complete: true,
-                    late: 0,
-                    slipping: 0,
-                    progress: Progress {
-                        tasks: 0,
-                        done_tasks: 0,
-                        estimate_minutes: 0.0,
-                        done_estimate_minutes: 0.0,
-                        logged_minutes: 0.0,
-                        remaining_minutes: 0,
-                        ratio: 0.0,
-                    },
-                    tasks: Vec::new(),
-                });
+        keys.clear();
+        ids(t, &mut keys);
+        keys.sort_unstable();
+        keys.dedup();
+        for &k in &keys {
+            let g = groups.entry(k).or_insert_with(|| TimelineGroup {
+                key: name(t, k),
+                planned_start: None,
+                planned_end: None,
+                actual_start: None,
+                actual_end: None,
+                forecast_end: None,
+                complete: true,
+                late: 0,
+                slipping: 0,
+                progress: Progress {
+                    tasks: 0,
+                    done_tasks: 0,
+                    estimate_minutes: 0.0,
+                    done_estimate_minutes: 0.0,
+                    logged_minutes: 0.0,
+                    remaining_minutes: 0,
+                    ratio: 0.0,
+                },
+                tasks: Vec::new(),
+            });
             add(g, t, tf);
         }
     }
@@ -196,7 +246,8 @@ where
         } else {
             0.0
         };
-        g.tasks.sort_by_key(|r| {
+        // Keys sorted beside indices, the rows moved once (they are large).
+        g.tasks.sort_by_cached_key(|r| {
             (
                 r.planned_start.is_none(),
                 r.planned_start,
@@ -207,14 +258,14 @@ where
         });
     }
     groups.sort_by(|a, b| {
-        let k = |g: &TimelineGroup| {
+        fn k(g: &TimelineGroup) -> (bool, Option<NaiveDate>, bool, Option<(&str, Uuid)>) {
             (
                 g.planned_start.is_none(),
                 g.planned_start,
                 g.key.is_none(),
-                g.key.as_ref().map(|k| (k.name.clone(), k.id)),
+                g.key.as_ref().map(|k| (k.name.as_str(), k.id)),
             )
-        };
+        }
         k(a).cmp(&k(b))
     });
     Timeline {

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate, Weekday};
 use fennec_schedule::{
-    analyse, apply_changes, causes, critical_path, find_cycle, forecast, remedies, timeline,
-    what_if, Calendar, Cast, CastFeed, Change, DateRange, Department, GroupBy, Link, LinkKind,
-    Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope,
-    StatusFlags, TaskInput, TaskState, WorkWeek,
+    analyse, apply_changes, causes, critical_path, critical_paths, find_cycle, forecast, remedies,
+    timeline, what_if, Calendar, Cast, CastFeed, Change, DateRange, Department, GroupBy, Link,
+    LinkKind, Milestone, MilestoneKind, PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope,
+    StatusFlags, TaskInput, TaskSlack, TaskState, WorkWeek,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -681,37 +681,193 @@ proptest! {
     }
 }
 
+/// The people whose time a task's forecast takes: its shares', or the
+/// member whose spare capacity an unassigned task is laid on.
+fn workers(f: &fennec_schedule::Forecast, id: Uuid) -> Vec<Uuid> {
+    let t = f.task(id).unwrap();
+    let mut who: Vec<Uuid> = t.shares.iter().map(|s| s.person_id).collect();
+    who.extend(t.spare_capacity.as_ref().and_then(|s| s.person_id));
+    who
+}
+
+/// The critical-path properties on one production: every task on the path
+/// has zero slack, each is pushed by the one before it, and every dated
+/// open task (on spare capacity included) has its slack.
+fn check_critical_path(input: &ScheduleInput) -> Result<(), TestCaseError> {
+    let cal = input.calendar.compile();
+    let links = input.all_links();
+    let f = analyse(input).forecast;
+    let cp = critical_path(&cal, &f, &links, |_| true);
+    let slack = |id: Uuid| cp.slack.iter().find(|s| s.task_id == id).unwrap();
+    for id in &cp.tasks {
+        prop_assert_eq!(slack(*id).slack_days, 0);
+    }
+    for s in &cp.slack {
+        prop_assert!(s.slack_days >= 0);
+        prop_assert!(
+            s.slack_days
+                <= cal
+                    .working_days_between(s.finish, cp.finish.unwrap())
+                    .max(0)
+        );
+    }
+    if let Some(last) = cp.tasks.last() {
+        prop_assert_eq!(Some(slack(*last).finish), cp.finish);
+    }
+    prop_assert_eq!(cp.tasks.is_empty(), cp.finish.is_none());
+    // Every open task with forecast dates takes part, the unassigned ones
+    // laid on spare capacity too; nothing else does.
+    let dated: Vec<Uuid> = f
+        .tasks
+        .iter()
+        .filter(|t| t.is_open() && t.forecast_start.is_some() && t.forecast_finish.is_some())
+        .map(|t| t.task_id)
+        .collect();
+    prop_assert_eq!(
+        cp.slack.iter().map(|s| s.task_id).collect::<Vec<_>>(),
+        dated
+    );
+    // Each task of the chain is pushed by the one before it: a link or
+    // the same person (his share, or his spare capacity).
+    for w in cp.tasks.windows(2) {
+        let linked = links
+            .iter()
+            .any(|l| l.predecessor == w[0] && l.successor == w[1]);
+        let shared = workers(&f, w[0])
+            .iter()
+            .any(|p| workers(&f, w[1]).contains(p));
+        prop_assert!(linked || shared);
+        prop_assert!(slack(w[0]).finish <= slack(w[1]).start.max(slack(w[0]).finish));
+    }
+    Ok(())
+}
+
+/// The critical path of one scope computed the plain way, a graph built
+/// for that scope alone (the definition [`critical_paths`] must match).
+fn reference_critical_path(
+    input: &ScheduleInput,
+    f: &fennec_schedule::Forecast,
+    scope: &Scope,
+) -> fennec_schedule::CriticalPath {
+    let cal = input.calendar.compile();
+    let links = input.all_links();
+    let in_scope = |id: Uuid| input.tasks.iter().any(|t| t.id == id && scope.matches(t));
+    let dated: Vec<(Uuid, NaiveDate, NaiveDate)> = f
+        .tasks
+        .iter()
+        .filter(|t| t.is_open() && in_scope(t.task_id))
+        .filter_map(|t| Some((t.task_id, t.forecast_start?, t.forecast_finish?)))
+        .collect();
+    let Some(target) = dated.iter().map(|d| d.2).max() else {
+        return fennec_schedule::CriticalPath {
+            finish: None,
+            tasks: vec![],
+            slack: vec![],
+        };
+    };
+    let index = |id: Uuid| dated.iter().position(|d| d.0 == id);
+    let gap = |a: usize, b: usize, lag: u32| {
+        let tolerance = i64::from(lag == 0);
+        (cal.working_days_between(dated[a].2, dated[b].1) - i64::from(lag) - tolerance).max(0)
+    };
+    // (from, to, lag, is a link)
+    let mut edges: Vec<(usize, usize, u32, bool)> = Vec::new();
+    for l in &links {
+        if let (Some(a), Some(b)) = (index(l.predecessor), index(l.successor)) {
+            if a != b {
+                edges.push((a, b, l.lag_days, true));
+            }
+        }
+    }
+    let mut lanes: Vec<(Uuid, NaiveDate, NaiveDate, usize)> = Vec::new();
+    for (i, d) in dated.iter().enumerate() {
+        let t = f.task(d.0).unwrap();
+        for s in &t.shares {
+            lanes.push((s.person_id, s.start.unwrap(), s.finish.unwrap(), i));
+        }
+        if let Some(p) = t.spare_capacity.as_ref().and_then(|s| s.person_id) {
+            lanes.push((p, d.1, d.2, i));
+        }
+    }
+    lanes.sort();
+    for w in lanes.windows(2) {
+        if w[0].0 == w[1].0 && w[0].3 != w[1].3 {
+            edges.push((w[0].3, w[1].3, 0, false));
+        }
+    }
+    let to_target = |i: usize| cal.working_days_between(dated[i].2, target).max(0);
+    let mut order: Vec<usize> = (0..dated.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse((dated[i].2, dated[i].1, i)));
+    let mut slack: Vec<Option<i64>> = vec![None; dated.len()];
+    for &i in &order {
+        let mut best = to_target(i);
+        for &(a, b, lag, _) in &edges {
+            if a == i {
+                best = best.min(gap(a, b, lag) + slack[b].unwrap_or_else(|| to_target(b)));
+            }
+        }
+        slack[i] = Some(best);
+    }
+    let slack: Vec<i64> = slack.into_iter().map(Option::unwrap).collect();
+    let last = (0..dated.len()).find(|&i| dated[i].2 == target).unwrap();
+    let mut chain = vec![last];
+    let mut at = last;
+    while let Some((_, _, p)) = edges
+        .iter()
+        .filter(|e| e.1 == at && !chain.contains(&e.0) && slack[e.0] == 0 && gap(e.0, at, e.2) == 0)
+        .map(|e| (!e.3, dated[e.0].0, e.0))
+        .min()
+    {
+        chain.push(p);
+        at = p;
+    }
+    chain.reverse();
+    fennec_schedule::CriticalPath {
+        finish: Some(target),
+        tasks: chain.into_iter().map(|i| dated[i].0).collect(),
+        slack: dated
+            .iter()
+            .zip(&slack)
+            .map(|(d, s)| TaskSlack {
+                task_id: d.0,
+                start: d.1,
+                finish: d.2,
+                slack_days: *s,
+            })
+            .collect(),
+    }
+}
+
 proptest! {
     #![proptest_config(config())]
 
     #[test]
     fn every_task_on_the_critical_path_has_zero_slack(input in arb_linked_input()) {
+        check_critical_path(&input)?;
+    }
+
+    /// With departments, unassigned tasks laid on spare capacity take part
+    /// in the path: the same properties hold.
+    #[test]
+    fn every_task_on_the_critical_path_has_zero_slack_with_spare_capacity(input in arb_departed_input()) {
+        check_critical_path(&input)?;
+    }
+
+    /// The project's and the milestones' paths, computed on one shared
+    /// graph, are each what a graph built for that scope alone gives.
+    #[test]
+    fn critical_paths_of_several_scopes_match_one_scope_at_a_time(input in arb_departed_input()) {
         let cal = input.calendar.compile();
         let links = input.all_links();
         let f = analyse(&input).forecast;
-        let cp = critical_path(&cal, &f, &links, |_| true);
-        let slack = |id: Uuid| cp.slack.iter().find(|s| s.task_id == id).unwrap();
-        for id in &cp.tasks {
-            prop_assert_eq!(slack(*id).slack_days, 0);
-        }
-        for s in &cp.slack {
-            prop_assert!(s.slack_days >= 0);
-            prop_assert!(s.slack_days <= cal.working_days_between(s.finish, cp.finish.unwrap()).max(0));
-        }
-        if let Some(last) = cp.tasks.last() {
-            prop_assert_eq!(Some(slack(*last).finish), cp.finish);
-        }
-        prop_assert_eq!(cp.tasks.is_empty(), cp.finish.is_none());
-        // Each task of the chain is pushed by the one before it: a link or
-        // the same person.
-        for w in cp.tasks.windows(2) {
-            let linked = links.iter().any(|l| l.predecessor == w[0] && l.successor == w[1]);
-            let people = |id: Uuid| -> Vec<Uuid> {
-                f.task(id).unwrap().shares.iter().map(|s| s.person_id).collect()
-            };
-            let shared = people(w[0]).iter().any(|p| people(w[1]).contains(p));
-            prop_assert!(linked || shared);
-            prop_assert!(slack(w[0]).finish <= slack(w[1]).start.max(slack(w[0]).finish));
+        let whole = Scope::default();
+        let scopes: Vec<&Scope> = std::iter::once(&whole)
+            .chain(input.milestones.iter().map(|m| &m.scope))
+            .collect();
+        let paths = critical_paths(&cal, &input.tasks, &f, &links, &scopes);
+        prop_assert_eq!(paths.len(), scopes.len());
+        for (scope, cp) in scopes.iter().zip(&paths) {
+            prop_assert_eq!(cp, &reference_critical_path(&input, &f, scope));
         }
     }
 }

@@ -812,14 +812,10 @@ async fn critical_path(
                 t.0.clone(),
             )
         });
-        let paths: Vec<fennec_schedule::CriticalPath> = targets
-            .iter()
-            .map(|(_, _, _, scope)| {
-                fennec_schedule::critical_path(&calendar, &forecast, &links, |id| {
-                    tasks.get(&id).is_some_and(|t| scope.matches(t))
-                })
-            })
-            .collect();
+        // One graph for every target (see `fennec_schedule::critical`).
+        let scopes: Vec<&fennec_schedule::Scope> = targets.iter().map(|t| &t.3).collect();
+        let paths =
+            fennec_schedule::critical_paths(&calendar, &input.tasks, &forecast, &links, &scopes);
         let answer = CriticalPathAnswer {
             project: project_ref(&project),
             as_of,
