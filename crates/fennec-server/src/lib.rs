@@ -30,6 +30,7 @@ pub mod playlists;
 pub mod present;
 pub mod preview_annotations;
 pub mod preview_files;
+pub mod preview_frames;
 pub mod preview_movies;
 pub mod previews;
 pub mod quotas;

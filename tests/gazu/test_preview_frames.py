@@ -1,0 +1,206 @@
+"""Issue 14: a movie preview's frames and tile sheet.
+
+* gazu's ``extract_frame_from_preview`` and ``extract_tile_from_preview``
+  (Zou's ``actions/preview-files/{id}/extract-frame`` and ``extract-tile``),
+  the tile sheet the processing stores (``movies/tiles/preview-files``),
+  and ``set_main_preview`` with a frame number (the frame becomes the
+  preview's pictures).
+
+The expected answers are those of Zou 1.0.97, checked by running this
+module against it (``FENNEC_BIN=tests/gazu/zou_reference/fennec``).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from types import SimpleNamespace
+
+import gazu
+import pytest
+import requests
+
+from support import ARTIST_PASSWORD, REFERENCE_IS_ZOU, artist_client, unique
+from test_preview_movies import make_movie, png_size
+
+TIMEOUT = 60
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None, reason="needs ffmpeg (scripts/test installs it)")
+
+
+def http(api_url, method, path, client=None, **kw):
+    client = client or gazu.client.default_client
+    headers = kw.pop("headers", {})
+    headers["Authorization"] = f"Bearer {client.tokens['access_token']}"
+    return requests.request(method, f"{api_url}/{path}", headers=headers,
+                            timeout=TIMEOUT, **kw)
+
+
+def person(project, role, api_url):
+    tag = unique()
+    someone = gazu.person.new_person("Fra", f"{role}{tag}", f"fra-{role}-{tag}@example.com",
+                                     password=ARTIST_PASSWORD, role=role)
+    if project is not None:
+        gazu.project.add_person_to_team(project, someone)
+    return artist_client(api_url, someone["email"])
+
+
+@pytest.fixture
+def prod(gazu_admin, tmp_path):
+    tag = unique()
+    project = gazu.project.new_project(f"FRM {tag}")
+    project = gazu.project.update_project(
+        {"id": project["id"], "resolution": "640x360", "fps": "24"})
+    anim = next(t for t in gazu.task.all_task_types()
+                if t["name"] == "Animation" and t["for_entity"] == "Shot")
+    sequence = gazu.shot.new_sequence(project, "SQ01")
+    shot = gazu.shot.new_shot(project, sequence, "SH010")
+    movie = tmp_path / "take.mp4"
+    # Two seconds at 24 fps: 48 frames, each one different (testsrc's
+    # counter), so two frames never give the same picture.
+    make_movie(movie, seconds=2)
+    return SimpleNamespace(
+        project=project, shot=shot, sequence=sequence, anim=anim, movie=str(movie),
+        status=gazu.task.get_task_status_by_short_name("wip"),
+        task=gazu.task.new_task(shot, anim),
+    )
+
+
+def make_png(tmp_path) -> str:
+    png = tmp_path / "still.png"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                    "-i", "color=c=red:size=64x48", "-frames:v", "1", str(png)], check=True)
+    return str(png)
+
+
+def ready_movie(prod):
+    comment = gazu.task.add_comment(prod.task, prod.status, "cut")
+    uploaded = gazu.task.add_preview(prod.task, comment, prod.movie)
+    preview = gazu.files.wait_for_preview_file(uploaded, timeout=90, poll_interval=0.5)
+    assert preview["status"] == "ready"
+    return preview
+
+
+def test_frames_and_tiles(prod, api_url, tmp_path):
+    preview = ready_movie(prod)
+    pid = preview["id"]
+
+    # A frame of the normalised movie, at its size.
+    target = tmp_path / "frame12.png"
+    response = gazu.files.extract_frame_from_preview(preview, 12, str(target))
+    assert response.headers["Content-Type"] == "image/png"
+    frame12 = target.read_bytes()
+    assert png_size(frame12) == (640, 360)
+    frame40 = http(api_url, "GET", f"actions/preview-files/{pid}/extract-frame",
+                   params={"frame_number": 40})
+    assert frame40.status_code == 200, frame40.text
+    assert png_size(frame40.content) == (640, 360)
+    assert frame40.content != frame12
+    # Frame numbers count from 1: frame 1 is the movie's first picture,
+    # the one the processing kept as the preview's original.
+    first = http(api_url, "GET", f"actions/preview-files/{pid}/extract-frame",
+                 params={"frame_number": 1})
+    original = http(api_url, "GET", f"pictures/originals/preview-files/{pid}.png")
+    assert first.status_code == 200 and original.status_code == 200
+    assert png_size(first.content) == png_size(original.content)
+
+    # Past the movie's end: Zou's ffmpeg writes nothing and Zou answers a
+    # 500; Fennec says why (CONTRACT.md).
+    beyond = http(api_url, "GET", f"actions/preview-files/{pid}/extract-frame",
+                  params={"frame_number": 500})
+    if REFERENCE_IS_ZOU:
+        assert beyond.status_code == 500
+    else:
+        assert beyond.status_code == 400, beyond.text
+        assert beyond.json()["message"] == "Frame 500 is beyond the end of the movie."
+
+    # The tile sheet: 8 frames a row, 100 pixels high, as wide as the
+    # movie's ratio wants; the processing stored one.
+    columns, rows = 8, math.ceil(48 / 8)
+    tile_size = (columns * math.ceil(100 * 640 / 360), rows * 100)
+    stored = http(api_url, "GET", f"movies/tiles/preview-files/{pid}.png")
+    assert stored.status_code == 200, stored.text
+    assert stored.headers["Content-Type"] == "image/png"
+    assert png_size(stored.content) == tile_size
+    target = tmp_path / "tile.png"
+    response = gazu.files.extract_tile_from_preview(preview, str(target))
+    assert response.headers["Content-Type"] == "image/png"
+    assert png_size(target.read_bytes()) == tile_size
+
+    # A picture preview has no frames nor tiles.
+    comment = gazu.task.add_comment(prod.task, prod.status, "still")
+    still = gazu.task.add_preview(prod.task, comment, make_png(tmp_path))
+    response = http(api_url, "GET", f"actions/preview-files/{still['id']}/extract-frame",
+                    params={"frame_number": 3})
+    assert response.status_code == 404, response.text
+    response = http(api_url, "GET", f"actions/preview-files/{still['id']}/extract-tile")
+    assert response.status_code == 400
+    assert response.json()["message"] == "Preview file is not a movie"
+    missing = "00000000-0000-4000-8000-000000000000"
+    for action in ("extract-frame", "extract-tile"):
+        response = http(api_url, "GET", f"actions/preview-files/{missing}/{action}")
+        assert response.status_code == 404, action
+
+    # Rights: frames are for the production's managers; the tile for
+    # whoever may see the task, and not for an outsider.
+    artist = person(prod.project, "user", api_url)
+    response = http(api_url, "GET", f"actions/preview-files/{pid}/extract-frame",
+                    client=artist, params={"frame_number": 2})
+    assert response.status_code == 403
+    response = http(api_url, "GET", f"actions/preview-files/{pid}/extract-tile", client=artist)
+    assert response.status_code == 200
+    assert http(api_url, "GET", f"movies/tiles/preview-files/{pid}.png",
+                client=artist).status_code == 200
+    manager = person(prod.project, "manager", api_url)
+    response = http(api_url, "GET", f"actions/preview-files/{pid}/extract-frame",
+                    client=manager, params={"frame_number": 2})
+    assert response.status_code == 200
+    outsider = person(None, "user", api_url)
+    for path in (f"actions/preview-files/{pid}/extract-tile",
+                 f"movies/tiles/preview-files/{pid}.png"):
+        assert http(api_url, "GET", path, client=outsider).status_code == 403, path
+
+
+def test_main_preview_from_a_frame(prod, api_url, tmp_path):
+    preview = ready_movie(prod)
+    pid = preview["id"]
+    before = http(api_url, "GET", f"pictures/thumbnails/preview-files/{pid}.png").content
+    original_before = http(api_url, "GET", f"pictures/originals/preview-files/{pid}.png").content
+    entity = gazu.task.set_main_preview(preview, frame_number=30)
+    assert entity["id"] == prod.shot["id"]
+    assert entity["preview_file_id"] == pid
+    assert gazu.shot.get_shot(prod.shot["id"])["preview_file_id"] == pid
+    # The frame became the preview's pictures, in Zou's sizes.
+    after = http(api_url, "GET", f"pictures/thumbnails/preview-files/{pid}.png").content
+    assert png_size(after) == (150, 100)
+    assert after != before
+    original_after = http(api_url, "GET", f"pictures/originals/preview-files/{pid}.png").content
+    assert png_size(original_after) == (640, 360)
+    assert original_after != original_before
+    frame30 = http(api_url, "GET", f"actions/preview-files/{pid}/extract-frame",
+                   params={"frame_number": 30}).content
+    assert png_size(frame30) == png_size(original_after)
+    # A frame past the end: Zou logs its failure, answers the entity and
+    # leaves the pictures as they were; Fennec says why (CONTRACT.md).
+    response = http(api_url, "PUT", f"actions/preview-files/{pid}/set-main-preview",
+                    json={"frame_number": 500})
+    if REFERENCE_IS_ZOU:
+        assert response.status_code == 200, response.text
+    else:
+        assert response.status_code == 400, response.text
+        assert response.json()["message"] == "Frame 500 is beyond the end of the movie."
+    assert http(api_url, "GET", f"pictures/originals/preview-files/{pid}.png").content \
+        == original_after
+    # A picture preview has no frames.
+    comment = gazu.task.add_comment(prod.task, prod.status, "still")
+    still = gazu.task.add_preview(prod.task, comment, make_png(tmp_path))
+    response = http(api_url, "PUT", f"actions/preview-files/{still['id']}/set-main-preview",
+                    json={"frame_number": 3})
+    assert response.status_code == 400
+    assert response.json()["message"] == "Can't use a given frame on non movie preview"
+    # A client reviews, never picks the thumbnail.
+    client = person(prod.project, "client", api_url)
+    with pytest.raises(gazu.exception.NotAllowedException):
+        gazu.task.set_main_preview(preview, frame_number=3, client=client)
