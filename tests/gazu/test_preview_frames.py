@@ -1,10 +1,14 @@
-"""Issue 14: a movie preview's frames and tile sheet.
+"""Issue 14: a movie preview's frames and tile sheet, and the running
+previews.
 
 * gazu's ``extract_frame_from_preview`` and ``extract_tile_from_preview``
   (Zou's ``actions/preview-files/{id}/extract-frame`` and ``extract-tile``),
   the tile sheet the processing stores (``movies/tiles/preview-files``),
   and ``set_main_preview`` with a frame number (the frame becomes the
-  preview's pictures).
+  preview's pictures);
+* gazu's ``get_running_preview_files`` (Zou's
+  ``data/playlists/preview-files/running``): admins only, the broken,
+  missing and processing previews of open productions, newest first.
 
 The expected answers are those of Zou 1.0.97, checked by running this
 module against it (``FENNEC_BIN=tests/gazu/zou_reference/fennec``).
@@ -204,3 +208,52 @@ def test_main_preview_from_a_frame(prod, api_url, tmp_path):
     client = person(prod.project, "client", api_url)
     with pytest.raises(gazu.exception.NotAllowedException):
         gazu.task.set_main_preview(preview, frame_number=3, client=client)
+
+
+def test_running_preview_files(prod, api_url):
+    comment = gazu.task.add_comment(prod.task, prod.status, "bad file")
+    waiting = gazu.task.create_preview(prod.task, comment)
+    broken = gazu.task.create_preview(prod.task, comment)
+    response = http(api_url, "POST", f"pictures/preview-files/{broken['id']}",
+                    files={"file": ("broken.mp4", b"this is no movie at all" * 100)})
+    assert response.status_code == 201, response.text
+    broken = gazu.files.wait_for_preview_file(broken, timeout=50, poll_interval=0.5)
+    assert broken["status"] == "broken"
+    ready = ready_movie(prod)
+
+    gazu.cache.disable()
+    running = gazu.files.get_running_preview_files()
+    ours = [p for p in running if p["task_id"] == prod.task["id"]]
+    # Newest first; a ready preview is not running.
+    assert [p["id"] for p in ours] == [broken["id"], waiting["id"]]
+    assert ready["id"] not in {p["id"] for p in running}
+    row = ours[0]
+    assert row["status"] == "broken"
+    assert row["project_id"] == prod.project["id"]
+    assert row["task_type_id"] == prod.anim["id"]
+    assert row["full_entity_name"] == "SQ01 / SH010"
+    full = gazu.files.get_preview_file(broken["id"])
+    for key, value in full.items():
+        if key not in ("comments", "updated_at"):
+            assert row[key] == value, key
+    # Cursor and limit: what is older than the cursor, so many at most.
+    page = http(api_url, "GET", "data/playlists/preview-files/running",
+                params={"cursor_preview_file_id": broken["id"], "limit": 50}).json()
+    assert broken["id"] not in {p["id"] for p in page}
+    assert waiting["id"] in {p["id"] for p in page}
+    assert len(http(api_url, "GET", "data/playlists/preview-files/running",
+                    params={"limit": 1}).json()) == 1
+    response = http(api_url, "GET", "data/playlists/preview-files/running",
+                    params={"cursor_preview_file_id": "nope"})
+    assert response.status_code == 400
+    assert response.json()["message"] == "The cursor_preview_file_id parameter is not a valid id"
+
+    # A closed production's previews are not running any more.
+    gazu.project.close_project(prod.project)
+    running = gazu.files.get_running_preview_files()
+    assert not [p for p in running if p["task_id"] == prod.task["id"]]
+
+    # Admins only, even a manager of the production is refused.
+    manager = person(prod.project, "manager", api_url)
+    with pytest.raises(gazu.exception.NotAllowedException):
+        gazu.files.get_running_preview_files(client=manager)

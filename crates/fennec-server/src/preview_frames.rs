@@ -1,4 +1,5 @@
-//! A movie preview's frames and tile sheet (issue 14).
+//! A movie preview's frames and tile sheet (issue 14), and the running
+//! previews.
 //!
 //! * **Frames**: Zou's `ExtractFrameFromPreview` (a frame of the stored
 //!   movie as a PNG, for the production's managers) and
@@ -10,6 +11,7 @@
 //! * **Tiles**: the sheet Kitsu's player scrubs on (Zou's `generate_tile`:
 //!   8 frames a row, 100 pixels high), made while the movie is processed
 //!   and again by `ExtractTileFromPreview`, stored as `pictures/tiles`.
+//! * **Running previews**: Zou's `RunningPreviewFiles`, for admins.
 
 use std::path::Path;
 
@@ -17,7 +19,8 @@ use axum::body::Body;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use bytes::Bytes;
-use fennec_store::rows::Row;
+use fennec_api::models::PREVIEW_FILE;
+use fennec_store::rows::{self, Row};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -25,6 +28,7 @@ use crate::app::AppState;
 use crate::auth::permissions::check_manager_project_access;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::QueryPairs;
 use crate::present::{id_of, uuid_field};
 use crate::preview_files::{self, ReadRule};
 use crate::preview_movies;
@@ -32,6 +36,10 @@ use crate::storage::{MOVIES, PICTURES};
 
 /// Where a movie's tile sheet is kept: Zou's `pictures/tiles`.
 pub const TILES: &str = "tiles";
+
+fn store_err(e: fennec_store::StoreError) -> ApiError {
+    e.into()
+}
 
 fn media_err(e: object_store::Error) -> ApiError {
     ApiError::internal(format!("media storage: {e}"))
@@ -286,4 +294,67 @@ pub async fn extract_tile(
         .await
         .map_err(media_err)?;
     Ok(png_response(tile))
+}
+
+/// `GET data/playlists/preview-files/running`: Zou's
+/// `RunningPreviewFiles`, admins only. Each preview as its row, with its
+/// task's production, task type and entity's full name.
+pub async fn running(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &QueryPairs,
+) -> ApiResult<Vec<Value>> {
+    if !user.is_admin() {
+        return Err(ApiError::forbidden());
+    }
+    let cursor = match query.get("cursor_preview_file_id") {
+        None => None,
+        Some(v) => Some(Uuid::parse_str(v).map_err(|_| {
+            ApiError::bad_request("The cursor_preview_file_id parameter is not a valid id")
+        })?),
+    };
+    let limit = query
+        .get("limit")
+        .map(|v| {
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_request("Wrong value for parameter limit."))
+        })
+        .transpose()?;
+    let mut conn = state.db.conn().await?;
+    if let Some(id) = cursor {
+        if rows::get(&mut conn, &PREVIEW_FILE, id, false)
+            .await
+            .map_err(store_err)?
+            .is_none()
+        {
+            return Err(ApiError::bad_request(format!(
+                "No preview file found with id: {id}"
+            )));
+        }
+    }
+    let found = fennec_store::previews::running(&mut conn, cursor, limit)
+        .await
+        .map_err(store_err)?;
+    let entities: Vec<Uuid> = found.iter().filter_map(|r| r.entity).collect();
+    let names = crate::notifications::full_entity_names(&mut conn, &entities).await?;
+    let mut out = Vec::with_capacity(found.len());
+    for r in found {
+        let Some(mut row) = rows::get(&mut conn, &PREVIEW_FILE, r.preview, false)
+            .await
+            .map_err(store_err)?
+        else {
+            continue;
+        };
+        let id = |u: Option<Uuid>| u.map_or(Value::Null, |u| Value::String(u.to_string()));
+        row.insert("project_id".into(), id(r.project));
+        row.insert("task_type_id".into(), id(r.task_type));
+        let name = r
+            .entity
+            .and_then(|e| names.get(&e))
+            .map_or(Value::Null, |(n, _, _)| Value::String(n.clone()));
+        row.insert("full_entity_name".into(), name);
+        out.push(Value::Object(row));
+    }
+    Ok(out)
 }

@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
             get(extract_tile),
         )
         .route("/movies/tiles/preview-files/{file}", get(tile))
+        .route("/data/playlists/preview-files/running", get(running))
 }
 
 /// An optional non-negative integer of a validated body (pydantic's
@@ -446,4 +447,13 @@ async fn tile(
         false,
     )
     .await
+}
+
+/// GET /data/playlists/preview-files/running
+async fn running(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    query: QueryPairs,
+) -> ApiResult<Json<Vec<Value>>> {
+    Ok(Json(frames::running(&s, &user, &query).await?))
 }
