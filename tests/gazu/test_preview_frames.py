@@ -1,5 +1,5 @@
-"""Issue 14: a movie preview's frames and tile sheet, and the running
-previews.
+"""Issue 14: a movie preview's frames and tile sheet, the running previews,
+and the recovery of movies left "processing" by a stopped server.
 
 * gazu's ``extract_frame_from_preview`` and ``extract_tile_from_preview``
   (Zou's ``actions/preview-files/{id}/extract-frame`` and ``extract-tile``),
@@ -8,7 +8,9 @@ previews.
   preview's pictures);
 * gazu's ``get_running_preview_files`` (Zou's
   ``data/playlists/preview-files/running``): admins only, the broken,
-  missing and processing previews of open productions, newest first.
+  missing and processing previews of open productions, newest first;
+* Fennec only: a preview still "processing" with no update for 150 s when
+  the server starts is marked "broken", a recent one is left alone.
 
 The expected answers are those of Zou 1.0.97, checked by running this
 module against it (``FENNEC_BIN=tests/gazu/zou_reference/fennec``).
@@ -17,8 +19,11 @@ module against it (``FENNEC_BIN=tests/gazu/zou_reference/fennec``).
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import sqlite3
 import subprocess
+import uuid
 from types import SimpleNamespace
 
 import gazu
@@ -257,3 +262,82 @@ def test_running_preview_files(prod, api_url):
     manager = person(prod.project, "manager", api_url)
     with pytest.raises(gazu.exception.NotAllowedException):
         gazu.files.get_running_preview_files(client=manager)
+
+
+# --------------------------------------------------------------------------
+# Fennec only: the start-up recovery of previews left "processing".
+# --------------------------------------------------------------------------
+
+
+def _age(server, preview_id, seconds):
+    """Makes a preview look untouched for `seconds`, as a server stopped
+    mid-encode leaves it."""
+    if server.backend == "sqlite":
+        path = server.database_url.removeprefix("sqlite://")
+        with sqlite3.connect(path) as conn:
+            conn.execute(
+                "UPDATE preview_files SET updated_at = strftime('%Y-%m-%d %H:%M:%S', "
+                "'now', ?) WHERE hex(id) = ?",
+                (f"-{seconds} seconds", uuid.UUID(preview_id).hex.upper()))
+            assert conn.total_changes == 1
+    else:
+        out = subprocess.run(
+            ["psql", server.database_url, "-v", "ON_ERROR_STOP=1", "-c",
+             f"UPDATE preview_files SET updated_at = now() at time zone 'utc' "
+             f"- interval '{seconds} seconds' WHERE id = '{preview_id}'"],
+            check=True, capture_output=True, text=True)
+        assert "UPDATE 1" in out.stdout, out.stdout
+
+
+@pytest.mark.skipif(REFERENCE_IS_ZOU, reason="Fennec's start-up recovery; Zou has none")
+def test_startup_marks_stale_processing_previews_broken(tmp_path):
+    from test_durability import _start
+    from conftest import _drop_postgres_database, _free_port, _fresh_postgres_url, _stop
+    from support import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    backends = ["sqlite"] + (["postgres"] if os.environ.get("FENNEC_TEST_DATABASE_URL") else [])
+    for backend in backends:
+        dropped = None
+        if backend == "sqlite":
+            url = f"sqlite://{tmp_path / 'recovery.db'}"
+        else:
+            base = os.environ["FENNEC_TEST_DATABASE_URL"]
+            url, name = _fresh_postgres_url(base)
+            dropped = (base, name)
+        try:
+            server = _start(url, tmp_path, f"{backend}-first", _free_port())
+            server.backend = backend
+            client = gazu.client.create_client(server.api_url)
+            gazu.log_in(ADMIN_EMAIL, ADMIN_PASSWORD, client=client)
+            project = gazu.project.new_project(f"REC {unique()}", client=client)
+            shot = gazu.shot.new_shot(
+                project, gazu.shot.new_sequence(project, "SQ", client=client), "SH",
+                client=client)
+            anim = next(t for t in gazu.task.all_task_types(client=client)
+                        if t["name"] == "Animation" and t["for_entity"] == "Shot")
+            task = gazu.task.new_task(shot, anim, client=client)
+            wip = gazu.task.get_task_status_by_short_name("wip", client=client)
+            comment = gazu.task.add_comment(task, wip, "cut", client=client)
+            stale = gazu.task.create_preview(task, comment, client=client)
+            recent = gazu.task.create_preview(task, comment, client=client)
+            assert stale["status"] == recent["status"] == "processing"
+            _stop(server.process)
+            # A movie whose encode stopped 10 minutes ago, and one whose
+            # heartbeat was 100 s ago (another replica may still encode it).
+            _age(server, stale["id"], 600)
+            _age(server, recent["id"], 100)
+
+            restarted = _start(url, tmp_path, f"{backend}-second", _free_port())
+            try:
+                client = gazu.client.create_client(restarted.api_url)
+                gazu.log_in(ADMIN_EMAIL, ADMIN_PASSWORD, client=client)
+                after = gazu.files.get_preview_file(stale["id"], client=client)
+                assert after["status"] == "broken", backend
+                assert "stopped" in after["data"]["processing_error"], after["data"]
+                assert gazu.files.get_preview_file(
+                    recent["id"], client=client)["status"] == "processing", backend
+            finally:
+                _stop(restarted.process)
+        finally:
+            if dropped:
+                _drop_postgres_database(*dropped)

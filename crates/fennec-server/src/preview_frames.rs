@@ -1,5 +1,5 @@
-//! A movie preview's frames and tile sheet (issue 14), and the running
-//! previews.
+//! A movie preview's frames and tile sheet (issue 14), the running
+//! previews, and the previews a stopped server left "processing".
 //!
 //! * **Frames**: Zou's `ExtractFrameFromPreview` (a frame of the stored
 //!   movie as a PNG, for the production's managers) and
@@ -12,8 +12,16 @@
 //!   8 frames a row, 100 pixels high), made while the movie is processed
 //!   and again by `ExtractTileFromPreview`, stored as `pictures/tiles`.
 //! * **Running previews**: Zou's `RunningPreviewFiles`, for admins.
+//! * **Recovery**: a movie is encoded by a tokio task of one server; a
+//!   server stopped mid-encode leaves its preview "processing" for ever,
+//!   which Kitsu shows as a spinner. While it encodes, a heartbeat moves
+//!   the row's `updated_at` every 30 s; at start-up, a preview still
+//!   processing without a change for 150 s is nobody's any more and
+//!   turns "broken" with its reason in `data.processing_error`, so
+//!   another replica's live encode is never taken for a dead one.
 
 use std::path::Path;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue};
@@ -36,6 +44,13 @@ use crate::storage::{MOVIES, PICTURES};
 
 /// Where a movie's tile sheet is kept: Zou's `pictures/tiles`.
 pub const TILES: &str = "tiles";
+
+/// A movie being encoded touches its row this often.
+pub const HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// A preview processing without a change for this long has no live
+/// encode any more (five missed heartbeats).
+pub const STALE_AFTER: Duration = Duration::from_secs(150);
 
 fn store_err(e: fennec_store::StoreError) -> ApiError {
     e.into()
@@ -357,4 +372,53 @@ pub async fn running(
         out.push(Value::Object(row));
     }
     Ok(out)
+}
+
+/// While a movie is encoded: its row's `updated_at` moves every
+/// [`HEARTBEAT`]. The caller aborts the task when the work ends.
+pub fn heartbeat(state: AppState, preview_id: Uuid) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(HEARTBEAT);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let touched = match state.db.conn().await {
+                Ok(mut conn) => fennec_store::previews::touch_processing(
+                    &mut conn,
+                    preview_id,
+                    fennec_api::time::now(),
+                )
+                .await
+                .map_err(|e| e.to_string()),
+                Err(e) => Err(format!("{e:?}")),
+            };
+            match touched {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => tracing::warn!("movie preview {preview_id}: no heartbeat: {e}"),
+            }
+        }
+    })
+}
+
+/// The reason a recovered preview shows in `data.processing_error`.
+pub const STOPPED: &str =
+    "the server stopped while this movie was being processed; upload it again";
+
+/// At start-up: the previews still processing with no heartbeat for
+/// [`STALE_AFTER`] turn broken, with their event. Returns how many.
+pub async fn recover_stale(state: &AppState) -> ApiResult<usize> {
+    let cutoff = fennec_api::time::now()
+        - chrono::Duration::from_std(STALE_AFTER).unwrap_or_else(|_| chrono::Duration::zero());
+    let stale = {
+        let mut conn = state.db.conn().await?;
+        fennec_store::previews::stale_processing(&mut conn, cutoff)
+            .await
+            .map_err(store_err)?
+    };
+    for id in &stale {
+        tracing::warn!("movie preview {id} was left processing by a stopped server: broken");
+        preview_movies::mark_broken(state, *id, STOPPED).await?;
+    }
+    Ok(stale.len())
 }

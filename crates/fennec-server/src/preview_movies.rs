@@ -556,11 +556,15 @@ async fn run(
     settings: Settings,
     normalize: bool,
 ) {
+    // The heartbeat runs while the movie waits for an encoder too: a
+    // queued movie is as alive as one being encoded.
+    let heartbeat = crate::preview_frames::heartbeat(state.clone(), preview_id);
     let _permit = encoders().acquire().await;
     let outcome = match process(work.path(), &source, &settings, normalize).await {
         Ok(outputs) => store(&state, preview_id, outputs).await,
         Err(e) => Err(e),
     };
+    heartbeat.abort();
     if let Err(reason) = outcome {
         tracing::warn!("movie preview {preview_id} is broken: {reason}");
         if let Err(e) = mark_broken(&state, preview_id, &reason).await {
@@ -694,7 +698,7 @@ async fn project_of(
 
 /// Zou's `set_preview_file_as_broken`, with the reason kept beside the
 /// other facts of the upload.
-async fn mark_broken(state: &AppState, preview_id: Uuid, reason: &str) -> ApiResult<()> {
+pub(crate) async fn mark_broken(state: &AppState, preview_id: Uuid, reason: &str) -> ApiResult<()> {
     let mut tx = state.db.begin().await?;
     let Some(preview) = rows::get(&mut tx, &PREVIEW_FILE, preview_id, false)
         .await

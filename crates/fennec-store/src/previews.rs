@@ -286,7 +286,33 @@ pub async fn set_entity_preview(exec: &mut impl Exec, entity: Uuid, preview: Uui
 }
 
 // ---------------------------------------------------------------------
-// Running previews (issue 14).
+// Processing (issue 14): the movies being encoded, and those a stopped
+// server left "processing" for ever.
+
+/// The heartbeat of a movie being encoded: its `updated_at` moves, so a
+/// server starting meanwhile (another replica) does not take it for one a
+/// stopped server left. False once the preview is no longer processing.
+pub async fn touch_processing(
+    exec: &mut impl Exec,
+    preview: Uuid,
+    at: chrono::NaiveDateTime,
+) -> Result<bool> {
+    let n = on!(exec, c => sqlx::query(
+        "UPDATE preview_files SET updated_at = $1 WHERE id = $2 AND status = 'processing'")
+        .bind(at).bind(preview).execute(&mut *c).await?.rows_affected());
+    Ok(n > 0)
+}
+
+/// The previews still "processing" whose row has not changed since
+/// `before`: no server is encoding them any more.
+pub async fn stale_processing(
+    exec: &mut impl Exec,
+    before: chrono::NaiveDateTime,
+) -> Result<Vec<Uuid>> {
+    Ok(on!(exec, c => sqlx::query_scalar(
+        "SELECT id FROM preview_files WHERE status = 'processing' AND updated_at < $1 ORDER BY seq")
+        .bind(before).fetch_all(&mut *c).await?))
+}
 
 /// One row of Zou's `get_running_preview_files`: the preview, and its
 /// task's production, task type and entity.
