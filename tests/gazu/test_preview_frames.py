@@ -264,6 +264,30 @@ def test_running_preview_files(prod, api_url):
         gazu.files.get_running_preview_files(client=manager)
 
 
+def test_attachment_thumbnail(prod, api_url, tmp_path):
+    """gazu's ``download_attachment_thumbnail`` (Zou's
+    ``AttachmentThumbnailResource``): Zou makes thumbnails for chat
+    pictures only, so a comment's picture has none (404) for whoever may
+    see its task; the others are refused before that, an unknown file
+    is a 404."""
+    comment = gazu.task.add_comment(prod.task, prod.status, "see attached",
+                                    attachments=[make_png(tmp_path)])
+    attachment = comment["attachment_files"][0]
+    path = f"pictures/thumbnails/attachment-files/{attachment['id']}.png"
+    response = http(api_url, "GET", path)
+    assert response.status_code == 404, response.text
+    with pytest.raises(gazu.exception.RouteNotFoundException):
+        gazu.files.download_attachment_thumbnail(attachment, str(tmp_path / "t.png"))
+    artist = person(prod.project, "user", api_url)
+    assert http(api_url, "GET", path, client=artist).status_code == 404
+    outsider = person(None, "user", api_url)
+    response = http(api_url, "GET", path, client=outsider)
+    assert response.status_code == 403, response.text
+    missing = "00000000-0000-4000-8000-000000000000"
+    response = http(api_url, "GET", f"pictures/thumbnails/attachment-files/{missing}.png")
+    assert response.status_code == 404
+
+
 # --------------------------------------------------------------------------
 # Fennec only: the start-up recovery of previews left "processing".
 # --------------------------------------------------------------------------
