@@ -9,6 +9,7 @@ and the recovery of movies left "processing" by a stopped server.
 * gazu's ``get_running_preview_files`` (Zou's
   ``data/playlists/preview-files/running``): admins only, the broken,
   missing and processing previews of open productions, newest first;
+* gazu's ``download_attachment_thumbnail`` and ``download_playlist_zip``;
 * Fennec only: a preview still "processing" with no update for 150 s when
   the server starts is marked "broken", a recent one is left alone.
 
@@ -20,10 +21,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import uuid
+import zipfile
 from types import SimpleNamespace
 
 import gazu
@@ -285,6 +288,54 @@ def test_attachment_thumbnail(prod, api_url, tmp_path):
     assert response.status_code == 403, response.text
     missing = "00000000-0000-4000-8000-000000000000"
     response = http(api_url, "GET", f"pictures/thumbnails/attachment-files/{missing}.png")
+    assert response.status_code == 404
+
+
+def test_playlist_zip(prod, api_url, tmp_path):
+    """gazu's ``download_playlist_zip`` (Zou's ``PlaylistZipDownloadResource``):
+    every preview file of each entry's revision, in the playlist's order,
+    named as Zou's ``get_preview_file_name`` names them (production, entity,
+    task type, revision, and the position past the first), each as stored:
+    the normalised movie, a picture's PNG original."""
+    movie = ready_movie(prod)
+    # A picture added to the movie's comment: the same revision, position 2.
+    comment = gazu.task.get_last_comment_for_task(prod.task)
+    extra = gazu.task.add_preview(prod.task, comment, make_png(tmp_path))
+    assert (extra["revision"], extra["position"]) == (1, 2)
+    shot2 = gazu.shot.new_shot(prod.project, prod.sequence, "SH020")
+    task2 = gazu.task.new_task(shot2, prod.anim)
+    still = gazu.task.add_preview(
+        task2, gazu.task.add_comment(task2, prod.status, "still"), make_png(tmp_path))
+    playlist = gazu.playlist.new_playlist(prod.project, "Daily Review #1")
+    playlist = gazu.playlist.add_entity_to_playlist(playlist, prod.shot, preview_file=movie)
+    playlist = gazu.playlist.add_entity_to_playlist(playlist, shot2, preview_file=still)
+
+    target = tmp_path / "playlist.zip"
+    response = gazu.playlist.download_playlist_zip(playlist, str(target))
+    slug = re.sub(r"[^a-z0-9]+", "_", prod.project["name"].lower()).strip("_")
+    assert response.headers["Content-Type"] == "application/zip"
+    assert response.headers["Content-Disposition"] == \
+        f"attachment; filename={slug}_daily_review_1.zip"
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        assert names == [f"{slug}_sq01_sh010_animation_v1.mp4",
+                         f"{slug}_sq01_sh010_animation_v1-2.png",
+                         f"{slug}_sq01_sh020_animation_v1.png"]
+        assert archive.read(names[0]) == http(
+            api_url, "GET", f"movies/originals/preview-files/{movie['id']}.mp4").content
+        assert archive.read(names[1]) == http(
+            api_url, "GET", f"pictures/originals/preview-files/{extra['id']}.png").content
+        assert archive.read(names[2]) == http(
+            api_url, "GET", f"pictures/originals/preview-files/{still['id']}.png").content
+
+    # The production's managers and supervisors; not its artists.
+    supervisor = person(prod.project, "supervisor", api_url)
+    gazu.playlist.download_playlist_zip(playlist, str(tmp_path / "s.zip"), client=supervisor)
+    artist = person(prod.project, "user", api_url)
+    with pytest.raises(gazu.exception.NotAllowedException):
+        gazu.playlist.download_playlist_zip(playlist, str(tmp_path / "a.zip"), client=artist)
+    missing = "00000000-0000-4000-8000-000000000000"
+    response = http(api_url, "GET", f"data/playlists/{missing}/download/zip")
     assert response.status_code == 404
 
 

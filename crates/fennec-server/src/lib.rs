@@ -26,6 +26,7 @@ pub mod my_checks;
 pub mod notifications;
 pub mod otio;
 pub mod person_actions;
+pub mod playlist_zip;
 pub mod playlists;
 pub mod present;
 pub mod preview_annotations;
