@@ -107,6 +107,27 @@ class Client:
             raise BenchError(f"{method} {path} answered {status}: {payload[:300]!r}")
         return json.loads(payload)
 
+    def upload(self, path, token, filename, data):
+        """POST a multipart form with one `file` field (the preview upload)."""
+        boundary = f"fennec-bench-{random.getrandbits(64):x}"
+        body = (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        try:
+            conn.request("POST", path, body=body, headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            })
+            resp = conn.getresponse()
+            payload = resp.read()
+        finally:
+            conn.close()
+        if not 200 <= resp.status < 300:
+            raise BenchError(f"POST {path} answered {resp.status}: {payload[:300]!r}")
+        return json.loads(payload)
+
     def login(self, email, password):
         return self.json("POST", "/api/auth/login", body={"email": email, "password": password})[
             "access_token"
@@ -319,6 +340,47 @@ end
 """
 
 
+def png_bytes(width, height):
+    """A PNG of a colour gradient (standard library only)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(
+        b"\x00" + bytes(v for x in range(width)
+                        for v in (x % 256, (y * 2) % 256, (x + y) % 256))
+        for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b""))
+
+
+THUMBNAIL_PREVIEWS = 20
+
+
+def upload_previews(client, admin, task_ids, count):
+    """Picture previews (1280x720 PNGs) published on `count` tasks as gazu's
+    publish_preview does (comment, add-preview, upload); their ids."""
+    # One picture for all (0.5 s to make in pure Python): the uploads
+    # stay quick in the smoke run, and the reads do not depend on it.
+    picture = png_bytes(1280, 720)
+    statuses = client.json("GET", "/api/data/task-status", admin)
+    wip = next(s for s in statuses if s.get("short_name") == "wip")
+    ids = []
+    for i, task in enumerate(task_ids[:count]):
+        comment = client.json("POST", f"/api/actions/tasks/{task}/comment", admin,
+                              {"task_status_id": wip["id"], "comment": "bench preview"})
+        preview = client.json(
+            "POST", f"/api/actions/tasks/{task}/comments/{comment['id']}/add-preview", admin, {})
+        client.upload(f"/api/pictures/preview-files/{preview['id']}", admin,
+                      f"bench-{i}.png", picture)
+        ids.append(preview["id"])
+    return ids
+
+
 def expand(template, ids, rng):
     return template.format(
         project_id=ids["project"],
@@ -329,7 +391,7 @@ def expand(template, ids, rng):
     )
 
 
-def build_scenarios(client, seeded, admin, extras):
+def build_scenarios(client, seeded, admin, extras, only=None):
     rng = random.Random(SEED)
     project = client.json("GET", f"/api/data/projects?name={urllib.parse.quote(seeded['project'])}", admin)
     if not project:
@@ -378,6 +440,20 @@ def build_scenarios(client, seeded, admin, extras):
     ):
         paths = [expand(template, ids, rng) for _ in range(LIST_SIZE)]
         scenarios.append(Scenario(name, method, paths, admin, optional=optional))
+    # Thumbnail reads, as Kitsu's lists make them (a PNG of ~10 KB each);
+    # the previews are uploaded only when the scenario runs.
+    if only is None or "thumbnails" in only:
+        previews = upload_previews(client, admin, [t["id"] for t in tasks], THUMBNAIL_PREVIEWS)
+        scenarios.append(Scenario(
+            "thumbnails", "GET",
+            [f"/api/pictures/thumbnails/preview-files/{p}.png" for p in pick(previews)], admin,
+            note=f"{len(previews)} picture previews, 150x100 PNG thumbnails"))
+    if only is not None:
+        unknown = set(only) - {sc.name for sc in scenarios}
+        if unknown:
+            raise BenchError(f"--only: no scenario named {', '.join(sorted(unknown))}; "
+                             f"there are: {', '.join(sc.name for sc in scenarios)}")
+        scenarios = [sc for sc in scenarios if sc.name in only]
     return scenarios
 
 
@@ -620,7 +696,7 @@ def bench_backend(backend, database_url, args, workdir, command):
         for scale in args.scales:
             seeded = run_seed(args.bin, database_url, scale, f"bench-s{scale}")
             seeds.append(seeded)
-            scenarios = build_scenarios(server.client, seeded, admin, args.extra)
+            scenarios = build_scenarios(server.client, seeded, admin, args.extra, args.only)
             for sc in scenarios:
                 size = preflight(server.client, sc)
                 if size is None:
@@ -686,7 +762,12 @@ def main():
     p.add_argument("--no-wire", dest="wire", action="store_false",
                    help="do not measure the wire (nginx serving the lists' own answers; "
                         "off with --smoke)")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   help="run only this scenario (repeatable), e.g. --only thumbnails; "
+                        "implies --skip-big")
     args = p.parse_args()
+    if args.only:
+        args.skip_big = True
     args.bin = Path(args.bin).resolve()
     if not args.bin.exists():
         sys.exit(f"no fennec binary at {args.bin}: build it (cargo build --release) or pass --bin")

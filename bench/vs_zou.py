@@ -43,6 +43,10 @@ from wire import Wire  # noqa: E402
 import gazu  # noqa: E402
 
 PROJECT = "vs-zou"
+# The scenarios both servers serve alike (not Fennec's schedules, nor the
+# thumbnails, whose uploads would need Zou's preview storage set up).
+SHARED = ["project tasks", "shot tasks", "task full", "user tasks (artist)", "add time spent",
+          "update task"] + [name for name, _, _ in bench.BOARD_SCENARIOS]
 SHOT_STEPS = ["Layout", "Animation", "FX", "Lighting", "Compositing", "Cleanup"]
 ASSET_STEPS = ["Concept", "Modeling", "Shading", "Rigging", "Texture", "Groom"]
 
@@ -239,7 +243,7 @@ def measure(name, server, seeded, args, workdir, wire=None):
     """Each scenario's wrk figures; with `wire`, also nginx serving one of
     the scenario's answers as a static file (GETs only)."""
     admin = server.client.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-    scenarios = bench.build_scenarios(server.client, seeded, admin, [])
+    scenarios = bench.build_scenarios(server.client, seeded, admin, [], SHARED)
     results = {}
     for sc in scenarios:
         if sc.optional:

@@ -82,15 +82,21 @@ impl App {
         let dummy = password::hash(&random_string(24), config.bcrypt_cost)
             .await
             .map_err(|e| BuildError::Other(format!("cannot hash: {}", e.body)))?;
+        let state = AppState {
+            db,
+            keys: Arc::new(Keys::new(&secret)),
+            dummy_password_hash: Arc::new(dummy),
+            refs: Arc::new(crate::refs::RefCache::default()),
+            media,
+            config: Arc::new(config),
+        };
+        // Movies a stopped server was encoding would stay "processing"
+        // for ever (Kitsu's endless spinner).
+        crate::preview_frames::recover_stale(&state)
+            .await
+            .map_err(|e| BuildError::Other(format!("preview recovery: {}", e.body)))?;
         Ok(App {
-            state: AppState {
-                db,
-                keys: Arc::new(Keys::new(&secret)),
-                dummy_password_hash: Arc::new(dummy),
-                refs: Arc::new(crate::refs::RefCache::default()),
-                media,
-                config: Arc::new(config),
-            },
+            state,
             generated_admin_password,
             ui,
         })

@@ -213,6 +213,17 @@ pub async fn read(media: &Media, id: Uuid) -> ApiResult<Option<Bytes>> {
         .map_err(ApiError::internal)
 }
 
+/// The thumbnail of an attachment (Zou's `pictures/thumbnails/<id>`),
+/// `None` when it has none: Zou makes one for a chat message's PNG or
+/// JPEG only, and Fennec's chat messages carry no files, so a comment's
+/// attachment never has one.
+pub async fn thumbnail(media: &Media, id: Uuid) -> ApiResult<Option<Bytes>> {
+    media
+        .get(crate::storage::PICTURES, "thumbnails", id)
+        .await
+        .map_err(ApiError::internal)
+}
+
 /// Zou's `is_inline_safe_mimetype`: raster images are shown in the
 /// browser, everything else is sent as a download (an uploaded HTML or SVG
 /// must not run in Kitsu's origin).

@@ -343,7 +343,7 @@ pub async fn on_comment_moved(exec: &mut impl Exec, comment: &Row, target: &Row)
 
 /// Zou's `get_full_entity_names`: per entity, its display name ("EP / SQ /
 /// SH", "SQ / SH", "Character / Hero"…), its episode and its preview.
-async fn full_entity_names(
+pub(crate) async fn full_entity_names(
     exec: &mut impl Exec,
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, (String, Option<Uuid>, Option<Uuid>)>> {

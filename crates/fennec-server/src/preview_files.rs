@@ -67,7 +67,10 @@ pub async fn load_preview(exec: &mut impl fennec_store::db::Exec, id: Uuid) -> A
         .ok_or_else(ApiError::not_found)
 }
 
-async fn preview_task(exec: &mut impl fennec_store::db::Exec, preview: &Row) -> ApiResult<Row> {
+pub(crate) async fn preview_task(
+    exec: &mut impl fennec_store::db::Exec,
+    preview: &Row,
+) -> ApiResult<Row> {
     let task = uuid_field(preview, "task_id").ok_or_else(ApiError::not_found)?;
     rows::get(exec, TASK, task, false)
         .await
@@ -293,6 +296,7 @@ pub async fn remove_from_comment(
 pub async fn remove_files(state: &AppState, preview_id: Uuid) {
     let mut keys: Vec<(&str, &str)> = VARIANTS.iter().map(|(p, _)| (PICTURES, *p)).collect();
     keys.push((PICTURES, "original"));
+    keys.push((PICTURES, crate::preview_frames::TILES));
     keys.push((FILES, "previews"));
     for (bucket, prefix) in keys {
         if let Err(e) = state.media.delete(bucket, prefix, preview_id).await {
@@ -774,23 +778,33 @@ pub async fn set_main_preview(
     preview_id: Uuid,
     frame_number: Option<i64>,
 ) -> ApiResult<Value> {
-    let mut tx = state.db.begin().await?;
-    let preview = load_preview(&mut tx, preview_id).await?;
-    let task = preview_task(&mut tx, &preview).await?;
-    let project = uuid_field(&task, "project_id").unwrap_or_default();
-    check_project_access(&mut tx, user, project).await?;
-    let role = on_project(&mut tx, user, project).await?;
-    let entity_id = uuid_field(&task, "entity_id");
-    check_entity_access(&mut tx, &role, entity_id).await?;
-    if role.role == Role::Client {
-        return Err(ApiError::forbidden());
-    }
-    if frame_number.is_some() && preview.get("extension").and_then(Value::as_str) != Some("mp4") {
-        return Err(ApiError::bad_request(
-            "Can't use a given frame on non movie preview",
-        ));
-    }
+    let (preview, entity_id) = {
+        let mut conn = state.db.conn().await?;
+        let preview = load_preview(&mut conn, preview_id).await?;
+        let task = preview_task(&mut conn, &preview).await?;
+        let project = uuid_field(&task, "project_id").unwrap_or_default();
+        check_project_access(&mut conn, user, project).await?;
+        let role = on_project(&mut conn, user, project).await?;
+        let entity_id = uuid_field(&task, "entity_id");
+        check_entity_access(&mut conn, &role, entity_id).await?;
+        if role.role == Role::Client {
+            return Err(ApiError::forbidden());
+        }
+        if let Some(frame) = frame_number {
+            if preview.get("extension").and_then(Value::as_str) != Some("mp4") {
+                return Err(ApiError::bad_request(
+                    "Can't use a given frame on non movie preview",
+                ));
+            }
+            drop(conn);
+            // Zou extracts the frame before it points the entity at the
+            // preview; ffmpeg runs outside any transaction.
+            crate::preview_frames::frame_as_pictures(state, &preview, &task, frame).await?;
+        }
+        (preview, entity_id)
+    };
     let entity_id = entity_id.ok_or_else(ApiError::not_found)?;
+    let mut tx = state.db.begin().await?;
     if !store::set_entity_preview(&mut tx, entity_id, preview_id)
         .await
         .map_err(store_err)?

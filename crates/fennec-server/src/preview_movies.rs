@@ -79,17 +79,22 @@ fn store_err(e: fennec_store::StoreError) -> ApiError {
 
 /// What ffprobe tells of a movie's first video track.
 #[derive(Debug, Clone, PartialEq)]
-struct Probe {
-    width: i64,
-    height: i64,
-    duration: f64,
-    has_audio: bool,
+pub(crate) struct Probe {
+    pub width: i64,
+    pub height: i64,
+    pub duration: f64,
+    pub has_audio: bool,
+    /// Zou's `get_movie_fps`: `r_frame_rate`, 25 when ffprobe has none.
+    pub fps: f64,
+    /// Zou's `get_movie_display_aspect_ratio`: the display ratio, else
+    /// width / height.
+    pub ratio: f64,
 }
 
 /// The encoding settings of a preview: Zou's `_get_encoding_parameters`.
 #[derive(Debug, Clone, PartialEq)]
-struct Settings {
-    fps: String,
+pub(crate) struct Settings {
+    pub fps: String,
     width: Option<i64>,
     height: i64,
     highdef_bitrate: i64,
@@ -138,7 +143,10 @@ fn frame_rate(project_fps: Option<&str>, entity_fps: Option<&Value>) -> String {
     format!("{:.3}", fps.trim().parse::<f64>().unwrap_or(25.0))
 }
 
-async fn settings(exec: &mut impl fennec_store::db::Exec, task: &Row) -> ApiResult<Settings> {
+pub(crate) async fn settings(
+    exec: &mut impl fennec_store::db::Exec,
+    task: &Row,
+) -> ApiResult<Settings> {
     let project = uuid_field(task, "project_id").unwrap_or_default();
     let project = rows::get(exec, &models::PROJECT, project, false)
         .await
@@ -189,7 +197,7 @@ fn tail(stderr: &[u8]) -> String {
     lines[lines.len().saturating_sub(3)..].join(" / ")
 }
 
-async fn run_tool(tool: &str, args: &[&str]) -> Result<Vec<u8>, String> {
+pub(crate) async fn run_tool(tool: &str, args: &[&str]) -> Result<Vec<u8>, String> {
     let output = tokio::process::Command::new(tool)
         .args(args)
         .stdin(std::process::Stdio::null())
@@ -211,7 +219,7 @@ async fn run_tool(tool: &str, args: &[&str]) -> Result<Vec<u8>, String> {
 }
 
 /// Zou's `get_video_track` and `has_soundtrack`, in one ffprobe call.
-async fn probe(path: &Path) -> Result<Probe, String> {
+pub(crate) async fn probe(path: &Path) -> Result<Probe, String> {
     let path = path.to_string_lossy();
     let out = run_tool(
         "ffprobe",
@@ -246,11 +254,18 @@ async fn probe(path: &Path) -> Result<Probe, String> {
     let duration = number(&video["duration"])
         .or_else(|| number(&info["format"]["duration"]))
         .unwrap_or(0.0);
+    let fraction = |v: &Value| {
+        let (a, b) = v.as_str()?.split_once(['/', ':'])?;
+        let (a, b) = (a.parse::<f64>().ok()?, b.parse::<f64>().ok()?);
+        (a > 0.0 && b > 0.0).then_some(a / b)
+    };
     Ok(Probe {
         width,
         height,
         duration,
         has_audio: streams.iter().any(|s| s["codec_type"] == "audio"),
+        fps: fraction(&video["r_frame_rate"]).unwrap_or(25.0),
+        ratio: fraction(&video["display_aspect_ratio"]).unwrap_or(width as f64 / height as f64),
     })
 }
 
@@ -340,6 +355,8 @@ struct Outputs {
     movies: Vec<(&'static str, PathBuf)>,
     /// The first frame as Zou keeps it: the original and its variants.
     picture: crate::preview_files::Picture,
+    /// The tile sheet, when ffmpeg could make one.
+    tile: Option<Bytes>,
     /// The stored movie's fields, and the upload's.
     movie: Probe,
     movie_size: u64,
@@ -430,9 +447,19 @@ async fn process(
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the first frame is not a readable picture")?;
+    // Zou's _build_thumbnails_and_tile: a movie without a tile is still
+    // a good preview, the failure is only logged.
+    let tile = match crate::preview_frames::tile(work, &movie).await {
+        Ok(tile) => Some(tile),
+        Err(e) => {
+            tracing::warn!("movie preview: no tile sheet: {e}");
+            None
+        }
+    };
     Ok(Outputs {
         movies,
         picture,
+        tile,
         movie: movie_probe,
         movie_size,
         source: original,
@@ -529,11 +556,15 @@ async fn run(
     settings: Settings,
     normalize: bool,
 ) {
+    // The heartbeat runs while the movie waits for an encoder too: a
+    // queued movie is as alive as one being encoded.
+    let heartbeat = crate::preview_frames::heartbeat(state.clone(), preview_id);
     let _permit = encoders().acquire().await;
     let outcome = match process(work.path(), &source, &settings, normalize).await {
         Ok(outputs) => store(&state, preview_id, outputs).await,
         Err(e) => Err(e),
     };
+    heartbeat.abort();
     if let Err(reason) = outcome {
         tracing::warn!("movie preview {preview_id} is broken: {reason}");
         if let Err(e) = mark_broken(&state, preview_id, &reason).await {
@@ -564,6 +595,18 @@ async fn store(state: &AppState, preview_id: Uuid, out: Outputs) -> Result<(), S
         )
         .await
         .map_err(media)?;
+    if let Some(tile) = &out.tile {
+        state
+            .media
+            .put(
+                PICTURES,
+                crate::preview_frames::TILES,
+                preview_id,
+                tile.clone(),
+            )
+            .await
+            .map_err(media)?;
+    }
     let mut prefixes = Vec::new();
     for (prefix, path) in &out.movies {
         state
@@ -655,7 +698,7 @@ async fn project_of(
 
 /// Zou's `set_preview_file_as_broken`, with the reason kept beside the
 /// other facts of the upload.
-async fn mark_broken(state: &AppState, preview_id: Uuid, reason: &str) -> ApiResult<()> {
+pub(crate) async fn mark_broken(state: &AppState, preview_id: Uuid, reason: &str) -> ApiResult<()> {
     let mut tx = state.db.begin().await?;
     let Some(preview) = rows::get(&mut tx, &PREVIEW_FILE, preview_id, false)
         .await

@@ -284,3 +284,85 @@ pub async fn set_entity_preview(exec: &mut impl Exec, entity: Uuid, preview: Uui
         .execute(&mut *c).await?.rows_affected());
     Ok(n > 0)
 }
+
+// ---------------------------------------------------------------------
+// Processing (issue 14): the movies being encoded, and those a stopped
+// server left "processing" for ever.
+
+/// The heartbeat of a movie being encoded: its `updated_at` moves, so a
+/// server starting meanwhile (another replica) does not take it for one a
+/// stopped server left. False once the preview is no longer processing.
+pub async fn touch_processing(
+    exec: &mut impl Exec,
+    preview: Uuid,
+    at: chrono::NaiveDateTime,
+) -> Result<bool> {
+    let n = on!(exec, c => sqlx::query(
+        "UPDATE preview_files SET updated_at = $1 WHERE id = $2 AND status = 'processing'")
+        .bind(at).bind(preview).execute(&mut *c).await?.rows_affected());
+    Ok(n > 0)
+}
+
+/// The previews still "processing" whose row has not changed since
+/// `before`: no server is encoding them any more.
+pub async fn stale_processing(
+    exec: &mut impl Exec,
+    before: chrono::NaiveDateTime,
+) -> Result<Vec<Uuid>> {
+    Ok(on!(exec, c => sqlx::query_scalar(
+        "SELECT id FROM preview_files WHERE status = 'processing' AND updated_at < $1 ORDER BY seq")
+        .bind(before).fetch_all(&mut *c).await?))
+}
+
+/// One row of Zou's `get_running_preview_files`: the preview, and its
+/// task's production, task type and entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Running {
+    pub preview: Uuid,
+    pub project: Option<Uuid>,
+    pub task_type: Option<Uuid>,
+    pub entity: Option<Uuid>,
+}
+
+/// Zou's `get_running_preview_files`: the broken, missing and processing
+/// previews of open productions, newest first; with a cursor, those older
+/// than it. Zou's timestamps have microseconds, Fennec's seconds: the
+/// creation order (`seq`) breaks the ties, in the order and at the cursor.
+pub async fn running(
+    exec: &mut impl Exec,
+    cursor: Option<Uuid>,
+    limit: Option<i64>,
+) -> Result<Vec<Running>> {
+    let mut sql = String::from(
+        "SELECT p.id, t.project_id, t.task_type_id, t.entity_id FROM preview_files p \
+         JOIN tasks t ON t.id = p.task_id JOIN projects pr ON pr.id = t.project_id \
+         JOIN project_statuses s ON s.id = pr.project_status_id \
+         WHERE s.name IN ('Active', 'open', 'Open') \
+         AND p.status IN ('broken', 'missing', 'processing')",
+    );
+    if cursor.is_some() {
+        sql.push_str(
+            " AND (p.created_at, p.seq) < \
+             (SELECT c.created_at, c.seq FROM preview_files c WHERE c.id = $1)",
+        );
+    }
+    sql.push_str(" ORDER BY p.created_at DESC, p.seq DESC");
+    if let Some(limit) = limit {
+        sql.push_str(&format!(" LIMIT {}", limit.max(0)));
+    }
+    type Found = (Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+    let found: Vec<Found> = on!(exec, c => {
+        let q = sqlx::query_as(&sql);
+        let q = match cursor { Some(id) => q.bind(id), None => q };
+        q.fetch_all(&mut *c).await?
+    });
+    Ok(found
+        .into_iter()
+        .map(|(preview, project, task_type, entity)| Running {
+            preview,
+            project,
+            task_type,
+            entity,
+        })
+        .collect())
+}

@@ -381,3 +381,64 @@ async fn upload_revisions_links_and_ready_previews() {
             .is_none());
     }
 }
+
+/// The heartbeat of an encode keeps its preview out of the start-up
+/// recovery's stale set; a finished preview takes no heartbeat and is
+/// never stale, whatever its age.
+#[tokio::test]
+async fn heartbeat_keeps_a_processing_preview_alive() {
+    for b in backends("fennec_pvhb").await {
+        let mut c = b.db.conn().await.unwrap();
+        let p = insert(
+            &mut c,
+            &models::PROJECT,
+            &[("name", SqlValue::Text("Beat".into()))],
+        )
+        .await;
+        let tt = insert(
+            &mut c,
+            &models::TASK_TYPE,
+            &[("name", SqlValue::Text("Beat".into()))],
+        )
+        .await;
+        let task = insert(
+            &mut c,
+            &models::TASK,
+            &[
+                ("project_id", SqlValue::Uuid(p)),
+                ("task_type_id", SqlValue::Uuid(tt)),
+            ],
+        )
+        .await;
+        let now = fennec_api::time::now();
+        let old = now - chrono::Duration::seconds(600);
+        let mut made = Vec::new();
+        for (name, status) in [("a", "processing"), ("b", "processing"), ("c", "ready")] {
+            made.push(
+                insert(
+                    &mut c,
+                    &models::PREVIEW_FILE,
+                    &[
+                        ("task_id", SqlValue::Uuid(task)),
+                        ("name", SqlValue::Text(name.into())),
+                        ("revision", SqlValue::Int(1)),
+                        ("status", SqlValue::Text(status.into())),
+                        ("updated_at", SqlValue::DateTime(old)),
+                    ],
+                )
+                .await,
+            );
+        }
+        let cutoff = now - chrono::Duration::seconds(150);
+        let stale = previews::stale_processing(&mut c, cutoff).await.unwrap();
+        assert_eq!(stale, vec![made[0], made[1]]);
+        assert!(previews::touch_processing(&mut c, made[0], now)
+            .await
+            .unwrap());
+        assert!(!previews::touch_processing(&mut c, made[2], now)
+            .await
+            .unwrap());
+        let stale = previews::stale_processing(&mut c, cutoff).await.unwrap();
+        assert_eq!(stale, vec![made[1]]);
+    }
+}

@@ -71,6 +71,34 @@ pub fn routes() -> Router<AppState> {
             "/data/attachment-files/{id}/file/{file_name}",
             get(download_attachment),
         )
+        .route(
+            "/pictures/thumbnails/attachment-files/{file}",
+            get(attachment_thumbnail),
+        )
+}
+
+/// GET /pictures/thumbnails/attachment-files/{id}.png — Zou's
+/// `AttachmentThumbnailResource` (gazu's `download_attachment_thumbnail`):
+/// the attachment's read check, then its thumbnail as a PNG, 404 without
+/// one.
+async fn attachment_thumbnail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(file): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let id = file.strip_suffix(".png").ok_or_else(ApiError::not_found)?;
+    let file = {
+        let mut conn = state.db.conn().await?;
+        let file = crate::attachments::load(&mut conn, id).await?;
+        check_attachment_access(&mut conn, &user, &file).await?;
+        file
+    };
+    let bytes = crate::attachments::thumbnail(&state.media, id_of(&file))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(([(header::CONTENT_TYPE, "image/png")], bytes).into_response())
 }
 
 /// POST /data/tasks/{task_id}/comments/{comment_id}/ack — toggles the

@@ -65,6 +65,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/data/playlists/{playlist_id}/build/mp4", get(build_movie))
         .route(
+            "/data/playlists/{playlist_id}/download/zip",
+            get(download_zip),
+        )
+        .route(
             "/data/playlists/{playlist_id}/jobs/{build_job_id}",
             get(build_job).delete(remove_build_job),
         )
@@ -668,4 +672,14 @@ async fn revoke_share_link(
     let mut out = present_links(&mut tx, vec![row]).await?;
     tx.commit().await?;
     Ok(Json(out.pop().unwrap_or(Value::Null)).into_response())
+}
+
+/// GET /data/playlists/{playlist_id}/download/zip — gazu's
+/// `download_playlist_zip` (playlist_zip.rs).
+async fn download_zip(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(playlist_id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    crate::playlist_zip::download(&state, &user, &playlist_id).await
 }

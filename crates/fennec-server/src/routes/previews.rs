@@ -14,8 +14,9 @@ use serde_json::{Map, Value};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{path_id, SchemaBody};
+use crate::extract::{path_id, QueryPairs, SchemaBody};
 use crate::preview_files::{self as logic, ReadRule};
+use crate::preview_frames as frames;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -62,6 +63,16 @@ pub fn routes() -> Router<AppState> {
             "/actions/preview-files/{id}/update-position",
             put(update_position),
         )
+        .route(
+            "/actions/preview-files/{id}/extract-frame",
+            get(extract_frame),
+        )
+        .route(
+            "/actions/preview-files/{id}/extract-tile",
+            get(extract_tile),
+        )
+        .route("/movies/tiles/preview-files/{file}", get(tile))
+        .route("/data/playlists/preview-files/running", get(running))
 }
 
 /// An optional non-negative integer of a validated body (pydantic's
@@ -386,4 +397,63 @@ async fn update_position(
     Ok(Json(Value::Array(
         crate::preview_annotations::update_position(&s, &user, id, position).await?,
     )))
+}
+
+/// GET /actions/preview-files/{id}/extract-frame?frame_number=n (Zou's
+/// `frame_number` argument: an integer, 0 when absent).
+async fn extract_frame(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let frame_number = match query.get("frame_number") {
+        None => 0,
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_request("Wrong value for parameter frame_number."))?,
+    };
+    let id = path_id(&id)?;
+    frames::extract_frame(&s, &user, id, frame_number).await
+}
+
+/// GET /actions/preview-files/{id}/extract-tile
+async fn extract_tile(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id(&id)?;
+    frames::extract_tile(&s, &user, id).await
+}
+
+/// GET /movies/tiles/preview-files/{id}.png: Zou's `PreviewFileTileResource`,
+/// with the task's rule.
+async fn tile(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let id = png_id(&file)?;
+    logic::read(
+        &s,
+        &user,
+        &headers,
+        id,
+        frames::TILES,
+        ReadRule::Task,
+        false,
+    )
+    .await
+}
+
+/// GET /data/playlists/preview-files/running
+async fn running(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    query: QueryPairs,
+) -> ApiResult<Json<Vec<Value>>> {
+    Ok(Json(frames::running(&s, &user, &query).await?))
 }
