@@ -2,13 +2,15 @@
 //! cursor (fennec-store/src/sqlite_stream.rs) and everything else through
 //! sqlx's pool (stream.rs). Both must write the same bytes: a seeded
 //! production, with a few values made awkward on purpose, is listed both
-//! ways and compared byte for byte, whole and filtered.
+//! ways and compared byte for byte, whole and filtered; the with-tasks
+//! boards' rows (with_tasks.rs) are compared the same way.
 
 use std::process::Command;
 
 use fennec_api::models;
 use fennec_store::rows::Select;
 use fennec_store::stream::{json_array, json_array_pooled, Inline};
+use fennec_store::with_tasks::{self, Board, Criteria};
 use fennec_store::{links, on, Db, SqlValue, StoreError};
 use tokio::sync::mpsc::Receiver;
 use uuid::Uuid;
@@ -65,6 +67,11 @@ async fn cursor_and_pool_write_the_same_task_list() {
         key: "assignees",
         link: links::TASK_ASSIGNEES,
     });
+    fn sorted<T: std::fmt::Debug>(m: &std::collections::HashMap<Uuid, Vec<T>>) -> Vec<String> {
+        let mut v: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
+        v.sort();
+        v
+    }
     let selects = [
         Select::default().eq("project_id", SqlValue::Uuid(project)),
         Select::default()
@@ -99,6 +106,29 @@ async fn cursor_and_pool_write_the_same_task_list() {
             }
             1 => assert!(!list.is_empty() && list.len() < 720),
             _ => assert!(list.is_empty()),
+        }
+    }
+
+    // The with-tasks boards' rows, both ways.
+    for board in [Board::Shot, Board::Asset, Board::Generic] {
+        let mut c = Criteria::new(board);
+        c.project_id = Some(project);
+        let mut conn = db.conn().await.unwrap();
+        let cursor = with_tasks::board(&mut conn, &db, &c).await.unwrap();
+        let pooled = with_tasks::board_pooled(&mut conn, &db, &c).await.unwrap();
+        assert!(!cursor.entities.is_empty(), "{board:?}");
+        assert_eq!(
+            format!("{:?}", cursor.entities),
+            format!("{:?}", pooled.entities)
+        );
+        assert_eq!(sorted(&cursor.tasks), sorted(&pooled.tasks), "{board:?}");
+        assert_eq!(
+            sorted(&cursor.assignees),
+            sorted(&pooled.assignees),
+            "{board:?}"
+        );
+        if board == Board::Shot {
+            assert!(!cursor.tasks.is_empty() && !cursor.assignees.is_empty());
         }
     }
 }

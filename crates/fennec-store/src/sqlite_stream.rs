@@ -13,7 +13,10 @@
 //! fennec-cli's tests/stream_equivalence.rs on a seeded production).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{NaiveDate, NaiveDateTime};
 
 use fennec_api::models::{Kind, Model};
 use rusqlite::types::ValueRef;
@@ -24,6 +27,7 @@ use uuid::Uuid;
 use crate::rows::Select;
 use crate::stream::{write_json, write_row, write_uuid, Inline, Plan, WriteColumn};
 use crate::value::SqlValue;
+use crate::with_tasks::{by_entity, BoardRows, BoardSql, EntityRow, TaskRow};
 use crate::StoreError;
 
 const CHUNK: usize = 64 * 1024;
@@ -147,17 +151,61 @@ pub fn produce(
     inline: Option<Inline>,
     tx: &mpsc::Sender<Result<Vec<u8>, StoreError>>,
 ) -> Result<(), StoreError> {
-    let conn = Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(lite)?;
-    // The same 8 MiB page cache as the pool's connections (db.rs).
-    conn.pragma_update(None, "cache_size", -8192)
-        .map_err(lite)?;
-    let plan = Plan::new(model, select, inline, true)?;
-    // One read transaction: the links and the rows are of the same state.
+    with_reader(file, |conn| produce_on(conn, model, select, inline, tx))
+}
+
+/// Read-only connections kept per database file, so that a small read
+/// does not pay for opening one and parsing the schema.
+static READERS: Mutex<Vec<(PathBuf, Connection)>> = Mutex::new(Vec::new());
+const KEPT_READERS: usize = 4;
+
+/// Runs `f` on a read-only connection to `file`, inside one read
+/// transaction (what it reads is one committed state), then keeps the
+/// connection for the next reader.
+pub fn with_reader<T>(
+    file: &Path,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let kept = {
+        let mut readers = READERS.lock().unwrap_or_else(|e| e.into_inner());
+        readers
+            .iter()
+            .position(|(p, _)| p == file)
+            .map(|i| readers.swap_remove(i).1)
+    };
+    let conn = match kept {
+        Some(c) => c,
+        None => {
+            let c = Connection::open_with_flags(
+                file,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(lite)?;
+            // The same 8 MiB page cache as the pool's connections (db.rs).
+            c.pragma_update(None, "cache_size", -8192).map_err(lite)?;
+            c
+        }
+    };
     conn.execute_batch("BEGIN").map_err(lite)?;
+    let out = f(&conn);
+    let ended = conn.execute_batch("COMMIT");
+    if ended.is_ok() {
+        let mut readers = READERS.lock().unwrap_or_else(|e| e.into_inner());
+        if readers.len() < KEPT_READERS {
+            readers.push((file.to_path_buf(), conn));
+        }
+    }
+    out
+}
+
+fn produce_on(
+    conn: &Connection,
+    model: &'static Model,
+    select: &Select,
+    inline: Option<Inline>,
+    tx: &mpsc::Sender<Result<Vec<u8>, StoreError>>,
+) -> Result<(), StoreError> {
+    let plan = Plan::new(model, select, inline, true)?;
 
     let mut linked: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     if let Some(sql) = &plan.links_sql {
@@ -194,4 +242,242 @@ pub fn produce(
     buf.push(b']');
     let _ = tx.blocking_send(Ok(buf));
     Ok(())
+}
+
+// ------------------------------------------------------------ typed reads
+
+fn uuid_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<Uuid>, StoreError> {
+    match row.get_ref(i).map_err(lite)? {
+        ValueRef::Null => Ok(None),
+        v => uuid_of(v).map(Some),
+    }
+}
+
+fn uuid_req(row: &rusqlite::Row<'_>, i: usize) -> Result<Uuid, StoreError> {
+    uuid_of(row.get_ref(i).map_err(lite)?)
+}
+
+fn int_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<i64>, StoreError> {
+    match row.get_ref(i).map_err(lite)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Integer(n) => Ok(Some(n)),
+        v => Err(bad(Kind::Int, v)),
+    }
+}
+
+fn float_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<f64>, StoreError> {
+    match row.get_ref(i).map_err(lite)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Real(f) => Ok(Some(f)),
+        ValueRef::Integer(n) => Ok(Some(n as f64)),
+        v => Err(bad(Kind::Float, v)),
+    }
+}
+
+fn bool_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<bool>, StoreError> {
+    match row.get_ref(i).map_err(lite)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Integer(n) => Ok(Some(n != 0)),
+        v => Err(bad(Kind::Bool, v)),
+    }
+}
+
+fn text_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<String>, StoreError> {
+    match row.get_ref(i).map_err(lite)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => Ok(Some(text(t)?.to_owned())),
+        v => Err(bad(Kind::Text, v)),
+    }
+}
+
+fn text_req(row: &rusqlite::Row<'_>, i: usize) -> Result<String, StoreError> {
+    text_opt(row, i)?.ok_or_else(|| StoreError::Config(format!("SQLite read: column {i} is null")))
+}
+
+fn json_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<serde_json::Value>, StoreError> {
+    match row.get_ref(i).map_err(lite)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) | ValueRef::Blob(t) => serde_json::from_slice(t)
+            .map(Some)
+            .map_err(|e| StoreError::Config(format!("SQLite read: {e}"))),
+        v => Err(bad(Kind::Json, v)),
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// A time as sqlx stores it (`YYYY-MM-DD HH:MM:SS[.fff…]`), read without
+/// chrono's format parser (it showed in a big board's profile); other
+/// layouts sqlx accepts go through chrono.
+pub(crate) fn parse_datetime(t: &str) -> Option<NaiveDateTime> {
+    let b = t.as_bytes();
+    if b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && (b[10] == b' ' || b[10] == b'T') {
+        let date = NaiveDate::from_ymd_opt(
+            digits(&b[0..4])? as i32,
+            digits(&b[5..7])?,
+            digits(&b[8..10])?,
+        )?;
+        let (h, m, sec) = (
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
+        let nanos = match &b[19..] {
+            [] => 0,
+            [b'.', frac @ ..] if !frac.is_empty() && frac.len() <= 9 => {
+                digits(frac)? * 10u32.pow(9 - frac.len() as u32)
+            }
+            _ => return fallback_datetime(t),
+        };
+        return date.and_hms_nano_opt(h, m, sec, nanos);
+    }
+    fallback_datetime(t)
+}
+
+fn fallback_datetime(t: &str) -> Option<NaiveDateTime> {
+    [
+        "%Y-%m-%d %H:%M:%S%.f%#z",
+        "%Y-%m-%dT%H:%M:%S%.f%#z",
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+}
+
+fn dt_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<NaiveDateTime>, StoreError> {
+    match row.get_ref(i).map_err(lite)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => {
+            let t = text(t)?;
+            parse_datetime(t).map(Some).ok_or_else(|| {
+                StoreError::Config(format!("SQLite read: {t:?} is not a date and time"))
+            })
+        }
+        v => Err(bad(Kind::DateTime, v)),
+    }
+}
+
+fn dt_req(row: &rusqlite::Row<'_>, i: usize) -> Result<NaiveDateTime, StoreError> {
+    dt_opt(row, i)?.ok_or_else(|| StoreError::Config(format!("SQLite read: column {i} is null")))
+}
+
+fn query<T>(
+    conn: &Connection,
+    (sql, args): &(String, Vec<Uuid>),
+    mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(lite)?;
+    for (i, a) in args.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, &a.as_bytes()[..])
+            .map_err(lite)?;
+    }
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(lite)? {
+        out.push(each(row)?);
+    }
+    Ok(out)
+}
+
+impl BoardSql {
+    /// The board's rows, read on `conn` (columns as with_tasks.rs selects
+    /// them: ENTITY_COLS, TASK_COLS, then the assignee pairs).
+    pub(crate) fn read(&self, conn: &Connection) -> Result<BoardRows, StoreError> {
+        let entities = query(conn, &self.entities, |r| {
+            Ok(EntityRow {
+                id: uuid_req(r, 0)?,
+                name: text_req(r, 1)?,
+                description: text_opt(r, 2)?,
+                data: json_opt(r, 3)?,
+                canceled: bool_opt(r, 4)?,
+                entity_type_id: uuid_req(r, 5)?,
+                parent_id: uuid_opt(r, 6)?,
+                preview_file_id: uuid_opt(r, 7)?,
+                source_id: uuid_opt(r, 8)?,
+                nb_frames: int_opt(r, 9)?,
+                nb_entities_out: int_opt(r, 10)?,
+                is_casting_standby: bool_opt(r, 11)?,
+                is_shared: bool_opt(r, 12)?,
+                ready_for: uuid_opt(r, 13)?,
+                status: text_opt(r, 14)?,
+                project_id: uuid_req(r, 15)?,
+                created_by: uuid_opt(r, 16)?,
+                created_at: dt_req(r, 17)?,
+                updated_at: dt_req(r, 18)?,
+                project_name: text_req(r, 19)?,
+                type_name: text_req(r, 20)?,
+                parent_name: text_opt(r, 21)?,
+                grandparent_id: uuid_opt(r, 22)?,
+                grandparent_name: text_opt(r, 23)?,
+            })
+        })?;
+        let tasks = query(conn, &self.tasks, |r| {
+            Ok(TaskRow {
+                id: uuid_req(r, 0)?,
+                entity_id: uuid_req(r, 1)?,
+                task_type_id: uuid_opt(r, 2)?,
+                task_status_id: uuid_opt(r, 3)?,
+                priority: int_opt(r, 4)?,
+                estimation: float_opt(r, 5)?,
+                duration: float_opt(r, 6)?,
+                retake_count: int_opt(r, 7)?,
+                real_start_date: dt_opt(r, 8)?,
+                end_date: dt_opt(r, 9)?,
+                start_date: dt_opt(r, 10)?,
+                due_date: dt_opt(r, 11)?,
+                done_date: dt_opt(r, 12)?,
+                last_comment_date: dt_opt(r, 13)?,
+                last_preview_file_id: uuid_opt(r, 14)?,
+                nb_assets_ready: int_opt(r, 15)?,
+                difficulty: int_opt(r, 16)?,
+                nb_drawings: int_opt(r, 17)?,
+                data: json_opt(r, 18)?,
+                assigner_id: uuid_opt(r, 19)?,
+            })
+        })?;
+        let mut assignees: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        let pairs = query(conn, &self.assignees, |r| {
+            Ok((uuid_req(r, 0)?, uuid_req(r, 1)?))
+        })?;
+        for (task, person) in pairs {
+            assignees.entry(task).or_default().push(person);
+        }
+        Ok(BoardRows {
+            entities,
+            tasks: by_entity(tasks),
+            assignees,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_parse_as_sqlx_reads_them() {
+        let d = NaiveDate::from_ymd_opt(2024, 6, 5).unwrap();
+        assert_eq!(
+            parse_datetime("2024-06-05 10:11:12"),
+            d.and_hms_opt(10, 11, 12)
+        );
+        assert_eq!(
+            parse_datetime("2024-06-05T10:11:12.345"),
+            d.and_hms_milli_opt(10, 11, 12, 345)
+        );
+        assert_eq!(
+            parse_datetime("2024-06-05 10:11:12.000001"),
+            d.and_hms_micro_opt(10, 11, 12, 1)
+        );
+        assert_eq!(
+            parse_datetime("2024-06-05 10:11:12+00:00"),
+            d.and_hms_opt(10, 11, 12)
+        );
+        assert_eq!(parse_datetime("2024-13-05 10:11:12"), None);
+        assert_eq!(parse_datetime("yesterday"), None);
+    }
 }

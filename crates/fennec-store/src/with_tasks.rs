@@ -342,10 +342,44 @@ async fn spare(db: &Db) -> Option<Conn> {
     }
 }
 
-/// Reads a board: three queries (entities, tasks, assignees). None needs
-/// another's answer, so they run at once on the idle connections the pool
-/// has to spare, else one after the other on `exec`.
+/// Reads a board: three queries (entities, tasks, assignees). On a SQLite
+/// file they run on a blocking rusqlite cursor (sqlite_stream.rs: sqlx's
+/// per-row hand-over cost most of a big board); otherwise see
+/// [`board_pooled`].
 pub async fn board(exec: &mut impl Exec, db: &Db, c: &Criteria) -> Result<BoardRows> {
+    if let Some(file) = db.sqlite_file() {
+        let queries = BoardSql::new(c, true);
+        return tokio::task::spawn_blocking(move || {
+            crate::sqlite_stream::with_reader(&file, |conn| queries.read(conn))
+        })
+        .await
+        .map_err(|e| StoreError::Config(format!("board read: {e}")))?;
+    }
+    board_pooled(exec, db, c).await
+}
+
+/// A board's three queries, with their arguments.
+pub(crate) struct BoardSql {
+    pub entities: (String, Vec<Uuid>),
+    pub tasks: (String, Vec<Uuid>),
+    pub assignees: (String, Vec<Uuid>),
+}
+
+impl BoardSql {
+    pub(crate) fn new(c: &Criteria, sqlite: bool) -> BoardSql {
+        BoardSql {
+            entities: entities_sql(c),
+            tasks: tasks_sql(c, sqlite),
+            assignees: assignees_sql(c, sqlite),
+        }
+    }
+}
+
+/// [`board`] through sqlx's pool (PostgreSQL, in-memory SQLite; public so
+/// that a test can compare it with the cursor). None of the three queries
+/// needs another's answer, so they run at once on the idle connections the
+/// pool has to spare, else one after the other on `exec`.
+pub async fn board_pooled(exec: &mut impl Exec, db: &Db, c: &Criteria) -> Result<BoardRows> {
     let (entities, tasks, assignees) = match (spare(db).await, spare(db).await) {
         (Some(mut a), Some(mut b)) => {
             tokio::try_join!(entities(exec, c), tasks(&mut a, c), assignees(&mut b, c))?
@@ -370,7 +404,7 @@ pub async fn board(exec: &mut impl Exec, db: &Db, c: &Criteria) -> Result<BoardR
 }
 
 /// The board's entities, in Zou's order.
-async fn entities(exec: &mut impl Exec, c: &Criteria) -> Result<Vec<EntityRow>> {
+fn entities_sql(c: &Criteria) -> (String, Vec<Uuid>) {
     let s = scope(
         c,
         "entities e JOIN projects p ON p.id = e.project_id \
@@ -388,9 +422,14 @@ async fn entities(exec: &mut impl Exec, c: &Criteria) -> Result<Vec<EntityRow>> 
         s.from,
         s.where_sql()
     );
+    (sql, s.args)
+}
+
+async fn entities(exec: &mut impl Exec, c: &Criteria) -> Result<Vec<EntityRow>> {
+    let (sql, args) = entities_sql(c);
     let entities: Vec<EntityRow> = on!(exec, c => {
         let mut q = sqlx::query(&sql);
-        for a in &s.args {
+        for a in &args {
             q = q.bind(*a);
         }
         let rows = q.fetch_all(&mut *c).await?;
@@ -429,18 +468,32 @@ async fn entities(exec: &mut impl Exec, c: &Criteria) -> Result<Vec<EntityRow>> 
     Ok(entities)
 }
 
-/// The board's tasks by entity, in creation order.
-async fn tasks(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<TaskRow>>> {
-    let sqlite = matches!(exec.raw(), crate::db::Raw::Sqlite(_));
+/// The board's tasks, in creation order.
+fn tasks_sql(c: &Criteria, sqlite: bool) -> (String, Vec<Uuid>) {
     let s = task_scope(c, "tasks t", sqlite);
     let sql = format!(
         "SELECT {TASK_COLS} FROM {}{} ORDER BY t.seq",
         s.from,
         s.where_sql()
     );
+    (sql, s.args)
+}
+
+/// Tasks grouped by entity, each group in the rows' order.
+pub(crate) fn by_entity(task_rows: Vec<TaskRow>) -> HashMap<Uuid, Vec<TaskRow>> {
+    let mut tasks: HashMap<Uuid, Vec<TaskRow>> = HashMap::new();
+    for t in task_rows {
+        tasks.entry(t.entity_id).or_default().push(t);
+    }
+    tasks
+}
+
+async fn tasks(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<TaskRow>>> {
+    let sqlite = matches!(exec.raw(), crate::db::Raw::Sqlite(_));
+    let (sql, args) = tasks_sql(c, sqlite);
     let task_rows: Vec<TaskRow> = on!(exec, c => {
         let mut q = sqlx::query(&sql);
-        for a in &s.args {
+        for a in &args {
             q = q.bind(*a);
         }
         let rows = q.fetch_all(&mut *c).await?;
@@ -471,23 +524,24 @@ async fn tasks(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<T
             })
             .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
     });
-    let mut tasks: HashMap<Uuid, Vec<TaskRow>> = HashMap::new();
-    for t in task_rows {
-        tasks.entry(t.entity_id).or_default().push(t);
-    }
-    Ok(tasks)
+    Ok(by_entity(task_rows))
 }
 
 /// The assignees of the board's tasks, in link order.
-async fn assignees(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<Uuid>>> {
-    let sqlite = matches!(exec.raw(), crate::db::Raw::Sqlite(_));
+fn assignees_sql(c: &Criteria, sqlite: bool) -> (String, Vec<Uuid>) {
     let s = task_scope(c, "tasks t JOIN assignations a ON a.task_id = t.id", sqlite);
     let sql = format!(
         "SELECT a.task_id, a.person_id FROM {}{} ORDER BY a.seq",
         s.from,
         s.where_sql()
     );
-    grouped_pairs(exec, &sql, &s.args).await
+    (sql, s.args)
+}
+
+async fn assignees(exec: &mut impl Exec, c: &Criteria) -> Result<HashMap<Uuid, Vec<Uuid>>> {
+    let sqlite = matches!(exec.raw(), crate::db::Raw::Sqlite(_));
+    let (sql, args) = assignees_sql(c, sqlite);
+    grouped_pairs(exec, &sql, &args).await
 }
 
 /// The id pairs `sql` selects, the second ids grouped by the first, each
