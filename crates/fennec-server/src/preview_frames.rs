@@ -156,25 +156,9 @@ async fn frame_png(
         return Err(beyond_the_end(frame_number));
     }
     let target = work.path().join("frame.png");
-    preview_movies::run_tool(
-        "ffmpeg",
-        &[
-            "-hide_banner",
-            "-nostdin",
-            "-y",
-            "-ss",
-            &format!("{at:.6}"),
-            "-i",
-            &movie.to_string_lossy(),
-            "-frames:v",
-            "1",
-            "-update",
-            "1",
-            &target.to_string_lossy(),
-        ],
-    )
-    .await
-    .map_err(ApiError::internal)?;
+    preview_movies::extract_frame(&movie, at, &target)
+        .await
+        .map_err(ApiError::internal)?;
     // ffmpeg seeking past the last frame succeeds and writes nothing.
     match tokio::fs::read(&target).await {
         Ok(bytes) if !bytes.is_empty() => Ok(Bytes::from(bytes)),

@@ -197,6 +197,31 @@ fn tail(stderr: &[u8]) -> String {
     lines[lines.len().saturating_sub(3)..].join(" / ")
 }
 
+/// Writes the frame of `movie` at `at` seconds to `target` as a PNG (Zou's
+/// `extract_frame_from_movie`). Seeking past the last frame succeeds and
+/// writes nothing: callers check the file.
+pub(crate) async fn extract_frame(movie: &Path, at: f64, target: &Path) -> Result<(), String> {
+    run_tool(
+        "ffmpeg",
+        &[
+            "-hide_banner",
+            "-nostdin",
+            "-y",
+            "-ss",
+            &format!("{at:.6}"),
+            "-i",
+            &movie.to_string_lossy(),
+            "-frames:v",
+            "1",
+            "-update",
+            "1",
+            &target.to_string_lossy(),
+        ],
+    )
+    .await
+    .map(drop)
+}
+
 pub(crate) async fn run_tool(tool: &str, args: &[&str]) -> Result<Vec<u8>, String> {
     let output = tokio::process::Command::new(tool)
         .args(args)
@@ -421,24 +446,7 @@ async fn process(
         .len();
     // Zou's generate_thumbnail: the first frame, as a PNG.
     let frame = work.join("frame.png");
-    run_tool(
-        "ffmpeg",
-        &[
-            "-hide_banner",
-            "-nostdin",
-            "-y",
-            "-ss",
-            "00:00:00",
-            "-i",
-            &movie.to_string_lossy(),
-            "-frames:v",
-            "1",
-            "-update",
-            "1",
-            &frame.to_string_lossy(),
-        ],
-    )
-    .await?;
+    extract_frame(&movie, 0.0, &frame).await?;
     let frame = tokio::fs::read(&frame)
         .await
         .map_err(|e| format!("no first frame: {e}"))?;

@@ -103,12 +103,7 @@ impl WriteColumn for rusqlite::Row<'_> {
     }
 
     fn id_at(&self, idx: usize) -> Result<Option<Uuid>, StoreError> {
-        match self.get_ref(idx).map_err(lite)? {
-            ValueRef::Null => Ok(None),
-            ValueRef::Blob(b) => Ok(Uuid::from_slice(b).ok()),
-            ValueRef::Text(t) => Ok(Uuid::parse_str(text(t)?).ok()),
-            v => Err(bad(Kind::Uuid, v)),
-        }
+        uuid_opt(self, idx)
     }
 }
 

@@ -42,8 +42,8 @@ pub fn json_array(
     select: Select,
     inline: Option<Inline>,
 ) -> mpsc::Receiver<Result<Vec<u8>, StoreError>> {
-    let (tx, rx) = mpsc::channel(4);
     if let Some(file) = db.sqlite_file() {
+        let (tx, rx) = mpsc::channel(4);
         // SQLite on a blocking cursor: sqlx hands SQLite rows over one by
         // one from its worker thread, which cost more than the JSON.
         tokio::task::spawn_blocking(move || {
@@ -54,8 +54,7 @@ pub fn json_array(
         });
         return rx;
     }
-    json_array_pooled_into(db, model, select, inline, tx);
-    rx
+    json_array_pooled(db, model, select, inline)
 }
 
 /// [`json_array`] read through the pool (what PostgreSQL and in-memory
@@ -67,23 +66,13 @@ pub fn json_array_pooled(
     inline: Option<Inline>,
 ) -> mpsc::Receiver<Result<Vec<u8>, StoreError>> {
     let (tx, rx) = mpsc::channel(4);
-    json_array_pooled_into(db, model, select, inline, tx);
-    rx
-}
-
-fn json_array_pooled_into(
-    db: Db,
-    model: &'static Model,
-    select: Select,
-    inline: Option<Inline>,
-    tx: mpsc::Sender<Result<Vec<u8>, StoreError>>,
-) {
     tokio::spawn(async move {
         let result = produce(&db, model, &select, inline, &tx).await;
         if let Err(e) = result {
             let _ = tx.send(Err(e)).await;
         }
     });
+    rx
 }
 
 fn io(e: std::io::Error) -> StoreError {
