@@ -176,6 +176,20 @@ def project_id(session: Session) -> str:
     return found.group(1)
 
 
+def open_production(session: Session) -> str:
+    """Opens the seeded production from the open productions' list; its id.
+    Kitsu draws that list in several rounds, and a click on the first
+    drawing of the card can be lost: click again until Kitsu moves on."""
+    for _ in range(3):
+        session.page.get_by_text(PROJECT).first.click()
+        for _ in range(40):
+            found = re.search(r"/productions/([0-9a-f-]{36})", session.page.url)
+            if found:
+                return found.group(1)
+            session.page.wait_for_timeout(500)
+    raise AssertionError(f"opening the production led to {session.page.url}")
+
+
 ROLES = [
     ("admin", ADMIN_EMAIL, ADMIN_PASSWORD),
     ("supervisor", f"supervisor1.{SLUG}@seed.example.com", SEED_PASSWORD),
@@ -198,16 +212,7 @@ def test_kitsu_shows_the_seeded_production(browser, kitsu_server, artifacts, rol
             expect(session.page.get_by_text(PROJECT).first).to_be_visible(timeout=30_000)
             session.shot("productions")
             session.assert_clean("the open productions")
-            link = session.page.get_by_text(PROJECT).first
-            link.click()
-            found = None
-            for _ in range(60):
-                found = re.search(r"/productions/([0-9a-f-]{36})", session.page.url)
-                if found:
-                    break
-                session.page.wait_for_timeout(500)
-            assert found, f"opening the production led to {session.page.url}"
-            pid = found.group(1)
+            pid = open_production(session)
         else:
             session.open("/productions")
             expect(session.page.get_by_text(PROJECT).first).to_be_visible(timeout=30_000)
@@ -326,9 +331,7 @@ def test_kitsu_pages_load_with_no_failed_call(browser, kitsu_server, artifacts, 
         expect(session.page.get_by_text(PROJECT).first).to_be_visible(timeout=30_000)
         pid = project_id(session) if role == "admin" else None
         if pid is None:
-            session.page.get_by_text(PROJECT).first.click()
-            session.page.wait_for_url(re.compile(r"/productions/[0-9a-f-]{36}"), timeout=30_000)
-            pid = re.search(r"/productions/([0-9a-f-]{36})", session.page.url).group(1)
+            pid = open_production(session)
         ids = seeded_ids(session, pid)
         for name in PAGES_OF[role]:
             path, shows = PAGES[name]

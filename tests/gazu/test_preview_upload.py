@@ -151,6 +151,47 @@ def test_publish_png_then_read_it_back(prod, api_url, admin, tmp_path):
     assert gazu.shot.get_shot(prod.shot["id"])["preview_file_id"] == preview["id"]
 
 
+def test_comments_carry_their_previews(prod, api_url):
+    """Kitsu's task page shows a task's previews from its comments: each
+    comment of the task's list carries its previews in short, and the
+    comment and the preview name each other in their relations."""
+    comment, preview = gazu.task.publish_preview(
+        prod.anim, prod.status, comment="take one", preview_file_path=prod.picture)
+    extra = gazu.task.add_preview(prod.anim, comment, prod.picture)
+    plain = gazu.task.add_comment(prod.anim, prod.status, "no picture")
+    listed = {c["id"]: c for c in gazu.task.all_comments_for_task(prod.anim)}
+    assert listed[plain["id"]]["previews"] == []
+    shown = listed[comment["id"]]["previews"]
+    assert [p["id"] for p in shown] == [preview["id"], extra["id"]]
+    assert shown[0] == {
+        "id": preview["id"], "task_id": prod.anim["id"], "revision": 1,
+        "extension": "png", "width": 640, "height": 360, "duration": 0.0,
+        "status": "ready", "validation_status": "neutral", "original_name": "frame",
+        "position": 1, "annotations": None,
+    }
+    assert shown[1]["position"] == 2
+    one = gazu.client.get(f"data/comments/{comment['id']}")
+    assert one["previews"] == [preview["id"], extra["id"]]
+    assert gazu.client.get(f"data/preview-files/{preview['id']}")["comments"] == [comment["id"]]
+    project = gazu.client.get(f"data/projects/{prod.project['id']}/comments")
+    assert next(c for c in project if c["id"] == comment["id"])["previews"] == [
+        preview["id"], extra["id"]]
+
+    # A client of the production sees the studio's revision, not its words.
+    tag = unique()
+    email = f"upl.client.{tag}@example.com"
+    client_person = gazu.person.new_person(
+        "Upl", f"Client {tag}", email, role="client", password=ARTIST_PASSWORD)
+    gazu.project.add_person_to_team(prod.project, client_person)
+    client = artist_client(api_url, email)
+    seen = raw_get(api_url, client, f"data/tasks/{prod.anim['id']}/comments")
+    assert seen.status_code == 200, seen.text
+    seen = {c["id"]: c for c in seen.json()}
+    assert plain["id"] not in seen
+    assert seen[comment["id"]]["text"] == ""
+    assert [p["id"] for p in seen[comment["id"]]["previews"]] == [preview["id"], extra["id"]]
+
+
 def test_revisions_and_positions(prod):
     first = gazu.task.add_comment(prod.anim, prod.status, "v1")
     p1 = gazu.task.add_preview(prod.anim, first, prod.picture)

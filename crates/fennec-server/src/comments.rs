@@ -293,9 +293,13 @@ pub async fn store_mentions(
 pub async fn relation_ids(
     exec: &mut impl Exec,
     comment: Uuid,
-) -> ApiResult<[(&'static str, Value); 4]> {
+) -> ApiResult<[(&'static str, Value); 5]> {
     let ids = |v: Vec<Uuid>| Value::from(v.iter().map(Uuid::to_string).collect::<Vec<_>>());
     Ok([
+        (
+            "previews",
+            ids(links::COMMENT_PREVIEWS.rights(exec, comment).await?),
+        ),
         (
             "mentions",
             ids(links::COMMENT_MENTIONS.rights(exec, comment).await?),
@@ -917,6 +921,9 @@ pub async fn project_comments(exec: &mut impl Exec, project: Uuid) -> ApiResult<
     let acks = links::COMMENT_ACKNOWLEDGEMENTS
         .rights_of_many(exec, &comment_ids)
         .await?;
+    let previews = links::COMMENT_PREVIEWS
+        .rights_of_many(exec, &comment_ids)
+        .await?;
     let ids = |v: Option<&Vec<Uuid>>| {
         Value::from(
             v.map(|v| v.iter().map(Uuid::to_string).collect::<Vec<_>>())
@@ -926,7 +933,7 @@ pub async fn project_comments(exec: &mut impl Exec, project: Uuid) -> ApiResult<
     let files = crate::attachments::ids_for_comments(exec, &comment_ids).await?;
     for c in &mut list {
         let id = id_of(c);
-        c.insert("previews".into(), json!([]));
+        c.insert("previews".into(), ids(previews.get(&id)));
         c.insert("mentions".into(), ids(mentions.get(&id)));
         c.insert("department_mentions".into(), ids(departments.get(&id)));
         c.insert("acknowledgements".into(), ids(acks.get(&id)));

@@ -56,8 +56,8 @@ pub async fn announce_tasks(tx: &mut Tx, author: Uuid, gone: &mut GoneFiles) -> 
     Ok(())
 }
 
-/// Removes the stored files of removed previews and attachments, a few at
-/// a time. As Zou's `_remove_files_quietly`, a file that cannot be removed
+/// Removes the stored files of removed previews, attachments and playlist
+/// builds, a few at a time. As Zou's `_remove_files_quietly`, a file that cannot be removed
 /// is logged and left: the rows are gone and nothing serves it any more.
 pub async fn remove_files(state: &AppState, gone: GoneFiles) {
     use futures_util::StreamExt;
@@ -68,6 +68,9 @@ pub async fn remove_files(state: &AppState, gone: GoneFiles) {
         .for_each_concurrent(8, |(id, _)| crate::preview_files::remove_files(state, id))
         .await;
     crate::attachments::remove_files(&state.media, &gone.attachments).await;
+    for job in gone.build_jobs {
+        crate::playlist_movie::remove_file(&state.media, job).await;
+    }
 }
 
 /// Which of Zou's entity resources a delete goes through: each has its own

@@ -480,6 +480,9 @@ pub async fn read(
     }
     if std::ptr::eq(res.model, &models::PREVIEW_FILE) {
         check_preview_read(&mut conn, &user, &row).await?;
+        if relations {
+            row = crate::preview_files::with_comments(&mut conn, row).await?;
+        }
     }
     if std::ptr::eq(res.model, &models::PLAYLIST) {
         crate::playlists::check_read_access(&mut conn, &user, &row).await?;
@@ -1220,7 +1223,7 @@ pub async fn remove(
     } else if std::ptr::eq(model, &models::PLAYLIST) {
         // Zou's PlaylistResource: its update right, then remove_playlist.
         crate::playlists::check_update_access(&mut tx, &user, &row).await?;
-        crate::playlists::remove(&mut tx, user.id, &row).await?;
+        gone.build_jobs = crate::playlists::remove(&mut tx, user.id, &row).await?;
     } else if std::ptr::eq(model, &models::PROJECT) {
         permissions::require_admin(&user)?;
         let closed = fennec_store::defaults::project_status_id(&mut tx, "Closed").await?;

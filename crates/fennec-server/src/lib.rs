@@ -27,6 +27,7 @@ pub mod my_checks;
 pub mod notifications;
 pub mod otio;
 pub mod person_actions;
+pub mod playlist_movie;
 pub mod playlist_zip;
 pub mod playlists;
 pub mod present;

@@ -55,13 +55,13 @@ fn text<'a>(row: &'a Row, key: &str) -> &'a str {
 }
 
 /// python-slugify with `separator="_"`, as Zou names its downloads.
-fn slug(s: &str) -> String {
+pub(crate) fn slug(s: &str) -> String {
     slug::slugify(s).replace('-', "_")
 }
 
 /// Zou's `get_playlist_download_context_name`: the production, and in a
 /// TV show the episode (or "all assets", "all shots", "main pack").
-async fn context_name(
+pub(crate) async fn context_name(
     exec: &mut impl fennec_store::db::Exec,
     project: &Row,
     playlist: &Row,

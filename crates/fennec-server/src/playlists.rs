@@ -12,11 +12,8 @@
 //! the playlist's row first (`UPDATE ... SET updated_at`), which queues
 //! concurrent additions on both databases.
 //!
-//! Movie builds: Fennec stores no movie previews yet (uploads of movies
-//! are refused until ffmpeg processing lands), so a build has nothing to
-//! concatenate and its job ends `failed` with a message saying so. Zou
-//! ends such a build `failed` too, but answers the request with a 500;
-//! Fennec answers the failed job (CONTRACT.md, deliberate differences).
+//! Movie builds start and end here; the concatenation between the two is
+//! playlist_movie.rs's.
 
 use std::collections::HashMap;
 
@@ -313,13 +310,14 @@ async fn unpin_foreign_previews(exec: &mut impl Exec, shots: &mut [Value]) -> Ap
 
 /// Zou's `remove_playlist`: its dependents, then the playlist, with a
 /// `build-job:delete` per build job; the CRUD route adds its own
-/// `playlist:delete`.
-pub async fn remove(exec: &mut impl Exec, caller: Uuid, row: &Row) -> ApiResult<()> {
+/// `playlist:delete`. Answers the build jobs, whose movies go after the
+/// commit.
+pub async fn remove(exec: &mut impl Exec, caller: Uuid, row: &Row) -> ApiResult<Vec<Uuid>> {
     let id = id_of(row);
     let jobs = store::remove_playlist(exec, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    for job in jobs {
+    for job in &jobs {
         crate::events::emit(
             exec,
             Some(caller),
@@ -329,7 +327,7 @@ pub async fn remove(exec: &mut impl Exec, caller: Uuid, row: &Row) -> ApiResult<
         )
         .await?;
     }
-    Ok(())
+    Ok(jobs)
 }
 
 /// The ids of a playlist's build jobs, newest first, for its `build_jobs`
@@ -865,14 +863,10 @@ pub async fn remove_job(
     .await
 }
 
-/// Zou's `start_build_job` and the end of its in-process build: a job
-/// row `running` (`build-job:new`), then ended. The movie previews of the
-/// entries are what Zou concatenates; Fennec has none to concatenate (see
-/// the module's doc), so the job ends `failed` with a message naming why
-/// (`build-job:update`). Answers the ended job.
-pub async fn build_movie(exec: &mut impl Exec, caller: Uuid, playlist: &Row) -> ApiResult<Row> {
+/// Zou's `start_build_job`: a job row `running` and `build-job:new`.
+/// The build itself runs outside the transaction (playlist_movie.rs).
+pub async fn start_build(exec: &mut impl Exec, caller: Uuid, playlist: &Row) -> ApiResult<Row> {
     let id = id_of(playlist);
-    let project = uuid_field(playlist, "project_id");
     let m = &models::BUILD_JOB;
     let col = |n: &str| m.column(n).expect("build job column");
     let job = rows::insert(
@@ -885,57 +879,75 @@ pub async fn build_movie(exec: &mut impl Exec, caller: Uuid, playlist: &Row) -> 
         ],
     )
     .await?;
-    let job_id = id_of(&job);
     crate::events::emit(
         exec,
         Some(caller),
         "build-job:new",
         json!({
-            "build_job_id": job_id.to_string(),
+            "build_job_id": id_of(&job).to_string(),
             "playlist_id": id.to_string(),
             "created_at": job.get("created_at").cloned().unwrap_or(Value::Null),
         }),
-        project,
-    )
-    .await?;
-    let movies = movie_previews(exec, playlist).await?;
-    let message = if movies.is_empty() {
-        "The playlist has no movie preview to build a movie from."
-    } else {
-        "Fennec cannot concatenate movie previews yet."
-    };
-    let now = chrono::Utc::now().naive_utc();
-    let job = rows::update(
-        exec,
-        m,
-        job_id,
-        vec![
-            (col("status"), SqlValue::Text("failed".into())),
-            (col("ended_at"), SqlValue::DateTime(now)),
-            (col("message"), SqlValue::Text(message.into())),
-        ],
-    )
-    .await?
-    .ok_or_else(ApiError::not_found)?;
-    crate::events::emit(
-        exec,
-        Some(caller),
-        "build-job:update",
-        json!({
-            "build_job_id": job_id.to_string(),
-            "playlist_id": id.to_string(),
-            "status": "failed",
-            "message": message,
-        }),
-        project,
+        uuid_field(playlist, "project_id"),
     )
     .await?;
     Ok(job)
 }
 
+/// Zou's `end_build_job`: the job `succeeded` or `failed`, with the
+/// message that explains a degraded or failed build, and
+/// `build-job:update`. `None` when the job was removed while it ran (Zou
+/// then discards the movie and answers `{}`).
+pub async fn end_build(
+    exec: &mut impl Exec,
+    caller: Uuid,
+    playlist: &Row,
+    job: Uuid,
+    success: bool,
+    message: Option<&str>,
+) -> ApiResult<Option<Row>> {
+    let m = &models::BUILD_JOB;
+    let col = |n: &str| m.column(n).expect("build job column");
+    let status = if success { "succeeded" } else { "failed" };
+    let now = chrono::Utc::now().naive_utc();
+    let Some(row) = rows::update(
+        exec,
+        m,
+        job,
+        vec![
+            (col("status"), SqlValue::Text(status.into())),
+            (col("ended_at"), SqlValue::DateTime(now)),
+            (
+                col("message"),
+                message.map_or(SqlValue::Null(col("message").kind), |t| {
+                    SqlValue::Text(t.into())
+                }),
+            ),
+        ],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    crate::events::emit(
+        exec,
+        Some(caller),
+        "build-job:update",
+        json!({
+            "build_job_id": job.to_string(),
+            "playlist_id": id_of(playlist).to_string(),
+            "status": status,
+            "message": message,
+        }),
+        uuid_field(playlist, "project_id"),
+    )
+    .await?;
+    Ok(Some(row))
+}
+
 /// Zou's `playlist_previews(only_movies=True)`: the entries' previews that
 /// exist and are `mp4`, in the playlist's order.
-async fn movie_previews(exec: &mut impl Exec, playlist: &Row) -> ApiResult<Vec<Uuid>> {
+pub async fn movie_previews(exec: &mut impl Exec, playlist: &Row) -> ApiResult<Vec<Uuid>> {
     let mut out = Vec::new();
     for shot in playlist
         .get("shots")

@@ -97,7 +97,10 @@ async fn check_task_action(
 }
 
 /// The preview as Zou serialises it with its relations: its comments.
-async fn with_comments(exec: &mut impl fennec_store::db::Exec, mut row: Row) -> ApiResult<Row> {
+pub(crate) async fn with_comments(
+    exec: &mut impl fennec_store::db::Exec,
+    mut row: Row,
+) -> ApiResult<Row> {
     let comments = store::comments_of(exec, id_of(&row))
         .await
         .map_err(store_err)?;

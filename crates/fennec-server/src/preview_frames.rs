@@ -76,7 +76,7 @@ fn is_movie(preview: &Row) -> bool {
 /// low definition first for `lowdef`) into `target`, for ffmpeg, which
 /// needs a file it can seek in whatever the media store is. False when
 /// no version is stored.
-async fn fetch_movie(
+pub(crate) async fn fetch_movie(
     state: &AppState,
     preview_id: Uuid,
     lowdef: bool,

@@ -65,7 +65,7 @@ const EMPTY_UPLOAD: &str = "Uploaded movie could not be written to temporary sto
 
 /// ffmpeg runs at most this many movies at once: each already uses
 /// several cores, and a burst of uploads must not starve the API.
-fn encoders() -> &'static Semaphore {
+pub(crate) fn encoders() -> &'static Semaphore {
     static ENCODERS: OnceLock<Semaphore> = OnceLock::new();
     ENCODERS.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -141,6 +141,14 @@ fn frame_rate(project_fps: Option<&str>, entity_fps: Option<&Value>) -> String {
         _ => {}
     }
     format!("{:.3}", fps.trim().parse::<f64>().unwrap_or(25.0))
+}
+
+/// Zou's `EncodingParameters` of a playlist build: the production's
+/// width (none when it sets a height alone), height and fps.
+pub(crate) fn project_encoding(project: &Row) -> (Option<i64>, i64, String) {
+    let text = |k: &str| project.get(k).and_then(Value::as_str);
+    let (width, height) = dimensions(text("resolution"), None);
+    (width, height, frame_rate(text("fps"), None))
 }
 
 pub(crate) async fn settings(
@@ -805,7 +813,7 @@ fn wanted_range(
 }
 
 /// HTTP's date form of a stored timestamp (`2026-12-01T02:13:08`).
-fn http_date(timestamp: Option<&str>) -> String {
+pub(crate) fn http_date(timestamp: Option<&str>) -> String {
     timestamp
         .and_then(|t| {
             chrono::NaiveDateTime::parse_from_str(t.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f")
@@ -832,24 +840,45 @@ pub async fn send(
     } else {
         MOVIE_PREFIXES
     };
+    let served = Served {
+        last_modified: http_date(preview.get("updated_at").and_then(Value::as_str)),
+        attachment: attachment.then(|| format!("{preview_id}.mp4")),
+        cache_control: Some("private, max-age=604800"),
+    };
+    send_movie(state, headers, &prefixes, preview_id, &served).await
+}
+
+/// How a stored movie is answered, besides its bytes.
+pub(crate) struct Served {
+    /// HTTP date of the row's last change (`Last-Modified`, `If-Range`).
+    pub last_modified: String,
+    /// The download name, for an attachment.
+    pub attachment: Option<String>,
+    pub cache_control: Option<&'static str>,
+}
+
+/// The first of `prefixes` stored for `id` in the movies bucket, whole or
+/// one byte range, as werkzeug's `send_file(conditional=True)` answers.
+pub(crate) async fn send_movie(
+    state: &AppState,
+    headers: &HeaderMap,
+    prefixes: &[&str],
+    id: Uuid,
+    served: &Served,
+) -> ApiResult<Option<Response>> {
     let media = |e: object_store::Error| ApiError::internal(format!("media storage: {e}"));
-    let last_modified = http_date(preview.get("updated_at").and_then(Value::as_str));
+    let last_modified = &served.last_modified;
     for prefix in prefixes {
-        let Some(size) = state
-            .media
-            .size(MOVIES, prefix, preview_id)
-            .await
-            .map_err(media)?
-        else {
+        let Some(size) = state.media.size(MOVIES, prefix, id).await.map_err(media)? else {
             continue;
         };
-        let range = match wanted_range(headers, size, &last_modified) {
+        let range = match wanted_range(headers, size, last_modified) {
             Ok(r) => r,
             Err(()) => return Ok(Some(unsatisfiable(size))),
         };
         let Some(stored) = state
             .media
-            .read(MOVIES, prefix, preview_id, range.map(|(a, b)| a..b + 1))
+            .read(MOVIES, prefix, id, range.map(|(a, b)| a..b + 1))
             .await
             .map_err(media)?
         else {
@@ -861,18 +890,16 @@ pub async fn send(
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
         h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, max-age=604800"),
-        );
-        if let Ok(v) = HeaderValue::from_str(&last_modified) {
+        if let Some(cache) = served.cache_control {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        }
+        if let Ok(v) = HeaderValue::from_str(last_modified) {
             if !last_modified.is_empty() {
                 h.insert(header::LAST_MODIFIED, v);
             }
         }
-        if attachment {
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename={preview_id}.mp4"))
-            {
+        if let Some(name) = &served.attachment {
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename={name}")) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }
         }

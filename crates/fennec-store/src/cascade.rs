@@ -43,6 +43,9 @@ pub struct GoneFiles {
     /// The tasks removed, in removal order: the server announces each
     /// with Zou's `task:delete` before the commit.
     pub tasks: Vec<GoneTask>,
+    /// Playlist build jobs, whose built movies Zou's `remove_build_job`
+    /// removes from the store.
+    pub build_jobs: Vec<Uuid>,
 }
 
 /// A task's id, entity, task type and production, as read.
@@ -60,13 +63,14 @@ pub struct GoneTask {
 impl GoneFiles {
     /// Whether no file is to be removed (the tasks are not files).
     pub fn is_empty(&self) -> bool {
-        self.previews.is_empty() && self.attachments.is_empty()
+        self.previews.is_empty() && self.attachments.is_empty() && self.build_jobs.is_empty()
     }
 
     pub fn extend(&mut self, other: GoneFiles) {
         self.previews.extend(other.previews);
         self.attachments.extend(other.attachments);
         self.tasks.extend(other.tasks);
+        self.build_jobs.extend(other.build_jobs);
     }
 }
 
@@ -192,6 +196,7 @@ pub async fn remove_tasks(exec: &mut impl Exec, which: Tasks) -> Result<GoneFile
             b,
         )
         .await?,
+        build_jobs: Vec::new(),
     };
     // The entities that showed one of these previews get their main
     // preview back once all of them are gone (Zou's restore_main).
@@ -497,8 +502,10 @@ pub async fn remove_episode(
             gone.extend(remove_sequence(exec, sequence, true).await?.1);
         }
         // Zou's Playlist.delete_all_by(episode_id), with what hangs off them.
-        crate::playlists::remove_of(exec, crate::playlists::PlaylistOwner::Episode, episode)
-            .await?;
+        gone.build_jobs.extend(
+            crate::playlists::remove_of(exec, crate::playlists::PlaylistOwner::Episode, episode)
+                .await?,
+        );
         let assets: Vec<Uuid> = on!(exec, c => sqlx::query_scalar(
             "SELECT id FROM entities WHERE source_id = $1 ORDER BY seq")
             .bind(episode).fetch_all(&mut *c).await?);
@@ -523,7 +530,15 @@ pub async fn remove_if_unlinked(exec: &mut impl Exec, entity: Uuid) -> Result<Re
 /// Zou's `remove_project`: everything the production owns, then the
 /// production itself. Returns the files of its previews and attachments.
 pub async fn remove_project(exec: &mut impl Exec, project: Uuid) -> Result<GoneFiles> {
-    let gone = remove_tasks(exec, Tasks::OfProject(project)).await?;
+    let mut gone = remove_tasks(exec, Tasks::OfProject(project)).await?;
+    gone.build_jobs = ids(
+        exec,
+        "SELECT b.id FROM build_jobs b JOIN playlists p ON p.id = b.playlist_id \
+         WHERE p.project_id = $1 ORDER BY b.seq",
+        project,
+        None,
+    )
+    .await?;
     for sql in [
         // The breakdown's links of the production's entities (both ends:
         // a shared asset of another production may be cast here).
@@ -632,6 +647,7 @@ async fn remove_comment_files(exec: &mut impl Exec, comments: &str, id: Uuid) ->
         )
         .await?,
         tasks: Vec::new(),
+        build_jobs: Vec::new(),
     };
     for preview in previews {
         if let Some(files) = remove_preview_file(exec, preview).await? {

@@ -87,6 +87,12 @@ pub const COMMENT_ACKNOWLEDGEMENTS: Link = Link {
     left: "comment_id",
     right: "person_id",
 };
+/// The preview files a comment carries (Zou's `comment_preview_link`).
+pub const COMMENT_PREVIEWS: Link = Link {
+    table: "comment_preview_links",
+    left: "comment_id",
+    right: "preview_file_id",
+};
 
 impl Link {
     /// The right-hand ids linked to `left`, in link order.

@@ -162,10 +162,12 @@ pub async fn clients_of_project(
 }
 
 /// Removes every playlist of a production or an episode with what hangs
-/// off each (the cascade's part of Zou's `remove_playlist`).
-pub async fn remove_of(exec: &mut impl Exec, owner: PlaylistOwner, id: Uuid) -> Result<()> {
+/// off each (the cascade's part of Zou's `remove_playlist`); answers the
+/// build jobs that went, whose movies the server removes after the commit.
+pub async fn remove_of(exec: &mut impl Exec, owner: PlaylistOwner, id: Uuid) -> Result<Vec<Uuid>> {
+    let mut jobs = Vec::new();
     for playlist in playlists_of(exec, owner, id).await? {
-        remove_playlist(exec, playlist).await?;
+        jobs.extend(remove_playlist(exec, playlist).await?.unwrap_or_default());
     }
-    Ok(())
+    Ok(jobs)
 }

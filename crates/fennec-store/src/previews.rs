@@ -228,6 +228,97 @@ pub async fn comment_preview_revisions(exec: &mut impl Exec, comment: Uuid) -> R
         .bind(comment).fetch_all(&mut *c).await?))
 }
 
+/// The previews of each of `comments`, as Zou's
+/// `build_preview_map_for_comments` describes them for a task's comment
+/// list; a client is not shown rejected ones.
+pub async fn previews_of_comments(
+    exec: &mut impl Exec,
+    comments: &[Uuid],
+    is_client: bool,
+) -> Result<std::collections::HashMap<Uuid, Vec<Value>>> {
+    const KINDS: [Kind; 13] = [
+        Kind::Uuid,
+        Kind::Uuid,
+        Kind::Uuid,
+        Kind::Int,
+        Kind::Text,
+        Kind::Int,
+        Kind::Int,
+        Kind::Float,
+        Kind::Text,
+        Kind::Text,
+        Kind::Text,
+        Kind::Int,
+        Kind::Json,
+    ];
+    let mut out: std::collections::HashMap<Uuid, Vec<Value>> = Default::default();
+    for chunk in comments.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT l.comment_id, p.id, p.task_id, p.revision, p.extension, p.width, p.height, \
+             p.duration, p.status, p.validation_status, p.original_name, p.position, \
+             p.annotations FROM comment_preview_links l \
+             JOIN preview_files p ON p.id = l.preview_file_id \
+             WHERE l.comment_id IN ({}) ORDER BY l.seq",
+            placeholders.join(", ")
+        );
+        let rows: Vec<Vec<Value>> = on!(exec, c => {
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            let mut rows = Vec::new();
+            for r in q.fetch_all(&mut *c).await? {
+                let mut values = Vec::with_capacity(KINDS.len());
+                for (i, kind) in KINDS.iter().enumerate() {
+                    values.push(decode_any(&r, i, *kind)?);
+                }
+                rows.push(values);
+            }
+            rows
+        });
+        for values in rows {
+            let mut values = values.into_iter();
+            let mut next = || values.next().unwrap_or(Value::Null);
+            let comment = next();
+            let Some(comment) = comment.as_str().and_then(|s| Uuid::parse_str(s).ok()) else {
+                continue;
+            };
+            let mut m = Map::new();
+            for key in ["id", "task_id", "revision", "extension", "width", "height"] {
+                m.insert(key.into(), next());
+            }
+            m.insert("duration".into(), next());
+            // Zou: an unset status reads "ready", an unset validation
+            // "neutral".
+            let status = next();
+            m.insert(
+                "status".into(),
+                if status.is_null() {
+                    Value::from("ready")
+                } else {
+                    status
+                },
+            );
+            let validation = next();
+            let validation = if validation.is_null() {
+                Value::from("neutral")
+            } else {
+                validation
+            };
+            if is_client && validation == "rejected" {
+                continue;
+            }
+            m.insert("validation_status".into(), validation);
+            for key in ["original_name", "position", "annotations"] {
+                m.insert(key.into(), next());
+            }
+            out.entry(comment).or_default().push(Value::Object(m));
+        }
+    }
+    Ok(out)
+}
+
 /// Attaches a preview to a comment (Zou's `comment.previews.append`), and
 /// points the comment's news at it as Zou's `add_preview_file_to_comment`
 /// does.

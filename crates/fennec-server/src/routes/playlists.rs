@@ -6,7 +6,7 @@
 //! generic CRUD's (generic_crud.rs).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -22,6 +22,7 @@ use crate::auth::user::Role;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, Path, QueryPairs, SchemaBody};
+use crate::playlist_movie;
 use crate::playlists::{self as logic, ListArgs, Scope};
 use crate::present::{id_of, uuid_field};
 
@@ -344,18 +345,15 @@ async fn project_build_jobs(
 }
 
 /// GET /data/playlists/{playlist_id}/build/mp4 — the production's
-/// managers: a build job, ended at once (see playlists.rs on movies).
+/// managers: the movie built inside the request (playlist_movie.rs);
+/// `full=true` skips the exact concatenation.
 async fn build_movie(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(playlist_id): Path<String>,
+    query: QueryPairs,
 ) -> ApiResult<Json<Value>> {
-    let mut tx = state.db.begin().await?;
-    let playlist = logic::load_by_path(&mut tx, &playlist_id).await?;
-    let project = uuid_field(&playlist, "project_id").unwrap_or_default();
-    check_manager_project_access(&mut tx, &user, project).await?;
-    let job = logic::build_movie(&mut tx, user.id, &playlist).await?;
-    tx.commit().await?;
+    let job = playlist_movie::build(&state, &user, &playlist_id, query.flag("full")).await?;
     Ok(Json(Value::Object(job)))
 }
 
@@ -398,29 +396,24 @@ async fn remove_build_job(
     let (playlist, job) = playlist_and_job(&mut tx, &user, &playlist_id, &job_id, false).await?;
     logic::remove_job(&mut tx, user.id, &playlist, id_of(&job)).await?;
     tx.commit().await?;
+    playlist_movie::remove_file(&state.media, id_of(&job)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// GET /data/playlists/{playlist_id}/jobs/{build_job_id}/build/mp4 — the
 /// built movie, for managers, supervisors and a shared playlist's
-/// clients. No Fennec build succeeds yet, so this is Zou's answer to an
-/// unfinished build (400).
+/// clients.
 async fn download_build(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     Path((playlist_id, job_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let (_, job) = playlist_and_job(&mut conn, &user, &playlist_id, &job_id, true).await?;
-    if job.get("status").and_then(Value::as_str) != Some("succeeded") {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            json!({"error": true, "message": "Build is not finished"}),
-        ));
-    }
-    // A succeeded build would be stored under Zou's `movies/playlists` key;
-    // none is made yet (see playlists.rs).
-    Err(ApiError::not_found())
+    let (playlist, job) = {
+        let mut conn = state.db.conn().await?;
+        playlist_and_job(&mut conn, &user, &playlist_id, &job_id, true).await?
+    };
+    playlist_movie::download(&state, &headers, &playlist, &job).await
 }
 
 /// POST /data/projects/{project_id}/playlists/temp — entries built from

@@ -202,8 +202,15 @@ async fn task_comments(
     let select = Select::default().eq("object_id", SqlValue::Uuid(id));
     let mut list = rows::list(&mut conn, &models::COMMENT, &select, false).await?;
     list.reverse();
+    let comment_ids: Vec<_> = list.iter().map(crate::present::id_of).collect();
+    let mut preview_map =
+        fennec_store::previews::previews_of_comments(&mut conn, &comment_ids, is_client).await?;
     let mut out = Vec::with_capacity(list.len());
     for mut c in list {
+        let previews = preview_map
+            .remove(&crate::present::id_of(&c))
+            .unwrap_or_default();
+        let mut blanked = false;
         let mut person = match uuid_field(&c, "person_id") {
             Some(p) => rows::get(&mut conn, &models::PERSON, p, false).await?,
             None => None,
@@ -229,7 +236,11 @@ async fn task_comments(
                 .get("for_client")
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
-            if !client_reads(isolated, for_client, is_author, author_is_client) {
+            // A revision's comment is kept for its previews, blanked
+            // (Zou's get_comments for clients).
+            if !previews.is_empty() && !author_is_client && !for_client {
+                blanked = true;
+            } else if !client_reads(isolated, for_client, is_author, author_is_client) {
                 continue;
             }
             if !author_is_client {
@@ -264,6 +275,13 @@ async fn task_comments(
             "attachment_files".into(),
             Value::Array(files.remove(&comment_id).unwrap_or_default()),
         );
+        c.insert("previews".into(), Value::Array(previews));
+        if blanked {
+            c.insert("text".into(), json!(""));
+            for k in ["attachment_files", "checklist", "replies"] {
+                c.insert(k.into(), json!([]));
+            }
+        }
         crate::comments::embed_reply_authors(&mut conn, &mut c).await?;
         out.push(c);
     }
