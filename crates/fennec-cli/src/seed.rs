@@ -22,7 +22,10 @@
 //! first WIP, `end_date` on each feedback request, `done_date`,
 //! `retake_count`, `last_comment_date`) and `duration` is the sum of the
 //! time spents, so the data reads as if it had been entered through the
-//! API. Every event happens before today, so nothing is in the future.
+//! API: each comment also has its news feed entry and its notifications
+//! to the task's other assignees, as Zou's comment route makes them (those
+//! older than a week read). Every event happens before today, so nothing
+//! is in the future.
 //!
 //! The same `--seed`, project name and `--today` give the same production,
 //! ids included. Rows go in with multi-row INSERTs, a few units per
@@ -57,6 +60,8 @@ pub const BCRYPT_COST: u32 = 4;
 pub const EMAIL_DOMAIN: &str = "seed.example.com";
 
 const STARTED_DAYS_AGO: i64 = 120;
+/// Notifications older than this many days are seeded as read.
+const READ_AFTER_DAYS: i64 = 7;
 const PRODUCTION_DAYS: i64 = 300;
 /// Kitsu's default working day (`hours_by_day` 8), in minutes.
 const DAY_MINUTES: f64 = 480.0;
@@ -110,6 +115,10 @@ pub struct Summary {
     pub two_assignees: u64,
     pub time_spents: u64,
     pub comments: u64,
+    /// News feed entries (one per comment) and notifications (one per
+    /// comment and assignee other than its author).
+    pub news: u64,
+    pub notifications: u64,
     pub by_status: HashMap<&'static str, u64>,
     /// The artist with the longest to-do list: (e-mail, open tasks, all
     /// tasks).
@@ -157,13 +166,16 @@ fn print_summary(args: &SeedArgs, s: &Summary, secs: f64) {
     statuses.sort();
     let statuses: Vec<String> = statuses.iter().map(|(k, v)| format!("{k} {v}")).collect();
     println!(
-        "  {} tasks ({}; {} unassigned, {} with two assignees), {} time spents, {} comments",
+        "  {} tasks ({}; {} unassigned, {} with two assignees), {} time spents, {} comments \
+         ({} news, {} notifications)",
         s.tasks,
         statuses.join(", "),
         s.unassigned,
         s.two_assignees,
         s.time_spents,
-        s.comments
+        s.comments,
+        s.news,
+        s.notifications
     );
     println!("Every seeded person logs in with the password {PASSWORD:?}:");
     for (prefix, per_unit, role) in [
@@ -495,6 +507,8 @@ struct Batch {
     assignations: Vec<(Uuid, Uuid)>,
     time_spents: ModelRows,
     comments: ModelRows,
+    news: ModelRows,
+    notifications: ModelRows,
 }
 
 impl Batch {
@@ -506,6 +520,8 @@ impl Batch {
             assignations: Vec::new(),
             time_spents: ModelRows::new(&models::TIME_SPENT),
             comments: ModelRows::new(&models::COMMENT),
+            news: ModelRows::new(&models::NEWS),
+            notifications: ModelRows::new(&models::NOTIFICATION),
         }
     }
 
@@ -518,6 +534,8 @@ impl Batch {
         self.assignations.clear();
         self.time_spents.flush(&mut tx).await?;
         self.comments.flush(&mut tx).await?;
+        self.news.flush(&mut tx).await?;
+        self.notifications.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -881,11 +899,19 @@ impl Generator<'_> {
         Ok(())
     }
 
+    /// A comment that moves `task` to `status`, with what Zou's comment
+    /// route makes with it: a news feed entry, and a notification for each
+    /// assignee but the author (`create_notifications_for_task_and_comment`
+    /// and `create_news_for_task_and_comment`; the seed has no followers or
+    /// mentions). Their ids come from the comment's, not from the random
+    /// stream, so the rest of the production is as it was without them.
+    #[allow(clippy::too_many_arguments)]
     fn comment(
         &mut self,
         task: Uuid,
         status: &'static str,
         person: Uuid,
+        assignees: &[Uuid],
         when: NaiveDateTime,
         texts: &[&str],
     ) -> anyhow::Result<()> {
@@ -902,6 +928,34 @@ impl Generator<'_> {
             ("updated_at", SqlValue::DateTime(when)),
         ])?;
         self.summary.comments += 1;
+        // Every seeded comment changes its task's status.
+        self.batch.news.push([
+            ("id", SqlValue::Uuid(link_id(id, task))),
+            ("change", SqlValue::Bool(true)),
+            ("author_id", SqlValue::Uuid(person)),
+            ("comment_id", SqlValue::Uuid(id)),
+            ("task_id", SqlValue::Uuid(task)),
+            ("created_at", SqlValue::DateTime(when)),
+            ("updated_at", SqlValue::DateTime(when)),
+        ])?;
+        self.summary.news += 1;
+        // Someone who works in Kitsu every day has read last week's.
+        let read = when < midnight(self.today - TimeDelta::days(READ_AFTER_DAYS));
+        for recipient in assignees.iter().filter(|a| **a != person) {
+            self.batch.notifications.push([
+                ("id", SqlValue::Uuid(link_id(id, *recipient))),
+                ("read", SqlValue::Bool(read)),
+                ("change", SqlValue::Bool(true)),
+                ("person_id", SqlValue::Uuid(*recipient)),
+                ("author_id", SqlValue::Uuid(person)),
+                ("comment_id", SqlValue::Uuid(id)),
+                ("task_id", SqlValue::Uuid(task)),
+                ("notification_type", text("comment")),
+                ("created_at", SqlValue::DateTime(when)),
+                ("updated_at", SqlValue::DateTime(when)),
+            ])?;
+            self.summary.notifications += 1;
+        }
         Ok(())
     }
 
@@ -989,7 +1043,7 @@ impl Generator<'_> {
             day = start;
         }
         let began = self.at(day, 9 * 60, 11 * 60);
-        self.comment(task, "wip", artist, began, WIP_TEXTS)?;
+        self.comment(task, "wip", artist, assignees, began, WIP_TEXTS)?;
         h.status = "wip";
         h.real_start = Some(began);
         h.last_comment = Some(began);
@@ -1011,7 +1065,7 @@ impl Generator<'_> {
                 day = add_workdays(day, 1);
             }
             let sent = self.at(day, 16 * 60, 18 * 60 + 30);
-            self.comment(task, "wfa", artist, sent, WFA_TEXTS)?;
+            self.comment(task, "wfa", artist, assignees, sent, WFA_TEXTS)?;
             h.status = "wfa";
             h.end = Some(sent);
             h.last_comment = Some(sent);
@@ -1024,14 +1078,14 @@ impl Generator<'_> {
             reviews += 1;
             h.last_comment = Some(reviewed);
             if self.rng.gen_bool(retake_chance) {
-                self.comment(task, "retake", reviewer, reviewed, RETAKE_TEXTS)?;
+                self.comment(task, "retake", reviewer, assignees, reviewed, RETAKE_TEXTS)?;
                 h.status = "retake";
                 h.retakes += 1;
                 remaining = round_to(estimate * self.rng.gen_range(0.1..0.35), 15.0).max(30.0);
                 // The artist picks the notes up the same day or a little later.
                 day = add_workdays(review_day, self.rng.gen_range(0..=2));
             } else {
-                self.comment(task, "done", reviewer, reviewed, DONE_TEXTS)?;
+                self.comment(task, "done", reviewer, assignees, reviewed, DONE_TEXTS)?;
                 h.status = "done";
                 h.done = Some(reviewed);
                 return Ok(());

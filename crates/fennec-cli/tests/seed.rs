@@ -104,6 +104,10 @@ async fn seeds_a_consistent_deterministic_production() {
         );
         let assigned = scalar(&db, "SELECT COUNT(DISTINCT task_id) FROM assignations").await;
         assert!((600..=690).contains(&assigned), "{assigned} assigned");
+        // The last week's notifications are unread, older ones read.
+        let unread = scalar(&db, "SELECT COUNT(*) FROM notifications WHERE NOT read").await;
+        let read = scalar(&db, "SELECT COUNT(*) FROM notifications WHERE read").await;
+        assert!(unread > 0 && read > unread, "{unread} unread, {read} read");
         for status in ["todo", "wip", "done"] {
             let n = scalar(
                 &db,
@@ -148,6 +152,22 @@ async fn seeds_a_consistent_deterministic_production() {
             // unassigned tasks are not started
             "SELECT COUNT(*) FROM tasks t WHERE t.real_start_date IS NOT NULL AND NOT EXISTS \
              (SELECT 1 FROM assignations a WHERE a.task_id = t.id)",
+            // each comment is in the news feed, by its author, at its time
+            "SELECT COUNT(*) FROM comments m WHERE NOT EXISTS (SELECT 1 FROM news n WHERE \
+             n.comment_id = m.id AND n.task_id = m.object_id AND n.author_id = m.person_id \
+             AND n.created_at = m.created_at AND n.change)",
+            "SELECT COUNT(*) FROM news n WHERE NOT EXISTS \
+             (SELECT 1 FROM comments m WHERE m.id = n.comment_id)",
+            // each assignee but the author is notified of each comment
+            "SELECT COUNT(*) FROM comments m JOIN assignations a ON a.task_id = m.object_id \
+             WHERE a.person_id != m.person_id AND NOT EXISTS (SELECT 1 FROM notifications o \
+             WHERE o.comment_id = m.id AND o.person_id = a.person_id AND o.task_id = m.object_id \
+             AND o.author_id = m.person_id AND o.notification_type = 'comment' \
+             AND o.created_at = m.created_at)",
+            // and nobody else
+            "SELECT COUNT(*) FROM notifications o WHERE o.person_id = o.author_id OR NOT EXISTS \
+             (SELECT 1 FROM assignations a WHERE a.task_id = o.task_id \
+             AND a.person_id = o.person_id)",
         ];
         for sql in broken {
             // SQLite spells IS DISTINCT FROM as IS NOT.
