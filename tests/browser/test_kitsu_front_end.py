@@ -13,6 +13,7 @@ The test sends the User-Agent the same Chromium sends with a window."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import secrets
@@ -27,6 +28,7 @@ from conftest import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     REPO_ROOT,
+    Api,
     FennecServer,
     _free_port,
     _stop,
@@ -190,10 +192,12 @@ def open_production(session: Session) -> str:
     raise AssertionError(f"opening the production led to {session.page.url}")
 
 
+ARTIST_EMAIL = f"artist1.{SLUG}@seed.example.com"
+SUPERVISOR_EMAIL = f"supervisor1.{SLUG}@seed.example.com"
 ROLES = [
     ("admin", ADMIN_EMAIL, ADMIN_PASSWORD),
-    ("supervisor", f"supervisor1.{SLUG}@seed.example.com", SEED_PASSWORD),
-    ("artist", f"artist1.{SLUG}@seed.example.com", SEED_PASSWORD),
+    ("supervisor", SUPERVISOR_EMAIL, SEED_PASSWORD),
+    ("artist", ARTIST_EMAIL, SEED_PASSWORD),
 ]
 
 
@@ -266,12 +270,13 @@ def test_kitsu_shows_the_seeded_production(browser, kitsu_server, artifacts, rol
 
 # The pages of the issue's list (path templates filled with the seeded
 # production `{pid}`, its first episode `{ep}`, a shot task `{task}` and
-# its task type `{tt}`), each with a text that shows the seeded data once
-# the page has loaded.
+# its task type `{tt}`, and the month of the timesheet's day checked), each
+# with a text that shows the seeded data once the page has loaded; the
+# pages whose data differs by role are checked by DATA_SHOWN instead.
 PAGES = {
     "my tasks": ("/my-tasks", None),
     "my checks": ("/my-checks", None),
-    "timesheets": ("/timesheets", None),
+    "timesheets": ("/timesheets/day/{ts_year}/{ts_month}", None),
     "people": ("/people", "Tanaka"),
     "team schedule": ("/team-schedule", None),
     "main schedule": ("/main-schedule", None),
@@ -304,6 +309,162 @@ SHOWN_TO = {("admin", "team schedule"): "Tanaka", ("admin", "main schedule"): PR
 ZOU_REFUSES = {("supervisor", "team schedule"): re.compile(r"^403 GET /api/data/day-offs$")}
 
 
+def full_entity_name(kind: str, entity: dict) -> str:
+    """The name Kitsu's lists give an entity: episode / sequence / shot of
+    a TV show's shot, asset type / asset of an asset."""
+    if kind == "shots":
+        return f"{entity['episode_name']} / {entity['sequence_name']} / {entity['name']}"
+    return f"{entity['asset_type_name']} / {entity['name']}"
+
+
+def production_tasks(api: Api, pid: str) -> dict:
+    """Every task of the production, with its entity's full name (from the
+    with-tasks lists, not from the routes the checked pages call)."""
+    tasks = {}
+    for kind in ("shots", "assets"):
+        for entity in api.get(f"/data/{kind}/with-tasks?project_id={pid}"):
+            for task in entity["tasks"]:
+                tasks[task["id"]] = {**task, "entity": full_entity_name(kind, entity)}
+    return tasks
+
+
+class Facts:
+    """What the seeded production holds, read as the admin through the API,
+    and what the test adds to it before opening the pages: the admin and
+    the first supervisor follow a task of the first artist, in the
+    supervisor's department, and the artist comments on it (Zou notifies
+    a task's followers: that is how a supervisor and an admin, who are
+    assigned nothing, get notifications)."""
+
+    def __init__(self, server: FennecServer):
+        self.base = server.base_url
+        self.admin = Api(self.base).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        self.pid = next(p["id"] for p in self.admin.get("/data/projects") if p["name"] == PROJECT)
+        self.persons = {p["id"]: p for p in self.admin.get("/data/persons?relations=true")}
+        by_email = {p["email"]: p for p in self.persons.values()}
+        self.artist = by_email[ARTIST_EMAIL]
+        self.supervisor = by_email[SUPERVISOR_EMAIL]
+        self.statuses = {s["id"]: s for s in self.admin.get("/data/task-status")}
+        self.task_types = {t["id"]: t for t in self.admin.get("/data/task-types")}
+        tasks = production_tasks(self.admin, self.pid)
+        followed = next(
+            t for t in sorted(tasks.values(), key=lambda t: t["entity"])
+            if self.artist["id"] in t["assignees"]
+            and self.task_types[t["task_type_id"]]["department_id"] in self.supervisor["departments"]
+        )
+        self.followed = followed
+        supervisor = Api(self.base).login(SUPERVISOR_EMAIL, SEED_PASSWORD)
+        for follower in (self.admin, supervisor):
+            follower.post(f"/actions/user/tasks/{followed['id']}/subscribe", {})
+        artist = Api(self.base).login(ARTIST_EMAIL, SEED_PASSWORD)
+        self.followed_text = f"Ready for another look ({secrets.token_hex(3)})"
+        artist.post(f"/actions/tasks/{followed['id']}/comment", {
+            "task_status_id": followed["task_status_id"], "comment": self.followed_text,
+        })
+
+    def departments_of(self, role: str) -> set | None:
+        """The departments a role's lists are narrowed to (Zou narrows a
+        supervisor's to-check list and timesheets to his), None for all."""
+        return set(self.supervisor["departments"]) if role == "supervisor" else None
+
+    def in_departments(self, task: dict, departments: set | None) -> bool:
+        return departments is None or self.task_types[task["task_type_id"]]["department_id"] in departments
+
+
+@pytest.fixture(scope="module")
+def facts(kitsu_server) -> Facts:
+    return Facts(kitsu_server)
+
+
+def timesheet_day(facts: Facts, role: str) -> dict:
+    """The first artist's last day of logged time, as the role's timesheets
+    count it: the day, its month's page, and the hours Kitsu shows."""
+    tasks = production_tasks(facts.admin, facts.pid)
+    departments = facts.departments_of(role)
+    logged = [
+        t for t in facts.admin.get(f"/data/time-spents?person_id={facts.artist['id']}")
+        if t["task_id"] in tasks and facts.in_departments(tasks[t["task_id"]], departments)
+    ]
+    assert logged, f"the seed logged no time of {ARTIST_EMAIL} that a {role} sees"
+    day = max(t["date"][:10] for t in logged)
+    hours = sum(t["duration"] for t in logged if t["date"][:10] == day) / 60
+    # Kitsu prints the hours as JavaScript prints a number.
+    shown = f"{hours:.2f}".rstrip("0").rstrip(".")
+    date = datetime.date.fromisoformat(day)
+    return {"ts_year": date.year, "ts_month": date.month, "ts_day": date.day, "ts_hours": shown}
+
+
+def waiting_for_approval(facts: Facts, role: str) -> list:
+    """The tasks waiting for approval that the role checks: all of the
+    production's for an admin, those of his departments for a supervisor,
+    none for an artist (from the boards' lists, not from the to-check
+    route My Checks calls)."""
+    if role == "artist":
+        return []
+    departments = facts.departments_of(role)
+    return [
+        t for t in production_tasks(facts.admin, facts.pid).values()
+        if facts.statuses[t["task_status_id"]]["is_feedback_request"]
+        and facts.in_departments(t, departments)
+    ]
+
+
+def shows_my_checks(session: Session, role: str, facts: Facts, ids: dict):
+    """The count and rows of the tasks the role checks."""
+    waiting = waiting_for_approval(facts, role)
+    count = len(waiting)
+    # (Kitsu prints "0 Tasks to check" while the list loads: the caller
+    # waits for the page's calls to end first.)
+    heading = session.page.get_by_text(re.compile(rf"^\s*{count} Tasks? to check\s*$"))
+    expect(heading).to_be_visible(timeout=30_000)
+    rows = session.page.locator("tbody.datatable-body tr.datatable-row")
+    expect(rows).to_have_count(count)
+    if role != "artist":
+        assert count > 0, f"the seed left nothing waiting for approval for a {role}"
+        for task in waiting[:3]:
+            expect(rows.filter(has_text=task["entity"]).first).to_be_visible()
+
+
+def shows_timesheets(session: Session, role: str, facts: Facts, ids: dict):
+    """The first artist's row, with his hours of his last day worked."""
+    name = f"{facts.artist['first_name']} {facts.artist['last_name']}"
+    row = session.page.locator("tbody tr.datatable-row").filter(has_text=name)
+    expect(row).to_have_count(1, timeout=30_000)
+    cell = row.locator("td.daytime").nth(ids["ts_day"] - 1)
+    expect(cell).to_have_text(re.compile(rf"^\s*{re.escape(ids['ts_hours'])}\s*$"))
+
+
+def shows_notifications(session: Session, role: str, facts: Facts, ids: dict):
+    """The role's notifications: the artist's from the seeded reviews of his
+    tasks, the others' from the followed task's comment, newest first."""
+    listed = session.context.request.get(f"{session.base}/api/data/user/notifications").json()
+    assert listed, f"no notification for the {role}"
+    if role != "artist":
+        assert listed[0]["task_id"] == facts.followed["id"], listed[0]
+    else:
+        assert all(n["author_id"] != facts.artist["id"] for n in listed)
+    shown = session.page.locator(".notification")
+    expect(shown).to_have_count(len(listed), timeout=30_000)
+    tasks = production_tasks(facts.admin, facts.pid)
+    expect(shown.first).to_contain_text(tasks[listed[0]["task_id"]]["entity"])
+
+
+def shows_news(session: Session, role: str, facts: Facts, ids: dict):
+    """A first page of 50 entries (the seed's comments are news), the
+    newest being the followed task's comment."""
+    entries = session.page.locator(".news-entry")
+    expect(entries).to_have_count(50, timeout=30_000)
+    expect(entries.first).to_contain_text(facts.followed["entity"])
+
+
+DATA_SHOWN = {
+    "my checks": shows_my_checks,
+    "timesheets": shows_timesheets,
+    "notifications": shows_notifications,
+    "news feed": shows_news,
+}
+
+
 def seeded_ids(session: Session, pid: str) -> dict:
     """The ids the page paths need, read through the logged-in browser."""
     api = session.context.request
@@ -323,7 +484,8 @@ def seeded_ids(session: Session, pid: str) -> dict:
 
 
 @pytest.mark.parametrize("role,email,password", ROLES, ids=[r[0] for r in ROLES])
-def test_kitsu_pages_load_with_no_failed_call(browser, kitsu_server, artifacts, role, email, password):
+def test_kitsu_pages_load_with_no_failed_call(browser, kitsu_server, facts, artifacts, role, email,
+                                              password):
     session = Session(browser, kitsu_server, artifacts, role)
     try:
         session.login(email, password)
@@ -333,6 +495,7 @@ def test_kitsu_pages_load_with_no_failed_call(browser, kitsu_server, artifacts, 
         if pid is None:
             pid = open_production(session)
         ids = seeded_ids(session, pid)
+        ids.update(timesheet_day(facts, role))
         for name in PAGES_OF[role]:
             path, shows = PAGES[name]
             shows = SHOWN_TO.get((role, name), shows)
@@ -341,6 +504,10 @@ def test_kitsu_pages_load_with_no_failed_call(browser, kitsu_server, artifacts, 
             if shows is not None:
                 expect(session.page.get_by_text(shows).first).to_be_visible(timeout=30_000)
             session.page.wait_for_load_state("networkidle", timeout=30_000)
+            if name in DATA_SHOWN:
+                DATA_SHOWN[name](session, role, facts, ids)
+            if name in DATA_SHOWN or name == "my tasks with tasks":
+                session.shot(name.replace(" ", "-"))
             allowed = ZOU_REFUSES.get((role, name))
             if allowed:
                 session.failures[:] = [f for f in session.failures if not allowed.match(f)]
@@ -590,3 +757,179 @@ def test_kitsu_shows_a_change_made_elsewhere_without_reload(browser, kitsu_serve
     finally:
         writer.close()
         watcher.close()
+
+
+def test_kitsu_approval_from_my_checks_lands(browser, kitsu_server, facts, artifacts):
+    """A supervisor's daily write: in My Checks, a task waiting for approval
+    selected, then approved (Done) with a comment from the side panel; the
+    API then holds the comment and the status, and the list counts one
+    task fewer."""
+    session = Session(browser, kitsu_server, artifacts, "supervisor")
+    try:
+        session.login(SUPERVISOR_EMAIL, SEED_PASSWORD)
+        api = session.context.request
+        done = next(s for s in facts.statuses.values() if s["short_name"] == "done")
+        before = len(waiting_for_approval(facts, "supervisor"))
+        assert before > 0, "nothing to check for the supervisor"
+        session.open("/my-checks")
+        expect(session.page.get_by_text(
+            re.compile(rf"^\s*{before} Tasks? to check\s*$")
+        )).to_be_visible(timeout=30_000)
+        rows = session.page.locator("tbody.datatable-body tr.datatable-row")
+        expect(rows).to_have_count(before)
+        rows.first.locator("td.duration").click()
+        side = session.page.locator(".side-column")
+        text = f"Approved, thanks ({secrets.token_hex(3)})"
+        side.get_by_placeholder(re.compile("Leave a comment")).fill(text)
+        form = side.locator(".add-comment")
+        form.locator(".status-selector [role=combobox]").click()
+        form.locator(".status-selector").get_by_text("done", exact=True).last.click()
+
+        def posted(response):
+            return response.request.method == "POST" and response.url.endswith("/comment")
+
+        with session.page.expect_response(posted, timeout=30_000) as answer:
+            form.locator(".post-button").click()
+        assert answer.value.status == 201, answer.value.text()
+        task_id = answer.value.url.rsplit("/", 2)[1]
+        expect(session.page.get_by_text(
+            re.compile(rf"^\s*{before - 1} Tasks? to check\s*$")
+        )).to_be_visible(timeout=30_000)
+        task = api.get(f"{session.base}/api/data/tasks/{task_id}").json()
+        assert task["task_status_id"] == done["id"]
+        comments = api.get(f"{session.base}/api/data/tasks/{task_id}/comments").json()
+        assert comments[0]["text"] == text and comments[0]["task_status_id"] == done["id"]
+        session.assert_clean("my checks after the approval")
+        session.shot("my-checks-approval")
+    finally:
+        session.close()
+
+
+def test_kitsu_task_moved_in_the_team_schedule_lands(browser, kitsu_server, facts, artifacts):
+    """A production manager's planning write: in the team schedule, the
+    first artist's line unfolded and one of his task bars dragged a few
+    days later (Kitsu sends `PUT /api/data/tasks/{id}` with the new start
+    and due dates); the API then holds them."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        api = session.context.request
+        name = f"{facts.artist['first_name']} {facts.artist['last_name']}"
+        session.open("/team-schedule")
+        person = session.page.locator(".entity-line.root").filter(has_text=name)
+        expect(person).to_be_visible(timeout=30_000)
+        session.page.wait_for_load_state("networkidle", timeout=30_000)
+        person.locator(".expand").click()
+        bars = session.page.locator(".child-line .timebar-center")
+        expect(bars.first).to_be_attached(timeout=30_000)
+        session.page.wait_for_load_state("networkidle", timeout=30_000)
+        # A bar wholly in the visible part of the chart (Kitsu opens it on
+        # today, so the artist's current tasks).
+        box = None
+        for i in range(bars.count()):
+            found = bars.nth(i).bounding_box()
+            if found and 400 < found["x"] and found["x"] + found["width"] < 1300 \
+                    and 200 < found["y"] < 800:
+                box = found
+                break
+        assert box, "no task bar of the artist in view"
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        before = production_tasks(facts.admin, facts.pid)
+
+        def saved(response):
+            return response.request.method == "PUT" and "/api/data/tasks/" in response.url
+
+        with session.page.expect_response(saved, timeout=30_000) as answer:
+            session.page.mouse.move(x, y)
+            session.page.mouse.down()
+            for dx in range(10, 70, 10):
+                session.page.mouse.move(x + dx, y)
+                session.page.wait_for_timeout(30)
+            session.page.mouse.up()
+        response = answer.value
+        assert response.status == 200, response.text()
+        sent = response.request.post_data_json
+        task_id = response.url.rstrip("/").rsplit("/", 1)[1]
+        task = api.get(f"{session.base}/api/data/tasks/{task_id}").json()
+        assert task["start_date"][:10] == sent["start_date"], (task, sent)
+        assert task["due_date"][:10] == sent["due_date"], (task, sent)
+        assert facts.artist["id"] in task["assignees"]
+        assert sent["start_date"] > before[task_id]["start_date"][:10], (before[task_id], sent)
+        session.assert_clean("the team schedule after the move")
+        session.shot("team-schedule-move")
+    finally:
+        session.close()
+
+
+def test_kitsu_notification_marked_read_lands(browser, kitsu_server, facts, artifacts):
+    """An artist's daily write: his supervisor's new note (written through
+    the API) shows as an unread notification, which he marks read in the
+    notifications page; the API then holds it read."""
+    supervisor = Api(kitsu_server.base_url).login(SUPERVISOR_EMAIL, SEED_PASSWORD)
+    text = f"A few notes on the shading ({secrets.token_hex(3)})"
+    note = supervisor.post(f"/actions/tasks/{facts.followed['id']}/comment", {
+        "task_status_id": facts.followed["task_status_id"], "comment": text,
+    })
+    session = Session(browser, kitsu_server, artifacts, "artist")
+    try:
+        session.login(ARTIST_EMAIL, SEED_PASSWORD)
+        api = session.context.request
+        listed = api.get(f"{session.base}/api/data/user/notifications").json()
+        mine = next(n for n in listed if n["comment_id"] == note["id"])
+        assert mine["read"] is False
+        session.open("/notifications")
+        unread = session.page.locator(".notification.unread")
+        expect(unread.first).to_contain_text(facts.followed["entity"], timeout=30_000)
+        count = unread.count()
+
+        def saved(response):
+            return response.request.method == "PUT" and "/api/data/user/notifications/" in response.url
+
+        with session.page.expect_response(saved, timeout=30_000) as answer:
+            unread.first.locator(".selector").click()
+        assert answer.value.status == 200, answer.value.text()
+        assert answer.value.url.endswith(mine["id"])
+        expect(unread).to_have_count(count - 1, timeout=30_000)
+        after = api.get(f"{session.base}/api/data/user/notifications/{mine['id']}").json()
+        assert after["read"] is True
+        session.assert_clean("the notifications after marking one read")
+        session.shot("notification-read")
+    finally:
+        session.close()
+
+
+def test_kitsu_comment_from_the_news_feed_lands(browser, kitsu_server, facts, artifacts):
+    """A supervisor's write from the news feed: the newest entry opened in
+    the side panel, and a comment posted there; the API then holds the
+    comment on that task, and the production's news starts with it."""
+    session = Session(browser, kitsu_server, artifacts, "supervisor")
+    try:
+        session.login(SUPERVISOR_EMAIL, SEED_PASSWORD)
+        api = session.context.request
+        session.open(f"/productions/{facts.pid}/news-feed")
+        entry = session.page.locator(".news-entry").first
+        expect(entry).to_be_visible(timeout=30_000)
+        session.page.wait_for_load_state("networkidle", timeout=30_000)
+        newest = api.get(f"{session.base}/api/data/projects/{facts.pid}/news").json()["data"][0]
+        entry.locator("> div").first.click()
+        side = session.page.locator("#side-column")
+        text = f"Good progress ({secrets.token_hex(3)})"
+        side.get_by_placeholder(re.compile("Leave a comment")).fill(text)
+
+        def posted(response):
+            return response.request.method == "POST" and response.url.endswith("/comment")
+
+        with session.page.expect_response(posted, timeout=30_000) as answer:
+            side.locator(".post-button").click()
+        assert answer.value.status == 201, answer.value.text()
+        assert f"/actions/tasks/{newest['task_id']}/" in answer.value.url
+        comment = answer.value.json()
+        expect(side.get_by_text(text)).to_be_visible(timeout=30_000)
+        comments = api.get(f"{session.base}/api/data/tasks/{newest['task_id']}/comments").json()
+        assert comments[0]["id"] == comment["id"] and comments[0]["text"] == text
+        news = api.get(f"{session.base}/api/data/projects/{facts.pid}/news").json()["data"]
+        assert news[0]["comment_id"] == comment["id"], news[0]
+        session.assert_clean("the news feed after the comment")
+        session.shot("news-feed-comment")
+    finally:
+        session.close()
