@@ -570,7 +570,7 @@ pub async fn board_etag(
     let Ok(project) = Uuid::parse_str(project) else {
         return Ok(None);
     };
-    let fingerprint = store::board_fingerprint(exec, project).await?;
+    let fingerprint = store::board_fingerprint(exec, project, user.id).await?;
     // A board changed in the last seconds gets a tag of its own, which no
     // copy can match: its signal may not show a change made in the same
     // second yet.
