@@ -38,7 +38,7 @@ async fn person_task_rows(exec: &mut impl Exec, person: Uuid, done: bool) -> Api
     let ids = store_tasks::task_ids_for_person(exec, person).await?;
     let projects = links::PROJECT_TEAM.lefts(exec, person).await?;
     let open = fennec_store::defaults::project_status_id(exec, "Open").await?;
-    let open_projects: Vec<SqlValue> = rows::list(
+    let open_projects: std::collections::HashSet<Uuid> = rows::list(
         exec,
         &models::PROJECT,
         &Select::default().filter(Filter::In(
@@ -50,18 +50,20 @@ async fn person_task_rows(exec: &mut impl Exec, person: Uuid, done: bool) -> Api
     .await?
     .into_iter()
     .filter(|p| open.is_none() || uuid_field(p, "project_status_id") == open)
-    .map(|p| SqlValue::Uuid(id_of(&p)))
+    .map(|p| id_of(&p))
     .collect();
-    let select = Select::default()
-        .filter(Filter::In(
-            "id",
-            ids.into_iter().map(SqlValue::Uuid).collect(),
-        ))
-        .filter(Filter::In("project_id", open_projects));
+    // The tasks by id only, their production checked here: with the
+    // production in the query, SQLite walks all the production's tasks
+    // (15–23 ms for 20 160) instead of looking up the person's few.
+    let select = Select::default().filter(Filter::In(
+        "id",
+        ids.into_iter().map(SqlValue::Uuid).collect(),
+    ));
     let list = rows::list(exec, TASK, &select, false).await?;
     let mut lookups = Lookups::load(exec).await?;
     let list: Vec<Row> = list
         .into_iter()
+        .filter(|r| uuid_field(r, "project_id").is_some_and(|p| open_projects.contains(&p)))
         .filter(|r| flag(lookups.status(r), "is_done") == done)
         .collect();
     lookups
