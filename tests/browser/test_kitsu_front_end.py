@@ -933,3 +933,245 @@ def test_kitsu_comment_from_the_news_feed_lands(browser, kitsu_server, facts, ar
         session.shot("news-feed-comment")
     finally:
         session.close()
+
+
+def edit_row(session: Session, row):
+    """Opens the edit modal of a list's row (Kitsu shows the row's Edit
+    button on hover) and returns the modal."""
+    expect(row).to_be_visible(timeout=30_000)
+    session.page.wait_for_load_state("networkidle", timeout=30_000)
+    row.hover()
+    row.locator("[data-test=button-edit]").click()
+    modal = session.page.locator(".modal.is-active")
+    expect(modal).to_be_visible(timeout=30_000)
+    return modal
+
+
+def test_kitsu_production_edited_from_the_productions_list_lands(browser, kitsu_server, facts,
+                                                                  artifacts):
+    """An admin's write on the productions list: the production's frame
+    rate changed in its Edit modal (Kitsu sends `PUT /api/data/projects/{id}`);
+    the API then holds it, and the list shows it."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        api = session.context.request
+        url = f"{session.base}/api/data/projects/{facts.pid}"
+        fps = "24" if api.get(url).json()["fps"] != "24" else "30"
+        session.open("/productions")
+        row = session.page.locator("tr.datatable-row").filter(has_text=PROJECT)
+        modal = edit_row(session, row)
+        modal.get_by_label("FPS").fill(fps)
+
+        def saved(response):
+            return response.request.method == "PUT" and response.url == url
+
+        with session.page.expect_response(saved, timeout=30_000) as answer:
+            modal.get_by_role("button", name="Confirm", exact=True).click()
+        assert answer.value.status == 200, answer.value.text()
+        expect(modal).to_be_hidden(timeout=30_000)
+        # Zou keeps a production's fps as text.
+        assert api.get(url).json()["fps"] == fps
+        expect(row.locator("td.fps")).to_have_text(fps)
+        session.assert_clean("the productions list after the edit")
+        session.shot("production-edit")
+    finally:
+        session.close()
+
+
+def test_kitsu_asset_created_from_the_assets_page_lands(browser, kitsu_server, facts, artifacts):
+    """A supervisor's breakdown write on the assets page: a new asset with
+    a description, from the Create assets modal (Kitsu sends
+    `POST .../asset-types/{id}/assets/new`, then creates its tasks); the
+    API then holds the asset and those tasks, and the list shows it."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        api = session.context.request
+        name = f"Teapot {secrets.token_hex(2)}"
+        session.open(f"/productions/{facts.pid}/assets")
+        session.page.get_by_text("Create assets").first.click()
+        modal = session.page.locator(".modal.is-active")
+        expect(modal).to_be_visible(timeout=30_000)
+        session.page.wait_for_load_state("networkidle", timeout=30_000)
+        modal.get_by_label("Name").fill(name)
+        modal.get_by_label("Description").fill("Chipped, on the kitchen shelf")
+
+        def created(response):
+            return response.request.method == "POST" and response.url.endswith("/assets/new")
+
+        def tasks_created(response):
+            return response.request.method == "POST" and re.search(
+                r"/api/data/entities/[0-9a-f-]{36}/tasks$", response.url)
+
+        with session.page.expect_response(tasks_created, timeout=30_000) as tasks_answer:
+            with session.page.expect_response(created, timeout=30_000) as answer:
+                modal.get_by_role("button", name="Confirm", exact=True).click()
+        assert answer.value.status == 201, answer.value.text()
+        assert tasks_answer.value.status == 201, tasks_answer.value.text()
+        asset_id = answer.value.json()["id"]
+        asset = api.get(f"{session.base}/api/data/assets/{asset_id}").json()
+        assert (asset["name"], asset["description"], asset["project_id"]) == (
+            name, "Chipped, on the kitchen shelf", facts.pid)
+        made = {t["id"] for t in tasks_answer.value.json()}
+        assert made, "Kitsu created no task for the new asset"
+        listed = api.get(f"{session.base}/api/data/assets/{asset_id}/tasks").json()
+        assert {t["id"] for t in listed} == made
+        expect(session.page.get_by_text(name, exact=True).first).to_be_visible(timeout=30_000)
+        session.assert_clean("the assets page after the creation")
+        session.shot("asset-created")
+    finally:
+        session.close()
+
+
+def test_kitsu_descriptions_edited_on_the_sequences_and_episodes_pages_land(
+        browser, kitsu_server, facts, artifacts):
+    """A supervisor's write on the sequences page and the episodes page: a
+    sequence's and an episode's description changed in their Edit modals
+    (Kitsu sends `PUT /api/data/entities/{id}`); the API then holds them."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        api = session.context.request
+        for kind, name in (("sequences", "SQ02"), ("episodes", "E02")):
+            entity = next(e for e in api.get(
+                f"{session.base}/api/data/projects/{facts.pid}/{kind}").json()
+                if e["name"] == name)
+            text = f"Night chase in the rain ({secrets.token_hex(2)})"
+            session.open(f"/productions/{facts.pid}/{kind}")
+            row = session.page.locator("tr.datatable-row").filter(
+                has=session.page.get_by_text(name, exact=True)).first
+            modal = edit_row(session, row)
+            modal.get_by_label("Description").fill(text)
+
+            def saved(response):
+                return (response.request.method == "PUT"
+                        and response.url.endswith(f"/api/data/entities/{entity['id']}"))
+
+            with session.page.expect_response(saved, timeout=30_000) as answer:
+                modal.get_by_role("button", name="Confirm", exact=True).click()
+            assert answer.value.status == 200, answer.value.text()
+            expect(modal).to_be_hidden(timeout=30_000)
+            after = api.get(f"{session.base}/api/data/{kind}/{entity['id']}").json()
+            assert (after["name"], after["description"]) == (name, text), after
+            session.assert_clean(f"the {kind} page after the edit")
+        session.shot("episode-edited")
+    finally:
+        session.close()
+
+
+def test_kitsu_due_date_set_on_the_task_type_page_lands(browser, kitsu_server, facts, artifacts):
+    """A supervisor's planning write on the task type page: a task selected,
+    then a later due date picked in its Due date cell (Kitsu sends
+    `PUT /api/data/tasks/{id}` with the dates); the API then holds them."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        ids = seeded_ids(session, facts.pid)
+        api = session.context.request
+        url = f"{session.base}/api/data/tasks/{ids['task']}"
+        before = api.get(url).json()
+        session.open(PAGES["task type page"][0].format(**ids))
+        row = session.page.locator("tr.task-line").filter(
+            has=session.page.locator("td.name", has_text=re.compile(f"^{ids['shot']}$"))
+        ).filter(
+            has=session.page.locator("td.sequence", has_text=re.compile(f"^{ids['sequence']}$"))
+        )
+        expect(row).to_be_visible(timeout=30_000)
+        session.page.wait_for_load_state("networkidle", timeout=30_000)
+        # Selecting the task turns its dates into date pickers.
+        row.locator("td.name").click()
+        picker = row.locator("td.due-date input")
+        expect(picker).to_be_visible(timeout=30_000)
+        shown = datetime.date.fromisoformat(picker.input_value())
+        picker.click()
+        # A few days later, in the month the picker opens on.
+        later = shown + datetime.timedelta(days=3 if shown.day < 25 else -3)
+        day = session.page.locator(f"[data-test-id='dp-{later.isoformat()}']")
+
+        def saved(response):
+            return response.request.method == "PUT" and response.url == url
+
+        with session.page.expect_response(saved, timeout=30_000) as answer:
+            day.click()
+        assert answer.value.status == 200, answer.value.text()
+        sent = answer.value.request.post_data_json
+        after = api.get(url).json()
+        assert after["due_date"][:10] == sent["due_date"][:10], (after, sent)
+        assert after["due_date"][:10] != (before["due_date"] or "")[:10], (before, sent)
+        if "start_date" in sent:
+            assert (after["start_date"] or "")[:10] == (sent["start_date"] or "")[:10], (after, sent)
+        session.assert_clean("the task type page after the due date")
+        session.shot("task-type-due-date")
+    finally:
+        session.close()
+
+
+def test_kitsu_department_added_on_the_people_page_lands(browser, kitsu_server, facts, artifacts):
+    """An admin's write on the people page: a department added to the
+    production manager in his Edit modal (Kitsu sends
+    `PUT /api/data/persons/{id}` with the departments); the API then lists
+    it among his departments."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        api = session.context.request
+        manager = next(p for p in facts.persons.values()
+                       if p["email"] == f"manager1.{SLUG}@seed.example.com")
+        url = f"{session.base}/api/data/persons/{manager['id']}"
+        had = set(api.get(url).json()["departments"])
+        departments = api.get(f"{session.base}/api/data/departments").json()
+        added = next(d for d in sorted(departments, key=lambda d: d["name"]) if d["id"] not in had)
+        session.open("/people")
+        row = session.page.locator("tr.datatable-row").filter(
+            has_text=f"{manager['first_name']} {manager['last_name']}").first
+        modal = edit_row(session, row)
+        modal.locator(".department-combo [role=combobox]").click()
+        modal.locator(".department-combo").get_by_text(added["name"], exact=True).last.click()
+        modal.locator(".departments").get_by_role("button", name="add").click()
+
+        def saved(response):
+            return response.request.method == "PUT" and response.url == url
+
+        with session.page.expect_response(saved, timeout=30_000) as answer:
+            modal.get_by_role("button", name="Save user changes").click()
+        assert answer.value.status == 200, answer.value.text()
+        expect(modal).to_be_hidden(timeout=30_000)
+        assert set(api.get(url).json()["departments"]) == had | {added["id"]}
+        session.assert_clean("the people page after the edit")
+        session.shot("people-department")
+    finally:
+        session.close()
+
+
+def test_kitsu_person_added_to_the_team_lands(browser, kitsu_server, facts, artifacts):
+    """A production manager's write on the team page: a studio member who
+    is not in the production's team (the admin, whom the seed leaves out)
+    clicked in the list of people to add (Kitsu sends
+    `POST /api/data/projects/{id}/team`); the API then lists him in the
+    team, and the page no longer offers him."""
+    session = Session(browser, kitsu_server, artifacts, "admin")
+    try:
+        session.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        api = session.context.request
+        url = f"{session.base}/api/data/projects/{facts.pid}"
+        admin = api.get(f"{session.base}/api/auth/authenticated").json()["user"]
+        assert admin["id"] not in api.get(url).json()["team"]
+        session.open(f"/productions/{facts.pid}/team")
+        name = f"{admin['first_name']} {admin['last_name']}"
+        offered = session.page.locator(".person-to-add").filter(has_text=name)
+        expect(offered).to_be_visible(timeout=30_000)
+        session.page.wait_for_load_state("networkidle", timeout=30_000)
+
+        def added(response):
+            return response.request.method == "POST" and response.url == url + "/team"
+
+        with session.page.expect_response(added, timeout=30_000) as answer:
+            offered.click()
+        assert answer.value.status == 201, answer.value.text()
+        expect(offered).to_have_count(0, timeout=30_000)
+        assert admin["id"] in api.get(url).json()["team"]
+        session.assert_clean("the team page after adding a person")
+        session.shot("team-added")
+    finally:
+        session.close()

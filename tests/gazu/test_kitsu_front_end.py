@@ -310,3 +310,64 @@ def test_production_day_offs_by_role(api_url, admin):
     read("other", 403, **march_range)
     bad = read("admin", 400, start_date="2032-13-01", end_date="2032-03-31")
     assert bad["message"] == "Wrong date format for 2032-13-01 and/or 2032-03-31"
+
+
+def test_list_pages_writes_with_kitsus_bodies(api_url, page_data):
+    """The bodies Kitsu's productions, assets, sequences, people and team
+    pages send (as its browser test captured them), and what Zou answers:
+    the frame rate typed as a number comes back as Zou's text column, an
+    entity's description and data land as sent, a person's departments
+    are replaced by the list sent, a person added to the team is in it."""
+    s, project, shot, _ = page_data
+    pid = project["id"]
+    status = s.get(f"{api_url}/data/project-status", timeout=TIMEOUT).json()[0]
+    body = {"name": project["name"], "code": "UI", "project_status_id": status["id"],
+            "production_type": "short", "production_style": "2d3d", "fps": 24,
+            "ratio": "16:9", "resolution": "1920x1080"}
+    response = s.put(f"{api_url}/data/projects/{pid}", json=body, timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    assert response.json()["fps"] == "24"
+    assert s.get(f"{api_url}/data/projects/{pid}", timeout=TIMEOUT).json()["fps"] == "24"
+
+    prop = s.get(f"{api_url}/data/asset-types?name=Prop", timeout=TIMEOUT).json()[0]
+    response = s.post(
+        f"{api_url}/data/projects/{pid}/asset-types/{prop['id']}/assets/new",
+        json={"name": "Teapot", "description": "Chipped", "data": {}, "is_shared": False},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 201, response.text
+    asset = s.get(f"{api_url}/data/assets/{response.json()['id']}", timeout=TIMEOUT).json()
+    assert (asset["name"], asset["description"], asset["is_shared"], asset["data"]) == (
+        "Teapot", "Chipped", False, {})
+
+    sequence_id = shot["parent_id"]
+    response = s.put(f"{api_url}/data/entities/{sequence_id}", timeout=TIMEOUT, json={
+        "name": "SQ01", "description": "Night chase", "data": {"resolution": ""}})
+    assert response.status_code == 200, response.text
+    sequence = s.get(f"{api_url}/data/sequences/{sequence_id}", timeout=TIMEOUT).json()
+    assert (sequence["description"], sequence["data"]) == ("Night chase", {"resolution": ""})
+
+    tag = unique()
+    person = s.post(f"{api_url}/data/persons", timeout=TIMEOUT, json={
+        "first_name": "Bianca", "last_name": tag, "email": f"bianca-{tag}@example.com",
+        "role": "manager"}).json()
+    departments = s.get(f"{api_url}/data/departments", timeout=TIMEOUT).json()
+    first, second = departments[0]["id"], departments[1]["id"]
+    for kept in ([first], [second]):
+        response = s.put(f"{api_url}/data/persons/{person['id']}", timeout=TIMEOUT, json={
+            "first_name": "Bianca", "last_name": tag, "email": person["email"], "phone": None,
+            "role": "manager", "contract_type": "open-ended", "active": True,
+            "position": "lead", "seniority": "junior", "daily_salary": 0,
+            "notifications_enabled": False, "departments": kept, "studio_id": None,
+            "country": None, "use_12_hour_clock": False})
+        assert response.status_code == 200, response.text
+        assert response.json()["departments"] == kept
+        read = s.get(f"{api_url}/data/persons/{person['id']}", timeout=TIMEOUT).json()
+        assert read["departments"] == kept
+
+    response = s.post(f"{api_url}/data/projects/{pid}/team", json={"person_id": person["id"]},
+                      timeout=TIMEOUT)
+    assert response.status_code == 201, response.text
+    # Zou answers with the project without its relations: the team is read.
+    assert response.json()["id"] == pid and "team" not in response.json()
+    assert person["id"] in s.get(f"{api_url}/data/projects/{pid}", timeout=TIMEOUT).json()["team"]

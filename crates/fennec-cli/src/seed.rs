@@ -1153,8 +1153,11 @@ async fn seed(db: &Db, args: &SeedArgs, bar: &ProgressBar) -> anyhow::Result<Sum
             .choose(&mut g.rng)
             .unwrap_or(&"mid");
         let created = midnight(g.day0) - TimeDelta::days(10) + TimeDelta::hours(9);
+        // Zou's person.position is a choice of supervisor, lead or artist
+        // (its model cannot read anything else back: Kitsu's people page
+        // sends the value with every edit). A production manager leads.
         let position = match role {
-            Role::Manager => "production",
+            Role::Manager => "lead",
             Role::Supervisor => "supervisor",
             Role::Artist => "artist",
         };

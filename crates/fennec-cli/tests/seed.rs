@@ -149,6 +149,9 @@ async fn seeds_a_consistent_deterministic_production() {
              WHERE t.created_at <= e.created_at OR t.created_at >= t.start_date",
             "SELECT COUNT(*) FROM entities e JOIN entities p ON p.id = e.parent_id \
              WHERE e.created_at <= p.created_at",
+            // a person's position and seniority are Zou's choices
+            "SELECT COUNT(*) FROM persons WHERE position NOT IN ('supervisor', 'lead', 'artist') \
+             OR seniority NOT IN ('senior', 'mid', 'junior')",
             // unassigned tasks are not started
             "SELECT COUNT(*) FROM tasks t WHERE t.real_start_date IS NOT NULL AND NOT EXISTS \
              (SELECT 1 FROM assignations a WHERE a.task_id = t.id)",
