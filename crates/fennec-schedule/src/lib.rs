@@ -150,7 +150,9 @@ impl ScheduleInput {
             self.cast_feeds.as_deref(),
         ));
         links.extend(self.links.iter().cloned());
-        links.sort_unstable_by_key(|l| (l.predecessor, l.successor, l.lag_days));
+        // Ids compared as integers: the same order, not byte by byte.
+        links
+            .sort_unstable_by_key(|l| (l.predecessor.as_u128(), l.successor.as_u128(), l.lag_days));
         links
     }
 }

@@ -16,6 +16,13 @@ use fennec_schedule::{
 };
 use uuid::Uuid;
 
+// The server's allocator (see fennec-cli's main.rs): glibc's returns large
+// blocks to the system at each free, and every later pass pays its page
+// faults again (a tenth of the run in the kernel), which the server does
+// not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// xorshift: reproducible without an RNG crate.
 struct Rng(u64);
 
@@ -207,7 +214,13 @@ fn output_digest(input: &ScheduleInput) -> u64 {
 /// (recorded at 2daeeb0).
 #[test]
 fn the_analysis_answers_what_it_answered_before() {
-    let input = production(20_000, 300);
+    let mut input = production(20_000, 300);
+    assert_eq!(output_digest(&input), 9_603_553_249_436_766_441);
+    // The same answers from the tasks in id order (as the server gives
+    // them), and reversed.
+    input.tasks.sort_unstable_by_key(|t| t.id);
+    assert_eq!(output_digest(&input), 9_603_553_249_436_766_441);
+    input.tasks.reverse();
     assert_eq!(output_digest(&input), 9_603_553_249_436_766_441);
 }
 
@@ -225,7 +238,22 @@ fn the_150k_analysis_answers_what_it_answered_before() {
 #[test]
 #[ignore = "timing check; run in release"]
 fn forecasts_150k_tasks_2k_people_quickly() {
-    let input = production(150_000, 2_000);
+    let mut input = production(150_000, 2_000);
+    // The server gives the tasks in id order (`schedule_input.rs`), the
+    // order every pass reads them in; `FENNEC_SCALE_INPUT=shuffled` keeps
+    // them in random order (one cache miss per task and pass).
+    let shuffled = std::env::var("FENNEC_SCALE_INPUT").is_ok_and(|v| v == "shuffled");
+    if !shuffled {
+        input.tasks.sort_unstable_by_key(|t| t.id.as_u128());
+    }
+    println!(
+        "tasks {}",
+        if shuffled {
+            "in random order"
+        } else {
+            "in id order"
+        }
+    );
     println!(
         "memory (current, peak MB) with the input: {:?}",
         memory_mb()
