@@ -244,7 +244,7 @@ fn forecasts_150k_tasks_2k_people_quickly() {
     // them in random order (one cache miss per task and pass).
     let shuffled = std::env::var("FENNEC_SCALE_INPUT").is_ok_and(|v| v == "shuffled");
     if !shuffled {
-        input.tasks.sort_unstable_by_key(|t| t.id.as_u128());
+        fennec_schedule::put_in_id_order(&mut input.tasks);
     }
     println!(
         "tasks {}",
