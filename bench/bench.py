@@ -65,6 +65,7 @@ SCHEDULE_SCENARIOS = [
     ("risks", "GET", "/api/fennec/projects/{project_id}/risks"),
     ("forecast", "GET", "/api/fennec/projects/{project_id}/forecast"),
     ("timeline", "GET", "/api/fennec/projects/{project_id}/timeline"),
+    ("critical path", "GET", "/api/fennec/projects/{project_id}/critical-path"),
 ]
 
 

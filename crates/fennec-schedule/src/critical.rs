@@ -211,8 +211,10 @@ impl<'a> Graph<'a> {
             }
         }
         let n = ids.len();
-        // Tasks are in id order: a binary search finds a link's ends.
-        let find = |id: &Uuid| ids.binary_search(id).ok().map(|i| i as u32);
+        // Tasks are in id order: a binary search finds a link's ends (over
+        // the ids as integers: a `Uuid` compares byte by byte).
+        let keys: Vec<u128> = ids.iter().map(|id| id.as_u128()).collect();
+        let find = |id: &Uuid| keys.binary_search(&id.as_u128()).ok().map(|i| i as u32);
         let mut forward: Vec<(u32, (u32, u32))> = Vec::new();
         let mut backward: Vec<(u32, (u32, u32))> = Vec::new();
         for l in links {
@@ -225,8 +227,10 @@ impl<'a> Graph<'a> {
         }
         let (succ_at, succ) = adjacency(n, &forward);
         let (pred_at, pred) = adjacency(n, &backward);
-        drop((forward, backward));
-        lane_pairs.sort_unstable();
+        drop((forward, backward, keys));
+        // Entries are distinct (the task's index is in each): sorting by
+        // the person as an integer gives the same order.
+        lane_pairs.sort_unstable_by_key(|l| (l.0.as_u128(), l.1, l.2, l.3));
         let per_task: Vec<(u32, u32)> = lane_pairs
             .iter()
             .enumerate()

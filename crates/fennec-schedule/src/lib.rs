@@ -150,8 +150,45 @@ impl ScheduleInput {
             self.cast_feeds.as_deref(),
         ));
         links.extend(self.links.iter().cloned());
-        links.sort_unstable_by_key(|l| (l.predecessor, l.successor, l.lag_days));
+        // Ids compared as integers: the same order, not byte by byte.
         links
+            .sort_unstable_by_key(|l| (l.predecessor.as_u128(), l.successor.as_u128(), l.lag_days));
+        links
+    }
+}
+
+/// Puts `tasks` in id order, in place: each task is moved at most once and
+/// no second vector of tasks is made (nothing is moved when they are in
+/// order already). Every pass of the analysis (forecast, milestones, risks,
+/// roll-ups, timelines, critical paths) reads the tasks in id order: given
+/// so, each reads them front to back instead of one cache miss per task
+/// (on 150 000 tasks, about a quarter of the analysis's time: see
+/// bench/README.md). The order of the input changes no answer.
+pub fn put_in_id_order(tasks: &mut [TaskInput]) {
+    if tasks.is_sorted_by_key(|t| t.id.as_u128()) {
+        return;
+    }
+    let mut order: Vec<(u128, u32)> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.as_u128(), i as u32))
+        .collect();
+    order.sort_unstable();
+    // `from[i]`: where the task that belongs at `i` is now. Each cycle of
+    // that permutation is walked once, carrying the task first met along
+    // it; a place done points to itself.
+    let mut from: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+    for start in 0..from.len() {
+        let mut i = start;
+        loop {
+            let j = from[i] as usize;
+            from[i] = i as u32;
+            if j == start || j == i {
+                break;
+            }
+            tasks.swap(i, j);
+            i = j;
+        }
     }
 }
 
@@ -190,5 +227,41 @@ pub fn analyse(input: &ScheduleInput) -> Analysis {
         risks,
         milestones,
         rollups,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_are_put_in_id_order_in_place() {
+        // xorshift ids, duplicates included (they keep some order).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut tasks: Vec<TaskInput> = (0..500)
+            .map(|n| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                TaskInput {
+                    id: Uuid::from_u128(u128::from(x % 400) << 64),
+                    name: format!("task {n}"),
+                    ..TaskInput::default()
+                }
+            })
+            .collect();
+        let mut expected = tasks.clone();
+        expected.sort_by_key(|t| t.id);
+        put_in_id_order(&mut tasks);
+        let ids = |v: &[TaskInput]| v.iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(ids(&tasks), ids(&expected));
+        // Every task is still there, once.
+        let mut names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 500);
+        let before = tasks.clone();
+        put_in_id_order(&mut tasks);
+        assert_eq!(tasks, before);
     }
 }

@@ -16,6 +16,13 @@ use fennec_schedule::{
 };
 use uuid::Uuid;
 
+// The server's allocator (see fennec-cli's main.rs): glibc's returns large
+// blocks to the system at each free, and every later pass pays its page
+// faults again (a tenth of the run in the kernel), which the server does
+// not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// xorshift: reproducible without an RNG crate.
 struct Rng(u64);
 
@@ -173,12 +180,80 @@ fn cpu_time() -> Duration {
         .map_or(Duration::ZERO, Duration::from_nanos)
 }
 
+/// FNV-1a: a digest that does not depend on the toolchain's hasher.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Everything the analysis answers on `input` (the analysis, a timeline by
+/// sequence and by person, the project's and the milestones' critical
+/// paths), as JSON, digested.
+fn output_digest(input: &ScheduleInput) -> u64 {
+    let all = analyse(input);
+    let cal = input.calendar.compile();
+    let links = input.all_links();
+    let whole = Scope::default();
+    let scopes: Vec<&Scope> = std::iter::once(&whole)
+        .chain(input.milestones.iter().map(|m| &m.scope))
+        .collect();
+    let paths = critical_paths(&cal, &input.tasks, &all.forecast, &links, &scopes);
+    let json = serde_json::to_vec(&(
+        &all,
+        timeline(&input.tasks, &all.forecast, GroupBy::Sequence),
+        timeline(&input.tasks, &all.forecast, GroupBy::Person),
+        &paths,
+    ))
+    .unwrap();
+    fnv1a(&json)
+}
+
+/// The speed-ups change no answer: the digest of everything the analysis
+/// answers on a 20 000-task production, as the code gave it before them
+/// (recorded at 2daeeb0).
+#[test]
+fn the_analysis_answers_what_it_answered_before() {
+    let mut input = production(20_000, 300);
+    assert_eq!(output_digest(&input), 9_603_553_249_436_766_441);
+    // The same answers from the tasks in id order (as the server gives
+    // them), and reversed.
+    input.tasks.sort_unstable_by_key(|t| t.id);
+    assert_eq!(output_digest(&input), 9_603_553_249_436_766_441);
+    input.tasks.reverse();
+    assert_eq!(output_digest(&input), 9_603_553_249_436_766_441);
+}
+
+/// The same at 150 000 tasks (ignored with the timing check: seconds in a
+/// debug build).
+#[test]
+#[ignore = "150 000 tasks; run in release"]
+fn the_150k_analysis_answers_what_it_answered_before() {
+    let input = production(150_000, 2_000);
+    assert_eq!(output_digest(&input), 7_420_999_064_136_786_403);
+}
+
 /// Best of a few runs: the machine may be shared, and the question is what
 /// the code costs, not what the neighbours do.
 #[test]
 #[ignore = "timing check; run in release"]
 fn forecasts_150k_tasks_2k_people_quickly() {
-    let input = production(150_000, 2_000);
+    let mut input = production(150_000, 2_000);
+    // The server gives the tasks in id order (`schedule_input.rs`), the
+    // order every pass reads them in; `FENNEC_SCALE_INPUT=shuffled` keeps
+    // them in random order (one cache miss per task and pass).
+    let shuffled = std::env::var("FENNEC_SCALE_INPUT").is_ok_and(|v| v == "shuffled");
+    if !shuffled {
+        fennec_schedule::put_in_id_order(&mut input.tasks);
+    }
+    println!(
+        "tasks {}",
+        if shuffled {
+            "in random order"
+        } else {
+            "in id order"
+        }
+    );
     println!(
         "memory (current, peak MB) with the input: {:?}",
         memory_mb()

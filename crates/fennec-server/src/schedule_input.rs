@@ -67,7 +67,7 @@ pub async fn project_input(
     for (task, person) in facts::project_assignments(exec, project_id).await? {
         assignees.entry(task).or_default().push(person);
     }
-    let tasks: Vec<TaskInput> = task_facts
+    let mut tasks: Vec<TaskInput> = task_facts
         .into_iter()
         .map(|t| {
             let kind = t
@@ -107,6 +107,9 @@ pub async fn project_input(
             }
         })
         .collect();
+    // Every pass of the analysis reads the tasks in id order: given so,
+    // front to back (see `put_in_id_order`).
+    fennec_schedule::put_in_id_order(&mut tasks);
 
     let task_type_order = facts::task_type_order(exec, project_id).await?;
     let casting = facts::project_casting(exec, project_id)
