@@ -12,6 +12,7 @@ pub mod auth;
 pub mod casting;
 pub mod casting_stats;
 pub mod chats;
+pub mod chunked;
 pub mod comments;
 pub mod config;
 pub mod csv_export;

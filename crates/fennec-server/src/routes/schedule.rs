@@ -274,16 +274,13 @@ fn json_bytes(body: Vec<u8>) -> Response {
 }
 
 /// Runs the analysis and the serialisation of its answer off the async
-/// workers: both are CPU work (150 000 tasks: about a second).
+/// workers (both are CPU work), the answer sent as it is written
+/// (chunked.rs).
 async fn off_workers<F>(f: F) -> ApiResult<Response>
 where
-    F: FnOnce() -> Result<Vec<u8>, serde_json::Error> + Send + 'static,
+    F: FnOnce(&mut dyn std::io::Write) -> Result<(), serde_json::Error> + Send + 'static,
 {
-    let body = tokio::task::spawn_blocking(f)
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-    Ok(json_bytes(body))
+    crate::chunked::json_from_blocking(f).await
 }
 
 fn severity_rank(s: Severity) -> u8 {
@@ -326,7 +323,7 @@ async fn risks(
     let min_severity = parse_severity(&query)?;
     let kind = query.get("kind").map(str::to_owned);
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move || {
+    off_workers(move |out| {
         let analysis = analyse(&input);
         let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
         let names: HashMap<Uuid, &str> = analysis
@@ -405,7 +402,7 @@ async fn risks(
             milestones: &analysis.milestones,
             rollups: &analysis.rollups,
         };
-        serde_json::to_vec(&answer)
+        serde_json::to_writer(out, &answer)
     })
     .await
 }
@@ -422,7 +419,7 @@ async fn forecast(
     let filter = TaskFilter::from_query(&query)?;
     let with_days = query.flag("days");
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move || {
+    off_workers(move |out| {
         let analysis = analyse(&input);
         let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
         let answer = ForecastAnswer {
@@ -470,7 +467,7 @@ async fn forecast(
                 .collect(),
             milestones: &analysis.milestones,
         };
-        serde_json::to_vec(&answer)
+        serde_json::to_writer(out, &answer)
     })
     .await
 }
@@ -504,7 +501,7 @@ async fn project_timeline(
     let filter = TaskFilter::from_query(&query)?;
     let group_by = parse_group_by(&query)?;
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move || {
+    off_workers(move |out| {
         let analysis = analyse(&input);
         let kept: Vec<TaskInput> = input
             .tasks
@@ -517,7 +514,7 @@ async fn project_timeline(
             project: project_ref(&project),
             group_by,
         };
-        serde_json::to_vec(&answer)
+        serde_json::to_writer(out, &answer)
     })
     .await
 }
@@ -771,7 +768,7 @@ async fn critical_path(
 ) -> ApiResult<Response> {
     let as_of = as_of(&query)?;
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move || {
+    off_workers(move |out| {
         let calendar = input.calendar.compile();
         let links = input.all_links();
         let forecast = fennec_schedule::forecast_planned(
@@ -844,7 +841,7 @@ async fn critical_path(
                 })
                 .collect(),
         };
-        serde_json::to_vec(&answer)
+        serde_json::to_writer(out, &answer)
     })
     .await
 }
@@ -953,7 +950,7 @@ async fn project_causes(
     let as_of = as_of(&query)?;
     let with_remedies = query.get("remedies") != Some("false");
     let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move || {
+    off_workers(move |out| {
         let analysis = analyse(&input);
         let calendar = input.calendar.compile();
         let causes = fennec_schedule::causes(&calendar, &input, &analysis);
@@ -1023,7 +1020,7 @@ async fn project_causes(
                 })
                 .collect(),
         };
-        serde_json::to_vec(&answer)
+        serde_json::to_writer(out, &answer)
     })
     .await
 }
