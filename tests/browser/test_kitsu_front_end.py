@@ -670,6 +670,25 @@ def test_kitsu_assignment_from_the_shots_page_lands(browser, kitsu_server, artif
         session.close()
 
 
+def drag_until_saved(session: Session, box: dict, distance: int, saved_path: str):
+    """Drags from the middle of `box` to the right, 10 px at a time as a
+    hand does (Kitsu's schedules follow the mouse step by step), and
+    answers Kitsu's `PUT` to `saved_path` that the drop sends."""
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    def saved(response):
+        return response.request.method == "PUT" and saved_path in response.url
+
+    with session.page.expect_response(saved, timeout=30_000) as answer:
+        session.page.mouse.move(x, y)
+        session.page.mouse.down()
+        for dx in range(10, distance + 10, 10):
+            session.page.mouse.move(x + dx, y)
+            session.page.wait_for_timeout(30)
+        session.page.mouse.up()
+    return answer.value
+
+
 def test_kitsu_dates_dragged_in_the_production_schedule_land(browser, kitsu_server, artifacts):
     """A producer's planning write: in the production schedule, the end of
     a task type's bar dragged a few days to the right (Kitsu sends
@@ -689,21 +708,8 @@ def test_kitsu_dates_dragged_in_the_production_schedule_land(browser, kitsu_serv
         before = {i["id"]: i for i in api.get(items_url).json()}
         hand.scroll_into_view_if_needed()
         box = hand.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-        def saved(response):
-            return (response.request.method == "PUT"
-                    and "/api/data/schedule-items/" in response.url)
-
-        with session.page.expect_response(saved, timeout=30_000) as answer:
-            session.page.mouse.move(x, y)
-            session.page.mouse.down()
-            # Kitsu follows the mouse column by column (20 px a day here).
-            for dx in range(10, 130, 10):
-                session.page.mouse.move(x + dx, y)
-                session.page.wait_for_timeout(30)
-            session.page.mouse.up()
-        response = answer.value
+        # Kitsu follows the mouse column by column (20 px a day here).
+        response = drag_until_saved(session, box, 120, "/api/data/schedule-items/")
         assert response.status == 200, response.text()
         sent = response.request.post_data_json
         item_id = response.url.rstrip("/").rsplit("/", 1)[1]
@@ -833,20 +839,8 @@ def test_kitsu_task_moved_in_the_team_schedule_lands(browser, kitsu_server, fact
                 box = found
                 break
         assert box, "no task bar of the artist in view"
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         before = production_tasks(facts.admin, facts.pid)
-
-        def saved(response):
-            return response.request.method == "PUT" and "/api/data/tasks/" in response.url
-
-        with session.page.expect_response(saved, timeout=30_000) as answer:
-            session.page.mouse.move(x, y)
-            session.page.mouse.down()
-            for dx in range(10, 70, 10):
-                session.page.mouse.move(x + dx, y)
-                session.page.wait_for_timeout(30)
-            session.page.mouse.up()
-        response = answer.value
+        response = drag_until_saved(session, box, 60, "/api/data/tasks/")
         assert response.status == 200, response.text()
         sent = response.request.post_data_json
         task_id = response.url.rstrip("/").rsplit("/", 1)[1]

@@ -136,6 +136,7 @@ async fn concatenate(
         .tempdir()
         .map_err(|e| format!("work folder: {e}"))?;
     let mut files = Vec::with_capacity(previews.len());
+    let mut layouts = Vec::with_capacity(previews.len());
     for (index, preview) in previews.iter().enumerate() {
         // Numbered: two entries may show the same preview.
         let path = work.path().join(format!("{index:04}_{preview}.mp4"));
@@ -145,7 +146,9 @@ async fn concatenate(
         if !stored {
             return Err(format!("preview {preview} has no stored movie"));
         }
-        files.push(with_soundtrack(work.path(), index, path).await?);
+        let (file, layout) = with_soundtrack(work.path(), index, path).await?;
+        files.push(file);
+        layouts.push(layout);
     }
     let (width, height) = match encoding.width {
         Some(width) => (width, encoding.height),
@@ -161,7 +164,9 @@ async fn concatenate(
     let demuxed = if full {
         Err(None)
     } else {
-        demux(work.path(), &files, &out).await.map_err(Some)
+        demux(work.path(), &files, &layouts, &out)
+            .await
+            .map_err(Some)
     };
     if let Err(refusal) = demuxed {
         filter(&files, width, height, &out).await?;
@@ -182,7 +187,9 @@ async fn concatenate(
 }
 
 /// The streams of a movie: each one's type, and the video's duration.
-async fn streams(path: &Path) -> Result<(Vec<String>, Option<String>), String> {
+type Layout = (Vec<String>, Option<String>);
+
+async fn streams(path: &Path) -> Result<Layout, String> {
     let out = run_tool(
         "ffprobe",
         &[
@@ -213,11 +220,16 @@ async fn streams(path: &Path) -> Result<(Vec<String>, Option<String>), String> {
 
 /// The file itself when it has sound, else a copy with a silent track
 /// (Zou's `add_empty_soundtrack`: the video copied, AAC silence cut to
-/// the video's length).
-async fn with_soundtrack(work: &Path, index: usize, path: PathBuf) -> Result<PathBuf, String> {
-    let (kinds, _) = streams(&path).await?;
-    if kinds.iter().any(|k| k == "audio") {
-        return Ok(path);
+/// the video's length); with the streams of the file answered, which the
+/// demuxer checks.
+async fn with_soundtrack(
+    work: &Path,
+    index: usize,
+    path: PathBuf,
+) -> Result<(PathBuf, Layout), String> {
+    let layout = streams(&path).await?;
+    if layout.0.iter().any(|k| k == "audio") {
+        return Ok((path, layout));
     }
     let target = work.join(format!("{index:04}_with_sound.mp4"));
     run_tool(
@@ -245,7 +257,8 @@ async fn with_soundtrack(work: &Path, index: usize, path: PathBuf) -> Result<Pat
         ],
     )
     .await?;
-    Ok(target)
+    let layout = streams(&target).await?;
+    Ok((target, layout))
 }
 
 /// Zou's `concat_demuxer`: every file must have the first one's stream
@@ -253,14 +266,18 @@ async fn with_soundtrack(work: &Path, index: usize, path: PathBuf) -> Result<Pat
 /// other data stream is ignored); each file is offset by its video's
 /// duration, not the container's, so that AAC's overshoot does not pile
 /// up duplicated frames.
-async fn demux(work: &Path, files: &[PathBuf], out: &Path) -> Result<(), String> {
-    let mut first: Option<Vec<String>> = None;
+async fn demux(
+    work: &Path,
+    files: &[PathBuf],
+    layouts: &[Layout],
+    out: &Path,
+) -> Result<(), String> {
+    let mut first: Option<&Vec<String>> = None;
     let mut list = String::new();
-    for file in files {
-        let (kinds, duration) = streams(file).await?;
-        match &first {
-            None => first = Some(kinds.clone()),
-            Some(layout) if *layout != kinds => {
+    for (file, (kinds, duration)) in files.iter().zip(layouts) {
+        match first {
+            None => first = Some(kinds),
+            Some(layout) if layout != kinds => {
                 return Err(format!(
                     "{} has a stream layout ({kinds:?}) different from the first file's \
                      ({layout:?})",
