@@ -23,6 +23,7 @@ pub mod persons;
 pub mod playlists;
 pub mod previews;
 pub mod quotas;
+pub mod raw_json;
 pub mod rows;
 pub mod schedule;
 pub mod settings;
