@@ -65,6 +65,15 @@ pub async fn json_from_blocking<F>(write: F) -> ApiResult<Response>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), serde_json::Error> + Send + 'static,
 {
+    from_blocking("application/json", write).await
+}
+
+/// [`json_from_blocking`] for an answer of another content type (the
+/// with-tasks boards' NDJSON).
+pub async fn from_blocking<F>(content_type: &'static str, write: F) -> ApiResult<Response>
+where
+    F: FnOnce(&mut dyn Write) -> Result<(), serde_json::Error> + Send + 'static,
+{
     let (tx, mut rx) = mpsc::channel::<Bytes>(IN_FLIGHT);
     let task = tokio::task::spawn_blocking(move || {
         let mut out = Chunks {
@@ -77,7 +86,7 @@ where
     let Some(first) = rx.recv().await else {
         // Nothing was written: the work failed before its first chunk.
         return match task.await {
-            Ok(Ok(())) => Ok(json_response(Body::empty())),
+            Ok(Ok(())) => Ok(typed_response(content_type, Body::empty())),
             Ok(Err(e)) => Err(ApiError::internal(e)),
             Err(e) => Err(ApiError::internal(e)),
         };
@@ -95,11 +104,11 @@ where
     let body = futures_util::stream::once(async move { first })
         .chain(rest)
         .map(Ok::<Bytes, io::Error>);
-    Ok(json_response(Body::from_stream(body)))
+    Ok(typed_response(content_type, Body::from_stream(body)))
 }
 
-fn json_response(body: Body) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+fn typed_response(content_type: &'static str, body: Body) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 #[cfg(test)]

@@ -2,17 +2,21 @@
 //! episodes, scenes, assets, edits and concepts, and an entity's linked
 //! entities with their tasks), shared by the route modules that serve them.
 //!
-//! Policy: each board is read with a constant number of set-based queries
-//! (fennec-store's `with_tasks`) and written straight to bytes in one pass,
-//! in Zou's key order for each view: Zou builds each board by hand, field by
-//! field, so each has its own order and its own task fields. Zou's response
+//! Policy: each board's rows are written straight to bytes as they are
+//! read (fennec-store's `with_tasks`), in Zou's key order for each view; on
+//! a SQLite file they are sent in chunks as the cursor walks the entities,
+//! so a board is never held whole (see `send_board`). Zou builds each
+//! board by hand, field by field, so each has its own order and its own
+//! task fields. Zou's response
 //! options (`compact`: positional rows under a header naming the fields;
 //! `stream`: NDJSON, the header first) and its conditional GET (an ETag on a
 //! production's board, 304 when fresh) are followed where Zou has them.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
+use std::path::PathBuf;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,7 +25,9 @@ use fennec_api::models;
 use fennec_store::db::Exec;
 use fennec_store::links;
 use fennec_store::rows;
-use fennec_store::with_tasks::{self as store, BoardRows, Criteria, EntityRow, Episode, TaskRow};
+use fennec_store::with_tasks::{
+    self as store, Assignees, Criteria, Data, EntityRow, Episode, TaskRow,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -225,23 +231,41 @@ fn w_uuid_or_empty(buf: &mut Vec<u8>, u: Option<Uuid>) {
     }
 }
 
+/// A time to the second, as Zou writes it, its digits written by hand
+/// rather than through `write!`'s formatting (up to six times per task).
 fn w_dt(buf: &mut Vec<u8>, d: Option<NaiveDateTime>) {
-    match d {
-        Some(d) => {
-            use chrono::{Datelike, Timelike};
-            let _ = write!(
-                buf,
-                "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}\"",
-                d.year(),
-                d.month(),
-                d.day(),
-                d.hour(),
-                d.minute(),
-                d.second()
-            );
-        }
-        None => buf.extend_from_slice(b"null"),
+    use chrono::{Datelike, Timelike};
+    let Some(d) = d else {
+        buf.extend_from_slice(b"null");
+        return;
+    };
+    let year = d.year();
+    if !(0..=9999).contains(&year) {
+        let _ = write!(
+            buf,
+            "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}\"",
+            year,
+            d.month(),
+            d.day(),
+            d.hour(),
+            d.minute(),
+            d.second()
+        );
+        return;
     }
+    let two = |n: u32| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+    let y = year as u32;
+    let [y1, y2] = two(y / 100);
+    let [y3, y4] = two(y % 100);
+    let [mo1, mo2] = two(d.month());
+    let [d1, d2] = two(d.day());
+    let [h1, h2] = two(d.hour());
+    let [mi1, mi2] = two(d.minute());
+    let [s1, s2] = two(d.second());
+    buf.extend_from_slice(&[
+        b'"', y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1,
+        s2, b'"',
+    ]);
 }
 
 fn w_json<T: serde::Serialize + ?Sized>(buf: &mut Vec<u8>, v: &T) {
@@ -302,25 +326,36 @@ impl<'a> Obj<'a> {
     }
 }
 
-/// One board row: the object `write` fills, in its own buffer.
-fn object(compact: bool, write: impl FnOnce(&mut Obj<'_>)) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut o = Obj::open(&mut buf, compact);
+/// One board row: the object `write` fills, appended to `buf`.
+fn object(buf: &mut Vec<u8>, compact: bool, write: impl FnOnce(&mut Obj<'_>)) {
+    let mut o = Obj::open(buf, compact);
     write(&mut o);
     o.close();
-    buf
 }
 
-fn data_or_empty(d: &Option<Value>) -> Value {
+/// An entity's `data` as the boards show it: `{}` when it has none, and
+/// without the fields a vendor may not read (`hidden`). Copied through
+/// when it can be (fennec-store's raw_json.rs).
+fn entity_data<'d>(d: &'d Option<Data>, hidden: Option<&Vec<String>>) -> Cow<'d, Data> {
     match d {
-        Some(v @ Value::Object(_)) => v.clone(),
-        Some(Value::Null) | None => Value::Object(Default::default()),
-        Some(v) => v.clone(),
+        None => Cow::Owned(Data::Text("{}".to_owned())),
+        Some(d) if d.is_null() => Cow::Owned(Data::Text("{}".to_owned())),
+        Some(d) => match hidden {
+            Some(h) if !h.is_empty() => Cow::Owned(Data::Value(mask(d.to_value(), Some(h)))),
+            _ => Cow::Borrowed(d),
+        },
     }
 }
 
-fn data_get<'v>(data: &'v Value, key: &str) -> &'v Value {
-    data.get(key).unwrap_or(&Value::Null)
+fn w_data(buf: &mut Vec<u8>, d: &Data) {
+    d.write(buf);
+}
+
+fn w_opt_data(buf: &mut Vec<u8>, d: &Option<Data>) {
+    match d {
+        Some(d) => d.write(buf),
+        None => buf.extend_from_slice(b"null"),
+    }
 }
 
 /// How a board writes its tasks.
@@ -362,7 +397,7 @@ impl TaskWriter<'_> {
             "nb_assets_ready" => w_json(buf, &t.nb_assets_ready),
             "difficulty" => w_json(buf, &t.difficulty),
             "nb_drawings" => w_json(buf, &t.nb_drawings),
-            "data" => w_json(buf, &t.data),
+            "data" => w_opt_data(buf, &t.data),
             "assigner_id" => w_opt_uuid(buf, t.assigner_id),
             "is_subscribed" => w_json(buf, &self.subscribed.contains(&t.id)),
             "assignees" => w_ids(buf, self.assignees.get(&t.id).map_or(&[], Vec::as_slice)),
@@ -472,12 +507,6 @@ fn mask(data: Value, hidden: Option<&Vec<String>>) -> Value {
     }
 }
 
-/// The body of a board, with Zou's response options.
-pub struct Body {
-    pub bytes: Vec<u8>,
-    pub ndjson: bool,
-}
-
 /// Zou's response options of the shot and asset boards (`stream`,
 /// `compact`: only the literal `true` turns them on).
 #[derive(Clone, Copy, Debug)]
@@ -495,64 +524,171 @@ impl Options {
     }
 }
 
-/// Writes rows as Zou's `rows_response` does: a plain list, or a header
-/// and rows in one object (`compact`), or NDJSON lines (`stream`).
-fn frame(opts: Options, header_fields: &[(&str, &[&str])], rows: Vec<Vec<u8>>) -> Body {
-    let mut header = Vec::new();
-    header.extend_from_slice(b"{\"compact\":");
-    w_json(&mut header, &opts.compact);
-    if opts.compact {
-        for (k, fields) in header_fields {
-            header.push(b',');
-            w_str(&mut header, k);
-            header.push(b':');
-            w_json(&mut header, fields);
+/// How a board's rows are framed, as Zou's `rows_response` writes them:
+/// a plain list, or a header and rows in one object (`compact`), or
+/// NDJSON lines, the header first (`stream`).
+pub struct Framing {
+    prefix: Vec<u8>,
+    /// Between two rows.
+    sep: &'static [u8],
+    /// After each row.
+    after: &'static [u8],
+    suffix: &'static [u8],
+    ndjson: bool,
+}
+
+impl Framing {
+    fn new(opts: Options, header_fields: &[(&str, &[&str])]) -> Framing {
+        let mut header = Vec::new();
+        header.extend_from_slice(b"{\"compact\":");
+        w_json(&mut header, &opts.compact);
+        if opts.compact {
+            for (k, fields) in header_fields {
+                header.push(b',');
+                w_str(&mut header, k);
+                header.push(b':');
+                w_json(&mut header, fields);
+            }
+        }
+        if opts.stream {
+            header.extend_from_slice(b"}\n");
+            return Framing {
+                prefix: header,
+                sep: b"",
+                after: b"\n",
+                suffix: b"",
+                ndjson: true,
+            };
+        }
+        if opts.compact {
+            header.extend_from_slice(b",\"rows\":[");
+            return Framing {
+                prefix: header,
+                sep: b",",
+                after: b"",
+                suffix: b"]}",
+                ndjson: false,
+            };
+        }
+        Framing::list()
+    }
+
+    fn list() -> Framing {
+        Framing {
+            prefix: b"[".to_vec(),
+            sep: b",",
+            after: b"",
+            suffix: b"]",
+            ndjson: false,
         }
     }
-    let total: usize = rows.iter().map(Vec::len).sum::<usize>() + header.len() + rows.len() + 16;
-    let mut out = Vec::with_capacity(total);
-    if opts.stream {
-        out.extend_from_slice(&header);
-        out.extend_from_slice(b"}\n");
-        for r in rows {
-            out.extend_from_slice(&r);
-            out.push(b'\n');
+
+    fn content_type(&self) -> &'static str {
+        if self.ndjson {
+            "application/x-ndjson"
+        } else {
+            "application/json"
         }
-        return Body {
-            bytes: out,
-            ndjson: true,
-        };
-    }
-    if opts.compact {
-        out.extend_from_slice(&header);
-        out.extend_from_slice(b",\"rows\":");
-    }
-    out.push(b'[');
-    for (i, r) in rows.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(&r);
-    }
-    out.push(b']');
-    if opts.compact {
-        out.push(b'}');
-    }
-    Body {
-        bytes: out,
-        ndjson: false,
     }
 }
 
-fn list(rows: Vec<Vec<u8>>) -> Body {
-    frame(
-        Options {
-            stream: false,
-            compact: false,
-        },
-        &[],
-        rows,
-    )
+/// Writes one entity's row to the buffer, or nothing (`false`) when the
+/// board leaves it out.
+pub trait RowWriter:
+    FnMut(&mut Vec<u8>, &EntityRow, &[TaskRow], &Assignees) -> bool + Send + 'static
+{
+}
+impl<F> RowWriter for F where
+    F: FnMut(&mut Vec<u8>, &EntityRow, &[TaskRow], &Assignees) -> bool + Send + 'static
+{
+}
+
+/// Where a board's rows are read.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A SQLite file's blocking cursor: the rows are written as they are
+    /// read and sent in chunks (chunked.rs), so the board is never held
+    /// whole in memory.
+    Cursor(PathBuf),
+    /// The pool (PostgreSQL, in-memory SQLite): the rows are read whole,
+    /// then written in one pass.
+    Pool,
+}
+
+impl Source {
+    pub fn of(db: &fennec_store::Db) -> Source {
+        db.sqlite_file().map_or(Source::Pool, Source::Cursor)
+    }
+}
+
+/// Appends one row with its framing; `first` tracks the separator.
+fn framed_row(
+    buf: &mut Vec<u8>,
+    framing: &Framing,
+    first: &mut bool,
+    write: &mut impl RowWriter,
+    e: &EntityRow,
+    tasks: &[TaskRow],
+    assignees: &Assignees,
+) {
+    let mark = buf.len();
+    if !*first {
+        buf.extend_from_slice(framing.sep);
+    }
+    if write(buf, e, tasks, assignees) {
+        buf.extend_from_slice(framing.after);
+        *first = false;
+    } else {
+        buf.truncate(mark);
+    }
+}
+
+const CHUNK: usize = 64 * 1024;
+
+/// Answers a board: `c` selects its entities, `write` writes each row.
+pub async fn send_board(
+    source: &Source,
+    db: &fennec_store::Db,
+    exec: &mut impl Exec,
+    c: Criteria,
+    framing: Framing,
+    mut write: impl RowWriter,
+) -> ApiResult<Response> {
+    let kind = framing.content_type();
+    let Source::Cursor(file) = source else {
+        let b = store::board_pooled(exec, db, &c).await?;
+        let mut buf = framing.prefix.clone();
+        let mut first = true;
+        b.walk(&mut |e, tasks, assignees| {
+            framed_row(
+                &mut buf, &framing, &mut first, &mut write, e, tasks, assignees,
+            );
+            Ok(())
+        })?;
+        buf.extend_from_slice(framing.suffix);
+        return Ok(([(header::CONTENT_TYPE, kind)], buf).into_response());
+    };
+    let file = file.clone();
+    crate::chunked::from_blocking(kind, move |out| {
+        let mut buf = Vec::with_capacity(CHUNK + 16 * 1024);
+        buf.extend_from_slice(&framing.prefix);
+        let mut first = true;
+        let walked = store::walk_sqlite(&file, &c, &mut |e, tasks, assignees| {
+            framed_row(
+                &mut buf, &framing, &mut first, &mut write, e, tasks, assignees,
+            );
+            if buf.len() >= CHUNK {
+                out.write_all(&buf)
+                    .map_err(|e| fennec_store::StoreError::Config(e.to_string()))?;
+                buf.clear();
+            }
+            Ok(())
+        });
+        walked.map_err(|e| serde_json::Error::io(std::io::Error::other(e.to_string())))?;
+        buf.extend_from_slice(framing.suffix);
+        out.write_all(&buf).map_err(serde_json::Error::io)
+    })
+    .await
 }
 
 // ---- Conditional GET ----------------------------------------------------
@@ -625,19 +761,6 @@ fn mark(mut r: Response, etag: Option<&str>) -> Response {
 /// Zou's empty 304 for a fresh board.
 pub fn not_modified(etag: &str) -> Response {
     mark(StatusCode::NOT_MODIFIED.into_response(), Some(etag))
-}
-
-impl Body {
-    /// The answer, marked with the board's ETag when there is one.
-    pub fn into_response(self, etag: Option<&str>) -> Response {
-        let kind = if self.ndjson {
-            "application/x-ndjson"
-        } else {
-            "application/json"
-        };
-        let r = ([(header::CONTENT_TYPE, kind)], self.bytes).into_response();
-        mark(r, etag)
-    }
 }
 
 // ---- The boards ---------------------------------------------------------
@@ -716,92 +839,91 @@ fn narrowed(board: store::Board, q: &QueryPairs, caller: &Caller) -> Criteria {
 
 /// GET /data/shots/with-tasks's rows (Zou's `prepare_shots_and_tasks`).
 pub async fn shots(
+    source: &Source,
     db: &fennec_store::Db,
     exec: &mut impl Exec,
     caller: &Caller,
     q: &QueryPairs,
     opts: Options,
-) -> ApiResult<Body> {
+) -> ApiResult<Response> {
     let mut c = narrowed(store::Board::Shot, q, caller);
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Shot").await?);
-    let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, "Shot").await?;
     let subscribed = caller.subscribed(exec, c.project_id).await?;
-    let tw = TaskWriter {
-        fields: &SHOT_TASK_FIELDS,
-        extras: false,
-        client: caller.client(),
-        assignees: &b.assignees,
-        subscribed: &subscribed,
-    };
-    let rows = b
-        .entities
-        .iter()
-        .filter(|e| e.parent_id.is_some() && e.parent_name.is_some())
-        .map(|e| {
-            let data = mask(data_or_empty(&e.data), hidden_for(&hidden, e.project_id));
-            object(opts.compact, |o| {
-                w_json(o.key("canceled"), &e.canceled);
-                w_json(o.key("data"), &data);
-                w_opt_str(o.key("description"), e.description.as_deref());
-                w_uuid(o.key("entity_type_id"), e.entity_type_id);
-                w_opt_uuid(o.key("episode_id"), e.grandparent_id);
-                w_str(
-                    o.key("episode_name"),
-                    e.grandparent_name.as_deref().unwrap_or(""),
-                );
-                w_json(o.key("fps"), data_get(&data, "fps"));
-                w_json(o.key("frame_in"), data_get(&data, "frame_in"));
-                w_json(o.key("frame_out"), data_get(&data, "frame_out"));
-                w_uuid(o.key("id"), e.id);
-                w_str(o.key("name"), &e.name);
-                w_json(o.key("nb_frames"), &e.nb_frames);
-                w_opt_uuid(o.key("parent_id"), e.parent_id);
-                w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
-                w_uuid(o.key("project_id"), e.project_id);
-                w_str(o.key("project_name"), &e.project_name);
-                w_opt_uuid(o.key("sequence_id"), e.parent_id);
-                w_opt_str(o.key("sequence_name"), e.parent_name.as_deref());
-                w_opt_uuid(o.key("source_id"), e.source_id);
-                w_json(o.key("nb_entities_out"), &e.nb_entities_out);
-                w_json(o.key("is_casting_standby"), &e.is_casting_standby);
-                let tasks = b.tasks_of(e.id);
-                // The compact header puts the type before the tasks; the dict
-                // rows after them.
-                if opts.compact {
-                    w_str(o.key("type"), "Shot");
-                    tw.write(o.key("tasks"), tasks, true);
-                } else {
-                    tw.write(o.key("tasks"), tasks, false);
-                    w_str(o.key("type"), "Shot");
-                }
-            })
-        })
-        .collect();
-    Ok(frame(
+    let client = caller.client();
+    let framing = Framing::new(
         opts,
         &[
             ("shot_fields", &SHOT_FIELDS),
             ("task_fields", &SHOT_TASK_FIELDS),
         ],
-        rows,
-    ))
+    );
+    let write = move |buf: &mut Vec<u8>, e: &EntityRow, tasks: &[TaskRow], a: &Assignees| {
+        if e.parent_id.is_none() || e.parent_name.is_none() {
+            return false;
+        }
+        let tw = TaskWriter {
+            fields: &SHOT_TASK_FIELDS,
+            extras: false,
+            client,
+            assignees: a,
+            subscribed: &subscribed,
+        };
+        let data = entity_data(&e.data, hidden_for(&hidden, e.project_id));
+        object(buf, opts.compact, |o| {
+            w_json(o.key("canceled"), &e.canceled);
+            w_data(o.key("data"), &data);
+            w_opt_str(o.key("description"), e.description.as_deref());
+            w_uuid(o.key("entity_type_id"), e.entity_type_id);
+            w_opt_uuid(o.key("episode_id"), e.grandparent_id);
+            w_str(
+                o.key("episode_name"),
+                e.grandparent_name.as_deref().unwrap_or(""),
+            );
+            data.write_field(o.key("fps"), "fps");
+            data.write_field(o.key("frame_in"), "frame_in");
+            data.write_field(o.key("frame_out"), "frame_out");
+            w_uuid(o.key("id"), e.id);
+            w_str(o.key("name"), &e.name);
+            w_json(o.key("nb_frames"), &e.nb_frames);
+            w_opt_uuid(o.key("parent_id"), e.parent_id);
+            w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
+            w_uuid(o.key("project_id"), e.project_id);
+            w_str(o.key("project_name"), &e.project_name);
+            w_opt_uuid(o.key("sequence_id"), e.parent_id);
+            w_opt_str(o.key("sequence_name"), e.parent_name.as_deref());
+            w_opt_uuid(o.key("source_id"), e.source_id);
+            w_json(o.key("nb_entities_out"), &e.nb_entities_out);
+            w_json(o.key("is_casting_standby"), &e.is_casting_standby);
+            // The compact header puts the type before the tasks; the dict
+            // rows after them.
+            if opts.compact {
+                w_str(o.key("type"), "Shot");
+                tw.write(o.key("tasks"), tasks, true);
+            } else {
+                tw.write(o.key("tasks"), tasks, false);
+                w_str(o.key("type"), "Shot");
+            }
+        });
+        true
+    };
+    send_board(source, db, exec, c, framing, write).await
 }
 
 /// GET /data/assets/with-tasks's rows (Zou's `prepare_assets_and_tasks`).
 /// `team_of`: only the productions of this person's teams (every caller
 /// but an admin).
 pub async fn assets(
+    source: &Source,
     db: &fennec_store::Db,
     exec: &mut impl Exec,
     caller: &Caller,
     q: &QueryPairs,
     opts: Options,
     team_of: Option<Uuid>,
-) -> ApiResult<Body> {
+) -> ApiResult<Response> {
     let mut c = narrowed(store::Board::Asset, q, caller);
     c.team_of = team_of;
-    let b = store::board(exec, db, &c).await?;
     let casting = match c.project_id {
         Some(p) => {
             let episode = match c.episode {
@@ -814,131 +936,125 @@ pub async fn assets(
     };
     let hidden = caller.hidden(exec, "Asset").await?;
     let subscribed = caller.subscribed(exec, c.project_id).await?;
-    let tw = TaskWriter {
-        fields: &ASSET_TASK_FIELDS,
-        extras: false,
-        client: caller.client(),
-        assignees: &b.assignees,
-        subscribed: &subscribed,
-    };
-    let rows = b
-        .entities
-        .iter()
-        .map(|e| {
-            let data = mask(data_or_empty(&e.data), hidden_for(&hidden, e.project_id));
-            object(opts.compact, |o| {
-                w_uuid(o.key("id"), e.id);
-                w_str(o.key("name"), &e.name);
-                w_uuid_or_empty(o.key("preview_file_id"), e.preview_file_id);
-                w_opt_str(o.key("description"), e.description.as_deref());
-                w_str(o.key("asset_type_name"), &e.type_name);
-                w_uuid(o.key("asset_type_id"), e.entity_type_id);
-                w_json(o.key("canceled"), &e.canceled);
-                w_str_uuid(o.key("ready_for"), e.ready_for);
-                w_uuid_or_empty(o.key("episode_id"), e.source_id);
-                w_ids(
-                    o.key("casting_episode_ids"),
-                    casting.get(&e.id).map_or(&[][..], Vec::as_slice),
-                );
-                w_json(o.key("is_casting_standby"), &e.is_casting_standby);
-                w_json(o.key("is_shared"), &e.is_shared);
-                w_json(o.key("data"), &data);
-                let tasks = b.tasks_of(e.id);
-                tw.write(o.key("tasks"), tasks, opts.compact);
-            })
-        })
-        .collect();
-    Ok(frame(
+    let client = caller.client();
+    let framing = Framing::new(
         opts,
         &[
             ("asset_fields", &ASSET_FIELDS),
             ("task_fields", &ASSET_TASK_FIELDS),
         ],
-        rows,
-    ))
+    );
+    let write = move |buf: &mut Vec<u8>, e: &EntityRow, tasks: &[TaskRow], a: &Assignees| {
+        let tw = TaskWriter {
+            fields: &ASSET_TASK_FIELDS,
+            extras: false,
+            client,
+            assignees: a,
+            subscribed: &subscribed,
+        };
+        let data = entity_data(&e.data, hidden_for(&hidden, e.project_id));
+        object(buf, opts.compact, |o| {
+            w_uuid(o.key("id"), e.id);
+            w_str(o.key("name"), &e.name);
+            w_uuid_or_empty(o.key("preview_file_id"), e.preview_file_id);
+            w_opt_str(o.key("description"), e.description.as_deref());
+            w_str(o.key("asset_type_name"), &e.type_name);
+            w_uuid(o.key("asset_type_id"), e.entity_type_id);
+            w_json(o.key("canceled"), &e.canceled);
+            w_str_uuid(o.key("ready_for"), e.ready_for);
+            w_uuid_or_empty(o.key("episode_id"), e.source_id);
+            w_ids(
+                o.key("casting_episode_ids"),
+                casting.get(&e.id).map_or(&[][..], Vec::as_slice),
+            );
+            w_json(o.key("is_casting_standby"), &e.is_casting_standby);
+            w_json(o.key("is_shared"), &e.is_shared);
+            w_data(o.key("data"), &data);
+            tw.write(o.key("tasks"), tasks, opts.compact);
+        });
+        true
+    };
+    send_board(source, db, exec, c, framing, write).await
 }
 
 /// GET /data/edits/with-tasks (Zou's `get_edits_and_tasks`).
 pub async fn edits(
+    source: &Source,
     db: &fennec_store::Db,
     exec: &mut impl Exec,
     caller: &Caller,
     q: &QueryPairs,
-) -> ApiResult<Body> {
+) -> ApiResult<Response> {
     let mut c = narrowed(store::Board::Edit, q, caller);
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Edit").await?);
-    let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, "Edit").await?;
     let subscribed = caller.subscribed(exec, c.project_id).await?;
-    let tw = TaskWriter {
-        fields: &EDIT_TASK_FIELDS,
-        extras: true,
-        client: caller.client(),
-        assignees: &b.assignees,
-        subscribed: &subscribed,
+    let client = caller.client();
+    let write = move |buf: &mut Vec<u8>, e: &EntityRow, tasks: &[TaskRow], a: &Assignees| {
+        let tw = TaskWriter {
+            fields: &EDIT_TASK_FIELDS,
+            extras: true,
+            client,
+            assignees: a,
+            subscribed: &subscribed,
+        };
+        let data = entity_data(&e.data, hidden_for(&hidden, e.project_id));
+        object(buf, false, |o| {
+            w_json(o.key("canceled"), &e.canceled);
+            w_data(o.key("data"), &data);
+            w_opt_str(o.key("description"), e.description.as_deref());
+            w_uuid(o.key("entity_type_id"), e.entity_type_id);
+            // The episode is the parent, when it exists.
+            let episode = e.parent_name.as_ref().and(e.parent_id);
+            w_opt_uuid(o.key("episode_id"), episode);
+            w_str(
+                o.key("episode_name"),
+                e.parent_name.as_deref().unwrap_or(""),
+            );
+            w_uuid(o.key("id"), e.id);
+            w_str(o.key("name"), &e.name);
+            w_opt_uuid(o.key("parent_id"), e.parent_id);
+            w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
+            w_uuid(o.key("project_id"), e.project_id);
+            w_str(o.key("project_name"), &e.project_name);
+            w_opt_uuid(o.key("source_id"), e.source_id);
+            w_json(o.key("nb_entities_out"), &e.nb_entities_out);
+            tw.write(o.key("tasks"), tasks, false);
+            w_str(o.key("type"), "Edit");
+        });
+        true
     };
-    let rows = b
-        .entities
-        .iter()
-        .map(|e| {
-            let data = mask(data_or_empty(&e.data), hidden_for(&hidden, e.project_id));
-            object(false, |o| {
-                w_json(o.key("canceled"), &e.canceled);
-                w_json(o.key("data"), &data);
-                w_opt_str(o.key("description"), e.description.as_deref());
-                w_uuid(o.key("entity_type_id"), e.entity_type_id);
-                // The episode is the parent, when it exists.
-                let episode = e.parent_name.as_ref().and(e.parent_id);
-                w_opt_uuid(o.key("episode_id"), episode);
-                w_str(
-                    o.key("episode_name"),
-                    e.parent_name.as_deref().unwrap_or(""),
-                );
-                w_uuid(o.key("id"), e.id);
-                w_str(o.key("name"), &e.name);
-                w_opt_uuid(o.key("parent_id"), e.parent_id);
-                w_opt_uuid(o.key("preview_file_id"), e.preview_file_id);
-                w_uuid(o.key("project_id"), e.project_id);
-                w_str(o.key("project_name"), &e.project_name);
-                w_opt_uuid(o.key("source_id"), e.source_id);
-                w_json(o.key("nb_entities_out"), &e.nb_entities_out);
-                let tasks = b.tasks_of(e.id);
-                tw.write(o.key("tasks"), tasks, false);
-                w_str(o.key("type"), "Edit");
-            })
-        })
-        .collect();
-    Ok(list(rows))
+    send_board(source, db, exec, c, Framing::list(), write).await
 }
 
 /// GET /data/concepts/with-tasks (Zou's `get_concepts_and_tasks`).
 pub async fn concepts(
+    source: &Source,
     db: &fennec_store::Db,
     exec: &mut impl Exec,
     caller: &Caller,
     q: &QueryPairs,
-) -> ApiResult<Body> {
+) -> ApiResult<Response> {
     let mut c = Criteria::new(store::Board::Concept);
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, "Concept").await?);
     c.id = uuid_of(q, "id");
     c.project_id = uuid_of(q, "project_id");
     c.assigned_to = caller.assigned_to();
-    let b = store::board(exec, db, &c).await?;
     let linked = store::concept_links(exec, &c).await?;
     let subscribed = caller.subscribed(exec, c.project_id).await?;
-    let tw = TaskWriter {
-        fields: &CONCEPT_TASK_FIELDS,
-        extras: true,
-        client: caller.client(),
-        assignees: &b.assignees,
-        subscribed: &subscribed,
+    let client = caller.client();
+    let write = move |buf: &mut Vec<u8>, e: &EntityRow, tasks: &[TaskRow], a: &Assignees| {
+        let tw = TaskWriter {
+            fields: &CONCEPT_TASK_FIELDS,
+            extras: true,
+            client,
+            assignees: a,
+            subscribed: &subscribed,
+        };
+        write_concept_like(buf, e, tasks, &linked, &tw, "Concept", true);
+        true
     };
-    let rows = b
-        .entities
-        .iter()
-        .map(|e| write_concept_like(e, &b, &linked, &tw, "Concept", true))
-        .collect();
-    Ok(list(rows))
+    send_board(source, db, exec, c, Framing::list(), write).await
 }
 
 /// Which of Zou's generic boards (`get_entities_and_tasks`).
@@ -964,12 +1080,13 @@ impl Generic {
 /// holding a shot (or, for episodes, an asset) with a task of his, and on
 /// them only his tasks; the metadata of his departments.
 pub async fn generic(
+    source: &Source,
     db: &fennec_store::Db,
     exec: &mut impl Exec,
     caller: &Caller,
     q: &QueryPairs,
     kind: Generic,
-) -> ApiResult<Body> {
+) -> ApiResult<Response> {
     let mut c = Criteria::new(store::Board::Generic);
     c.entity_type_id = Some(fennec_store::defaults::entity_type_id(exec, kind.type_name()).await?);
     c.project_id = uuid_of(q, "project_id");
@@ -986,128 +1103,119 @@ pub async fn generic(
                 .await?,
         );
     }
-    let b = store::board(exec, db, &c).await?;
     let hidden = caller.hidden(exec, kind.type_name()).await?;
     let subscribed = caller.subscribed(exec, c.project_id).await?;
-    let tw = TaskWriter {
-        fields: &ENTITY_TASK_FIELDS,
-        extras: true,
-        client: caller.client(),
-        assignees: &b.assignees,
-        subscribed: &subscribed,
-    };
+    let client = caller.client();
     let fallback = c.project_id.unwrap_or_default();
-    let rows = b
-        .entities
-        .iter()
-        .map(|e| {
-            // Zou's rows carry no production: the criterion's is used.
-            let data = mask(data_or_empty(&e.data), hidden_for(&hidden, fallback));
-            object(false, |o| {
-                w_uuid(o.key("id"), e.id);
-                w_str(o.key("name"), &e.name);
-                w_str(o.key("status"), e.status.as_deref().unwrap_or("running"));
-                w_str_uuid(o.key("episode_id"), e.parent_id);
-                w_opt_str(o.key("description"), e.description.as_deref());
-                w_json(o.key("frame_in"), data_get(&data, "frame_in"));
-                w_json(o.key("frame_out"), data_get(&data, "frame_out"));
-                w_json(o.key("fps"), data_get(&data, "fps"));
-                w_uuid_or_empty(o.key("preview_file_id"), e.preview_file_id);
-                w_json(o.key("canceled"), &e.canceled);
-                w_json(o.key("data"), &data);
-                let all = b.tasks_of(e.id);
-                match vendor {
-                    Some(person) => {
-                        let mine: Vec<TaskRow> = all
-                            .iter()
-                            .filter(|t| b.assignees.get(&t.id).is_some_and(|a| a.contains(&person)))
-                            .cloned()
-                            .collect();
-                        tw.write(o.key("tasks"), &mine, false);
-                    }
-                    None => tw.write(o.key("tasks"), all, false),
+    let write = move |buf: &mut Vec<u8>, e: &EntityRow, all: &[TaskRow], a: &Assignees| {
+        let tw = TaskWriter {
+            fields: &ENTITY_TASK_FIELDS,
+            extras: true,
+            client,
+            assignees: a,
+            subscribed: &subscribed,
+        };
+        // Zou's rows carry no production: the criterion's is used.
+        let data = entity_data(&e.data, hidden_for(&hidden, fallback));
+        object(buf, false, |o| {
+            w_uuid(o.key("id"), e.id);
+            w_str(o.key("name"), &e.name);
+            w_str(o.key("status"), e.status.as_deref().unwrap_or("running"));
+            w_str_uuid(o.key("episode_id"), e.parent_id);
+            w_opt_str(o.key("description"), e.description.as_deref());
+            data.write_field(o.key("frame_in"), "frame_in");
+            data.write_field(o.key("frame_out"), "frame_out");
+            data.write_field(o.key("fps"), "fps");
+            w_uuid_or_empty(o.key("preview_file_id"), e.preview_file_id);
+            w_json(o.key("canceled"), &e.canceled);
+            w_data(o.key("data"), &data);
+            match vendor {
+                Some(person) => {
+                    let mine: Vec<TaskRow> = all
+                        .iter()
+                        .filter(|t| a.get(&t.id).is_some_and(|a| a.contains(&person)))
+                        .cloned()
+                        .collect();
+                    tw.write(o.key("tasks"), &mine, false);
                 }
-            })
-        })
-        .collect();
-    Ok(list(rows))
+                None => tw.write(o.key("tasks"), all, false),
+            }
+        });
+        true
+    };
+    send_board(source, db, exec, c, Framing::list(), write).await
 }
 
 /// GET /data/entities/{id}/entities-linked/with-tasks (Zou's
 /// `get_linked_entities_with_tasks`): the entities whose concept links
 /// point at `entity`, each with its tasks and its own links.
-pub async fn linked(db: &fennec_store::Db, exec: &mut impl Exec, entity: Uuid) -> ApiResult<Body> {
+pub async fn linked(
+    source: &Source,
+    db: &fennec_store::Db,
+    exec: &mut impl Exec,
+    entity: Uuid,
+) -> ApiResult<Response> {
     let c = Criteria::new(store::Board::LinkedTo(entity));
-    let b = store::board(exec, db, &c).await?;
     let linked = store::concept_links(exec, &c).await?;
-    // No caller here: Zou's linked entities carry no subscriptions.
-    let none = HashSet::new();
-    let tw = TaskWriter {
-        fields: &[
-            "id",
-            "duration",
-            "due_date",
-            "end_date",
-            "entity_id",
-            "estimation",
-            "last_comment_date",
-            "nb_assets_ready",
-            "priority",
-            "real_start_date",
-            "retake_count",
-            "start_date",
-            "task_status_id",
-            "task_type_id",
-            "assigner_id",
-            "assignees",
-        ],
-        extras: false,
-        client: false,
-        assignees: &b.assignees,
-        subscribed: &none,
+    let write = move |buf: &mut Vec<u8>, e: &EntityRow, tasks: &[TaskRow], a: &Assignees| {
+        // No caller here: Zou's linked entities carry no subscriptions.
+        let none = HashSet::new();
+        let tw = TaskWriter {
+            fields: &[
+                "id",
+                "duration",
+                "due_date",
+                "end_date",
+                "entity_id",
+                "estimation",
+                "last_comment_date",
+                "nb_assets_ready",
+                "priority",
+                "real_start_date",
+                "retake_count",
+                "start_date",
+                "task_status_id",
+                "task_type_id",
+                "assigner_id",
+                "assignees",
+            ],
+            extras: false,
+            client: false,
+            assignees: a,
+            subscribed: &none,
+        };
+        let kind = if store::TEMPORAL_TYPES.contains(&e.type_name.as_str()) {
+            e.type_name.as_str()
+        } else {
+            "Asset"
+        };
+        write_concept_like(buf, e, tasks, &linked, &tw, kind, false);
+        true
     };
-    let rows = b
-        .entities
-        .iter()
-        .map(|e| write_linked(e, &b, &linked, &tw))
-        .collect();
-    Ok(list(rows))
-}
-
-fn write_linked(
-    e: &EntityRow,
-    b: &BoardRows,
-    linked: &HashMap<Uuid, Vec<Uuid>>,
-    tw: &TaskWriter<'_>,
-) -> Vec<u8> {
-    let kind = if store::TEMPORAL_TYPES.contains(&e.type_name.as_str()) {
-        e.type_name.as_str()
-    } else {
-        "Asset"
-    };
-    write_concept_like(e, b, linked, tw, kind, false)
+    send_board(source, db, exec, c, Framing::list(), write).await
 }
 
 /// A concept, or an entity linked to one, with its tasks and its concept
 /// links, as Zou serialises an entity; `preview_status`: with the concept
 /// board's `preview_file_status`.
 fn write_concept_like(
+    buf: &mut Vec<u8>,
     e: &EntityRow,
-    b: &BoardRows,
+    tasks: &[TaskRow],
     linked: &HashMap<Uuid, Vec<Uuid>>,
     tw: &TaskWriter<'_>,
     kind: &str,
     preview_status: bool,
-) -> Vec<u8> {
-    let data = data_or_empty(&e.data);
-    object(false, |o| {
+) {
+    let data = entity_data(&e.data, None);
+    object(buf, false, |o| {
         w_json(o.key("canceled"), &e.canceled);
-        w_json(o.key("data"), &data);
+        w_data(o.key("data"), &data);
         w_opt_str(o.key("description"), e.description.as_deref());
         w_uuid(o.key("entity_type_id"), e.entity_type_id);
-        w_json(o.key("fps"), data_get(&data, "fps"));
-        w_json(o.key("frame_in"), data_get(&data, "frame_in"));
-        w_json(o.key("frame_out"), data_get(&data, "frame_out"));
+        data.write_field(o.key("fps"), "fps");
+        data.write_field(o.key("frame_in"), "frame_in");
+        data.write_field(o.key("frame_out"), "frame_out");
         w_uuid(o.key("id"), e.id);
         w_str(o.key("name"), &e.name);
         w_json(o.key("nb_frames"), &e.nb_frames);
@@ -1122,7 +1230,7 @@ fn write_concept_like(
         w_opt_uuid(o.key("source_id"), e.source_id);
         w_json(o.key("nb_entities_out"), &e.nb_entities_out);
         w_json(o.key("is_casting_standby"), &e.is_casting_standby);
-        tw.write(o.key("tasks"), b.tasks_of(e.id), false);
+        tw.write(o.key("tasks"), tasks, false);
         w_ids(
             o.key("entity_concept_links"),
             linked.get(&e.id).map_or(&[][..], Vec::as_slice),
@@ -1131,7 +1239,7 @@ fn write_concept_like(
         w_dt(o.key("updated_at"), Some(e.updated_at));
         w_dt(o.key("created_at"), Some(e.created_at));
         w_opt_uuid(o.key("created_by"), e.created_by);
-    })
+    });
 }
 
 // ---- The routes' common course ------------------------------------------
@@ -1159,8 +1267,8 @@ pub async fn shots_route(
             return Ok(not_modified(etag));
         }
     }
-    let body = shots(db, &mut conn, &caller, q, opts).await?;
-    Ok(body.into_response(etag.as_deref()))
+    let answer = shots(&Source::of(db), db, &mut conn, &caller, q, opts).await?;
+    Ok(mark(answer, etag.as_deref()))
 }
 
 /// GET /data/assets/with-tasks: the production named (directly or through
@@ -1202,8 +1310,9 @@ pub async fn assets_route(
             return Ok(not_modified(etag));
         }
     }
-    let body = assets(db, &mut conn, &caller, q, opts, team_of).await?;
-    Ok(body.into_response(etag.as_deref()))
+    let source = Source::of(db);
+    let answer = assets(&source, db, &mut conn, &caller, q, opts, team_of).await?;
+    Ok(mark(answer, etag.as_deref()))
 }
 
 /// GET /data/edits/with-tasks.
@@ -1216,7 +1325,7 @@ pub async fn edits_route(
     let mut conn = db.conn().await?;
     let user = project_access(&mut conn, user, param(q, "project_id")).await?;
     let caller = Caller::new(&mut conn, user).await?;
-    Ok(edits(db, &mut conn, &caller, q).await?.into_response(None))
+    edits(&Source::of(db), db, &mut conn, &caller, q).await
 }
 
 /// GET /data/concepts/with-tasks: neither vendors nor clients.
@@ -1232,9 +1341,7 @@ pub async fn concepts_route(
         return Err(ApiError::forbidden());
     }
     let caller = Caller::new(&mut conn, user).await?;
-    Ok(concepts(db, &mut conn, &caller, q)
-        .await?
-        .into_response(None))
+    concepts(&Source::of(db), db, &mut conn, &caller, q).await
 }
 
 /// GET /data/{sequences,episodes,scenes}/with-tasks: scenes are refused
@@ -1255,9 +1362,7 @@ pub async fn generic_route(
     if kind == Generic::Scene {
         caller.vendor_departments = None;
     }
-    Ok(generic(db, &mut conn, &caller, q, kind)
-        .await?
-        .into_response(None))
+    generic(&Source::of(db), db, &mut conn, &caller, q, kind).await
 }
 
 /// GET /data/entities/{id}/entities-linked/with-tasks: the entity's
@@ -1274,5 +1379,44 @@ pub async fn linked_route(
     let project = crate::present::uuid_field(&row, "project_id");
     let user = project_access(&mut conn, user, project).await?;
     crate::reach::check_entity_access(&mut conn, &user, Some(entity)).await?;
-    Ok(linked(db, &mut conn, entity).await?.into_response(None))
+    linked(&Source::of(db), db, &mut conn, entity).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_to_the_second_as_before() {
+        use chrono::{Datelike, Timelike};
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 6, 5).unwrap();
+        for t in [
+            day.and_hms_milli_opt(9, 8, 7, 654).unwrap(),
+            day.and_hms_opt(23, 59, 59).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(7, 1, 2)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
+            chrono::NaiveDate::from_ymd_opt(12345, 1, 2)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
+        ] {
+            let mut buf = Vec::new();
+            w_dt(&mut buf, Some(t));
+            let expected = format!(
+                "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}\"",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            );
+            assert_eq!(String::from_utf8(buf).unwrap(), expected);
+        }
+        let mut buf = Vec::new();
+        w_dt(&mut buf, None);
+        assert_eq!(buf, b"null");
+    }
 }

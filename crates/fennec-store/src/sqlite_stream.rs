@@ -27,7 +27,7 @@ use uuid::Uuid;
 use crate::rows::Select;
 use crate::stream::{write_json, write_row, write_uuid, Inline, Plan, WriteColumn};
 use crate::value::SqlValue;
-use crate::with_tasks::{by_entity, BoardRows, BoardSql, EntityRow, TaskRow};
+use crate::with_tasks::{Assignees, BoardSql, Data, EntityRow, EntityVisitor, TaskRow};
 use crate::StoreError;
 
 const CHUNK: usize = 64 * 1024;
@@ -289,10 +289,11 @@ fn text_req(row: &rusqlite::Row<'_>, i: usize) -> Result<String, StoreError> {
     text_opt(row, i)?.ok_or_else(|| StoreError::Config(format!("SQLite read: column {i} is null")))
 }
 
-fn json_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<serde_json::Value>, StoreError> {
+/// A JSON column, its text copied through when it can be (raw_json.rs).
+fn data_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<Data>, StoreError> {
     match row.get_ref(i).map_err(lite)? {
         ValueRef::Null => Ok(None),
-        ValueRef::Text(t) | ValueRef::Blob(t) => serde_json::from_slice(t)
+        ValueRef::Text(t) | ValueRef::Blob(t) => Data::from_text(text(t)?)
             .map(Some)
             .map_err(|e| StoreError::Config(format!("SQLite read: {e}"))),
         v => Err(bad(Kind::Json, v)),
@@ -378,74 +379,112 @@ fn query<T>(
     Ok(out)
 }
 
+fn entity_row(r: &rusqlite::Row<'_>) -> Result<EntityRow, StoreError> {
+    Ok(EntityRow {
+        id: uuid_req(r, 0)?,
+        name: text_req(r, 1)?,
+        description: text_opt(r, 2)?,
+        data: data_opt(r, 3)?,
+        canceled: bool_opt(r, 4)?,
+        entity_type_id: uuid_req(r, 5)?,
+        parent_id: uuid_opt(r, 6)?,
+        preview_file_id: uuid_opt(r, 7)?,
+        source_id: uuid_opt(r, 8)?,
+        nb_frames: int_opt(r, 9)?,
+        nb_entities_out: int_opt(r, 10)?,
+        is_casting_standby: bool_opt(r, 11)?,
+        is_shared: bool_opt(r, 12)?,
+        ready_for: uuid_opt(r, 13)?,
+        status: text_opt(r, 14)?,
+        project_id: uuid_req(r, 15)?,
+        created_by: uuid_opt(r, 16)?,
+        created_at: dt_req(r, 17)?,
+        updated_at: dt_req(r, 18)?,
+        project_name: text_req(r, 19)?,
+        type_name: text_req(r, 20)?,
+        parent_name: text_opt(r, 21)?,
+        grandparent_id: uuid_opt(r, 22)?,
+        grandparent_name: text_opt(r, 23)?,
+    })
+}
+
+fn task_row(r: &rusqlite::Row<'_>) -> Result<TaskRow, StoreError> {
+    Ok(TaskRow {
+        id: uuid_req(r, 0)?,
+        entity_id: uuid_req(r, 1)?,
+        task_type_id: uuid_opt(r, 2)?,
+        task_status_id: uuid_opt(r, 3)?,
+        priority: int_opt(r, 4)?,
+        estimation: float_opt(r, 5)?,
+        duration: float_opt(r, 6)?,
+        retake_count: int_opt(r, 7)?,
+        real_start_date: dt_opt(r, 8)?,
+        end_date: dt_opt(r, 9)?,
+        start_date: dt_opt(r, 10)?,
+        due_date: dt_opt(r, 11)?,
+        done_date: dt_opt(r, 12)?,
+        last_comment_date: dt_opt(r, 13)?,
+        last_preview_file_id: uuid_opt(r, 14)?,
+        nb_assets_ready: int_opt(r, 15)?,
+        difficulty: int_opt(r, 16)?,
+        nb_drawings: int_opt(r, 17)?,
+        data: data_opt(r, 18)?,
+        assigner_id: uuid_opt(r, 19)?,
+    })
+}
+
+fn bind_ids(
+    stmt: &mut rusqlite::Statement<'_>,
+    from: usize,
+    ids: &[Uuid],
+) -> Result<(), StoreError> {
+    for (i, a) in ids.iter().enumerate() {
+        stmt.raw_bind_parameter(from + i, &a.as_bytes()[..])
+            .map_err(lite)?;
+    }
+    Ok(())
+}
+
 impl BoardSql {
-    /// The board's rows, read on `conn` (columns as with_tasks.rs selects
-    /// them: ENTITY_COLS, TASK_COLS, then the assignee pairs).
-    pub(crate) fn read(&self, conn: &Connection) -> Result<BoardRows, StoreError> {
-        let entities = query(conn, &self.entities, |r| {
-            Ok(EntityRow {
-                id: uuid_req(r, 0)?,
-                name: text_req(r, 1)?,
-                description: text_opt(r, 2)?,
-                data: json_opt(r, 3)?,
-                canceled: bool_opt(r, 4)?,
-                entity_type_id: uuid_req(r, 5)?,
-                parent_id: uuid_opt(r, 6)?,
-                preview_file_id: uuid_opt(r, 7)?,
-                source_id: uuid_opt(r, 8)?,
-                nb_frames: int_opt(r, 9)?,
-                nb_entities_out: int_opt(r, 10)?,
-                is_casting_standby: bool_opt(r, 11)?,
-                is_shared: bool_opt(r, 12)?,
-                ready_for: uuid_opt(r, 13)?,
-                status: text_opt(r, 14)?,
-                project_id: uuid_req(r, 15)?,
-                created_by: uuid_opt(r, 16)?,
-                created_at: dt_req(r, 17)?,
-                updated_at: dt_req(r, 18)?,
-                project_name: text_req(r, 19)?,
-                type_name: text_req(r, 20)?,
-                parent_name: text_opt(r, 21)?,
-                grandparent_id: uuid_opt(r, 22)?,
-                grandparent_name: text_opt(r, 23)?,
-            })
+    /// The board's entities in order, each handed to `each` with its tasks
+    /// (`tasks_of`: one entity's tasks, the entity bound first) and the
+    /// board's assignees (read first; columns as with_tasks.rs selects
+    /// them: ENTITY_COLS, TASK_COLS, the assignee links).
+    pub(crate) fn walk(
+        &self,
+        conn: &Connection,
+        tasks_of: &(String, Vec<Uuid>),
+        each: &mut EntityVisitor<'_>,
+    ) -> Result<(), StoreError> {
+        let mut assignees: Assignees = HashMap::new();
+        let mut links = query(conn, &self.assignees, |r| {
+            Ok((uuid_req(r, 0)?, uuid_req(r, 1)?, int_opt(r, 2)?))
         })?;
-        let tasks = query(conn, &self.tasks, |r| {
-            Ok(TaskRow {
-                id: uuid_req(r, 0)?,
-                entity_id: uuid_req(r, 1)?,
-                task_type_id: uuid_opt(r, 2)?,
-                task_status_id: uuid_opt(r, 3)?,
-                priority: int_opt(r, 4)?,
-                estimation: float_opt(r, 5)?,
-                duration: float_opt(r, 6)?,
-                retake_count: int_opt(r, 7)?,
-                real_start_date: dt_opt(r, 8)?,
-                end_date: dt_opt(r, 9)?,
-                start_date: dt_opt(r, 10)?,
-                due_date: dt_opt(r, 11)?,
-                done_date: dt_opt(r, 12)?,
-                last_comment_date: dt_opt(r, 13)?,
-                last_preview_file_id: uuid_opt(r, 14)?,
-                nb_assets_ready: int_opt(r, 15)?,
-                difficulty: int_opt(r, 16)?,
-                nb_drawings: int_opt(r, 17)?,
-                data: json_opt(r, 18)?,
-                assigner_id: uuid_opt(r, 19)?,
-            })
-        })?;
-        let mut assignees: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        let pairs = query(conn, &self.assignees, |r| {
-            Ok((uuid_req(r, 0)?, uuid_req(r, 1)?))
-        })?;
-        for (task, person) in pairs {
+        // Each task's assignees in link order.
+        links.sort_unstable_by_key(|l| l.2);
+        for (task, person, _) in links {
             assignees.entry(task).or_default().push(person);
         }
-        Ok(BoardRows {
-            entities,
-            tasks: by_entity(tasks),
-            assignees,
-        })
+        let mut task_stmt = conn.prepare_cached(&tasks_of.0).map_err(lite)?;
+        let mut stmt = conn.prepare_cached(&self.entities.0).map_err(lite)?;
+        bind_ids(&mut stmt, 1, &self.entities.1)?;
+        let mut rows = stmt.raw_query();
+        let mut tasks = Vec::new();
+        while let Some(r) = rows.next().map_err(lite)? {
+            let e = entity_row(r)?;
+            tasks.clear();
+            task_stmt
+                .raw_bind_parameter(1, &e.id.as_bytes()[..])
+                .map_err(lite)?;
+            bind_ids(&mut task_stmt, 2, &tasks_of.1)?;
+            let mut trs = task_stmt.raw_query();
+            while let Some(t) = trs.next().map_err(lite)? {
+                tasks.push(task_row(t)?);
+            }
+            drop(trs);
+            each(&e, &tasks, &assignees)?;
+        }
+        Ok(())
     }
 }
 
