@@ -226,7 +226,7 @@ async fn todo_lists_match_the_map_builder(db: &Db, project: Uuid) {
     // A closed production drops out of its team's lists.
     on!(&mut conn, c => sqlx::query(
         "UPDATE projects SET project_status_id = (SELECT id FROM project_statuses WHERE name = 'Closed')")
-        .execute(&mut *c).await.unwrap());
+        .execute(&mut *c).await.unwrap().rows_affected());
     for person in &people {
         let q = Todo {
             person: *person,
