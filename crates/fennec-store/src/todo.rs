@@ -182,14 +182,12 @@ fn write_todo<R: WriteColumn>(
     assignees: &HashMap<Uuid, Vec<Uuid>>,
 ) -> Result<()> {
     buf.push(b'{');
-    let mut idx = 0;
-    for (key, kind) in &layout.task {
+    for (idx, (key, kind)) in layout.task.iter().enumerate() {
         if idx > 0 {
             buf.push(b',');
         }
         write_key(buf, key);
         row.write_column(buf, idx, *kind)?;
-        idx += 1;
     }
     buf.extend_from_slice(b",\"type\":");
     write_json(buf, &TASK.type_name)?;
