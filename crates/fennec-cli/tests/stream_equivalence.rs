@@ -4,7 +4,9 @@
 //! production, with a few values made awkward on purpose, is listed both
 //! ways and compared byte for byte, whole and filtered; the with-tasks
 //! boards (fennec-server's with_tasks.rs: streamed from the cursor, or
-//! read whole through the pool) are compared the same way.
+//! read whole through the pool) are compared the same way, and so are the
+//! to-do lists (fennec-store's todo.rs, cursor and pool) with the map
+//! builder they replaced on the routes (fennec-server's todo_rows.rs).
 
 use std::process::Command;
 
@@ -16,6 +18,7 @@ use fennec_server::extract::QueryPairs;
 use fennec_server::with_tasks as board;
 use fennec_store::rows::Select;
 use fennec_store::stream::{json_array, json_array_pooled, Inline};
+use fennec_store::todo::{self, Todo};
 use fennec_store::{links, on, Db, SqlValue, StoreError};
 use tokio::sync::mpsc::Receiver;
 use uuid::Uuid;
@@ -208,4 +211,110 @@ async fn cursor_and_pool_write_the_same_task_list() {
         "escapes written as serde_json does"
     );
     assert!(text.contains(r#"{"x":{"y":[1,"é",-3,true]}}"#));
+
+    todo_lists_match_the_map_builder(&db, project).await;
+}
+
+/// Every assigned person's to-do, done and not, read on the cursor and
+/// through the pool, against the map builder's bytes; with awkward values
+/// in the joined rows (entity text and data, a comment's text and time, a
+/// task without status or entity data, a closed production).
+async fn todo_lists_match_the_map_builder(db: &Db, project: Uuid) {
+    let mut conn = db.conn().await.unwrap();
+    on!(&mut conn, c => {
+        for sql in [
+            // The first task's entity: escapes, non-ASCII, nested data.
+            "UPDATE entities SET description = 'a \"quoted\"\tshot — ünïcode', \
+             data = '{\"z\": {\"y\": [true, null, 1e3]}, \"a\": \"\\\\\"}', canceled = NULL \
+             WHERE id = (SELECT entity_id FROM tasks ORDER BY seq LIMIT 1)",
+            // Another entity without data, a production without avatar flag.
+            "UPDATE entities SET data = NULL WHERE id = \
+             (SELECT entity_id FROM tasks ORDER BY seq LIMIT 1 OFFSET 40)",
+            "UPDATE projects SET has_avatar = NULL",
+            // A task with no status: not done, so on the to-do.
+            "UPDATE tasks SET task_status_id = NULL, estimation = 3, start_date = '2024-06-01 09:00:00.5' \
+             WHERE id = (SELECT task_id FROM assignations ORDER BY seq LIMIT 1 OFFSET 1)",
+            // The last comment of some task: text to escape, a fraction.
+            "UPDATE comments SET text = 'line one\nline \"two\" ✓', created_at = '2024-06-05 08:07:06.123' \
+             WHERE seq = (SELECT MAX(seq) FROM comments)",
+            "UPDATE comments SET text = NULL WHERE seq = (SELECT MIN(seq) FROM comments)",
+        ] {
+            sqlx::query(sql).execute(&mut *c).await.unwrap();
+        }
+    });
+    let people: Vec<Uuid> = on!(&mut conn, c => sqlx::query_scalar(
+        "SELECT DISTINCT person_id FROM assignations")
+        .fetch_all(&mut *c).await.unwrap());
+    assert!(people.len() > 1, "the seed assigns several people");
+    let mut rows_seen = 0;
+    let mut comments_seen = 0;
+    for person in &people {
+        for done in [false, true] {
+            let maps = fennec_server::todo_rows::person_todo_maps(&mut conn, *person, done)
+                .await
+                .unwrap();
+            let expected = serde_json::to_vec(&serde_json::Value::Array(
+                maps.into_iter().map(serde_json::Value::Object).collect(),
+            ))
+            .unwrap();
+            let q = Todo {
+                person: *person,
+                done,
+                only_projects: None,
+            };
+            let cursor = todo::json(db, &q).await.unwrap();
+            let pooled = todo::json_pooled(db, &q).await.unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&cursor),
+                String::from_utf8_lossy(&expected),
+                "{person} done={done}, cursor"
+            );
+            assert_eq!(cursor, pooled, "{person} done={done}, pool");
+            let list: Vec<serde_json::Value> = serde_json::from_slice(&cursor).unwrap();
+            rows_seen += list.len();
+            comments_seen += list
+                .iter()
+                .filter(|t| t["last_comment"].as_object().is_some_and(|c| !c.is_empty()))
+                .count();
+            // Narrowed to a production a viewer shares, or to none.
+            for only in [vec![project], vec![]] {
+                let q = Todo {
+                    only_projects: Some(only.clone()),
+                    ..q.clone()
+                };
+                let narrowed: Vec<serde_json::Value> =
+                    serde_json::from_slice(&todo::json(db, &q).await.unwrap()).unwrap();
+                let kept: Vec<&serde_json::Value> = list
+                    .iter()
+                    .filter(|t| only.iter().any(|p| t["project_id"] == p.to_string()))
+                    .collect();
+                assert_eq!(narrowed.iter().collect::<Vec<_>>(), kept);
+                let pooled: Vec<serde_json::Value> =
+                    serde_json::from_slice(&todo::json_pooled(db, &q).await.unwrap()).unwrap();
+                assert_eq!(pooled, narrowed);
+            }
+        }
+    }
+    assert!(
+        rows_seen > 100 && comments_seen > 0,
+        "{rows_seen} rows, {comments_seen} comments"
+    );
+
+    // A closed production drops out of its team's lists.
+    on!(&mut conn, c => sqlx::query(
+        "UPDATE projects SET project_status_id = (SELECT id FROM project_statuses WHERE name = 'Closed')")
+        .execute(&mut *c).await.unwrap().rows_affected());
+    for person in &people {
+        let q = Todo {
+            person: *person,
+            done: false,
+            only_projects: None,
+        };
+        assert_eq!(todo::json(db, &q).await.unwrap(), b"[]");
+        assert_eq!(todo::json_pooled(db, &q).await.unwrap(), b"[]");
+        let maps = fennec_server::todo_rows::person_todo_maps(&mut conn, *person, false)
+            .await
+            .unwrap();
+        assert!(maps.is_empty());
+    }
 }

@@ -1,8 +1,10 @@
 //! Tasks as Zou's to-do lists present them (`get_person_tasks`,
 //! `get_person_tasks_to_check`, the open-tasks page): each task with its
 //! production's, entity's, type's and status's denormalised keys, the
-//! related rows fetched set-wise beforehand. Shared by the to-do routes
-//! and the user blueprint's "tasks to check".
+//! related rows fetched set-wise beforehand. Shared by the open-tasks
+//! route and the user blueprint's "tasks to check"; the to-do routes write
+//! the same rows from one query (fennec-store's todo.rs), tested against
+//! [`person_todo_maps`].
 
 use std::collections::HashMap;
 
@@ -195,4 +197,55 @@ async fn last_comments(exec: &mut impl Exec, tasks: &[Uuid]) -> ApiResult<HashMa
         }
     }
     Ok(out)
+}
+
+/// A person's to-do (Zou's `get_person_tasks`: his tasks, done or not, in
+/// the open productions whose team he is in) built as maps with
+/// [`todo_row`]. The routes write it from the row instead (fennec-store's
+/// todo.rs); this form is the reference that path is tested against, byte
+/// for byte (fennec-cli's tests/stream_equivalence.rs).
+pub async fn person_todo_maps(
+    exec: &mut impl Exec,
+    person: Uuid,
+    done: bool,
+) -> ApiResult<Vec<Row>> {
+    let ids = fennec_store::tasks::task_ids_for_person(exec, person).await?;
+    let projects = links::PROJECT_TEAM.lefts(exec, person).await?;
+    let open = fennec_store::defaults::project_status_id(exec, "Open").await?;
+    let open_projects: std::collections::HashSet<Uuid> = rows::list(
+        exec,
+        &models::PROJECT,
+        &Select::default().filter(Filter::In(
+            "id",
+            projects.into_iter().map(SqlValue::Uuid).collect(),
+        )),
+        false,
+    )
+    .await?
+    .into_iter()
+    .filter(|p| open.is_none() || uuid_field(p, "project_status_id") == open)
+    .map(|p| id_of(&p))
+    .collect();
+    let select = Select::default().filter(Filter::In(
+        "id",
+        ids.into_iter().map(SqlValue::Uuid).collect(),
+    ));
+    let list = rows::list(exec, &models::TASK, &select, false).await?;
+    let mut lookups = Lookups::load(exec).await?;
+    let list: Vec<Row> = list
+        .into_iter()
+        .filter(|r| uuid_field(r, "project_id").is_some_and(|p| open_projects.contains(&p)))
+        .filter(|r| flag(lookups.status(r), "is_done") == done)
+        .collect();
+    lookups
+        .preload_projects(
+            exec,
+            list.iter().filter_map(|t| uuid_field(t, "project_id")),
+        )
+        .await?;
+    let batch = Batch::load(exec, &mut lookups, &list, Flavour::Todo).await?;
+    Ok(list
+        .into_iter()
+        .map(|r| todo_row(&lookups, &batch, r, Flavour::Todo))
+        .collect())
 }

@@ -30,6 +30,7 @@ pub mod settings;
 pub mod sqlite_stream;
 pub mod stream;
 pub mod tasks;
+pub mod todo;
 pub mod tokens;
 pub mod with_tasks;
 

@@ -32,7 +32,7 @@ use crate::StoreError;
 
 const CHUNK: usize = 64 * 1024;
 
-fn lite(e: rusqlite::Error) -> StoreError {
+pub(crate) fn lite(e: rusqlite::Error) -> StoreError {
     StoreError::Config(format!("SQLite read: {e}"))
 }
 
