@@ -382,6 +382,8 @@ pub async fn update(
     changes: Vec<(&'static Column, SqlValue)>,
 ) -> Result<Option<Row>> {
     check_lengths(model, &changes)?;
+    let identity = model.table == "persons"
+        && crate::identity_changes::person_columns_matter(changes.iter().map(|(c, _)| c.name));
     let mut sql = Sql {
         text: String::new(),
         args: vec![],
@@ -405,6 +407,9 @@ pub async fn update(
         select_list(&cols)
     );
     let mut rows = fetch(exec, model, &cols, sql).await?;
+    if identity {
+        exec.identities_changed();
+    }
     Ok(rows.pop().map(|v| present(model, v, false)))
 }
 
@@ -412,5 +417,8 @@ pub async fn update(
 pub async fn delete(exec: &mut impl Exec, model: &Model, id: Uuid) -> Result<bool> {
     let sql = format!("DELETE FROM {} WHERE id = $1", model.table);
     let n = on!(exec, c => sqlx::query(&sql).bind(id).execute(&mut *c).await?.rows_affected());
+    if n > 0 && model.table == "persons" {
+        exec.identities_changed();
+    }
     Ok(n > 0)
 }
