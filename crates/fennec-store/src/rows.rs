@@ -313,6 +313,39 @@ pub async fn get(
         .next())
 }
 
+/// Row `id` and its ancestors through `parent_id`, up to `depth` levels
+/// above it (a shot, its sequence, its episode), in one query instead of
+/// one per level: each query is a round trip to the database's worker
+/// thread or server, and the task views need the whole line. In no
+/// particular order; a missing level is simply absent.
+pub async fn with_ancestors(
+    exec: &mut impl Exec,
+    model: &Model,
+    id: Uuid,
+    depth: usize,
+) -> Result<Vec<Row>> {
+    let cols = stored_shown(model);
+    let mut levels = vec!["$1".to_owned()];
+    for _ in 0..depth {
+        let below = levels.last().cloned().unwrap_or_default();
+        levels.push(format!(
+            "(SELECT parent_id FROM {} WHERE id = {below})",
+            model.table
+        ));
+    }
+    let sql = Sql {
+        text: format!(
+            "SELECT {} FROM {} WHERE id IN ({})",
+            select_list(&cols),
+            model.table,
+            levels.join(", ")
+        ),
+        args: vec![SqlValue::Uuid(id)],
+    };
+    let rows = fetch(exec, model, &cols, sql).await?;
+    Ok(rows.into_iter().map(|v| present(model, v, false)).collect())
+}
+
 /// Inserts a row: given values, defaults for the rest; `id`, `created_at`
 /// and `updated_at` filled unless given. A required column missing is
 /// reported as [`StoreError::Missing`].
