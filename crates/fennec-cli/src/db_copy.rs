@@ -107,8 +107,8 @@ async fn source_migrations(src: &mut Source<'_>) -> anyhow::Result<Vec<i64>> {
 async fn target_migrations(tx: &mut Tx) -> anyhow::Result<Vec<i64>> {
     let sql = "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version";
     Ok(match tx {
-        Tx::Sqlite(c, _) => sqlx::query_scalar(sql).fetch_all(&mut **c).await?,
-        Tx::Postgres(c) => sqlx::query_scalar(sql).fetch_all(&mut **c).await?,
+        Tx::Sqlite(c, ..) => sqlx::query_scalar(sql).fetch_all(&mut **c).await?,
+        Tx::Postgres(c, _) => sqlx::query_scalar(sql).fetch_all(&mut **c).await?,
     })
 }
 
@@ -246,7 +246,7 @@ async fn copy(mut src: Source<'_>, target: &Db, bars: &mut Bars) -> anyhow::Resu
         &source,
         &schema.tables,
         matches!(src, Source::Postgres(_)),
-        matches!(tx, Tx::Postgres(_)),
+        matches!(tx, Tx::Postgres(..)),
     )?;
     let names: Vec<String> = plans.iter().map(|p| p.target.clone()).collect();
     let present = table_copy::tables_with_rows(&mut tx, &names).await?;

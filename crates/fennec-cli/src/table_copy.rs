@@ -195,7 +195,7 @@ pub async fn target_schema(tx: &mut Tx) -> anyhow::Result<TargetSchema> {
     let mut tables: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut keys = Vec::new();
     match tx {
-        Tx::Sqlite(c, _) => {
+        Tx::Sqlite(c, ..) => {
             let names: Vec<(String,)> = sqlx::query_as(
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
@@ -219,7 +219,7 @@ pub async fn target_schema(tx: &mut Tx) -> anyhow::Result<TargetSchema> {
                 tables.insert(t, cols);
             }
         }
-        Tx::Postgres(c) => {
+        Tx::Postgres(c, _) => {
             tables = pg_tables(c).await?;
             keys = sqlx::query_as(
                 "SELECT c.conrelid::regclass::text, a.attname::text, c.confrelid::regclass::text \
@@ -272,8 +272,8 @@ pub async fn tables_with_rows(tx: &mut Tx, tables: &[String]) -> anyhow::Result<
 pub async fn count(tx: &mut Tx, table: &str) -> anyhow::Result<i64> {
     let sql = format!("SELECT count(*) FROM \"{table}\"");
     Ok(match tx {
-        Tx::Sqlite(c, _) => sqlx::query_scalar(&sql).fetch_one(&mut **c).await?,
-        Tx::Postgres(c) => sqlx::query_scalar(&sql).fetch_one(&mut **c).await?,
+        Tx::Sqlite(c, ..) => sqlx::query_scalar(&sql).fetch_one(&mut **c).await?,
+        Tx::Postgres(c, _) => sqlx::query_scalar(&sql).fetch_one(&mut **c).await?,
     })
 }
 
@@ -388,12 +388,12 @@ pub async fn copy_tables(
         );
         let id = SqlValue::Uuid(*id);
         match &mut *tx {
-            Tx::Sqlite(c, _) => {
+            Tx::Sqlite(c, ..) => {
                 bind_sqlite(bind_sqlite(sqlx::query(&sql), value), &id)
                     .execute(&mut **c)
                     .await?;
             }
-            Tx::Postgres(c) => {
+            Tx::Postgres(c, _) => {
                 bind_pg(bind_pg(sqlx::query(&sql), value), &id)
                     .execute(&mut **c)
                     .await?;
@@ -410,7 +410,7 @@ pub async fn copy_tables(
 /// server's next insert would clash. SQLite's rowid and AUTOINCREMENT
 /// counters follow explicit values by themselves.
 async fn advance_sequences(tx: &mut Tx, plans: &[Plan]) -> anyhow::Result<()> {
-    let Tx::Postgres(c) = tx else {
+    let Tx::Postgres(c, _) = tx else {
         return Ok(());
     };
     for plan in plans {
@@ -571,14 +571,14 @@ async fn insert_batch(
         sql.push_str(" ON CONFLICT DO NOTHING");
     }
     Ok(match tx {
-        Tx::Sqlite(c, _) => {
+        Tx::Sqlite(c, ..) => {
             let mut q = sqlx::query(&sql);
             for v in batch.iter().flatten() {
                 q = bind_sqlite(q, v);
             }
             q.execute(&mut **c).await?.rows_affected()
         }
-        Tx::Postgres(c) => {
+        Tx::Postgres(c, _) => {
             let mut q = sqlx::query(&sql);
             for v in batch.iter().flatten() {
                 q = bind_pg(q, v);

@@ -27,6 +27,8 @@ pub struct AppState {
     pub dummy_password_hash: Arc<String>,
     /// Task types, statuses and entity types, cached briefly.
     pub refs: Arc<crate::refs::RefCache>,
+    /// What the token check found, per token, for a second.
+    pub identities: Arc<crate::auth::identity_cache::IdentityCache>,
     /// Where preview files and thumbnails are kept (storage.rs).
     pub media: crate::storage::Media,
 }
@@ -82,11 +84,15 @@ impl App {
         let dummy = password::hash(&random_string(24), config.bcrypt_cost)
             .await
             .map_err(|e| BuildError::Other(format!("cannot hash: {}", e.body)))?;
+        let identities = Arc::new(crate::auth::identity_cache::IdentityCache::new(
+            db.is_sqlite(),
+        ));
         let state = AppState {
             db,
             keys: Arc::new(Keys::new(&secret)),
             dummy_password_hash: Arc::new(dummy),
             refs: Arc::new(crate::refs::RefCache::default()),
+            identities,
             media,
             config: Arc::new(config),
         };
@@ -187,7 +193,7 @@ async fn shutdown_signal() {
 /// generated password when none was configured.
 async fn ensure_first_admin(db: &Db, config: &ServeConfig) -> Result<Option<String>, BuildError> {
     let mut tx = db.begin().await?;
-    if let fennec_store::Tx::Postgres(t) = &mut tx {
+    if let fennec_store::Tx::Postgres(t, _) = &mut tx {
         fennec_store::db::advisory_lock(t, 7310002).await?;
     }
     if persons::count_admins(&mut tx).await? > 0 {

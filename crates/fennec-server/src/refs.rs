@@ -25,6 +25,8 @@ pub struct RefData {
     pub task_types: HashMap<Uuid, Row>,
     pub statuses: HashMap<Uuid, Row>,
     pub entity_types: EntityTypes,
+    /// The entity types' whole rows (a task's `/full` nests its entity's).
+    pub entity_type_rows: HashMap<Uuid, Row>,
 }
 
 impl RefData {
@@ -32,10 +34,12 @@ impl RefData {
         let all = Select::default();
         let tt = rows::list(exec, &models::TASK_TYPE, &all, false).await?;
         let ts = rows::list(exec, &models::TASK_STATUS, &all, false).await?;
+        let et = rows::list(exec, &models::ENTITY_TYPE, &all, false).await?;
         Ok(RefData {
             task_types: tt.into_iter().map(|r| (id_of(&r), r)).collect(),
             statuses: ts.into_iter().map(|r| (id_of(&r), r)).collect(),
             entity_types: EntityTypes::load(exec).await?,
+            entity_type_rows: et.into_iter().map(|r| (id_of(&r), r)).collect(),
         })
     }
 }

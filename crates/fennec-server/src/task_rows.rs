@@ -107,6 +107,24 @@ impl Lookups {
         Ok(self.entities[&id].clone())
     }
 
+    /// Loads entity `id` with its parent and grandparent (a shot's
+    /// sequence and episode) in one query, when it is not cached yet.
+    pub(crate) async fn preload_lineage(
+        &mut self,
+        exec: &mut impl Exec,
+        id: Option<Uuid>,
+    ) -> ApiResult<()> {
+        let Some(id) = id.filter(|id| !self.entities.contains_key(id)) else {
+            return Ok(());
+        };
+        for mut row in rows::with_ancestors(exec, &models::ENTITY, id, 2).await? {
+            self.refs.entity_types.type_entity(&mut row);
+            self.entities.entry(id_of(&row)).or_insert(Some(row));
+        }
+        self.entities.entry(id).or_insert(None);
+        Ok(())
+    }
+
     /// Loads every entity of `ids` not cached yet, in one query per 500.
     pub(crate) async fn preload_entities(
         &mut self,

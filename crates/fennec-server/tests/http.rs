@@ -325,6 +325,9 @@ async fn refresh_token_gives_a_working_access_token() {
 async fn logout_revokes_access_and_refresh_tokens() {
     each_backend(|app| async move {
         let admin = app.admin().await;
+        // Accepted just before: the token check's cache (SQLite) holds it.
+        let (status, _) = app.get("/api/data/projects", admin.token()).await;
+        assert_eq!(status, StatusCode::OK);
         let (status, body) = app.get("/api/auth/logout", admin.token()).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body, json!({"logout": true}));
@@ -373,6 +376,9 @@ async fn inactive_person_is_locked_out() {
     each_backend(|app| async move {
         let admin = app.admin_token().await;
         let artist = app.person_with_role("user").await;
+        // Accepted just before: the token check's cache (SQLite) holds it.
+        let (status, _) = app.get("/api/auth/authenticated", artist.token()).await;
+        assert_eq!(status, StatusCode::OK);
         let (status, body) = app
             .put(
                 &format!("/api/data/persons/{}", artist.id),
@@ -382,6 +388,9 @@ async fn inactive_person_is_locked_out() {
             .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["active"], false);
+        let (status, body) = app.get("/api/data/projects", artist.token()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body, json!({"msg": "User is inactive"}));
 
         let (status, body) = app
             .post(
@@ -409,6 +418,69 @@ async fn inactive_person_is_locked_out() {
 
         let (status, _) = app.get("/api/auth/authenticated", artist.token()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
+
+/// A role change applies to the person's next request, with the token
+/// they already hold (the token check's cache must not keep the old role).
+#[tokio::test]
+async fn a_role_change_applies_to_the_next_request() {
+    each_backend(|app| async move {
+        let admin = app.admin_token().await;
+        let artist = app.person_with_role("user").await;
+        let person = format!("/api/data/persons/{}", artist.id);
+        let create = |n: &str| json!({"name": format!("Promoted {n}")});
+        let (status, _) = app
+            .post("/api/data/projects", artist.token(), create("a"))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let (status, _) = app
+            .put(&person, Some(&admin), json!({"role": "admin"}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = app
+            .post("/api/data/projects", artist.token(), create("b"))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        let (status, _) = app
+            .put(&person, Some(&admin), json!({"role": "user"}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = app
+            .post("/api/data/projects", artist.token(), create("c"))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // A change of another column keeps the cached check valid and
+        // changes nothing of what the token may do.
+        let (status, _) = app.put(&person, Some(&admin), json!({"phone": "12"})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = app
+            .post("/api/data/projects", artist.token(), create("d"))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+/// A removed person's tokens stop working at once.
+#[tokio::test]
+async fn a_removed_person_is_refused_at_once() {
+    each_backend(|app| async move {
+        let admin = app.admin_token().await;
+        let artist = app.person_with_role("user").await;
+        let (status, _) = app.get("/api/auth/authenticated", artist.token()).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = app
+            .delete(&format!("/api/data/persons/{}", artist.id), Some(&admin))
+            .await;
+        assert!(status.is_success(), "{status} {body}");
+        let (status, body) = app.get("/api/auth/authenticated", artist.token()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body, json!({"msg": "User not found"}));
     })
     .await;
 }

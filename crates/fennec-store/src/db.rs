@@ -36,6 +36,11 @@ pub enum Raw<'a> {
 /// Anything a query can run on: a pooled connection or a transaction.
 pub trait Exec: Send {
     fn raw(&mut self) -> Raw<'_>;
+
+    /// Marks that the statement just run changed who a token speaks for
+    /// (identity_changes.rs): on a pooled connection it has committed
+    /// already; a transaction reports it when it commits.
+    fn identities_changed(&mut self);
 }
 
 pub enum Conn {
@@ -43,9 +48,11 @@ pub enum Conn {
     Postgres(PoolConnection<Postgres>),
 }
 
+/// A write transaction; its last field records whether it changed who a
+/// token speaks for, reported at commit (identity_changes.rs).
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>, OwnedMutexGuard<()>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>, OwnedMutexGuard<()>, bool),
+    Postgres(Transaction<'static, Postgres>, bool),
 }
 
 impl Exec for Conn {
@@ -55,26 +62,43 @@ impl Exec for Conn {
             Conn::Postgres(c) => Raw::Postgres(c),
         }
     }
+
+    fn identities_changed(&mut self) {
+        crate::identity_changes::bump();
+    }
 }
 
 impl Exec for Tx {
     fn raw(&mut self) -> Raw<'_> {
         match self {
-            Tx::Sqlite(t, _) => Raw::Sqlite(t),
-            Tx::Postgres(t) => Raw::Postgres(t),
+            Tx::Sqlite(t, ..) => Raw::Sqlite(t),
+            Tx::Postgres(t, _) => Raw::Postgres(t),
+        }
+    }
+
+    fn identities_changed(&mut self) {
+        match self {
+            Tx::Sqlite(_, _, changed) | Tx::Postgres(_, changed) => *changed = true,
         }
     }
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t, _guard) => {
+        let identities = match self {
+            Tx::Sqlite(t, _guard, identities) => {
                 t.commit().await?;
                 // The in-process event dispatcher reads what just committed.
                 crate::events::wake();
+                identities
             }
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Postgres(t, identities) => {
+                t.commit().await?;
+                identities
+            }
+        };
+        if identities {
+            crate::identity_changes::bump();
         }
         Ok(())
     }
@@ -175,9 +199,9 @@ impl Db {
         Ok(match self {
             Db::Sqlite(p, lock) => {
                 let guard = lock.clone().lock_owned().await;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, guard)
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, guard, false)
             }
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?, false),
         })
     }
 

@@ -113,7 +113,7 @@ fn text(v: &str) -> SqlValue {
 /// on SQLite the immediate transaction does.
 pub async fn load(db: &Db) -> Result<bool> {
     let mut tx = db.begin().await?;
-    if let Tx::Postgres(t) = &mut tx {
+    if let Tx::Postgres(t, _) = &mut tx {
         sqlx::query("SELECT pg_advisory_xact_lock(7310001)")
             .execute(&mut **t)
             .await?;

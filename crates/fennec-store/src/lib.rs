@@ -17,6 +17,7 @@ pub mod db;
 pub mod defaults;
 pub mod error;
 pub mod events;
+pub mod identity_changes;
 pub mod links;
 pub mod notifications;
 pub mod persons;

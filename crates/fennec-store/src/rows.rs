@@ -313,6 +313,39 @@ pub async fn get(
         .next())
 }
 
+/// Row `id` and its ancestors through `parent_id`, up to `depth` levels
+/// above it (a shot, its sequence, its episode), in one query instead of
+/// one per level: each query is a round trip to the database's worker
+/// thread or server, and the task views need the whole line. In no
+/// particular order; a missing level is simply absent.
+pub async fn with_ancestors(
+    exec: &mut impl Exec,
+    model: &Model,
+    id: Uuid,
+    depth: usize,
+) -> Result<Vec<Row>> {
+    let cols = stored_shown(model);
+    let mut levels = vec!["$1".to_owned()];
+    for _ in 0..depth {
+        let below = levels.last().cloned().unwrap_or_default();
+        levels.push(format!(
+            "(SELECT parent_id FROM {} WHERE id = {below})",
+            model.table
+        ));
+    }
+    let sql = Sql {
+        text: format!(
+            "SELECT {} FROM {} WHERE id IN ({})",
+            select_list(&cols),
+            model.table,
+            levels.join(", ")
+        ),
+        args: vec![SqlValue::Uuid(id)],
+    };
+    let rows = fetch(exec, model, &cols, sql).await?;
+    Ok(rows.into_iter().map(|v| present(model, v, false)).collect())
+}
+
 /// Inserts a row: given values, defaults for the rest; `id`, `created_at`
 /// and `updated_at` filled unless given. A required column missing is
 /// reported as [`StoreError::Missing`].
@@ -382,6 +415,8 @@ pub async fn update(
     changes: Vec<(&'static Column, SqlValue)>,
 ) -> Result<Option<Row>> {
     check_lengths(model, &changes)?;
+    let identity = model.table == "persons"
+        && crate::identity_changes::person_columns_matter(changes.iter().map(|(c, _)| c.name));
     let mut sql = Sql {
         text: String::new(),
         args: vec![],
@@ -405,6 +440,9 @@ pub async fn update(
         select_list(&cols)
     );
     let mut rows = fetch(exec, model, &cols, sql).await?;
+    if identity {
+        exec.identities_changed();
+    }
     Ok(rows.pop().map(|v| present(model, v, false)))
 }
 
@@ -412,5 +450,8 @@ pub async fn update(
 pub async fn delete(exec: &mut impl Exec, model: &Model, id: Uuid) -> Result<bool> {
     let sql = format!("DELETE FROM {} WHERE id = $1", model.table);
     let n = on!(exec, c => sqlx::query(&sql).bind(id).execute(&mut *c).await?.rows_affected());
+    if n > 0 && model.table == "persons" {
+        exec.identities_changed();
+    }
     Ok(n > 0)
 }

@@ -27,6 +27,19 @@ pub async fn lock_task(exec: &mut impl Exec, task_id: Uuid) -> Result<bool> {
     Ok(found)
 }
 
+/// Locks task `task_id` for the rest of the transaction, for callers that
+/// read the task next anyway (and answer 404 when it is missing). On
+/// PostgreSQL that is [`lock_task`]'s `FOR UPDATE`; on SQLite the
+/// transaction already holds the database's write lock (`BEGIN
+/// IMMEDIATE`), so the existence check [`lock_task`] makes there would be
+/// a round trip to sqlx's worker thread for nothing.
+pub async fn lock_for_update(exec: &mut impl Exec, task_id: Uuid) -> Result<()> {
+    if matches!(exec.raw(), Raw::Postgres(_)) {
+        lock_task(exec, task_id).await?;
+    }
+    Ok(())
+}
+
 /// Adds `minutes` to (or, with `replace`, sets) the time spent of a person
 /// on a task and day — one row per (task, person, day) — then recomputes the
 /// task's duration. Call inside a transaction after [`lock_task`].

@@ -9,6 +9,7 @@ use crate::{on, Result};
 pub async fn revoke(exec: &mut impl Exec, jti: &str, expires_at: NaiveDateTime) -> Result<()> {
     let sql = "INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
     on!(exec, c => sqlx::query(sql).bind(jti).bind(expires_at).execute(&mut *c).await?.rows_affected());
+    exec.identities_changed();
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! Zou's role checks.
 
 pub mod cookies;
+pub mod identity_cache;
 pub mod jwt;
 pub mod password;
 pub mod permissions;

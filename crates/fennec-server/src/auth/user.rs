@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use fennec_api::error as msg;
 use uuid::Uuid;
 
+use super::identity_cache::Identity;
 use super::jwt::Claims;
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -115,27 +116,34 @@ async fn identify(parts: &Parts, state: &AppState, kind: &str) -> Result<Current
     let id = claims
         .person_id()
         .ok_or_else(|| ApiError::jwt(StatusCode::UNPROCESSABLE_ENTITY, "Invalid token"))?;
-    let mut conn = state.db.conn().await?;
-    let (person, revoked) =
-        fennec_store::persons::token_identity(&mut conn, id, &claims.jti).await?;
-    if revoked {
-        return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, msg::JWT_REVOKED));
-    }
-    // A deleted or deactivated person's tokens stop working at once.
-    let Some((role, active)) = person else {
-        return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, "User not found"));
+    let role = match state.identities.get(&claims.jti) {
+        Some(known) if known.person == id => known.role,
+        _ => {
+            let pending = state.identities.begin();
+            let mut conn = state.db.conn().await?;
+            let (person, revoked) =
+                fennec_store::persons::token_identity(&mut conn, id, &claims.jti).await?;
+            drop(conn);
+            if revoked {
+                return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, msg::JWT_REVOKED));
+            }
+            // A deleted or deactivated person's tokens stop working at once.
+            let Some((role, active)) = person else {
+                return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, "User not found"));
+            };
+            if !active {
+                return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, "User is inactive"));
+            }
+            let role = Role::parse(&role);
+            let identity = Identity { person: id, role };
+            state.identities.put(pending, &claims.jti, identity);
+            role
+        }
     };
-    if !active {
-        return Err(ApiError::jwt(StatusCode::UNAUTHORIZED, "User is inactive"));
-    }
     if let Some(caller) = parts.extensions.get::<crate::access_log::Caller>() {
         caller.set(id);
     }
-    Ok(CurrentUser {
-        id,
-        role: Role::parse(&role),
-        claims,
-    })
+    Ok(CurrentUser { id, role, claims })
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -325,9 +325,8 @@ async fn write_time_spent(
     let task = Uuid::parse_str(&task).map_err(|_| ApiError::not_found())?;
     let person = Uuid::parse_str(&person).map_err(|_| ApiError::not_found())?;
     let mut tx = state.db.begin().await?;
-    if !store_tasks::lock_task(&mut tx, task).await? {
-        return Err(ApiError::not_found());
-    }
+    // The task's read just below answers 404 for a missing one.
+    store_tasks::lock_for_update(&mut tx, task).await?;
     let task_row = rows::get(&mut tx, TASK, task, false)
         .await?
         .ok_or_else(ApiError::not_found)?;

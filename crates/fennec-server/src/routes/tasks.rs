@@ -466,9 +466,8 @@ async fn update_task(
     let id = crud_id(&id)?;
     let body = body.object()?;
     let mut tx = state.db.begin().await?;
-    if !store_tasks::lock_task(&mut tx, id).await? {
-        return Err(ApiError::not_found());
-    }
+    // load_task answers 404 for a missing task.
+    store_tasks::lock_for_update(&mut tx, id).await?;
     let (task, user) = load_task(&mut tx, &user, id).await?;
     if !crate::reach::manages(&mut tx, &user, &task).await? {
         return Err(ApiError::forbidden());
@@ -564,6 +563,10 @@ async fn task_full(
         .flatten()
         .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
         .collect();
+    // The entity, its sequence and episode in one query.
+    lookups
+        .preload_lineage(&mut conn, uuid_field(&row, "entity_id"))
+        .await?;
     let entity = lookups
         .entity(&mut conn, uuid_field(&row, "entity_id"))
         .await?;
@@ -573,11 +576,15 @@ async fn task_full(
         Value::Object(e)
     });
     row.insert("entity".into(), plain_entity.unwrap_or(Value::Null));
+    // From the reference cache; read when another replica made it since.
     let entity_type = match entity
         .as_ref()
         .and_then(|e| uuid_field(e, "entity_type_id"))
     {
-        Some(et) => rows::get(&mut conn, &models::ENTITY_TYPE, et, false).await?,
+        Some(et) => match lookups.refs.entity_type_rows.get(&et) {
+            Some(row) => Some(row.clone()),
+            None => rows::get(&mut conn, &models::ENTITY_TYPE, et, false).await?,
+        },
         None => None,
     };
     row.insert(
@@ -585,12 +592,20 @@ async fn task_full(
         entity_type.map_or(Value::Null, Value::Object),
     );
     row.insert("is_subscribed".into(), Value::Bool(false));
-    let mut persons = Vec::new();
-    for p in assignees {
-        if let Some(person) = rows::get(&mut conn, &models::PERSON, p, false).await? {
-            persons.push(Value::Object(person));
+    // The assignees in one query, listed in the assignees' order.
+    let mut found: std::collections::HashMap<Uuid, Row> = Default::default();
+    if !assignees.is_empty() {
+        let ids = assignees.iter().map(|p| SqlValue::Uuid(*p)).collect();
+        let select = Select::default().filter(Filter::In("id", ids));
+        for person in rows::list(&mut conn, &models::PERSON, &select, false).await? {
+            found.insert(id_of(&person), person);
         }
     }
+    let persons: Vec<Value> = assignees
+        .iter()
+        .filter_map(|p| found.remove(p))
+        .map(Value::Object)
+        .collect();
     row.insert("persons".into(), Value::Array(persons));
     let project = lookups
         .project(&mut conn, uuid_field(&row, "project_id"))
