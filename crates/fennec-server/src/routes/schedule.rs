@@ -26,6 +26,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::permissions::{check_manager_project_access, check_project_access, require_admin};
 use crate::auth::CurrentUser;
+use crate::chunked::SeqFrom;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, JsonBody, Path, QueryPairs};
 use crate::schedule_input::{
@@ -229,11 +230,12 @@ struct Summary {
 }
 
 #[derive(Serialize)]
-struct RisksAnswer<'a> {
+#[serde(bound(serialize = "R: Iterator<Item = RiskOut<'a>>"))]
+struct RisksAnswer<'a, R> {
     project: ProjectRef,
     as_of: NaiveDate,
     summary: Summary,
-    risks: Vec<RiskOut<'a>>,
+    risks: SeqFrom<R>,
     milestones: &'a [fennec_schedule::MilestoneForecast],
     rollups: &'a fennec_schedule::RollUps,
 }
@@ -265,11 +267,12 @@ struct PersonLoadOut<'a> {
 }
 
 #[derive(Serialize)]
-struct ForecastAnswer<'a> {
+#[serde(bound(serialize = "T: Iterator<Item = TaskForecastOut<'a>>"))]
+struct ForecastAnswer<'a, T> {
     project: ProjectRef,
     as_of: NaiveDate,
     horizon_end: NaiveDate,
-    tasks: Vec<TaskForecastOut<'a>>,
+    tasks: SeqFrom<T>,
     people: Vec<PersonLoadOut<'a>>,
     unassigned: Vec<Uuid>,
     milestones: &'a [fennec_schedule::MilestoneForecast],
@@ -364,36 +367,35 @@ async fn risks(
             *by_kind.entry(snake(r.kind)).or_insert(0) += 1;
             *by_severity.entry(snake(r.severity)).or_insert(0) += 1;
         }
-        let risks: Vec<RiskOut> =
-            kept.into_iter()
-                .map(|r| RiskOut {
-                    risk: r,
-                    task: r.task_id.and_then(|t| tasks.get(&t)).map(|t| task_label(t)),
-                    person: r.person_id.map(|p| PersonLabel {
-                        id: p,
-                        name: names.get(&p).copied().unwrap_or(""),
-                    }),
-                    people: r
-                        .task_id
-                        .and_then(|t| tasks.get(&t))
-                        .map(|t| t.assignee_set())
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|p| PersonLabel {
-                            id: p,
-                            name: names.get(&p).copied().unwrap_or(""),
-                        })
-                        .collect(),
-                    spare_capacity: r.task_id.and_then(|t| analysis.forecast.task(t)).and_then(
-                        |f| spare_out(f, |p| names.get(&p).copied().unwrap_or("").to_owned()),
-                    ),
+        let count = kept.len();
+        let risks = kept.into_iter().map(|r| RiskOut {
+            risk: r,
+            task: r.task_id.and_then(|t| tasks.get(&t)).map(|t| task_label(t)),
+            person: r.person_id.map(|p| PersonLabel {
+                id: p,
+                name: names.get(&p).copied().unwrap_or(""),
+            }),
+            people: r
+                .task_id
+                .and_then(|t| tasks.get(&t))
+                .map(|t| t.assignee_set())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| PersonLabel {
+                    id: p,
+                    name: names.get(&p).copied().unwrap_or(""),
                 })
-                .collect();
+                .collect(),
+            spare_capacity: r
+                .task_id
+                .and_then(|t| analysis.forecast.task(t))
+                .and_then(|f| spare_out(f, |p| names.get(&p).copied().unwrap_or("").to_owned())),
+        });
         let answer = RisksAnswer {
             project: project_ref(&project),
             as_of,
             summary: Summary {
-                risks: risks.len(),
+                risks: count,
                 by_kind,
                 by_severity,
                 late_tasks: analysis.forecast.tasks.iter().filter(|t| t.late).count(),
@@ -405,7 +407,7 @@ async fn risks(
                     .count(),
                 unassigned_tasks: analysis.forecast.unassigned.len(),
             },
-            risks,
+            risks: SeqFrom::new(risks),
             milestones: &analysis.milestones,
             rollups: &analysis.rollups,
         };
@@ -433,18 +435,13 @@ async fn forecast(
             project: project_ref(&project),
             as_of,
             horizon_end: analysis.forecast.horizon_end,
-            tasks: analysis
-                .forecast
-                .tasks
-                .iter()
-                .filter_map(|f| {
-                    let t = tasks.get(&f.task_id).filter(|t| filter.keeps(t))?;
-                    Some(TaskForecastOut {
-                        forecast: f,
-                        task: task_label(t),
-                    })
+            tasks: SeqFrom::new(analysis.forecast.tasks.iter().filter_map(|f| {
+                let t = tasks.get(&f.task_id).filter(|t| filter.keeps(t))?;
+                Some(TaskForecastOut {
+                    forecast: f,
+                    task: task_label(t),
                 })
-                .collect(),
+            })),
             people: analysis
                 .forecast
                 .people
