@@ -33,7 +33,7 @@ fn window(tl: &Timeline) -> (NaiveDate, NaiveDate) {
 fn label(g: &TimelineGroup) -> String {
     g.key
         .as_ref()
-        .map_or_else(|| "(none)".to_owned(), |k| k.name.clone())
+        .map_or_else(|| "(none)".to_owned(), |k| k.name.to_string())
 }
 
 fn status(g: &TimelineGroup) -> &'static str {

@@ -215,7 +215,7 @@ async fn seeded_forecast(db: &Db) -> (fennec_schedule::ScheduleInput, fennec_sch
     .await
     .unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 6, 5).unwrap();
-    let input = fennec_server::schedule_input::project_input(&mut conn, &projects[0], as_of)
+    let input = fennec_server::schedule_input::project_input(&mut conn, db, &projects[0], as_of)
         .await
         .unwrap();
     let analysis = fennec_schedule::analyse(&input);
@@ -262,14 +262,14 @@ async fn the_seeded_forecast_follows_the_pipeline_and_the_casting() {
                 .iter()
                 .find(|t| {
                     t.entity.as_ref().is_some_and(|e| e.id == entity)
-                        && t.task_type.as_ref().is_some_and(|r| r.name == name)
+                        && t.task_type.as_ref().is_some_and(|r| &*r.name == name)
                 })
                 .and_then(|t| f.task(t.id))
         };
         let shots: std::collections::BTreeSet<uuid::Uuid> = input
             .tasks
             .iter()
-            .filter(|t| t.entity_type.as_ref().is_some_and(|r| r.name == "Shot"))
+            .filter(|t| t.entity_type.as_ref().is_some_and(|r| &*r.name == "Shot"))
             .filter_map(|t| t.entity.as_ref().map(|e| e.id))
             .collect();
         assert_eq!(shots.len(), 120);
@@ -301,7 +301,7 @@ async fn the_seeded_forecast_follows_the_pipeline_and_the_casting() {
             .filter(|t| {
                 t.entity_type
                     .as_ref()
-                    .is_some_and(|r| r.name == "Character")
+                    .is_some_and(|r| &*r.name == "Character")
             })
             .filter_map(|t| t.entity.as_ref().map(|e| e.id))
             .collect();

@@ -48,6 +48,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -58,19 +59,40 @@ use crate::links::Link;
 use crate::Department;
 
 /// An id with the name to show for it.
+///
+/// The name is shared, not copied: a production's 150 000 tasks name a
+/// few thousand entities, sequences and task types, and each task carries
+/// six of these (a copied `String` each was ~90 MB of a schedule request's
+/// input; see bench/README.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Ref {
     pub id: Uuid,
-    #[serde(default)]
-    pub name: String,
+    #[serde(default, with = "shared_name")]
+    pub name: Arc<str>,
 }
 
 impl Ref {
-    pub fn new(id: Uuid, name: impl Into<String>) -> Self {
+    pub fn new(id: Uuid, name: impl Into<Arc<str>>) -> Self {
         Ref {
             id,
             name: name.into(),
         }
+    }
+}
+
+/// `Arc<str>` as a plain JSON string (serde's own impl needs its `rc`
+/// feature, which would rebuild every dependency using serde).
+pub(crate) mod shared_name {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(name: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(name)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
     }
 }
 
@@ -97,7 +119,8 @@ impl StatusFlags {
 #[serde(default)]
 pub struct TaskInput {
     pub id: Uuid,
-    pub name: String,
+    #[serde(with = "shared_name")]
+    pub name: Arc<str>,
     pub project: Option<Ref>,
     pub task_type: Option<Ref>,
     /// The shot, asset, sequence… the task belongs to.
@@ -1268,7 +1291,7 @@ mod tests {
     fn task(n: u128, who: &[u128], estimate: f64) -> TaskInput {
         TaskInput {
             id: id(n),
-            name: format!("task {n}"),
+            name: format!("task {n}").into(),
             assignees: who.iter().map(|p| id(*p)).collect(),
             estimate_minutes: estimate,
             ..TaskInput::default()
@@ -1570,7 +1593,7 @@ mod tests {
         assert_eq!(u.forecast_start, Some(d("2024-06-04")));
         assert_eq!(u.forecast_finish, Some(d("2024-06-04")));
         let spare = u.spare_capacity.as_ref().unwrap();
-        assert_eq!(spare.department.name, "Animation");
+        assert_eq!(&*spare.department.name, "Animation");
         assert_eq!(spare.person_id, Some(id(2)));
         assert_eq!((spare.minutes, spare.unscheduled_minutes), (480, 0));
         // Assigned work kept its place.

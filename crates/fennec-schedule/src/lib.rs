@@ -201,8 +201,11 @@ pub struct Analysis {
     pub rollups: RollUps,
 }
 
-/// Forecasts `input` and derives its risks, milestones and roll-ups.
-pub fn analyse(input: &ScheduleInput) -> Analysis {
+/// The forecast alone, with the compiled calendar and the links it was
+/// laid out on: what a timeline or a critical path reads (the risks,
+/// milestones and roll-ups of [`analyse`] would be work and memory spent
+/// for nothing).
+pub fn plan(input: &ScheduleInput) -> (CompiledCalendar, Vec<Link>, Forecast) {
     let calendar = input.calendar.compile();
     let links = input.all_links();
     let forecast = forecast_planned(
@@ -213,6 +216,12 @@ pub fn analyse(input: &ScheduleInput) -> Analysis {
         &input.departments,
         &input.options,
     );
+    (calendar, links, forecast)
+}
+
+/// Forecasts `input` and derives its risks, milestones and roll-ups.
+pub fn analyse(input: &ScheduleInput) -> Analysis {
+    let (calendar, _, forecast) = plan(input);
     let milestones = milestone_forecasts(&calendar, &input.tasks, &forecast, &input.milestones);
     let risks = risks(
         &calendar,
@@ -245,7 +254,7 @@ mod tests {
                 x ^= x << 17;
                 TaskInput {
                     id: Uuid::from_u128(u128::from(x % 400) << 64),
-                    name: format!("task {n}"),
+                    name: format!("task {n}").into(),
                     ..TaskInput::default()
                 }
             })
@@ -256,7 +265,7 @@ mod tests {
         let ids = |v: &[TaskInput]| v.iter().map(|t| t.id).collect::<Vec<_>>();
         assert_eq!(ids(&tasks), ids(&expected));
         // Every task is still there, once.
-        let mut names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
+        let mut names: Vec<&str> = tasks.iter().map(|t| &*t.name).collect();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), 500);

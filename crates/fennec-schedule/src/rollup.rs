@@ -251,7 +251,7 @@ mod tests {
         );
         let r = rollups(&tasks, &f);
         assert_eq!(r.sequence.len(), 2);
-        assert_eq!(r.sequence[0].key.as_ref().unwrap().name, "sq010");
+        assert_eq!(&*r.sequence[0].key.as_ref().unwrap().name, "sq010");
         assert_eq!(r.sequence[0].tasks, 2);
         assert_eq!(r.sequence[0].remaining_minutes, 960);
         // Person 10: task 1 on Monday, his half of task 2 on Tuesday.

@@ -15,6 +15,8 @@
 //! * Groups are sorted by planned start (undated last), then name, then id;
 //!   rows by planned start, planned end, then task id.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -55,7 +57,9 @@ pub struct Progress {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineRow {
     pub task_id: Uuid,
-    pub name: String,
+    /// Shared with the input's task (see `Ref`).
+    #[serde(with = "crate::forecast::shared_name")]
+    pub name: Arc<str>,
     pub task_type: Option<Ref>,
     pub entity: Option<Ref>,
     pub assignees: Vec<Uuid>,
@@ -101,7 +105,7 @@ fn qualified(r: &Ref, parents: &[Option<&Ref>]) -> Ref {
         .iter()
         .flatten()
         .filter(|p| p.id != r.id && !p.name.is_empty())
-        .map(|p| p.name.as_str())
+        .map(|p| &*p.name)
         .collect();
     parts.push(&r.name);
     Ref::new(r.id, parts.join(" / "))
@@ -263,7 +267,7 @@ fn grouped(
                 g.planned_start.is_none(),
                 g.planned_start,
                 g.key.is_none(),
-                g.key.as_ref().map(|k| (k.name.as_str(), k.id)),
+                g.key.as_ref().map(|k| (&*k.name, k.id)),
             )
         }
         k(a).cmp(&k(b))
@@ -391,7 +395,7 @@ mod tests {
         let tl = timeline(&tasks, &f, GroupBy::Entity);
         assert_eq!(tl.groups.len(), 2);
         let g = &tl.groups[0];
-        assert_eq!(g.key.as_ref().unwrap().name, "sh0010");
+        assert_eq!(&*g.key.as_ref().unwrap().name, "sh0010");
         assert_eq!(g.planned_start, Some(d("2024-05-27")));
         assert_eq!(g.planned_end, Some(d("2024-06-07")));
         assert_eq!(g.actual_start, Some(d("2024-05-28")));
@@ -400,7 +404,7 @@ mod tests {
         assert_eq!(g.forecast_end, Some(d("2024-06-04")));
         assert_eq!(g.progress.done_tasks, 1);
         assert_eq!(g.progress.ratio, 0.25);
-        assert_eq!(g.tasks[0].name, "layout");
+        assert_eq!(&*g.tasks[0].name, "layout");
         assert_eq!(g.tasks[1].forecast_start, Some(d("2024-06-03")));
         assert!(tl.groups[1].key.is_none());
         assert!(!tl.groups[1].complete);

@@ -512,7 +512,7 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
                 );
                 let mut changes = vec![Change::AddPerson {
                     person_id: new.id,
-                    name: new.name.clone(),
+                    name: new.name.to_string(),
                     hours_per_day: None,
                     departments: vec![dep.id],
                 }];

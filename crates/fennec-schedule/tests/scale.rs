@@ -82,7 +82,7 @@ fn production(tasks: usize, people: usize) -> ScheduleInput {
             let s = rng.below(300);
             TaskInput {
                 id: Uuid::from_u128((u128::from(rng.next()) << 64) | u128::from(n)),
-                name: format!("task {n}"),
+                name: format!("task {n}").into(),
                 project: Some(Ref::new(Uuid::from_u128(1), "film")),
                 task_type: Some(types[rng.below(20) as usize].clone()),
                 entity: Some(Ref::new(
@@ -119,7 +119,7 @@ fn production(tasks: usize, people: usize) -> ScheduleInput {
             .iter()
             .enumerate()
             .map(|(i, ep)| Milestone {
-                name: ep.name.clone(),
+                name: ep.name.to_string(),
                 date: day(60 + 30 * i as u64),
                 kind: MilestoneKind::Milestone,
                 scope: Scope {

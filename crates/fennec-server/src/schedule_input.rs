@@ -13,7 +13,7 @@ use fennec_schedule::{
     Calendar, Cast, CastFeed, DateRange, Department, Link, LinkKind, Milestone, MilestoneKind,
     PersonCalendar, Ref, ScheduleInput, ScheduleOptions, Scope, StatusFlags, TaskInput,
 };
-use fennec_store::db::Exec;
+use fennec_store::db::{Db, Exec};
 use fennec_store::rows::{self, Select};
 use fennec_store::{schedule as facts, settings, SqlValue};
 use serde_json::Value;
@@ -51,9 +51,49 @@ fn date(dt: Option<chrono::NaiveDateTime>) -> Option<NaiveDate> {
     dt.map(|d| d.date())
 }
 
+/// One task's input, its names shared with the other tasks naming them.
+fn task_input(
+    t: facts::TaskFacts,
+    project: &Ref,
+    assignees: &mut HashMap<Uuid, Vec<Uuid>>,
+) -> TaskInput {
+    let kind = t.entity_type.as_ref().map(|(_, n)| &**n).unwrap_or("");
+    let (sequence, episode) = match kind {
+        "Shot" | "Scene" => (named(t.parent.clone()), named(t.grandparent.clone())),
+        "Sequence" => (named(t.entity.clone()), named(t.parent.clone())),
+        "Episode" => (None, named(t.entity.clone())),
+        _ => (None, None),
+    };
+    TaskInput {
+        id: t.id,
+        name: t.name,
+        project: Some(project.clone()),
+        task_type: named(t.task_type),
+        entity: named(t.entity),
+        entity_type: named(t.entity_type),
+        sequence,
+        episode,
+        assignees: assignees.remove(&t.id).unwrap_or_default(),
+        priority: t.priority,
+        estimate_minutes: t.estimation,
+        logged_minutes: t.duration,
+        start: date(t.start_date),
+        due: date(t.due_date),
+        real_start: date(t.real_start_date),
+        done_at: date(t.done_date),
+        status: StatusFlags {
+            is_done: t.is_done,
+            is_wip: t.is_wip,
+            is_retake: t.is_retake,
+            is_feedback_request: t.is_feedback_request,
+        },
+    }
+}
+
 /// The whole input for `project` as of `as_of`.
 pub async fn project_input(
     exec: &mut impl Exec,
+    db: &Db,
     project: &serde_json::Map<String, Value>,
     as_of: NaiveDate,
 ) -> ApiResult<ScheduleInput> {
@@ -62,51 +102,23 @@ pub async fn project_input(
         project_id,
         project.get("name").and_then(Value::as_str).unwrap_or(""),
     );
-    let task_facts = facts::project_tasks(exec, project_id).await?;
     let mut assignees: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for (task, person) in facts::project_assignments(exec, project_id).await? {
         assignees.entry(task).or_default().push(person);
     }
-    let mut tasks: Vec<TaskInput> = task_facts
-        .into_iter()
-        .map(|t| {
-            let kind = t
-                .entity_type
-                .as_ref()
-                .map(|(_, n)| n.as_str())
-                .unwrap_or("");
-            let (sequence, episode) = match kind {
-                "Shot" | "Scene" => (named(t.parent.clone()), named(t.grandparent.clone())),
-                "Sequence" => (named(t.entity.clone()), named(t.parent.clone())),
-                "Episode" => (None, named(t.entity.clone())),
-                _ => (None, None),
-            };
-            TaskInput {
-                id: t.id,
-                name: t.name,
-                project: Some(project_ref.clone()),
-                task_type: named(t.task_type),
-                entity: named(t.entity),
-                entity_type: named(t.entity_type),
-                sequence,
-                episode,
-                assignees: assignees.remove(&t.id).unwrap_or_default(),
-                priority: t.priority,
-                estimate_minutes: t.estimation,
-                logged_minutes: t.duration,
-                start: date(t.start_date),
-                due: date(t.due_date),
-                real_start: date(t.real_start_date),
-                done_at: date(t.done_date),
-                status: StatusFlags {
-                    is_done: t.is_done,
-                    is_wip: t.is_wip,
-                    is_retake: t.is_retake,
-                    is_feedback_request: t.is_feedback_request,
-                },
-            }
-        })
-        .collect();
+    // Sized once: on 150 000 tasks a vector grown by doubling held up to
+    // twice the ~50 MB the tasks need.
+    let count = facts::project_task_count(exec, project_id).await?;
+    let tasks = Vec::with_capacity(count);
+    let shared = project_ref.clone();
+    let (mut tasks, _) = facts::project_tasks(
+        exec,
+        db.sqlite_file(),
+        project_id,
+        (tasks, assignees),
+        move |(tasks, assignees), t| tasks.push(task_input(t, &shared, assignees)),
+    )
+    .await?;
     // Every pass of the analysis reads the tasks in id order: given so,
     // front to back (see `put_in_id_order`).
     fennec_schedule::put_in_id_order(&mut tasks);
@@ -248,14 +260,38 @@ pub async fn project_input(
 /// A task's full name for people: episode / sequence / entity / task type
 /// (sequences are named alike in every episode).
 pub fn task_display_name(t: &TaskInput) -> String {
-    let parts: Vec<&str> = [&t.episode, &t.sequence, &t.entity, &t.task_type]
-        .into_iter()
-        .filter_map(|r| r.as_ref().map(|r| r.name.as_str()))
-        .filter(|n| !n.is_empty())
-        .collect();
-    if parts.is_empty() {
-        t.name.clone()
-    } else {
-        parts.join(" / ")
+    FullName(t).to_string()
+}
+
+/// [`task_display_name`], written where it is shown: a risks or forecast
+/// answer names every task, and a `String` per row was ~10 MB of such an
+/// answer's peak on 150 000 tasks.
+pub struct FullName<'a>(pub &'a TaskInput);
+
+impl std::fmt::Display for FullName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = self.0;
+        let mut first = true;
+        for r in [&t.episode, &t.sequence, &t.entity, &t.task_type]
+            .into_iter()
+            .flatten()
+            .filter(|r| !r.name.is_empty())
+        {
+            if !first {
+                f.write_str(" / ")?;
+            }
+            first = false;
+            f.write_str(&r.name)?;
+        }
+        if first {
+            f.write_str(&t.name)?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for FullName<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }

@@ -3,6 +3,10 @@
 //! with its type, status flags and place in the hierarchy, the
 //! assignments, the team's day offs, milestones.
 
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::TryStreamExt;
 use sqlx::Row as _;
@@ -11,14 +15,15 @@ use uuid::Uuid;
 use crate::db::Exec;
 use crate::{on, Result};
 
-/// An id and its display name.
-pub type Named = Option<(Uuid, String)>;
+/// An id and its display name, shared by every task naming it (see
+/// [`Names`]).
+pub type Named = Option<(Uuid, Arc<str>)>;
 
 /// One task as the scheduler needs it.
 #[derive(Clone, Debug, Default)]
 pub struct TaskFacts {
     pub id: Uuid,
-    pub name: String,
+    pub name: Arc<str>,
     pub priority: i64,
     pub estimation: f64,
     pub duration: f64,
@@ -39,6 +44,37 @@ pub struct TaskFacts {
     pub grandparent: Named,
 }
 
+/// The names a project's tasks repeat, each kept once: on 150 000 tasks
+/// the six names of every task, copied, were ~90 MB of a schedule
+/// request's memory, for a few thousand distinct names.
+#[derive(Default)]
+struct Names {
+    by_id: HashMap<Uuid, Arc<str>>,
+    by_text: HashSet<Arc<str>>,
+}
+
+impl Names {
+    /// An id's name (one read sees one name per id).
+    fn named(&mut self, id: Option<Uuid>, name: Option<&str>) -> Named {
+        let id = id?;
+        let name = self
+            .by_id
+            .entry(id)
+            .or_insert_with(|| Arc::from(name.unwrap_or("")))
+            .clone();
+        Some((id, name))
+    }
+
+    fn text(&mut self, s: &str) -> Arc<str> {
+        if let Some(t) = self.by_text.get(s) {
+            return t.clone();
+        }
+        let t: Arc<str> = Arc::from(s);
+        self.by_text.insert(t.clone());
+        t
+    }
+}
+
 const TASKS_SQL: &str = "SELECT t.id, t.name, t.priority, t.estimation, t.duration, \
     t.start_date, t.due_date, t.real_start_date, t.done_date, \
     tt.id, tt.name, ts.is_done, ts.is_wip, ts.is_retake, ts.is_feedback_request, \
@@ -52,30 +88,64 @@ const TASKS_SQL: &str = "SELECT t.id, t.name, t.priority, t.estimation, t.durati
     LEFT JOIN entities p2 ON p2.id = p1.parent_id \
     WHERE t.project_id = $1 ORDER BY t.seq";
 
-macro_rules! named {
-    ($row:expr, $i:expr) => {{
-        let id: Option<Uuid> = $row.try_get($i)?;
-        let name: Option<String> = $row.try_get($i + 1)?;
-        id.map(|id| (id, name.unwrap_or_default()))
-    }};
+/// How many tasks a project has: the caller sizes its vector once (a
+/// vector grown by doubling holds up to twice the room it needs).
+pub async fn project_task_count(exec: &mut impl Exec, project: Uuid) -> Result<usize> {
+    let sql = "SELECT COUNT(*) FROM tasks WHERE project_id = $1";
+    let (n,): (i64,) = on!(exec, c => sqlx::query_as(sql).bind(project).fetch_one(&mut *c).await?);
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Every task of a project, in creation order: on SQLite the project's
-/// index gives them so without sorting (`ORDER BY t.id`, the order the
-/// analysis reads them in, made SQLite's sorter hold every row: a third of
-/// a schedule request's new memory on 150 000 tasks; the caller puts them
-/// in id order in place, see `fennec_schedule::put_in_id_order`). Each row
-/// becomes its `TaskFacts` as it comes: collecting the rows first held
-/// every column of every task in the driver's copies (on 150 000 tasks,
-/// 350 of the 700 MB a critical-path request used).
-pub async fn project_tasks(exec: &mut impl Exec, project: Uuid) -> Result<Vec<TaskFacts>> {
-    let facts = on!(exec, c => {
+/// Every task of a project, in creation order, handed to `each` as it is
+/// read (then `each` is given back): collecting the rows first held every
+/// column of every task in the driver's copies (on 150 000 tasks, 350 of
+/// the 700 MB a critical-path request used). On SQLite the project's index
+/// gives them in that order without sorting (`ORDER BY t.id` made SQLite's
+/// sorter hold every row; the caller puts them in id order in place, see
+/// `fennec_schedule::put_in_id_order`).
+///
+/// On a SQLite file (`db.sqlite_file()`) they are read on a blocking
+/// rusqlite cursor (sqlite_stream.rs): sqlx's per-row hand-over was most of
+/// the seconds a schedule request on 150 000 tasks spent loading.
+pub async fn project_tasks<S, F>(
+    exec: &mut impl Exec,
+    file: Option<PathBuf>,
+    project: Uuid,
+    mut state: S,
+    mut each: F,
+) -> Result<S>
+where
+    S: Send + 'static,
+    F: FnMut(&mut S, TaskFacts) + Send + 'static,
+{
+    if let Some(file) = file {
+        return tokio::task::spawn_blocking(move || {
+            crate::sqlite_stream::with_reader(&file, |conn| {
+                read_task_facts(conn, project, &mut |t| each(&mut state, t))?;
+                Ok(state)
+            })
+        })
+        .await
+        .map_err(|e| crate::StoreError::Config(format!("schedule read: {e}")))?;
+    }
+    on!(exec, c => {
+        let mut names = Names::default();
         let mut rows = sqlx::query(TASKS_SQL).bind(project).fetch(&mut *c);
-        let mut out = Vec::new();
         while let Some(r) = rows.try_next().await? {
-            out.push(TaskFacts {
+            let mut named = |i: usize| -> Result<Named> {
+                let id: Option<Uuid> = r.try_get(i)?;
+                let name: Option<&str> = r.try_get(i + 1)?;
+                Ok(names.named(id, name))
+            };
+            let task_type = named(9)?;
+            let entity = named(15)?;
+            let entity_type = named(17)?;
+            let parent = named(19)?;
+            let grandparent = named(21)?;
+            let name = r.try_get::<Option<&str>, _>(1)?.unwrap_or_default();
+            each(&mut state, TaskFacts {
                 id: r.try_get(0)?,
-                name: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
+                name: names.text(name),
                 priority: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
                 estimation: r.try_get::<Option<f64>, _>(3)?.unwrap_or(0.0),
                 duration: r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0),
@@ -83,20 +153,70 @@ pub async fn project_tasks(exec: &mut impl Exec, project: Uuid) -> Result<Vec<Ta
                 due_date: r.try_get(6)?,
                 real_start_date: r.try_get(7)?,
                 done_date: r.try_get(8)?,
-                task_type: named!(r, 9),
+                task_type,
                 is_done: r.try_get::<Option<bool>, _>(11)?.unwrap_or(false),
                 is_wip: r.try_get::<Option<bool>, _>(12)?.unwrap_or(false),
                 is_retake: r.try_get::<Option<bool>, _>(13)?.unwrap_or(false),
                 is_feedback_request: r.try_get::<Option<bool>, _>(14)?.unwrap_or(false),
-                entity: named!(r, 15),
-                entity_type: named!(r, 17),
-                parent: named!(r, 19),
-                grandparent: named!(r, 21),
+                entity,
+                entity_type,
+                parent,
+                grandparent,
             });
         }
-        out
     });
-    Ok(facts)
+    Ok(state)
+}
+
+/// The rusqlite side of [`project_tasks`]: `TASKS_SQL`'s columns, read in
+/// place.
+fn read_task_facts(
+    conn: &rusqlite::Connection,
+    project: Uuid,
+    each: &mut dyn FnMut(TaskFacts),
+) -> Result<()> {
+    use crate::sqlite_stream::{bool_opt, dt_opt, float_opt, int_opt, lite, str_opt, uuid_opt};
+    let mut stmt = conn.prepare(TASKS_SQL).map_err(lite)?;
+    stmt.raw_bind_parameter(1, &project.as_bytes()[..])
+        .map_err(lite)?;
+    let mut rows = stmt.raw_query();
+    let mut names = Names::default();
+    while let Some(r) = rows.next().map_err(lite)? {
+        let mut named = |i: usize| -> Result<Named> {
+            let id = uuid_opt(r, i)?;
+            let name = str_opt(r, i + 1)?;
+            Ok(names.named(id, name))
+        };
+        let task_type = named(9)?;
+        let entity = named(15)?;
+        let entity_type = named(17)?;
+        let parent = named(19)?;
+        let grandparent = named(21)?;
+        let name = str_opt(r, 1)?.unwrap_or_default();
+        let id =
+            uuid_opt(r, 0)?.ok_or_else(|| crate::StoreError::Config("a task without id".into()))?;
+        each(TaskFacts {
+            id,
+            name: names.text(name),
+            priority: int_opt(r, 2)?.unwrap_or(0),
+            estimation: float_opt(r, 3)?.unwrap_or(0.0),
+            duration: float_opt(r, 4)?.unwrap_or(0.0),
+            start_date: dt_opt(r, 5)?,
+            due_date: dt_opt(r, 6)?,
+            real_start_date: dt_opt(r, 7)?,
+            done_date: dt_opt(r, 8)?,
+            task_type,
+            is_done: bool_opt(r, 11)?.unwrap_or(false),
+            is_wip: bool_opt(r, 12)?.unwrap_or(false),
+            is_retake: bool_opt(r, 13)?.unwrap_or(false),
+            is_feedback_request: bool_opt(r, 14)?.unwrap_or(false),
+            entity,
+            entity_type,
+            parent,
+            grandparent,
+        });
+    }
+    Ok(())
 }
 
 /// (task, person) assignments of a project's tasks, in assignment order.

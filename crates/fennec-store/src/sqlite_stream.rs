@@ -241,7 +241,7 @@ fn produce_on(
 
 // ------------------------------------------------------------ typed reads
 
-fn uuid_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<Uuid>, StoreError> {
+pub(crate) fn uuid_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<Uuid>, StoreError> {
     match row.get_ref(i).map_err(lite)? {
         ValueRef::Null => Ok(None),
         v => uuid_of(v).map(Some),
@@ -252,7 +252,7 @@ fn uuid_req(row: &rusqlite::Row<'_>, i: usize) -> Result<Uuid, StoreError> {
     uuid_of(row.get_ref(i).map_err(lite)?)
 }
 
-fn int_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<i64>, StoreError> {
+pub(crate) fn int_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<i64>, StoreError> {
     match row.get_ref(i).map_err(lite)? {
         ValueRef::Null => Ok(None),
         ValueRef::Integer(n) => Ok(Some(n)),
@@ -260,7 +260,7 @@ fn int_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<i64>, StoreError>
     }
 }
 
-fn float_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<f64>, StoreError> {
+pub(crate) fn float_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<f64>, StoreError> {
     match row.get_ref(i).map_err(lite)? {
         ValueRef::Null => Ok(None),
         ValueRef::Real(f) => Ok(Some(f)),
@@ -269,7 +269,7 @@ fn float_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<f64>, StoreErro
     }
 }
 
-fn bool_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<bool>, StoreError> {
+pub(crate) fn bool_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<bool>, StoreError> {
     match row.get_ref(i).map_err(lite)? {
         ValueRef::Null => Ok(None),
         ValueRef::Integer(n) => Ok(Some(n != 0)),
@@ -281,6 +281,18 @@ fn text_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<String>, StoreEr
     match row.get_ref(i).map_err(lite)? {
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) => Ok(Some(text(t)?.to_owned())),
+        v => Err(bad(Kind::Text, v)),
+    }
+}
+
+/// A text column borrowed from the row, not copied.
+pub(crate) fn str_opt<'r>(
+    row: &'r rusqlite::Row<'_>,
+    i: usize,
+) -> Result<Option<&'r str>, StoreError> {
+    match row.get_ref(i).map_err(lite)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => text(t).map(Some),
         v => Err(bad(Kind::Text, v)),
     }
 }
@@ -344,7 +356,10 @@ fn fallback_datetime(t: &str) -> Option<NaiveDateTime> {
     .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
 }
 
-fn dt_opt(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<NaiveDateTime>, StoreError> {
+pub(crate) fn dt_opt(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+) -> Result<Option<NaiveDateTime>, StoreError> {
     match row.get_ref(i).map_err(lite)? {
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) => {
