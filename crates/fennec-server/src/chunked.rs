@@ -111,6 +111,30 @@ fn typed_response(content_type: &'static str, body: Body) -> Response {
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
+/// A JSON array written from an iterator as it is serialised, so a
+/// schedule answer's rows (one per task: 150 000 on the biggest
+/// productions) are never gathered in a vector first.
+pub struct SeqFrom<I>(std::cell::Cell<Option<I>>);
+
+impl<I> SeqFrom<I> {
+    pub fn new(rows: I) -> Self {
+        SeqFrom(std::cell::Cell::new(Some(rows)))
+    }
+}
+
+impl<I> serde::Serialize for SeqFrom<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(rows) => s.collect_seq(rows),
+            None => Err(serde::ser::Error::custom("an answer's rows written twice")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,29 +158,5 @@ mod tests {
         let answer =
             json_from_blocking(|_| Err(serde_json::Error::io(io::Error::other("no")))).await;
         assert!(answer.is_err());
-    }
-}
-
-/// A JSON array written from an iterator as it is serialised, so a
-/// schedule answer's rows (one per task: 150 000 on the biggest
-/// productions) are never gathered in a vector first.
-pub struct SeqFrom<I>(std::cell::Cell<Option<I>>);
-
-impl<I> SeqFrom<I> {
-    pub fn new(rows: I) -> Self {
-        SeqFrom(std::cell::Cell::new(Some(rows)))
-    }
-}
-
-impl<I> serde::Serialize for SeqFrom<I>
-where
-    I: Iterator,
-    I::Item: serde::Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0.take() {
-            Some(rows) => s.collect_seq(rows),
-            None => Err(serde::ser::Error::custom("an answer's rows written twice")),
-        }
     }
 }
