@@ -973,6 +973,21 @@ def test_kitsu_production_edited_from_the_productions_list_lands(browser, kitsu_
         session.close()
 
 
+def fill_until_kept(session: Session, values: dict, tries: int = 5):
+    """Fills a modal's fields and waits until they still hold the values a
+    moment later. Kitsu's Create-assets modal re-renders when its asset
+    types and task types finish loading, and a re-render resets fields
+    filled before it; confirming then would send the reset values."""
+    for _ in range(tries):
+        for field, value in values.items():
+            field.fill(value)
+        session.page.wait_for_timeout(500)
+        if all(field.input_value() == value for field, value in values.items()):
+            return
+    for field, value in values.items():
+        expect(field).to_have_value(value)
+
+
 def test_kitsu_asset_created_from_the_assets_page_lands(browser, kitsu_server, facts, artifacts):
     """A supervisor's breakdown write on the assets page: a new asset with
     a description, from the Create assets modal (Kitsu sends
@@ -988,8 +1003,10 @@ def test_kitsu_asset_created_from_the_assets_page_lands(browser, kitsu_server, f
         modal = session.page.locator(".modal.is-active")
         expect(modal).to_be_visible(timeout=30_000)
         session.page.wait_for_load_state("networkidle", timeout=30_000)
-        modal.get_by_label("Name").fill(name)
-        modal.get_by_label("Description").fill("Chipped, on the kitchen shelf")
+        fill_until_kept(session, {
+            modal.get_by_label("Name"): name,
+            modal.get_by_label("Description"): "Chipped, on the kitchen shelf",
+        })
 
         def created(response):
             return response.request.method == "POST" and response.url.endswith("/assets/new")
@@ -1006,7 +1023,8 @@ def test_kitsu_asset_created_from_the_assets_page_lands(browser, kitsu_server, f
         asset_id = answer.value.json()["id"]
         asset = api.get(f"{session.base}/api/data/assets/{asset_id}").json()
         assert (asset["name"], asset["description"], asset["project_id"]) == (
-            name, "Chipped, on the kitchen shelf", facts.pid)
+            name, "Chipped, on the kitchen shelf", facts.pid), (
+            "Kitsu sent", answer.value.request.post_data, "Fennec holds", asset)
         made = {t["id"] for t in tasks_answer.value.json()}
         assert made, "Kitsu created no task for the new asset"
         listed = api.get(f"{session.base}/api/data/assets/{asset_id}/tasks").json()
