@@ -14,7 +14,10 @@ mod seed;
 mod table_copy;
 
 // mimalloc returns freed memory to the system and scales across threads;
-// glibc's allocator kept gigabytes after one large schedule answer.
+// glibc's allocator kept gigabytes after one large schedule answer. The
+// `system-allocator` feature leaves it out, so that heap profilers that
+// hook malloc (heaptrack) see the server's allocations (bench/README.md).
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
