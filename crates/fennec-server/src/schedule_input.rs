@@ -52,11 +52,7 @@ fn date(dt: Option<chrono::NaiveDateTime>) -> Option<NaiveDate> {
 }
 
 /// One task's input, its names shared with the other tasks naming them.
-fn task_input(
-    t: facts::TaskFacts,
-    project: &Ref,
-    assignees: &mut HashMap<Uuid, Vec<Uuid>>,
-) -> TaskInput {
+fn task_input(t: facts::TaskFacts, project: &Ref, assignments: &[(Uuid, Uuid)]) -> TaskInput {
     let kind = t.entity_type.as_ref().map(|(_, n)| &**n).unwrap_or("");
     let (sequence, episode) = match kind {
         "Shot" | "Scene" => (named(t.parent.clone()), named(t.grandparent.clone())),
@@ -73,7 +69,7 @@ fn task_input(
         entity_type: named(t.entity_type),
         sequence,
         episode,
-        assignees: assignees.remove(&t.id).unwrap_or_default(),
+        assignees: assignees_of(assignments, t.id),
         priority: t.priority,
         estimate_minutes: t.estimation,
         logged_minutes: t.duration,
@@ -90,6 +86,16 @@ fn task_input(
     }
 }
 
+/// A task's people, from assignments sorted by task.
+fn assignees_of(assignments: &[(Uuid, Uuid)], task: Uuid) -> Vec<Uuid> {
+    let from = assignments.partition_point(|(t, _)| *t < task);
+    assignments[from..]
+        .iter()
+        .take_while(|(t, _)| *t == task)
+        .map(|(_, p)| *p)
+        .collect()
+}
+
 /// The whole input for `project` as of `as_of`.
 pub async fn project_input(
     exec: &mut impl Exec,
@@ -102,10 +108,7 @@ pub async fn project_input(
         project_id,
         project.get("name").and_then(Value::as_str).unwrap_or(""),
     );
-    let mut assignees: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (task, person) in facts::project_assignments(exec, project_id).await? {
-        assignees.entry(task).or_default().push(person);
-    }
+    let assignments = facts::project_assignments(exec, db.sqlite_file(), project_id).await?;
     // Sized once: on 150 000 tasks a vector grown by doubling held up to
     // twice the ~50 MB the tasks need.
     let count = facts::project_task_count(exec, project_id).await?;
@@ -115,8 +118,8 @@ pub async fn project_input(
         exec,
         db.sqlite_file(),
         project_id,
-        (tasks, assignees),
-        move |(tasks, assignees), t| tasks.push(task_input(t, &shared, assignees)),
+        (tasks, assignments),
+        move |(tasks, assignments), t| tasks.push(task_input(t, &shared, assignments)),
     )
     .await?;
     // Every pass of the analysis reads the tasks in id order: given so,
@@ -124,7 +127,7 @@ pub async fn project_input(
     fennec_schedule::put_in_id_order(&mut tasks);
 
     let task_type_order = facts::task_type_order(exec, project_id).await?;
-    let casting = facts::project_casting(exec, project_id)
+    let casting = facts::project_casting(exec, db.sqlite_file(), project_id)
         .await?
         .into_iter()
         .map(|(shot_id, asset_id)| Cast { shot_id, asset_id })
