@@ -52,7 +52,7 @@ fn date(dt: Option<chrono::NaiveDateTime>) -> Option<NaiveDate> {
 }
 
 /// One task's input, its names shared with the other tasks naming them.
-fn task_input(t: facts::TaskFacts, project: &Ref, assignments: &[(Uuid, Uuid)]) -> TaskInput {
+fn task_input(t: facts::TaskFacts, project: &Ref) -> TaskInput {
     let kind = t.entity_type.as_ref().map(|(_, n)| &**n).unwrap_or("");
     let (sequence, episode) = match kind {
         "Shot" | "Scene" => (named(t.parent.clone()), named(t.grandparent.clone())),
@@ -69,7 +69,7 @@ fn task_input(t: facts::TaskFacts, project: &Ref, assignments: &[(Uuid, Uuid)]) 
         entity_type: named(t.entity_type),
         sequence,
         episode,
-        assignees: assignees_of(assignments, t.id),
+        assignees: Vec::new(),
         priority: t.priority,
         estimate_minutes: t.estimation,
         logged_minutes: t.duration,
@@ -86,14 +86,17 @@ fn task_input(t: facts::TaskFacts, project: &Ref, assignments: &[(Uuid, Uuid)]) 
     }
 }
 
-/// A task's people, from assignments sorted by task.
-fn assignees_of(assignments: &[(Uuid, Uuid)], task: Uuid) -> Vec<Uuid> {
-    let from = assignments.partition_point(|(t, _)| *t < task);
-    assignments[from..]
-        .iter()
-        .take_while(|(t, _)| *t == task)
-        .map(|(_, p)| *p)
-        .collect()
+/// Gives each task its people: `tasks` in id order, `assignments` sorted
+/// by task (then assignment order), walked side by side.
+fn give_assignees(tasks: &mut [TaskInput], assignments: &[(Uuid, Uuid)]) {
+    let mut rest = assignments;
+    for t in tasks {
+        let from = rest.partition_point(|(task, _)| *task < t.id);
+        rest = &rest[from..];
+        let n = rest.iter().take_while(|(task, _)| *task == t.id).count();
+        t.assignees = rest[..n].iter().map(|(_, p)| *p).collect();
+        rest = &rest[n..];
+    }
 }
 
 /// The whole input for `project` as of `as_of`.
@@ -108,27 +111,29 @@ pub async fn project_input(
         project_id,
         project.get("name").and_then(Value::as_str).unwrap_or(""),
     );
-    let assignments = facts::project_assignments(exec, db.sqlite_file(), project_id).await?;
     // Sized once: on 150 000 tasks a vector grown by doubling held up to
     // twice the ~50 MB the tasks need.
     let count = facts::project_task_count(exec, project_id).await?;
     let tasks = Vec::with_capacity(count);
     let shared = project_ref.clone();
-    let (mut tasks, _) = facts::project_tasks(
+    let loaded = facts::project_facts(
         exec,
         db.sqlite_file(),
         project_id,
-        (tasks, assignments),
-        move |(tasks, assignments), t| tasks.push(task_input(t, &shared, assignments)),
+        tasks,
+        move |tasks: &mut Vec<TaskInput>, t| tasks.push(task_input(t, &shared)),
     )
     .await?;
+    let mut tasks = loaded.state;
     // Every pass of the analysis reads the tasks in id order: given so,
     // front to back (see `put_in_id_order`).
     fennec_schedule::put_in_id_order(&mut tasks);
+    give_assignees(&mut tasks, &loaded.assignments);
+    drop(loaded.assignments);
 
     let task_type_order = facts::task_type_order(exec, project_id).await?;
-    let casting = facts::project_casting(exec, db.sqlite_file(), project_id)
-        .await?
+    let casting = loaded
+        .casting
         .into_iter()
         .map(|(shot_id, asset_id)| Cast { shot_id, asset_id })
         .collect();

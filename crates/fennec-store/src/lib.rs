@@ -27,6 +27,7 @@ pub mod quotas;
 pub mod raw_json;
 pub mod rows;
 pub mod schedule;
+mod schedule_lite;
 pub mod settings;
 pub mod sqlite_stream;
 pub mod stream;

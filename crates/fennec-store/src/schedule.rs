@@ -48,14 +48,14 @@ pub struct TaskFacts {
 /// the six names of every task, copied, were ~90 MB of a schedule
 /// request's memory, for a few thousand distinct names.
 #[derive(Default)]
-struct Names {
+pub(crate) struct Names {
     by_id: HashMap<Uuid, Arc<str>>,
     by_text: HashSet<Arc<str>>,
 }
 
 impl Names {
     /// An id's name (one read sees one name per id).
-    fn named(&mut self, id: Option<Uuid>, name: Option<&str>) -> Named {
+    pub(crate) fn named(&mut self, id: Option<Uuid>, name: Option<&str>) -> Named {
         let id = id?;
         let name = self
             .by_id
@@ -65,7 +65,7 @@ impl Names {
         Some((id, name))
     }
 
-    fn text(&mut self, s: &str) -> Arc<str> {
+    pub(crate) fn text(&mut self, s: &str) -> Arc<str> {
         if let Some(t) = self.by_text.get(s) {
             return t.clone();
         }
@@ -96,38 +96,104 @@ pub async fn project_task_count(exec: &mut impl Exec, project: Uuid) -> Result<u
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
+/// What [`project_facts`] read besides the tasks.
+pub struct ProjectFacts<S> {
+    /// What the tasks were handed to.
+    pub state: S,
+    /// How many tasks were read.
+    pub task_count: usize,
+    /// (task, person), sorted by task, each task's people in assignment
+    /// order (the caller walks them beside its tasks in id order, where a
+    /// map per task cost ~10 MB on 150 000 tasks).
+    pub assignments: Vec<(Uuid, Uuid)>,
+    /// The assets cast in the project's shots, (shot, asset) in casting
+    /// order (Zou's `entity_links` whose casting side is a shot).
+    pub casting: Vec<(Uuid, Uuid)>,
+}
+
+const ASSIGNMENTS_SQL: &str = "SELECT a.task_id, a.person_id, a.seq FROM assignations a \
+    JOIN tasks t ON t.id = a.task_id WHERE t.project_id = $1";
+
+const CASTING_SQL: &str = "SELECT l.entity_in_id, l.entity_out_id, l.seq FROM entity_links l \
+    JOIN entities s ON s.id = l.entity_in_id \
+    JOIN entity_types st ON st.id = s.entity_type_id \
+    WHERE s.project_id = $1 AND st.name = 'Shot'";
+
 /// Every task of a project, in creation order, handed to `each` as it is
-/// read (then `each` is given back): collecting the rows first held every
+/// read (then `each` is given back in [`ProjectFacts::state`]), with the
+/// project's assignments and casting: collecting the rows first held every
 /// column of every task in the driver's copies (on 150 000 tasks, 350 of
 /// the 700 MB a critical-path request used). On SQLite the project's index
 /// gives them in that order without sorting (`ORDER BY t.id` made SQLite's
 /// sorter hold every row; the caller puts them in id order in place, see
 /// `fennec_schedule::put_in_id_order`).
 ///
-/// On a SQLite file (`db.sqlite_file()`) they are read on a blocking
-/// rusqlite cursor (sqlite_stream.rs): sqlx's per-row hand-over was most of
-/// the seconds a schedule request on 150 000 tasks spent loading.
-pub async fn project_tasks<S, F>(
+/// On a SQLite file (`db.sqlite_file()`) all of it is read in one read
+/// transaction on a blocking rusqlite cursor (schedule_lite.rs): sqlx's
+/// per-row hand-over was most of the seconds a schedule request on 150 000
+/// tasks spent loading.
+pub async fn project_facts<S, F>(
     exec: &mut impl Exec,
     file: Option<PathBuf>,
     project: Uuid,
-    mut state: S,
+    state: S,
     mut each: F,
-) -> Result<S>
+) -> Result<ProjectFacts<S>>
 where
     S: Send + 'static,
     F: FnMut(&mut S, TaskFacts) + Send + 'static,
 {
-    if let Some(file) = file {
-        return tokio::task::spawn_blocking(move || {
+    let mut facts = if let Some(file) = file {
+        tokio::task::spawn_blocking(move || {
             crate::sqlite_stream::with_reader(&file, |conn| {
-                read_task_facts(conn, project, &mut |t| each(&mut state, t))?;
-                Ok(state)
+                let mut state = state;
+                // The ids read, to pick the project's assignments.
+                let mut ids = Vec::new();
+                crate::schedule_lite::read_task_facts(conn, project, &mut |t| {
+                    ids.push(t.id);
+                    each(&mut state, t)
+                })?;
+                let task_count = ids.len();
+                let assignments = crate::schedule_lite::read_assignments(conn, project, ids)?;
+                let casting =
+                    crate::schedule_lite::read_seq_pairs(conn, CASTING_SQL, Some(project))?;
+                Ok((state, task_count, assignments, casting))
             })
         })
         .await
-        .map_err(|e| crate::StoreError::Config(format!("schedule read: {e}")))?;
-    }
+        .map_err(|e| crate::StoreError::Config(format!("schedule read: {e}")))??
+    } else {
+        let (state, task_count) = sqlx_task_facts(exec, project, state, each).await?;
+        let assignments: Vec<(Uuid, Uuid, i64)> = on!(exec, c =>
+            sqlx::query_as(ASSIGNMENTS_SQL).bind(project).fetch_all(&mut *c).await?);
+        let casting: Vec<(Uuid, Uuid, i64)> = on!(exec, c =>
+            sqlx::query_as(CASTING_SQL).bind(project).fetch_all(&mut *c).await?);
+        (state, task_count, assignments, casting)
+    };
+    // No ORDER BY in the queries: sorting 150 000 joined rows took a
+    // temporary B-tree in SQLite.
+    facts.2.sort_unstable_by_key(|&(task, _, seq)| (task, seq));
+    facts.3.sort_unstable_by_key(|&(_, _, seq)| seq);
+    let pairs = |rows: Vec<(Uuid, Uuid, i64)>| rows.into_iter().map(|(a, b, _)| (a, b)).collect();
+    Ok(ProjectFacts {
+        state: facts.0,
+        task_count: facts.1,
+        assignments: pairs(facts.2),
+        casting: pairs(facts.3),
+    })
+}
+
+/// The tasks through sqlx, joined in one query (PostgreSQL).
+async fn sqlx_task_facts<S, F>(
+    exec: &mut impl Exec,
+    project: Uuid,
+    mut state: S,
+    mut each: F,
+) -> Result<(S, usize)>
+where
+    F: FnMut(&mut S, TaskFacts),
+{
+    let mut task_count = 0;
     on!(exec, c => {
         let mut names = Names::default();
         let mut rows = sqlx::query(TASKS_SQL).bind(project).fetch(&mut *c);
@@ -143,6 +209,7 @@ where
             let parent = named(19)?;
             let grandparent = named(21)?;
             let name = r.try_get::<Option<&str>, _>(1)?.unwrap_or_default();
+            task_count += 1;
             each(&mut state, TaskFacts {
                 id: r.try_get(0)?,
                 name: names.text(name),
@@ -165,117 +232,7 @@ where
             });
         }
     });
-    Ok(state)
-}
-
-/// The rusqlite side of [`project_tasks`]: `TASKS_SQL`'s columns, read in
-/// place.
-fn read_task_facts(
-    conn: &rusqlite::Connection,
-    project: Uuid,
-    each: &mut dyn FnMut(TaskFacts),
-) -> Result<()> {
-    use crate::sqlite_stream::{bool_opt, dt_opt, float_opt, int_opt, lite, str_opt, uuid_opt};
-    let mut stmt = conn.prepare(TASKS_SQL).map_err(lite)?;
-    stmt.raw_bind_parameter(1, &project.as_bytes()[..])
-        .map_err(lite)?;
-    let mut rows = stmt.raw_query();
-    let mut names = Names::default();
-    while let Some(r) = rows.next().map_err(lite)? {
-        let mut named = |i: usize| -> Result<Named> {
-            let id = uuid_opt(r, i)?;
-            let name = str_opt(r, i + 1)?;
-            Ok(names.named(id, name))
-        };
-        let task_type = named(9)?;
-        let entity = named(15)?;
-        let entity_type = named(17)?;
-        let parent = named(19)?;
-        let grandparent = named(21)?;
-        let name = str_opt(r, 1)?.unwrap_or_default();
-        let id =
-            uuid_opt(r, 0)?.ok_or_else(|| crate::StoreError::Config("a task without id".into()))?;
-        each(TaskFacts {
-            id,
-            name: names.text(name),
-            priority: int_opt(r, 2)?.unwrap_or(0),
-            estimation: float_opt(r, 3)?.unwrap_or(0.0),
-            duration: float_opt(r, 4)?.unwrap_or(0.0),
-            start_date: dt_opt(r, 5)?,
-            due_date: dt_opt(r, 6)?,
-            real_start_date: dt_opt(r, 7)?,
-            done_date: dt_opt(r, 8)?,
-            task_type,
-            is_done: bool_opt(r, 11)?.unwrap_or(false),
-            is_wip: bool_opt(r, 12)?.unwrap_or(false),
-            is_retake: bool_opt(r, 13)?.unwrap_or(false),
-            is_feedback_request: bool_opt(r, 14)?.unwrap_or(false),
-            entity,
-            entity_type,
-            parent,
-            grandparent,
-        });
-    }
-    Ok(())
-}
-
-/// (task, person) assignments of a project's tasks, sorted by task, each
-/// task's people in assignment order (the caller finds a task's people by
-/// binary search, where a map per task cost ~10 MB on 150 000 tasks).
-pub async fn project_assignments(
-    exec: &mut impl Exec,
-    file: Option<PathBuf>,
-    project: Uuid,
-) -> Result<Vec<(Uuid, Uuid)>> {
-    // No ORDER BY: sorting 150 000 joined rows took a temporary B-tree in
-    // SQLite; they are sorted here by (task, seq).
-    let sql = "SELECT a.task_id, a.person_id, a.seq FROM assignations a \
-               JOIN tasks t ON t.id = a.task_id WHERE t.project_id = $1";
-    let mut rows = seq_pairs(exec, file, sql, project).await?;
-    rows.sort_unstable_by_key(|&(task, _, seq)| (task, seq));
-    Ok(rows.into_iter().map(|(t, p, _)| (t, p)).collect())
-}
-
-/// The rows `(uuid, uuid, seq)` of `sql` for `project`: on a SQLite file
-/// on the rusqlite cursor (sqlx's per-row hand-over made the 260 000
-/// assignment and casting rows of a 150 000-task production cost seconds),
-/// through sqlx elsewhere.
-async fn seq_pairs(
-    exec: &mut impl Exec,
-    file: Option<PathBuf>,
-    sql: &'static str,
-    project: Uuid,
-) -> Result<Vec<(Uuid, Uuid, i64)>> {
-    if let Some(file) = file {
-        return tokio::task::spawn_blocking(move || {
-            crate::sqlite_stream::with_reader(&file, |conn| read_seq_pairs(conn, sql, project))
-        })
-        .await
-        .map_err(|e| crate::StoreError::Config(format!("schedule read: {e}")))?;
-    }
-    Ok(on!(exec, c => sqlx::query_as(sql).bind(project).fetch_all(&mut *c).await?))
-}
-
-fn read_seq_pairs(
-    conn: &rusqlite::Connection,
-    sql: &str,
-    project: Uuid,
-) -> Result<Vec<(Uuid, Uuid, i64)>> {
-    use crate::sqlite_stream::{int_opt, lite, uuid_opt};
-    let mut stmt = conn.prepare(sql).map_err(lite)?;
-    stmt.raw_bind_parameter(1, &project.as_bytes()[..])
-        .map_err(lite)?;
-    let mut rows = stmt.raw_query();
-    let mut out = Vec::new();
-    let missing = || crate::StoreError::Config("a link row without its ends".into());
-    while let Some(r) = rows.next().map_err(lite)? {
-        out.push((
-            uuid_opt(r, 0)?.ok_or_else(missing)?,
-            uuid_opt(r, 1)?.ok_or_else(missing)?,
-            int_opt(r, 2)?.unwrap_or(0),
-        ));
-    }
-    Ok(out)
+    Ok((state, task_count))
 }
 
 /// A person the forecast lays work on: id, display name.
@@ -458,23 +415,6 @@ pub async fn departments(exec: &mut impl Exec) -> Result<Vec<DepartmentFacts>> {
             (id, name, members, tts)
         })
         .collect())
-}
-
-/// The assets cast in the project's shots: (shot, asset), in casting order
-/// (Zou's `entity_links` whose casting side is a shot).
-pub async fn project_casting(
-    exec: &mut impl Exec,
-    file: Option<PathBuf>,
-    project: Uuid,
-) -> Result<Vec<(Uuid, Uuid)>> {
-    // Sorted here rather than by SQLite, as the assignments are.
-    let sql = "SELECT l.entity_in_id, l.entity_out_id, l.seq FROM entity_links l \
-        JOIN entities s ON s.id = l.entity_in_id \
-        JOIN entity_types st ON st.id = s.entity_type_id \
-        WHERE s.project_id = $1 AND st.name = 'Shot'";
-    let mut rows = seq_pairs(exec, file, sql, project).await?;
-    rows.sort_unstable_by_key(|&(_, _, seq)| seq);
-    Ok(rows.into_iter().map(|(s, a, _)| (s, a)).collect())
 }
 
 /// A production's own cast feeds (`fennec_cast_feeds`): (asset task type,
