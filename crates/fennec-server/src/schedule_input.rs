@@ -265,6 +265,41 @@ pub async fn project_input(
     })
 }
 
+/// The input's tasks found by id: they are in id order (see
+/// `fennec_schedule::put_in_id_order`), so a binary search finds one,
+/// where a map per request held ~7 MB on 150 000 tasks.
+pub struct TasksById<'a> {
+    tasks: &'a [TaskInput],
+    /// Positions in id order, for an input that is not (a what-if's may
+    /// not be).
+    order: Option<Vec<u32>>,
+}
+
+impl<'a> TasksById<'a> {
+    pub fn new(tasks: &'a [TaskInput]) -> Self {
+        let order = (!tasks.is_sorted_by_key(|t| t.id)).then(|| {
+            let mut order: Vec<u32> = (0..tasks.len() as u32).collect();
+            order.sort_by_key(|&i| tasks[i as usize].id);
+            order
+        });
+        TasksById { tasks, order }
+    }
+
+    pub fn get(&self, id: &Uuid) -> Option<&'a TaskInput> {
+        let tasks = self.tasks;
+        match &self.order {
+            None => tasks
+                .binary_search_by_key(id, |t| t.id)
+                .ok()
+                .map(|i| &tasks[i]),
+            Some(order) => order
+                .binary_search_by_key(id, |&i| tasks[i as usize].id)
+                .ok()
+                .map(|i| &tasks[order[i] as usize]),
+        }
+    }
+}
+
 /// A task's full name for people: episode / sequence / entity / task type
 /// (sequences are named alike in every episode).
 pub fn task_display_name(t: &TaskInput) -> String {

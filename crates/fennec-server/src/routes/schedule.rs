@@ -30,7 +30,7 @@ use crate::chunked::SeqFrom;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, JsonBody, Path, QueryPairs};
 use crate::schedule_input::{
-    project_input, studio_calendar, task_display_name, FullName, CALENDAR_KEY,
+    project_input, studio_calendar, task_display_name, FullName, TasksById, CALENDAR_KEY,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -335,7 +335,7 @@ async fn risks(
     let (project, input) = load(&state, &user, &id, as_of).await?;
     off_workers(move |out| {
         let analysis = analyse(&input);
-        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let tasks = TasksById::new(&input.tasks);
         let names: HashMap<Uuid, &str> = analysis
             .forecast
             .people
@@ -430,7 +430,7 @@ async fn forecast(
     let (project, input) = load(&state, &user, &id, as_of).await?;
     off_workers(move |out| {
         let analysis = analyse(&input);
-        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let tasks = TasksById::new(&input.tasks);
         let answer = ForecastAnswer {
             project: project_ref(&project),
             as_of,
@@ -747,6 +747,18 @@ struct PathTaskOut<'a> {
     task: TaskLabel<'a>,
 }
 
+/// A target's slack as a JSON object (task id: working days), written from
+/// the path's vector, sorted by id as a map would be: a `BTreeMap` per
+/// target, all built before writing, was ~50 MB of a critical-path
+/// request's peak on 150 000 tasks.
+struct SlackMap<'a>(&'a [fennec_schedule::TaskSlack]);
+
+impl Serialize for SlackMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|t| (t.task_id, t.slack_days)))
+    }
+}
+
 #[derive(Serialize)]
 struct CriticalPathOut<'a> {
     /// The milestone's name, or the project's end.
@@ -760,7 +772,7 @@ struct CriticalPathOut<'a> {
     /// The chain that decides `finish`, first task first.
     path: Vec<PathTaskOut<'a>>,
     /// Every dated open task in scope: (task id, slack in working days).
-    slack: BTreeMap<Uuid, i64>,
+    slack: SlackMap<'a>,
 }
 
 #[derive(Serialize)]
@@ -783,7 +795,7 @@ async fn critical_path(
     let (project, input) = load(&state, &user, &id, as_of).await?;
     off_workers(move |out| {
         let (calendar, links, forecast) = fennec_schedule::plan(&input);
-        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let tasks = TasksById::new(&input.tasks);
         let mut targets: Vec<(
             String,
             fennec_schedule::MilestoneKind,
@@ -841,7 +853,7 @@ async fn critical_path(
                             })
                         })
                         .collect(),
-                    slack: cp.slack.iter().map(|s| (s.task_id, s.slack_days)).collect(),
+                    slack: SlackMap(&cp.slack),
                 })
                 .collect(),
         };
@@ -963,7 +975,7 @@ async fn project_causes(
         } else {
             Vec::new()
         };
-        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let tasks = TasksById::new(&input.tasks);
         let names = people_names(&input);
         let row = |id: &Uuid| -> Option<CauseTaskOut> {
             let t = tasks.get(id)?;
@@ -1084,7 +1096,7 @@ async fn what_if_answer(
         let before = analyse(&input);
         let result =
             fennec_schedule::what_if(&input, &before, &changes).map_err(ApiError::bad_request)?;
-        let tasks: HashMap<Uuid, &TaskInput> = input.tasks.iter().map(|t| (t.id, t)).collect();
+        let tasks = TasksById::new(&input.tasks);
         let answer = WhatIfAnswer {
             project: project_ref(&project),
             version,
@@ -1097,7 +1109,7 @@ async fn what_if_answer(
                     change: c,
                     full_name: tasks
                         .get(&c.task_id)
-                        .map(|t| task_display_name(t))
+                        .map(task_display_name)
                         .unwrap_or_default(),
                 })
                 .collect(),
