@@ -68,22 +68,28 @@ impl TodoSql {
             .collect();
         let mut args = vec![q.person];
         let done = if q.done { "" } else { "NOT " };
-        let (last_comment, mine) = if sqlite {
+        let (tasks, last_comment, mine) = if sqlite {
             (
+                "tasks t",
                 "LEFT JOIN comments c ON c.seq = \
                  (SELECT MAX(lc.seq) FROM comments lc WHERE lc.object_id = t.id)",
                 "t.seq IN (SELECT mt.seq FROM assignations a JOIN tasks mt ON mt.id = a.task_id \
                  WHERE a.person_id = $1)",
             )
         } else {
+            // Led by the person's assignments (one row per task: (task,
+            // person) is unique): with `t.id IN (…)` PostgreSQL scanned
+            // every task of the studio and probed the assignments for
+            // each, 56 of a 216-task to-do's 60 ms on 20 160 tasks.
             (
+                "assignations a JOIN tasks t ON t.id = a.task_id",
                 "LEFT JOIN comments c ON c.id = (SELECT lc.id FROM comments lc \
                  WHERE lc.object_id = t.id ORDER BY lc.seq DESC LIMIT 1)",
-                "t.id IN (SELECT a.task_id FROM assignations a WHERE a.person_id = $1)",
+                "a.person_id = $1",
             )
         };
         let mut rows = format!(
-            "SELECT {}, {EXTRA_COLS} FROM tasks t \
+            "SELECT {}, {EXTRA_COLS} FROM {tasks} \
              JOIN projects p ON p.id = t.project_id \
              LEFT JOIN task_statuses ts ON ts.id = t.task_status_id \
              LEFT JOIN task_types tt ON tt.id = t.task_type_id \
