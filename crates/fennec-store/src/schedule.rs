@@ -100,8 +100,6 @@ pub async fn project_task_count(exec: &mut impl Exec, project: Uuid) -> Result<u
 pub struct ProjectFacts<S> {
     /// What the tasks were handed to.
     pub state: S,
-    /// How many tasks were read.
-    pub task_count: usize,
     /// (task, person), sorted by task, each task's people in assignment
     /// order (the caller walks them beside its tasks in id order, where a
     /// map per task cost ~10 MB on 150 000 tasks).
@@ -143,7 +141,7 @@ where
     S: Send + 'static,
     F: FnMut(&mut S, TaskFacts) + Send + 'static,
 {
-    let mut facts = if let Some(file) = file {
+    let (state, mut assignments, mut casting) = if let Some(file) = file {
         tokio::task::spawn_blocking(move || {
             crate::sqlite_stream::with_reader(&file, |conn| {
                 let mut state = state;
@@ -153,33 +151,31 @@ where
                     ids.push(t.id);
                     each(&mut state, t)
                 })?;
-                let task_count = ids.len();
                 let assignments = crate::schedule_lite::read_assignments(conn, project, ids)?;
                 let casting =
                     crate::schedule_lite::read_seq_pairs(conn, CASTING_SQL, Some(project))?;
-                Ok((state, task_count, assignments, casting))
+                Ok((state, assignments, casting))
             })
         })
         .await
         .map_err(|e| crate::StoreError::Config(format!("schedule read: {e}")))??
     } else {
-        let (state, task_count) = sqlx_task_facts(exec, project, state, each).await?;
+        let state = sqlx_task_facts(exec, project, state, each).await?;
         let assignments: Vec<(Uuid, Uuid, i64)> = on!(exec, c =>
             sqlx::query_as(ASSIGNMENTS_SQL).bind(project).fetch_all(&mut *c).await?);
         let casting: Vec<(Uuid, Uuid, i64)> = on!(exec, c =>
             sqlx::query_as(CASTING_SQL).bind(project).fetch_all(&mut *c).await?);
-        (state, task_count, assignments, casting)
+        (state, assignments, casting)
     };
     // No ORDER BY in the queries: sorting 150 000 joined rows took a
     // temporary B-tree in SQLite.
-    facts.2.sort_unstable_by_key(|&(task, _, seq)| (task, seq));
-    facts.3.sort_unstable_by_key(|&(_, _, seq)| seq);
+    assignments.sort_unstable_by_key(|&(task, _, seq)| (task, seq));
+    casting.sort_unstable_by_key(|&(_, _, seq)| seq);
     let pairs = |rows: Vec<(Uuid, Uuid, i64)>| rows.into_iter().map(|(a, b, _)| (a, b)).collect();
     Ok(ProjectFacts {
-        state: facts.0,
-        task_count: facts.1,
-        assignments: pairs(facts.2),
-        casting: pairs(facts.3),
+        state,
+        assignments: pairs(assignments),
+        casting: pairs(casting),
     })
 }
 
@@ -189,11 +185,10 @@ async fn sqlx_task_facts<S, F>(
     project: Uuid,
     mut state: S,
     mut each: F,
-) -> Result<(S, usize)>
+) -> Result<S>
 where
     F: FnMut(&mut S, TaskFacts),
 {
-    let mut task_count = 0;
     on!(exec, c => {
         let mut names = Names::default();
         let mut rows = sqlx::query(TASKS_SQL).bind(project).fetch(&mut *c);
@@ -209,7 +204,6 @@ where
             let parent = named(19)?;
             let grandparent = named(21)?;
             let name = r.try_get::<Option<&str>, _>(1)?.unwrap_or_default();
-            task_count += 1;
             each(&mut state, TaskFacts {
                 id: r.try_get(0)?,
                 name: names.text(name),
@@ -232,7 +226,7 @@ where
             });
         }
     });
-    Ok((state, task_count))
+    Ok(state)
 }
 
 /// A person the forecast lays work on: id, display name.
