@@ -31,6 +31,8 @@ pub struct AppState {
     pub identities: Arc<crate::auth::identity_cache::IdentityCache>,
     /// Where preview files and thumbnails are kept (storage.rs).
     pub media: crate::storage::Media,
+    /// Schedule analyses at once (schedule_gate.rs).
+    pub schedule_gate: crate::schedule_gate::ScheduleGate,
 }
 
 pub struct App {
@@ -94,6 +96,7 @@ impl App {
             refs: Arc::new(crate::refs::RefCache::default()),
             identities,
             media,
+            schedule_gate: crate::schedule_gate::ScheduleGate::new(config.schedule_workers),
             config: Arc::new(config),
         };
         // Movies a stopped server was encoding would stay "processing"

@@ -98,6 +98,12 @@ pub struct ServeConfig {
     /// Kitsu's nginx lays them out.
     #[arg(long = "ui", env = "FENNEC_UI", value_name = "DIR")]
     pub ui: Option<PathBuf>,
+
+    /// Schedule analyses (risks, forecast, timeline, critical path,
+    /// causes, what-if) computed at once; more wait their turn. Each holds
+    /// a whole production in memory. Default: the machine's cores.
+    #[arg(long, env = "FENNEC_SCHEDULE_WORKERS", value_name = "N")]
+    pub schedule_workers: Option<std::num::NonZeroUsize>,
 }
 
 impl ServeConfig {
@@ -123,6 +129,7 @@ impl ServeConfig {
             bcrypt_cost: 4,
             user_limit: 100,
             ui: None,
+            schedule_workers: None,
         }
     }
 }

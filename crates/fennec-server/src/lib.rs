@@ -41,6 +41,7 @@ pub mod quotas;
 pub mod reach;
 pub mod refs;
 pub mod routes;
+pub mod schedule_gate;
 pub mod schedule_input;
 pub mod schedule_versions;
 pub mod search_filters;

@@ -29,6 +29,7 @@ use crate::auth::CurrentUser;
 use crate::chunked::SeqFrom;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{path_id, JsonBody, Path, QueryPairs};
+use crate::schedule_gate::Pass;
 use crate::schedule_input::{
     project_input, studio_calendar, task_display_name, FullName, TasksById, CALENDAR_KEY,
 };
@@ -118,21 +119,30 @@ impl TaskFilter {
     }
 }
 
-/// Loads a project the caller may read, and its scheduler input.
+/// Loads a project the caller may read, and its scheduler input, once the
+/// schedule gate lets it in (schedule_gate.rs): the pass is held until the
+/// answer is written.
 async fn load(
     state: &AppState,
     user: &CurrentUser,
     id: &str,
     as_of: NaiveDate,
-) -> ApiResult<(Map<String, Value>, ScheduleInput)> {
+) -> ApiResult<(Map<String, Value>, ScheduleInput, Pass)> {
     let id = path_id(id)?;
+    let project = {
+        // A wrong id or a forbidden production is answered at once, not
+        // after the analyses ahead of it.
+        let mut conn = state.db.conn().await?;
+        let project = rows::get(&mut conn, &models::PROJECT, id, false)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        check_project_access(&mut conn, user, id).await?;
+        project
+    };
+    let pass = state.schedule_gate.enter().await?;
     let mut conn = state.db.conn().await?;
-    let project = rows::get(&mut conn, &models::PROJECT, id, false)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    check_project_access(&mut conn, user, id).await?;
     let input = project_input(&mut conn, &state.db, &project, as_of).await?;
-    Ok((project, input))
+    Ok((project, input, pass))
 }
 
 /// The project as the answers name it.
@@ -286,11 +296,15 @@ fn json_bytes(body: Vec<u8>) -> Response {
 /// Runs the analysis and the serialisation of its answer off the async
 /// workers (both are CPU work), the answer sent as it is written
 /// (chunked.rs).
-async fn off_workers<F>(f: F) -> ApiResult<Response>
+async fn off_workers<F>(pass: Pass, f: F) -> ApiResult<Response>
 where
     F: FnOnce(&mut dyn std::io::Write) -> Result<(), serde_json::Error> + Send + 'static,
 {
-    crate::chunked::json_from_blocking(f).await
+    crate::chunked::json_from_blocking(move |out| {
+        let _held_until_written = pass;
+        f(out)
+    })
+    .await
 }
 
 fn severity_rank(s: Severity) -> u8 {
@@ -332,8 +346,8 @@ async fn risks(
     let filter = TaskFilter::from_query(&query)?;
     let min_severity = parse_severity(&query)?;
     let kind = query.get("kind").map(str::to_owned);
-    let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move |out| {
+    let (project, input, pass) = load(&state, &user, &id, as_of).await?;
+    off_workers(pass, move |out| {
         let analysis = analyse(&input);
         let tasks = TasksById::new(&input.tasks);
         let names: HashMap<Uuid, &str> = analysis
@@ -427,8 +441,8 @@ async fn forecast(
     let as_of = as_of(&query)?;
     let filter = TaskFilter::from_query(&query)?;
     let with_days = query.flag("days");
-    let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move |out| {
+    let (project, input, pass) = load(&state, &user, &id, as_of).await?;
+    off_workers(pass, move |out| {
         let analysis = analyse(&input);
         let tasks = TasksById::new(&input.tasks);
         let answer = ForecastAnswer {
@@ -504,8 +518,8 @@ async fn project_timeline(
     let as_of = as_of(&query)?;
     let filter = TaskFilter::from_query(&query)?;
     let group_by = parse_group_by(&query)?;
-    let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move |out| {
+    let (project, input, pass) = load(&state, &user, &id, as_of).await?;
+    off_workers(pass, move |out| {
         // The forecast alone: a timeline shows no risk or roll-up.
         let (_, _, forecast) = fennec_schedule::plan(&input);
         // The whole project's tasks are not copied (on 150 000 tasks a
@@ -614,7 +628,7 @@ async fn list_task_links(
         })
         .collect();
     if query.get("pipeline") == Some("true") {
-        let (_, input) = load(&state, &user, &id, chrono::Utc::now().date_naive()).await?;
+        let (_, input, _pass) = load(&state, &user, &id, chrono::Utc::now().date_naive()).await?;
         let mut implicit = fennec_schedule::pipeline_links(&input.tasks, &input.task_type_order);
         implicit.extend(fennec_schedule::cast_links(
             &input.tasks,
@@ -670,7 +684,7 @@ async fn create_task_link(
                 ApiError::bad_request("lag_days must be a whole number of working days, 0 to 3650.")
             })?,
     };
-    let (_, mut input) = load(&state, &user, &id, chrono::Utc::now().date_naive()).await?;
+    let (_, mut input, _pass) = load(&state, &user, &id, chrono::Utc::now().date_naive()).await?;
     let name_of = |input: &ScheduleInput, t: Uuid| {
         input
             .tasks
@@ -792,8 +806,8 @@ async fn critical_path(
     query: QueryPairs,
 ) -> ApiResult<Response> {
     let as_of = as_of(&query)?;
-    let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move |out| {
+    let (project, input, pass) = load(&state, &user, &id, as_of).await?;
+    off_workers(pass, move |out| {
         let (calendar, links, forecast) = fennec_schedule::plan(&input);
         let tasks = TasksById::new(&input.tasks);
         let mut targets: Vec<(
@@ -965,8 +979,8 @@ async fn project_causes(
 ) -> ApiResult<Response> {
     let as_of = as_of(&query)?;
     let with_remedies = query.get("remedies") != Some("false");
-    let (project, input) = load(&state, &user, &id, as_of).await?;
-    off_workers(move |out| {
+    let (project, input, pass) = load(&state, &user, &id, as_of).await?;
+    off_workers(pass, move |out| {
         let analysis = analyse(&input);
         let calendar = input.calendar.compile();
         let causes = fennec_schedule::causes(&calendar, &input, &analysis);
@@ -1079,13 +1093,14 @@ async fn project_what_if(
             .map_err(|e| ApiError::bad_request(format!("Invalid changes: {e}")))?,
         None => return Err(ApiError::bad_request("changes must be a list of changes.")),
     };
-    let (project, input) = load(&state, &user, &id, as_of).await?;
-    what_if_answer(project, None, input, as_of, changes).await
+    let (project, input, pass) = load(&state, &user, &id, as_of).await?;
+    what_if_answer(pass, project, None, input, as_of, changes).await
 }
 
 /// The what-if answer of `changes` on `input`, off the async workers (two
 /// forecasts); a refused change is the client's mistake (400).
 async fn what_if_answer(
+    pass: Pass,
     project: Map<String, Value>,
     version: Option<ProjectRef>,
     input: ScheduleInput,
@@ -1093,6 +1108,7 @@ async fn what_if_answer(
     changes: Vec<fennec_schedule::Change>,
 ) -> ApiResult<Response> {
     let answer = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let _held_until_answered = pass;
         let before = analyse(&input);
         let result =
             fennec_schedule::what_if(&input, &before, &changes).map_err(ApiError::bad_request)?;
@@ -1137,7 +1153,7 @@ async fn version_forecast(
 ) -> ApiResult<Response> {
     let as_of = as_of(&query)?;
     let vid = path_id(&id)?;
-    let (version, changes, project, input) = {
+    let (version, project) = {
         let mut conn = state.db.conn().await?;
         let version = crate::schedule_versions::load_version(&mut conn, vid).await?;
         let project_id = version
@@ -1149,14 +1165,19 @@ async fn version_forecast(
         let project = rows::get(&mut conn, &models::PROJECT, project_id, false)
             .await?
             .ok_or_else(ApiError::not_found)?;
+        (version, project)
+    };
+    let pass = state.schedule_gate.enter().await?;
+    let (changes, input) = {
+        let mut conn = state.db.conn().await?;
         let input = project_input(&mut conn, &state.db, &project, as_of).await?;
         let ids: std::collections::HashSet<Uuid> = input.tasks.iter().map(|t| t.id).collect();
         let changes = crate::schedule_versions::apply_changes(&mut conn, &version, &ids).await?;
-        (version, changes, project, input)
+        (changes, input)
     };
     let version = ProjectRef {
         id: version.get("id").cloned().unwrap_or(Value::Null),
         name: version.get("name").cloned().unwrap_or(Value::Null),
     };
-    what_if_answer(project, Some(version), input, as_of, changes).await
+    what_if_answer(pass, project, Some(version), input, as_of, changes).await
 }
