@@ -34,8 +34,8 @@
 //!   smallest id). It stays unassigned: it has no share; its
 //!   `spare_capacity` names the department and that person, and the
 //!   minutes it takes are the person's `tentative_minutes`, never his
-//!   load. Cost per such task: members × the days up to the best finish
-//!   found so far (a member's days are not walked past it).
+//!   load. Cost per such task: the members whose first free day is not
+//!   after the best finish found so far, each walked up to that finish.
 //!   `as_of` is the first day that can be worked; time logged on it is
 //!   already in `logged`.
 //! * A task finishes on the day its last share finishes. Work that does not
@@ -47,7 +47,7 @@
 //!   and every output list is sorted. Task ids are expected to be unique.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeSet, BinaryHeap};
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
@@ -785,18 +785,23 @@ pub fn forecast_planned(
             }
         }
     }
-    // Each member's lane index, per department.
-    let members: Vec<Vec<u32>> = by_id
+    // Each department's members (lane indices) by a day on or before
+    // their first day with free capacity (`u32::MAX`: none within the
+    // horizon). A member's free days only shrink as work is laid, so a
+    // key stays a lower bound until the search below refreshes it: the
+    // spare-capacity search looks at the members in this order and stops
+    // at the first who cannot start before the best finish found (issue
+    // 16: scanning every member for each of 15 227 unassigned tasks was a
+    // sixth of a 150 000-task forecast). The rank below, lane index last,
+    // keeps the pick independent of the order looked in.
+    let mut by_frontier: Vec<BTreeSet<(u32, u32)>> = by_id
         .iter()
         .map(|d| {
-            let mut m: Vec<u32> = d
-                .people
+            d.people
                 .iter()
                 .filter_map(|p| person_index(&p.id))
-                .collect();
-            m.sort_unstable();
-            m.dedup();
-            m
+                .map(|pi| (0, pi))
+                .collect()
         })
         .collect();
     let mut spare_of: Vec<Option<SpareCapacity>> = vec![None; n];
@@ -939,18 +944,41 @@ pub fn forecast_planned(
                 // The member who would finish first, then start first.
                 // (unfinished, finish, start) of the best so far, and who.
                 let mut best = None;
-                let mut best_rank = (true, None, None);
-                for &pi in &members[di] {
-                    // Nobody finishing after the best so far can beat him:
-                    // stop walking a member's days there (members × days
-                    // laid becomes members × the best finish's span).
+                let mut best_rank = (true, None, None, 0);
+                let mut refreshed = Vec::new();
+                for &(key, pi) in by_frontier[di].iter() {
+                    // Nobody whose first free day is after the best finish
+                    // so far can beat him, nor anyone after him in this
+                    // order: most members are never looked at.
+                    let beaten = |front: u32| {
+                        best.is_some()
+                            && best_rank
+                                .1
+                                .is_some_and(|b| (front as usize).max(earliest_index) > b)
+                    };
+                    if beaten(key) {
+                        break;
+                    }
+                    let lane = lane_of!(pi as usize);
+                    let front = lane.find(key as usize).map_or(u32::MAX, |j| j as u32);
+                    if front != key {
+                        refreshed.push((key, front, pi));
+                        if beaten(front) {
+                            continue;
+                        }
+                    }
+                    // Nor can anyone finishing after him: stop walking a
+                    // member's days there.
                     let bound = if best.is_some() { best_rank.1 } else { None };
-                    let (first, finish) =
-                        lane_of!(pi as usize).peek(earliest_index, minutes, bound);
-                    let rank = (finish.is_none(), finish, first);
+                    let (first, finish) = lane.peek(earliest_index, minutes, bound);
+                    let rank = (finish.is_none(), finish, first, pi);
                     if best.is_none() || rank < best_rank {
                         (best, best_rank) = (Some(pi), rank);
                     }
+                }
+                for (old, new, pi) in refreshed {
+                    by_frontier[di].remove(&(old, pi));
+                    by_frontier[di].insert((new, pi));
                 }
                 if let Some(pi) = best {
                     let (first, last, left) =
@@ -1613,6 +1641,52 @@ mod tests {
         let s = f.task(id(5)).unwrap();
         assert!(s.spare_capacity.is_none() && s.forecast_finish.is_none());
         assert_eq!(f.unassigned, vec![id(3), id(5)]);
+    }
+
+    #[test]
+    fn spare_capacity_goes_to_the_member_finishing_first_then_the_smallest_id() {
+        use crate::Department;
+        let anim = id(90);
+        let typed = |mut t: TaskInput| {
+            t.task_type = Some(Ref::new(anim, "Animation"));
+            t
+        };
+        // Busy: person 1 Mon-Wed, 2 and 3 on Monday, 4 Mon-Tue.
+        let mut tasks = vec![
+            typed(task(1, &[1], 1440.0)),
+            typed(task(2, &[2], 480.0)),
+            typed(task(3, &[3], 480.0)),
+            typed(task(4, &[4], 960.0)),
+        ];
+        tasks.extend((10..13).map(|n| typed(task(n, &[], 480.0))));
+        // Listed in reverse: the order given does not decide a tie.
+        let departments = [Department {
+            id: id(70),
+            name: "Animation".into(),
+            people: (1..5).rev().map(|n| Ref::new(id(n), "x")).collect(),
+            task_types: vec![anim],
+        }];
+        let f = forecast_planned(
+            &Calendar::default().compile(),
+            d("2024-06-03"),
+            &tasks,
+            &[],
+            &departments,
+            &ScheduleOptions::default(),
+        );
+        let pick = |n| {
+            let t = f.task(id(n)).unwrap();
+            (
+                t.spare_capacity.as_ref().unwrap().person_id,
+                t.forecast_finish,
+            )
+        };
+        // 2 and 3 both finish on Tuesday: the smaller id.
+        assert_eq!(pick(10), (Some(id(2)), Some(d("2024-06-04"))));
+        // Then 3 is the only one free on Tuesday.
+        assert_eq!(pick(11), (Some(id(3)), Some(d("2024-06-04"))));
+        // 2, 3 and 4 would all finish on Wednesday.
+        assert_eq!(pick(12), (Some(id(2)), Some(d("2024-06-05"))));
     }
 
     #[test]
