@@ -1,6 +1,7 @@
 //! Hypothetical changes: what-if forecasts and the remedies of slipping
 //! milestones. Nothing here writes anything: a change is applied to a copy
-//! of the input and the forecast is run again.
+//! of the input (remedies: one copy, each try undone after it) and the
+//! forecast is run again.
 //!
 //! Policy:
 //! * [`apply_changes`] applies changes in order to a copy; a change naming
@@ -23,7 +24,8 @@
 //!   Each remedy is forecast again, and kept only when the milestone's new
 //!   forecast is earlier than the current one: a remedy never moves its
 //!   milestone later. Sorted by new forecast, then fewer changes. Each
-//!   remedy costs one forecast (at most 16 per milestone).
+//!   set of changes tried costs one forecast, for all milestones at once
+//!   (at most 16 per milestone, fewer when milestones share people).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,10 +33,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::calendar::PersonCalendar;
-use crate::forecast::{forecast_planned, paired, Ref, TaskState};
+use crate::calendar::{Calendar, PersonCalendar};
+use crate::forecast::{forecast_planned, paired, Ref, TaskInput, TaskState};
 use crate::links::{find_cycle, Link, LinkKind};
-use crate::risks::{milestone_forecasts, MilestoneForecast, RiskKind};
+use crate::risks::{milestone_forecasts, Milestone, MilestoneForecast, RiskKind};
 use crate::{analyse, Analysis, Department, ScheduleInput};
 
 /// One hypothetical change.
@@ -93,12 +95,85 @@ pub enum Change {
 /// `input` with `changes` applied, or why a change cannot be.
 pub fn apply_changes(input: &ScheduleInput, changes: &[Change]) -> Result<ScheduleInput, String> {
     let mut out = input.clone();
-    let index: HashMap<Uuid, usize> = out
-        .tasks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.id, i))
-        .collect();
+    let index = task_index(&out.tasks);
+    apply_in_place(&mut out, &index, changes, &mut Undo::default())?;
+    Ok(out)
+}
+
+/// Where each task is in `tasks`, by id.
+fn task_index(tasks: &[TaskInput]) -> HashMap<Uuid, usize> {
+    tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect()
+}
+
+/// What [`apply_in_place`] changed, as it was before: remedies try some
+/// thirty changes on one copy of a production (a copy per try was most of
+/// a causes request's memory on 150 000 tasks).
+#[derive(Default)]
+struct Undo {
+    tasks: Vec<(usize, TaskInput)>,
+    calendar: Option<Calendar>,
+    departments: Option<Vec<Department>>,
+    milestones: Option<Vec<Milestone>>,
+    links: Option<Vec<Link>>,
+}
+
+impl Undo {
+    fn task<'a>(&mut self, input: &'a mut ScheduleInput, i: usize) -> &'a mut TaskInput {
+        if !self.tasks.iter().any(|(j, _)| *j == i) {
+            self.tasks.push((i, input.tasks[i].clone()));
+        }
+        &mut input.tasks[i]
+    }
+
+    fn save_calendar(&mut self, input: &ScheduleInput) {
+        self.calendar.get_or_insert_with(|| input.calendar.clone());
+    }
+
+    fn departments<'a>(&mut self, input: &'a mut ScheduleInput) -> &'a mut Vec<Department> {
+        self.departments
+            .get_or_insert_with(|| input.departments.clone());
+        &mut input.departments
+    }
+
+    fn milestones<'a>(&mut self, input: &'a mut ScheduleInput) -> &'a mut Vec<Milestone> {
+        self.milestones
+            .get_or_insert_with(|| input.milestones.clone());
+        &mut input.milestones
+    }
+
+    fn links<'a>(&mut self, input: &'a mut ScheduleInput) -> &'a mut Vec<Link> {
+        self.links.get_or_insert_with(|| input.links.clone());
+        &mut input.links
+    }
+
+    /// Puts `input` back as it was before the changes.
+    fn restore(self, input: &mut ScheduleInput) {
+        for (i, t) in self.tasks {
+            input.tasks[i] = t;
+        }
+        if let Some(c) = self.calendar {
+            input.calendar = c;
+        }
+        if let Some(d) = self.departments {
+            input.departments = d;
+        }
+        if let Some(m) = self.milestones {
+            input.milestones = m;
+        }
+        if let Some(l) = self.links {
+            input.links = l;
+        }
+    }
+}
+
+/// Applies `changes` to `out` in order, keeping in `undo` what they
+/// changed (also when one is refused half-way).
+fn apply_in_place(
+    out: &mut ScheduleInput,
+    index: &HashMap<Uuid, usize>,
+    changes: &[Change],
+    undo: &mut Undo,
+) -> Result<(), String> {
     let task = |id: &Uuid| -> Result<usize, String> {
         index
             .get(id)
@@ -108,7 +183,7 @@ pub fn apply_changes(input: &ScheduleInput, changes: &[Change]) -> Result<Schedu
     for c in changes {
         match c {
             Change::Reassign { task_id, from, to } => {
-                let t = &mut out.tasks[task(task_id)?];
+                let t = undo.task(out, task(task_id)?);
                 match from {
                     Some(f) => t.assignees.retain(|a| a != f),
                     None => t.assignees.clear(),
@@ -126,8 +201,9 @@ pub fn apply_changes(input: &ScheduleInput, changes: &[Change]) -> Result<Schedu
                 if !hours_per_day.is_finite() || *hours_per_day < 0.0 {
                     return Err("hours_per_day must be a positive number.".into());
                 }
+                undo.save_calendar(out);
                 let studio = out.calendar.hours_per_day;
-                let p = person_calendar(&mut out, *person_id);
+                let p = person_calendar(out, *person_id);
                 let base = p.hours_per_day.unwrap_or(studio);
                 p.hours_per_day = Some((base + hours_per_day).min(24.0));
             }
@@ -140,27 +216,28 @@ pub fn apply_changes(input: &ScheduleInput, changes: &[Change]) -> Result<Schedu
                 if hours_per_day.is_some_and(|h| !h.is_finite() || !(0.0..=24.0).contains(&h)) {
                     return Err("hours_per_day must be between 0 and 24.".into());
                 }
-                let p = person_calendar(&mut out, *person_id);
+                undo.save_calendar(out);
+                let p = person_calendar(out, *person_id);
                 p.name = name.clone();
                 p.hours_per_day = *hours_per_day;
                 for d in departments {
-                    match out.departments.iter_mut().find(|x| x.id == *d) {
+                    match undo.departments(out).iter_mut().find(|x| x.id == *d) {
                         Some(dep) => dep.people.push(Ref::new(*person_id, name.clone())),
                         None => return Err(format!("Department {d} is unknown.")),
                     }
                 }
             }
-            Change::MoveDue { task_id, due } => out.tasks[task(task_id)?].due = *due,
-            Change::MoveStart { task_id, start } => out.tasks[task(task_id)?].start = *start,
+            Change::MoveDue { task_id, due } => undo.task(out, task(task_id)?).due = *due,
+            Change::MoveStart { task_id, start } => undo.task(out, task(task_id)?).start = *start,
             Change::SetEstimate { task_id, minutes } => {
                 if !minutes.is_finite() || *minutes < 0.0 {
                     return Err("minutes must be a positive number.".into());
                 }
-                out.tasks[task(task_id)?].estimate_minutes = *minutes;
+                undo.task(out, task(task_id)?).estimate_minutes = *minutes;
             }
             Change::MoveMilestone { name, date } => {
-                let m = out
-                    .milestones
+                let m = undo
+                    .milestones(out)
                     .iter_mut()
                     .find(|m| m.name == *name)
                     .ok_or_else(|| format!("Milestone '{name}' is unknown."))?;
@@ -176,10 +253,11 @@ pub fn apply_changes(input: &ScheduleInput, changes: &[Change]) -> Result<Schedu
                 if predecessor_id == successor_id {
                     return Err("A task cannot depend on itself.".into());
                 }
-                out.links.retain(|l| {
+                let links = undo.links(out);
+                links.retain(|l| {
                     !(l.predecessor == *predecessor_id && l.successor == *successor_id)
                 });
-                out.links.push(Link::new(
+                links.push(Link::new(
                     *predecessor_id,
                     *successor_id,
                     *lag_days,
@@ -197,11 +275,12 @@ pub fn apply_changes(input: &ScheduleInput, changes: &[Change]) -> Result<Schedu
                 predecessor_id,
                 successor_id,
             } => {
-                let before = out.links.len();
-                out.links.retain(|l| {
+                let links = undo.links(out);
+                let before = links.len();
+                links.retain(|l| {
                     !(l.predecessor == *predecessor_id && l.successor == *successor_id)
                 });
-                if out.links.len() == before {
+                if links.len() == before {
                     return Err(format!(
                         "No explicit link from {predecessor_id} to {successor_id}."
                     ));
@@ -209,7 +288,7 @@ pub fn apply_changes(input: &ScheduleInput, changes: &[Change]) -> Result<Schedu
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn person_calendar(input: &mut ScheduleInput, person: Uuid) -> &mut PersonCalendar {
@@ -363,15 +442,78 @@ pub struct MilestoneRemedies {
 const PEOPLE_PER_MILESTONE: usize = 2;
 const CANDIDATES: usize = 3;
 
+/// Forecasts of remedies on one copy of the production: each try's
+/// changes are applied in place and undone after (see [`Undo`]), and each
+/// set of changes is forecast once for all milestones (the same extra
+/// hours are tried for a person who holds up several milestones, and the
+/// fewest hours found are the last ones tried).
+struct Trials<'a> {
+    scratch: ScheduleInput,
+    index: HashMap<Uuid, usize>,
+    /// A remedy reassigns or adds people and capacity, which moves no link
+    /// (links follow task types, entities, casting and explicit links):
+    /// the links are made once, not per try (a seventh of a causes
+    /// request's time on 150 000 tasks).
+    links: &'a [Link],
+    seen: HashMap<String, Option<Vec<MilestoneForecast>>>,
+}
+
+impl<'a> Trials<'a> {
+    fn new(input: &ScheduleInput, links: &'a [Link]) -> Self {
+        Trials {
+            scratch: input.clone(),
+            index: task_index(&input.tasks),
+            links,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Milestone `mi`'s forecast with `changes` (`None`: refused).
+    fn milestone(&mut self, changes: &[Change], mi: usize) -> Option<MilestoneForecast> {
+        // Debug spells every field of a change, floats included.
+        let key = format!("{changes:?}");
+        if !self.seen.contains_key(&key) {
+            let all = self.forecast(changes);
+            self.seen.insert(key.clone(), all);
+        }
+        self.seen.get(&key)?.as_ref()?.get(mi).cloned()
+    }
+
+    fn forecast(&mut self, changes: &[Change]) -> Option<Vec<MilestoneForecast>> {
+        let mut undo = Undo::default();
+        let applied = apply_in_place(&mut self.scratch, &self.index, changes, &mut undo);
+        let out = applied.ok().map(|()| {
+            let changed = &self.scratch;
+            let links = if changes
+                .iter()
+                .any(|c| matches!(c, Change::AddLink { .. } | Change::RemoveLink { .. }))
+            {
+                std::borrow::Cow::Owned(changed.all_links())
+            } else {
+                std::borrow::Cow::Borrowed(self.links)
+            };
+            let cal = changed.calendar.compile();
+            let f = forecast_planned(
+                &cal,
+                changed.as_of,
+                &changed.tasks,
+                &links,
+                &changed.departments,
+                &changed.options,
+            );
+            milestone_forecasts(&cal, &changed.tasks, &f, &changed.milestones)
+        });
+        undo.restore(&mut self.scratch);
+        out
+    }
+}
+
 /// Remedies for each slipping milestone of `input` (see the module's
 /// policy); `analysis` is `analyse(input)`.
 pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneRemedies> {
     let pairs = paired(&input.tasks, &analysis.forecast);
-    // A remedy reassigns or adds people and capacity, which moves no link
-    // (links follow task types, entities, casting and explicit links): the
-    // links are made once, not per evaluation (a seventh of a causes
-    // request's time on 150 000 tasks).
     let base_links = input.all_links();
+    let mut trials = Trials::new(input, &base_links);
     let mut out = Vec::new();
     for (mi, (m, mf)) in input
         .milestones
@@ -406,33 +548,18 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
         people.sort_by_key(|(p, f, _)| (f.is_some(), std::cmp::Reverse(*f), *p));
         people.truncate(PEOPLE_PER_MILESTONE);
 
-        let evaluate = |changes: &[Change]| -> Option<MilestoneForecast> {
-            let changed = apply_changes(input, changes).ok()?;
-            let links = if changes
-                .iter()
-                .any(|c| matches!(c, Change::AddLink { .. } | Change::RemoveLink { .. }))
-            {
-                std::borrow::Cow::Owned(changed.all_links())
-            } else {
-                std::borrow::Cow::Borrowed(&base_links)
-            };
-            let cal = changed.calendar.compile();
-            let f = forecast_planned(
-                &cal,
-                changed.as_of,
-                &changed.tasks,
-                &links,
-                &changed.departments,
-                &changed.options,
-            );
-            milestone_forecasts(&cal, &changed.tasks, &f, &changed.milestones[mi..=mi]).pop()
-        };
         let better = |after: &MilestoneForecast| {
             after.complete >= mf.complete && after.forecast.is_some_and(|f| f < current)
         };
         let mut found: Vec<Remedy> = Vec::new();
-        let mut push = |kind, person, to, tasks: Vec<Uuid>, hours, changes: Vec<Change>| {
-            if let Some(after) = evaluate(&changes).filter(|a| better(a)) {
+        let mut push = |trials: &mut Trials,
+                        kind,
+                        person,
+                        to,
+                        tasks: Vec<Uuid>,
+                        hours,
+                        changes: Vec<Change>| {
+            if let Some(after) = trials.milestone(&changes, mi).filter(|a| better(a)) {
                 found.push(Remedy {
                     kind,
                     person_id: person,
@@ -481,6 +608,7 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
                     })
                     .collect();
                 push(
+                    &mut trials,
                     RemedyKind::Reassign,
                     *person,
                     Some(to.clone()),
@@ -497,7 +625,11 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
                     hours_per_day: h,
                 }]
             };
-            let meets = |h: u32| evaluate(&with_hours(f64::from(h))).is_some_and(|a| !a.slipping);
+            let mut meets = |h: u32| {
+                trials
+                    .milestone(&with_hours(f64::from(h)), mi)
+                    .is_some_and(|a| !a.slipping)
+            };
             let (mut lo, mut hi) = (1u32, 8u32);
             if meets(hi) {
                 while lo < hi {
@@ -510,6 +642,7 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
                 }
             }
             push(
+                &mut trials,
                 RemedyKind::AddCapacity,
                 *person,
                 None,
@@ -534,6 +667,7 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
                     to: Some(new.id),
                 }));
                 push(
+                    &mut trials,
                     RemedyKind::AddPerson,
                     *person,
                     Some(new),
