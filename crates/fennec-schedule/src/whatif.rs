@@ -442,28 +442,29 @@ pub struct MilestoneRemedies {
 const PEOPLE_PER_MILESTONE: usize = 2;
 const CANDIDATES: usize = 3;
 
-/// Forecasts of remedies on one copy of the production: each try's
-/// changes are applied in place and undone after (see [`Undo`]), and each
-/// set of changes is forecast once for all milestones (the same extra
-/// hours are tried for a person who holds up several milestones, and the
-/// fewest hours found are the last ones tried).
+/// Forecasts of remedies on the production itself: each try's changes
+/// are applied in place and undone after (see [`Undo`]; a copy per try,
+/// or even one copy, was most of a causes request's memory on 150 000
+/// tasks), and each set of changes is forecast once for all milestones
+/// (the same extra hours are tried for a person who holds up several
+/// milestones, and the fewest hours found are the last ones tried).
 struct Trials<'a> {
-    scratch: ScheduleInput,
+    input: &'a mut ScheduleInput,
     index: HashMap<Uuid, usize>,
     /// A remedy reassigns or adds people and capacity, which moves no link
     /// (links follow task types, entities, casting and explicit links):
     /// the links are made once, not per try (a seventh of a causes
     /// request's time on 150 000 tasks).
-    links: &'a [Link],
+    links: Vec<Link>,
     seen: HashMap<String, Option<Vec<MilestoneForecast>>>,
 }
 
 impl<'a> Trials<'a> {
-    fn new(input: &ScheduleInput, links: &'a [Link]) -> Self {
+    fn new(input: &'a mut ScheduleInput) -> Self {
         Trials {
-            scratch: input.clone(),
             index: task_index(&input.tasks),
-            links,
+            links: input.all_links(),
+            input,
             seen: HashMap::new(),
         }
     }
@@ -481,16 +482,16 @@ impl<'a> Trials<'a> {
 
     fn forecast(&mut self, changes: &[Change]) -> Option<Vec<MilestoneForecast>> {
         let mut undo = Undo::default();
-        let applied = apply_in_place(&mut self.scratch, &self.index, changes, &mut undo);
+        let applied = apply_in_place(self.input, &self.index, changes, &mut undo);
         let out = applied.ok().map(|()| {
-            let changed = &self.scratch;
+            let changed = &*self.input;
             let links = if changes
                 .iter()
                 .any(|c| matches!(c, Change::AddLink { .. } | Change::RemoveLink { .. }))
             {
                 std::borrow::Cow::Owned(changed.all_links())
             } else {
-                std::borrow::Cow::Borrowed(self.links)
+                std::borrow::Cow::Borrowed(&self.links)
             };
             let cal = changed.calendar.compile();
             let f = forecast_planned(
@@ -503,17 +504,34 @@ impl<'a> Trials<'a> {
             );
             milestone_forecasts(&cal, &changed.tasks, &f, &changed.milestones)
         });
-        undo.restore(&mut self.scratch);
+        undo.restore(self.input);
         out
     }
 }
 
-/// Remedies for each slipping milestone of `input` (see the module's
-/// policy); `analysis` is `analyse(input)`.
-pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneRemedies> {
+/// A slipping milestone's remedies to try.
+struct Plan {
+    mi: usize,
+    milestone: MilestoneForecast,
+    current: NaiveDate,
+    people: Vec<PersonPlan>,
+}
+
+/// One person holding a milestone up.
+struct PersonPlan {
+    person: Uuid,
+    /// His tasks in scope finishing after the date.
+    tasks: Vec<Uuid>,
+    /// Who could take them, most slack first.
+    candidates: Vec<Ref>,
+    /// His first department (a new artist joins it).
+    department: Option<(Uuid, String)>,
+}
+
+/// What to try for each slipping milestone, read before anything is
+/// changed.
+fn plans(input: &ScheduleInput, analysis: &Analysis) -> Vec<Plan> {
     let pairs = paired(&input.tasks, &analysis.forecast);
-    let base_links = input.all_links();
-    let mut trials = Trials::new(input, &base_links);
     let mut out = Vec::new();
     for (mi, (m, mf)) in input
         .milestones
@@ -547,7 +565,66 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
             late.into_iter().map(|(p, (f, t))| (p, f, t)).collect();
         people.sort_by_key(|(p, f, _)| (f.is_some(), std::cmp::Reverse(*f), *p));
         people.truncate(PEOPLE_PER_MILESTONE);
+        let people = people
+            .into_iter()
+            .map(|(person, _, tasks)| {
+                let departments: Vec<&Department> = input
+                    .departments
+                    .iter()
+                    .filter(|d| d.people.iter().any(|p| p.id == person))
+                    .collect();
+                let mut candidates: Vec<Ref> = departments
+                    .iter()
+                    .flat_map(|d| d.people.iter().cloned())
+                    .filter(|p| p.id != person)
+                    .collect();
+                candidates.sort();
+                candidates.dedup_by_key(|p| p.id);
+                let slack_key = |p: &Ref| {
+                    let load = analysis.forecast.person(p.id);
+                    let finish = load.and_then(|l| l.finish);
+                    let busy = load.is_some_and(|l| l.remaining_minutes > 0);
+                    (
+                        busy,
+                        load.is_some_and(|l| l.finish.is_none()) && busy,
+                        finish,
+                        p.id,
+                    )
+                };
+                candidates.sort_by_key(|p| slack_key(p));
+                candidates.truncate(CANDIDATES);
+                PersonPlan {
+                    person,
+                    tasks,
+                    candidates,
+                    department: departments.first().map(|d| (d.id, d.name.clone())),
+                }
+            })
+            .collect();
+        out.push(Plan {
+            mi,
+            milestone: mf.clone(),
+            current,
+            people,
+        });
+    }
+    out
+}
 
+/// Remedies for each slipping milestone of `input` (see the module's
+/// policy); `analysis` is `analyse(input)`. The remedies are tried on
+/// `input` itself, which is as it was when this returns.
+pub fn remedies(input: &mut ScheduleInput, analysis: &Analysis) -> Vec<MilestoneRemedies> {
+    let plans = plans(input, analysis);
+    let mut trials = Trials::new(input);
+    let mut out = Vec::new();
+    for Plan {
+        mi,
+        milestone: mf,
+        current,
+        people,
+    } in plans
+    {
         let better = |after: &MilestoneForecast| {
             after.complete >= mf.complete && after.forecast.is_some_and(|f| f < current)
         };
@@ -573,32 +650,14 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
                 });
             }
         };
-        for (person, _, tasks) in &people {
-            let departments: Vec<&Department> = input
-                .departments
-                .iter()
-                .filter(|d| d.people.iter().any(|p| p.id == *person))
-                .collect();
-            let mut candidates: Vec<Ref> = departments
-                .iter()
-                .flat_map(|d| d.people.iter().cloned())
-                .filter(|p| p.id != *person)
-                .collect();
-            candidates.sort();
-            candidates.dedup_by_key(|p| p.id);
-            let slack_key = |p: &Ref| {
-                let load = analysis.forecast.person(p.id);
-                let finish = load.and_then(|l| l.finish);
-                let busy = load.is_some_and(|l| l.remaining_minutes > 0);
-                (
-                    busy,
-                    load.is_some_and(|l| l.finish.is_none()) && busy,
-                    finish,
-                    p.id,
-                )
-            };
-            candidates.sort_by_key(|p| slack_key(p));
-            for to in candidates.iter().take(CANDIDATES) {
+        for PersonPlan {
+            person,
+            tasks,
+            candidates,
+            department,
+        } in &people
+        {
+            for to in candidates {
                 let changes = tasks
                     .iter()
                     .map(|t| Change::Reassign {
@@ -650,16 +709,16 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
                 Some(f64::from(hi)),
                 with_hours(f64::from(hi)),
             );
-            if let Some(dep) = departments.first() {
+            if let Some((dep_id, dep_name)) = department {
                 let new = Ref::new(
                     Uuid::from_u128(u128::from_be_bytes(*person.as_bytes()) ^ 0x006e_6577),
-                    format!("new {} artist", dep.name),
+                    format!("new {dep_name} artist"),
                 );
                 let mut changes = vec![Change::AddPerson {
                     person_id: new.id,
                     name: new.name.to_string(),
                     hours_per_day: None,
-                    departments: vec![dep.id],
+                    departments: vec![*dep_id],
                 }];
                 changes.extend(tasks.iter().map(|t| Change::Reassign {
                     task_id: *t,
@@ -686,7 +745,7 @@ pub fn remedies(input: &ScheduleInput, analysis: &Analysis) -> Vec<MilestoneReme
             ))
         });
         out.push(MilestoneRemedies {
-            milestone: mf.clone(),
+            milestone: mf,
             remedies: found,
         });
     }
@@ -746,7 +805,10 @@ mod tests {
         let input = input();
         let a = analyse(&input);
         assert_eq!(a.milestones[0].forecast, Some(d("2024-06-10")));
-        let r = remedies(&input, &a);
+        let mut tried = input.clone();
+        let r = remedies(&mut tried, &a);
+        // Every try was undone.
+        assert_eq!(tried, input);
         assert_eq!(r.len(), 1);
         let kinds: Vec<RemedyKind> = r[0].remedies.iter().map(|x| x.kind).collect();
         assert!(kinds.contains(&RemedyKind::Reassign), "{kinds:?}");

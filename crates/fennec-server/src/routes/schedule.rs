@@ -981,11 +981,13 @@ async fn project_causes(
     let with_remedies = query.get("remedies") != Some("false");
     let (project, input, pass) = load(&state, &user, &id, as_of).await?;
     off_workers(pass, move |out| {
+        // Remedies are tried on the input itself (each try undone).
+        let mut input = input;
         let analysis = analyse(&input);
         let calendar = input.calendar.compile();
         let causes = fennec_schedule::causes(&calendar, &input, &analysis);
         let remedies = if with_remedies {
-            fennec_schedule::remedies(&input, &analysis)
+            fennec_schedule::remedies(&mut input, &analysis)
         } else {
             Vec::new()
         };
