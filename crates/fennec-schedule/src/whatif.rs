@@ -1,7 +1,7 @@
 //! Hypothetical changes: what-if forecasts and the remedies of slipping
 //! milestones. Nothing here writes anything: a change is applied to a copy
-//! of the input (remedies: one copy, each try undone after it) and the
-//! forecast is run again.
+//! of the input (remedies: to the input itself, each try undone after it)
+//! and the forecast is run again.
 //!
 //! Policy:
 //! * [`apply_changes`] applies changes in order to a copy; a change naming
@@ -106,8 +106,8 @@ fn task_index(tasks: &[TaskInput]) -> HashMap<Uuid, usize> {
 }
 
 /// What [`apply_in_place`] changed, as it was before: remedies try some
-/// thirty changes on one copy of a production (a copy per try was most of
-/// a causes request's memory on 150 000 tasks).
+/// thirty sets of changes on the production itself (a copy per try was
+/// most of a causes request's memory on 150 000 tasks).
 #[derive(Default)]
 struct Undo {
     tasks: Vec<(usize, TaskInput)>,
