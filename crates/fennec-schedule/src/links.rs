@@ -28,7 +28,6 @@
 //!   forecast; a cycle is refused where links are written, and the forecast
 //!   still terminates on one (see `forecast`).
 
-
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
