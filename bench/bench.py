@@ -637,6 +637,9 @@ def report(backend, args, seeds, runs, big, command):
     notes = [f"* scale {scale}, {s.name}: {s.note}" for scale, s in args.scenario_notes if s.note]
     if any(not r["peak_reset"] for _, r in runs):
         notes.append("* the server's VmHWM could not be reset: peak RSS is since its start")
+    if getattr(args, "fresh_server", False):
+        notes.append("* `--fresh-server`: each run had a server of its own, started on the seeded "
+                     "database just before it (its peak RSS includes nothing from earlier runs)")
     if notes:
         lines += ["", *notes]
     if big is not None:
@@ -714,6 +717,13 @@ def bench_backend(backend, database_url, args, workdir, command):
                     on_wire = wire.scenario(sc, payload)
                     del payload
                 for conns in args.connections:
+                    if args.fresh_server:
+                        # Resetting VmHWM only brings the peak down to what
+                        # earlier runs left resident: a new server on the
+                        # same database gives each run its own peak. The
+                        # tokens stay valid (same SECRET_KEY).
+                        server.stop()
+                        server = Server(args.bin, database_url, workdir)
                     log(f"{backend} scale {scale}: {sc.name}, {conns} connection(s), {args.duration} s "
                         f"(~{size} B per answer)")
                     r = run_wrk(server, sc, conns, args.duration, workdir)
@@ -763,6 +773,9 @@ def main():
     p.add_argument("--no-wire", dest="wire", action="store_false",
                    help="do not measure the wire (nginx serving the lists' own answers; "
                         "off with --smoke)")
+    p.add_argument("--fresh-server", action="store_true",
+                   help="start a new server before each wrk run, so that each run's peak RSS "
+                        "is its own (otherwise it includes what earlier runs left resident)")
     p.add_argument("--only", action="append", metavar="NAME",
                    help="run only this scenario (repeatable), e.g. --only thumbnails; "
                         "implies --skip-big")
