@@ -839,6 +839,81 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_change_is_undone_also_after_a_refused_one() {
+        let mut input = input();
+        input
+            .links
+            .push(Link::new(id(2), id(3), 0, LinkKind::Explicit));
+        let index = task_index(&input.tasks);
+        let all = vec![
+            Change::Reassign {
+                task_id: id(1),
+                from: None,
+                to: Some(id(2)),
+            },
+            Change::AddCapacity {
+                person_id: id(1),
+                hours_per_day: 2.0,
+            },
+            Change::AddPerson {
+                person_id: id(9),
+                name: "new".into(),
+                hours_per_day: Some(6.0),
+                departments: vec![id(50)],
+            },
+            Change::MoveDue {
+                task_id: id(2),
+                due: None,
+            },
+            Change::MoveStart {
+                task_id: id(2),
+                start: Some(d("2024-06-05")),
+            },
+            Change::SetEstimate {
+                task_id: id(1),
+                minutes: 10.0,
+            },
+            Change::MoveMilestone {
+                name: "delivery".into(),
+                date: d("2024-06-20"),
+            },
+            Change::AddLink {
+                predecessor_id: id(1),
+                successor_id: id(3),
+                lag_days: 1,
+            },
+            Change::RemoveLink {
+                predecessor_id: id(2),
+                successor_id: id(3),
+            },
+        ];
+        let mut scratch = input.clone();
+        let mut undo = Undo::default();
+        apply_in_place(&mut scratch, &index, &all, &mut undo).unwrap();
+        // Each part changed.
+        assert_ne!(scratch.tasks, input.tasks);
+        assert_ne!(scratch.calendar, input.calendar);
+        assert_ne!(scratch.departments, input.departments);
+        assert_ne!(scratch.milestones, input.milestones);
+        assert_ne!(scratch.links, input.links);
+        undo.restore(&mut scratch);
+        assert_eq!(scratch, input);
+        // Refused half-way (unknown task): what was applied is undone too.
+        let mut refused = all.clone();
+        refused.insert(
+            3,
+            Change::MoveDue {
+                task_id: id(77),
+                due: None,
+            },
+        );
+        let mut undo = Undo::default();
+        assert!(apply_in_place(&mut scratch, &index, &refused, &mut undo).is_err());
+        undo.restore(&mut scratch);
+        assert_eq!(scratch, input);
+    }
+
+    #[test]
     fn what_if_reports_differences_and_refuses_unknown_tasks() {
         let input = input();
         let a = analyse(&input);
