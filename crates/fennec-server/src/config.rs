@@ -101,7 +101,8 @@ pub struct ServeConfig {
 
     /// Schedule analyses (risks, forecast, timeline, critical path,
     /// causes, what-if) computed at once; more wait their turn. Each holds
-    /// a whole production in memory. Default: the machine's cores.
+    /// a whole production in memory. Default: one per two cores, at
+    /// least one.
     #[arg(long, env = "FENNEC_SCHEDULE_WORKERS", value_name = "N")]
     pub schedule_workers: Option<std::num::NonZeroUsize>,
 }
