@@ -5,8 +5,11 @@ For each route: starts a fresh `fennec serve` on a seeded SQLite file, logs
 in as the admin, asks the first production's route once, and prints the
 wall time, the answer's size and the server's VmHWM (peak resident memory).
 
-usage: bench/schedule_memory.py BIN DB_FILE ROUTE [ROUTE...]
+usage: bench/schedule_memory.py BIN DB_FILE ROUTE[xN] [ROUTE[xN]...]
   ROUTE: forecast | risks | timeline | critical-path | causes
+  xN: ask the route N times in a row on the same server (critical-pathx6),
+      printing the time and VmHWM after each: the peak of back-to-back
+      requests, not only of the first
   DB_FILE: e.g. `fennec seed --scale 210 --database sqlite:///tmp/big.sqlite --project s210`
 """
 import json, os, socket, subprocess, sys, time, urllib.request
@@ -25,7 +28,9 @@ def req(p, method, path, token=None, body=None):
 def hwm(pid):
     for l in open(f"/proc/{pid}/status"):
         if l.startswith("VmHWM:"): return int(l.split()[1]) // 1024
-for route in routes:
+for spec in routes:
+    route, _, times = spec.partition("x")
+    times = int(times or 1)
     p = port()
     env = dict(os.environ, FENNEC_ADMIN_EMAIL="admin@example.com", FENNEC_ADMIN_PASSWORD="secretsecret",
                SECRET_KEY="x", FENNEC_LOG="warn")
@@ -39,8 +44,10 @@ for route in routes:
     projects = json.loads(req(p, "GET", "/api/data/projects", tok))
     pid_ = projects[0]["id"]
     base = hwm(proc.pid)
-    t0 = time.perf_counter()
-    body = req(p, "GET", f"/api/fennec/projects/{pid_}/{route}?as_of=2026-12-01", tok)
-    dt = time.perf_counter() - t0
-    print(f"{route:14s} {dt:6.2f}s {len(body)/1e6:7.1f}MB  VmHWM {hwm(proc.pid)} MiB (before {base})", flush=True)
+    for _ in range(times):
+        t0 = time.perf_counter()
+        body = req(p, "GET", f"/api/fennec/projects/{pid_}/{route}?as_of=2026-12-01", tok)
+        dt = time.perf_counter() - t0
+        print(f"{route:14s} {dt:6.2f}s {len(body)/1e6:7.1f}MB  VmHWM {hwm(proc.pid)} MiB (before {base})",
+              flush=True)
     proc.terminate(); proc.wait()

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use fennec_server::config::{DatabaseArgs, ServeConfig};
 use fennec_server::App;
 
+mod allocator;
 mod db_copy;
 mod gantt;
 mod import_zou;
@@ -78,8 +79,13 @@ enum Command {
     DbCopy(db_copy::DbCopyArgs),
 }
 
+fn main() -> anyhow::Result<()> {
+    allocator::purge_promptly_when_serving();
+    run()
+}
+
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FENNEC_LOG")
