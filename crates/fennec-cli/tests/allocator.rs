@@ -25,13 +25,15 @@ fn serve(delay: Option<&str>) -> (Child, tempfile::TempDir) {
     if let Some(d) = delay {
         cmd.env("MIMALLOC_PURGE_DELAY", d);
     }
-    let child = cmd.spawn().unwrap();
+    let mut child = cmd.spawn().unwrap();
     for _ in 0..300 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return (child, dir);
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("fennec serve did not listen on {port}");
 }
 
