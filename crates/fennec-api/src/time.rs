@@ -5,17 +5,59 @@
 //! fraction, or a datetime with an offset, which it *drops* rather than
 //! converts (observed: `12:00:00+02:00` is stored as `12:00:00`).
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 pub const DATETIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 pub const DATE_FORMAT: &str = "%Y-%m-%d";
 
+/// Every row of every answer has a few of these: written digit by digit,
+/// since chrono's strftime re-parses its format string each time (5 % of
+/// a small request's CPU in `perf`, bench/README.md). Years chrono writes
+/// otherwise (signed, or more than four digits) go through chrono.
 pub fn format_datetime(dt: &NaiveDateTime) -> String {
-    dt.format(DATETIME_FORMAT).to_string()
+    let mut s = String::with_capacity(19);
+    if !push_date(&mut s, &dt.date()) {
+        return dt.format(DATETIME_FORMAT).to_string();
+    }
+    let t = dt.time();
+    s.push('T');
+    push2(&mut s, t.hour());
+    s.push(':');
+    push2(&mut s, t.minute());
+    s.push(':');
+    push2(&mut s, t.second());
+    s
 }
 
 pub fn format_date(d: &NaiveDate) -> String {
-    d.format(DATE_FORMAT).to_string()
+    let mut s = String::with_capacity(10);
+    if push_date(&mut s, d) {
+        s
+    } else {
+        d.format(DATE_FORMAT).to_string()
+    }
+}
+
+/// `YYYY-MM-DD`, or false for a year outside 0..=9999.
+fn push_date(s: &mut String, d: &NaiveDate) -> bool {
+    let Ok(y) = u32::try_from(d.year()) else {
+        return false;
+    };
+    if y > 9999 {
+        return false;
+    }
+    push2(s, y / 100);
+    push2(s, y % 100);
+    s.push('-');
+    push2(s, d.month());
+    s.push('-');
+    push2(s, d.day());
+    true
+}
+
+fn push2(s: &mut String, n: u32) {
+    s.push(char::from(b'0' + (n / 10 % 10) as u8));
+    s.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Current time as Zou stores it: naive UTC, truncated to the second so
@@ -31,7 +73,6 @@ trait TruncateNanos {
 
 impl TruncateNanos for NaiveDateTime {
     fn with_nanosecond_zero(self) -> Self {
-        use chrono::Timelike;
         self.with_nanosecond(0).unwrap_or(self)
     }
 }
@@ -86,6 +127,28 @@ mod tests {
 
     fn dt(s: &str) -> Option<String> {
         parse_datetime(s).map(|d| format_datetime(&d))
+    }
+
+    #[test]
+    fn formats_as_chrono_does_across_the_calendar() {
+        // Days of 0000..=10000 at a time that moves with them, leap days,
+        // the four-digit edges and the years beyond them included.
+        let mut d = NaiveDate::from_ymd_opt(-2, 12, 25).unwrap();
+        let end = NaiveDate::from_ymd_opt(10001, 1, 10).unwrap();
+        let mut n = 0u32;
+        while d <= end {
+            let t =
+                NaiveTime::from_hms_nano_opt(n % 24, n * 7 % 60, n * 13 % 60, n * 997 % 1_000_000)
+                    .unwrap();
+            let dt = d.and_time(t);
+            assert_eq!(format_datetime(&dt), dt.format(DATETIME_FORMAT).to_string());
+            assert_eq!(format_date(&d), d.format(DATE_FORMAT).to_string());
+            // Every day near the edges, every 11th in between (all
+            // weekdays and month days still come round).
+            let step = if (3..9998).contains(&d.year()) { 11 } else { 1 };
+            d = d + chrono::Days::new(step);
+            n += 1;
+        }
     }
 
     #[test]

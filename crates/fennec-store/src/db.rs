@@ -138,6 +138,13 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .min_connections(1)
+                // sqlx pings a connection on its worker thread before
+                // handing it out, and again when it comes back: a file
+                // connection cannot drop like a socket, and the first ping
+                // was a whole thread round trip on every request (perf on
+                // one shot's tasks, bench/README.md). The ping on release,
+                // which sqlx always makes, still catches a broken one.
+                .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
             Ok(Db::Sqlite(pool, Arc::new(Mutex::new(()))))

@@ -201,7 +201,7 @@ bind_fn!(bind_sqlite, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>);
 bind_fn!(bind_pg, sqlx::Postgres, sqlx::postgres::PgArguments);
 
 macro_rules! decode_fn {
-    ($name:ident, $row:ty) => {
+    ($name:ident, $row:ty, $datetime:path) => {
         /// Reads column `idx` of `row` as Zou's JSON for `kind`.
         pub fn $name(row: &$row, idx: usize, kind: Kind) -> Result<Value, sqlx::Error> {
             Ok(match kind {
@@ -220,8 +220,7 @@ macro_rules! decode_fn {
                 Kind::Float => row
                     .try_get::<Option<f64>, _>(idx)?
                     .map_or(Value::Null, Value::from),
-                Kind::DateTime => row
-                    .try_get::<Option<NaiveDateTime>, _>(idx)?
+                Kind::DateTime => $datetime(row, idx)?
                     .map_or(Value::Null, |d| Value::String(time::format_datetime(&d))),
                 Kind::Date => row
                     .try_get::<Option<NaiveDate>, _>(idx)?
@@ -234,5 +233,25 @@ macro_rules! decode_fn {
     };
 }
 
-decode_fn!(decode_sqlite, SqliteRow);
-decode_fn!(decode_pg, PgRow);
+decode_fn!(decode_sqlite, SqliteRow, sqlite_datetime);
+decode_fn!(decode_pg, PgRow, pg_datetime);
+
+/// A stored time, as sqlx writes it (text), read without chrono's format
+/// parser, which sqlx's own decoding runs for every value (`perf` on one
+/// shot's tasks, bench/README.md); any other storage goes through sqlx.
+fn sqlite_datetime(row: &SqliteRow, idx: usize) -> Result<Option<NaiveDateTime>, sqlx::Error> {
+    if let Ok(text) = row.try_get::<Option<&str>, _>(idx) {
+        if let Some(dt) = text.map(crate::sqlite_stream::parse_datetime) {
+            if dt.is_some() {
+                return Ok(dt);
+            }
+        } else {
+            return Ok(None);
+        }
+    }
+    row.try_get::<Option<NaiveDateTime>, _>(idx)
+}
+
+fn pg_datetime(row: &PgRow, idx: usize) -> Result<Option<NaiveDateTime>, sqlx::Error> {
+    row.try_get::<Option<NaiveDateTime>, _>(idx)
+}
