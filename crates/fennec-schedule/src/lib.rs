@@ -56,8 +56,8 @@ pub use timeline::{
     timeline, timeline_by, GroupBy, Progress, Timeline, TimelineGroup, TimelineRow,
 };
 pub use whatif::{
-    apply_changes, remedies, what_if, Change, MilestoneChange, MilestoneRemedies, Remedy,
-    RemedyKind, TaskChange, WhatIf,
+    apply_changes, remedies, remedy_plans, try_remedies, what_if, Change, MilestoneChange,
+    MilestoneRemedies, Remedy, RemedyKind, RemedyPlans, TaskChange, WhatIf,
 };
 
 /// A hash map keyed by ids. Uuids are random already and come from the

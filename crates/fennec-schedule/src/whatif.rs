@@ -611,11 +611,39 @@ fn plans(input: &ScheduleInput, analysis: &Analysis) -> Vec<Plan> {
     out
 }
 
+/// What [`try_remedies`] will try, read from an analysis, so that the
+/// analysis can be freed before the remedies' own forecasts are made (on
+/// 150 000 tasks the two together were a causes request's peak memory).
+pub struct RemedyPlans(Vec<Plan>);
+
+impl RemedyPlans {
+    /// Every task a remedy may list: the late tasks of the people holding
+    /// each milestone up.
+    pub fn task_ids(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.0
+            .iter()
+            .flat_map(|p| &p.people)
+            .flat_map(|pp| pp.tasks.iter().copied())
+    }
+}
+
+/// What to try for each slipping milestone of `input`; `analysis` is
+/// `analyse(input)`.
+pub fn remedy_plans(input: &ScheduleInput, analysis: &Analysis) -> RemedyPlans {
+    RemedyPlans(plans(input, analysis))
+}
+
 /// Remedies for each slipping milestone of `input` (see the module's
 /// policy); `analysis` is `analyse(input)`. The remedies are tried on
 /// `input` itself, which is as it was when this returns.
 pub fn remedies(input: &mut ScheduleInput, analysis: &Analysis) -> Vec<MilestoneRemedies> {
-    let plans = plans(input, analysis);
+    let plans = remedy_plans(input, analysis);
+    try_remedies(input, plans)
+}
+
+/// [`remedies`], from plans made beforehand on the same `input`.
+pub fn try_remedies(input: &mut ScheduleInput, plans: RemedyPlans) -> Vec<MilestoneRemedies> {
+    let RemedyPlans(plans) = plans;
     let mut trials = Trials::new(input);
     let mut out = Vec::new();
     for Plan {

@@ -945,7 +945,7 @@ struct RemedyOut<'a> {
     forecast: Option<NaiveDate>,
     slip_days: Option<i64>,
     meets_date: bool,
-    tasks: Vec<CauseTaskOut>,
+    tasks: Vec<&'a CauseTaskOut>,
     /// The changes, as `POST .../what-if` takes them.
     changes: &'a [fennec_schedule::Change],
 }
@@ -954,14 +954,6 @@ struct RemedyOut<'a> {
 struct MilestoneRemediesOut<'a> {
     milestone: &'a fennec_schedule::MilestoneForecast,
     remedies: Vec<RemedyOut<'a>>,
-}
-
-#[derive(Serialize)]
-struct CausesAnswer<'a> {
-    project: ProjectRef,
-    as_of: NaiveDate,
-    causes: Vec<CauseOut<'a>>,
-    remedies: Vec<MilestoneRemediesOut<'a>>,
 }
 
 /// GET /fennec/projects/{id}/causes — the project's risks grouped by cause
@@ -981,78 +973,88 @@ async fn project_causes(
     let with_remedies = query.get("remedies") != Some("false");
     let (project, input, pass) = load(&state, &user, &id, as_of).await?;
     off_workers(pass, move |out| {
+        let io = serde_json::Error::io;
         // Remedies are tried on the input itself (each try undone).
         let mut input = input;
         let analysis = analyse(&input);
         let calendar = input.calendar.compile();
         let causes = fennec_schedule::causes(&calendar, &input, &analysis);
-        let remedies = if with_remedies {
-            fennec_schedule::remedies(&mut input, &analysis)
-        } else {
-            Vec::new()
-        };
-        let tasks = TasksById::new(&input.tasks);
+        let plans = with_remedies.then(|| fennec_schedule::remedy_plans(&input, &analysis));
         let names = people_names(&input);
-        let row = |id: &Uuid| -> Option<CauseTaskOut> {
-            let t = tasks.get(id)?;
-            let f = analysis.forecast.task(*id)?;
-            Some(CauseTaskOut {
-                id: *id,
-                full_name: task_display_name(t),
-                assignees: t
-                    .assignee_set()
-                    .into_iter()
-                    .map(|p| person_out(&names, p))
-                    .collect(),
-                spare_capacity: spare_out(f, |p| person_out(&names, p).name),
-                due: t.due,
-                forecast_finish: f.forecast_finish,
-                late: f.late,
-                will_slip: f.will_slip,
-                slip_days: f.slip_days,
-            })
-        };
-        let answer = CausesAnswer {
-            project: project_ref(&project),
-            as_of,
-            causes: causes
-                .iter()
-                .map(|c| CauseOut {
-                    kind: c.kind,
-                    severity: c.severity,
-                    person: c.person_id.map(|p| person_out(&names, p)),
-                    task: c.task_id.as_ref().and_then(row),
-                    task_type: &c.task_type,
-                    problem_tasks: c.problem_tasks,
-                    slip_days: c.slip_days,
-                    milestones: &c.milestones,
-                    days: c.days,
-                    tasks: c.tasks.iter().filter_map(row).collect(),
-                })
-                .collect(),
-            remedies: remedies
-                .iter()
-                .map(|m| MilestoneRemediesOut {
-                    milestone: &m.milestone,
-                    remedies: m
-                        .remedies
-                        .iter()
-                        .map(|r| RemedyOut {
-                            kind: r.kind,
-                            person: person_out(&names, r.person_id),
-                            to_person: &r.to_person,
-                            hours_per_day: r.hours_per_day,
-                            forecast: r.forecast,
-                            slip_days: r.slip_days,
-                            meets_date: r.meets_date,
-                            tasks: r.tasks.iter().filter_map(row).collect(),
-                            changes: &r.changes,
-                        })
+        // The causes are written, and the rows a remedy may list kept,
+        // before the analysis is freed and the remedies forecast: on
+        // 150 000 tasks the analysis and a remedy's forecast together
+        // were the request's peak memory (bench/README.md).
+        let remedy_rows: HashMap<Uuid, CauseTaskOut> = {
+            let tasks = TasksById::new(&input.tasks);
+            let row = |id: &Uuid| -> Option<CauseTaskOut> {
+                let t = tasks.get(id)?;
+                let f = analysis.forecast.task(*id)?;
+                Some(CauseTaskOut {
+                    id: *id,
+                    full_name: task_display_name(t),
+                    assignees: t
+                        .assignee_set()
+                        .into_iter()
+                        .map(|p| person_out(&names, p))
                         .collect(),
+                    spare_capacity: spare_out(f, |p| person_out(&names, p).name),
+                    due: t.due,
+                    forecast_finish: f.forecast_finish,
+                    late: f.late,
+                    will_slip: f.will_slip,
+                    slip_days: f.slip_days,
+                })
+            };
+            out.write_all(b"{\"project\":").map_err(io)?;
+            serde_json::to_writer(&mut *out, &project_ref(&project))?;
+            out.write_all(b",\"as_of\":").map_err(io)?;
+            serde_json::to_writer(&mut *out, &as_of)?;
+            out.write_all(b",\"causes\":").map_err(io)?;
+            let rows = causes.iter().map(|c| CauseOut {
+                kind: c.kind,
+                severity: c.severity,
+                person: c.person_id.map(|p| person_out(&names, p)),
+                task: c.task_id.as_ref().and_then(row),
+                task_type: &c.task_type,
+                problem_tasks: c.problem_tasks,
+                slip_days: c.slip_days,
+                milestones: &c.milestones,
+                days: c.days,
+                tasks: c.tasks.iter().filter_map(row).collect(),
+            });
+            serde_json::to_writer(&mut *out, &SeqFrom::new(rows))?;
+            plans
+                .iter()
+                .flat_map(|p| p.task_ids())
+                .filter_map(|id| Some((id, row(&id)?)))
+                .collect()
+        };
+        drop((causes, analysis));
+        let remedies = plans
+            .map(|p| fennec_schedule::try_remedies(&mut input, p))
+            .unwrap_or_default();
+        let remedies = remedies.iter().map(|m| MilestoneRemediesOut {
+            milestone: &m.milestone,
+            remedies: m
+                .remedies
+                .iter()
+                .map(|r| RemedyOut {
+                    kind: r.kind,
+                    person: person_out(&names, r.person_id),
+                    to_person: &r.to_person,
+                    hours_per_day: r.hours_per_day,
+                    forecast: r.forecast,
+                    slip_days: r.slip_days,
+                    meets_date: r.meets_date,
+                    tasks: r.tasks.iter().filter_map(|t| remedy_rows.get(t)).collect(),
+                    changes: &r.changes,
                 })
                 .collect(),
-        };
-        serde_json::to_writer(out, &answer)
+        });
+        out.write_all(b",\"remedies\":").map_err(io)?;
+        serde_json::to_writer(&mut *out, &SeqFrom::new(remedies))?;
+        out.write_all(b"}").map_err(io)
     })
     .await
 }
