@@ -805,6 +805,19 @@ pub fn forecast_planned(
                 .collect()
         })
         .collect();
+    // Each department's most minutes a member can work in a day: a task
+    // of `m` minutes takes a member at least `m / most` days, which bounds
+    // his finish from his first free day before his days are walked.
+    let most_per_day: Vec<i64> = by_id
+        .iter()
+        .map(|d| {
+            d.people
+                .iter()
+                .map(|p| calendar.minutes_per_day(Some(p.id)))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let mut spare_of: Vec<Option<SpareCapacity>> = vec![None; n];
     let mut spare_dates: Vec<Span> = vec![(None, None); n];
 
@@ -948,16 +961,25 @@ pub fn forecast_planned(
                 let mut best = None;
                 let mut best_rank = (true, None, None, 0);
                 let mut refreshed = Vec::new();
+                // Days the task takes at the least (every day full).
+                let days_at_least = match most_per_day[di] {
+                    most if most > 0 => (minutes as usize).div_ceil(most as usize).max(1),
+                    _ => 1,
+                };
                 for &(key, pi) in by_frontier[di].iter() {
-                    // Nobody whose first free day is after the best finish
-                    // so far can beat him, nor anyone after him in this
-                    // order. (On the seeded productions few are skipped:
-                    // most lanes have a free day early, bench/README.md.)
+                    // Someone who starts on `front` at the earliest and
+                    // needs `days_at_least` days cannot finish before
+                    // the best so far, nor finish with him and start
+                    // earlier: he cannot beat him, nor can anyone after him
+                    // in this order (their first free day is no earlier).
                     let beaten = |front: u32| {
+                        let start = (front as usize).max(earliest_index);
+                        let finish = start.saturating_add(days_at_least - 1);
                         best.is_some()
-                            && best_rank
-                                .1
-                                .is_some_and(|b| (front as usize).max(earliest_index) > b)
+                            && best_rank.1.is_some_and(|b| {
+                                finish > b
+                                    || (finish == b && best_rank.2.is_some_and(|f| start > f))
+                            })
                     };
                     if beaten(key) {
                         break;
