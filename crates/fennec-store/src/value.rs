@@ -240,14 +240,14 @@ decode_fn!(decode_pg, PgRow, pg_datetime);
 /// parser, which sqlx's own decoding runs for every value (`perf` on one
 /// shot's tasks, bench/README.md); any other storage goes through sqlx.
 fn sqlite_datetime(row: &SqliteRow, idx: usize) -> Result<Option<NaiveDateTime>, sqlx::Error> {
-    if let Ok(text) = row.try_get::<Option<&str>, _>(idx) {
-        if let Some(dt) = text.map(crate::sqlite_stream::parse_datetime) {
-            if dt.is_some() {
-                return Ok(dt);
+    match row.try_get::<Option<&str>, _>(idx) {
+        Ok(None) => return Ok(None),
+        Ok(Some(text)) => {
+            if let Some(dt) = crate::sqlite_stream::parse_datetime(text) {
+                return Ok(Some(dt));
             }
-        } else {
-            return Ok(None);
         }
+        Err(_) => {}
     }
     row.try_get::<Option<NaiveDateTime>, _>(idx)
 }
