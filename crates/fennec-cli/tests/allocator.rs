@@ -47,13 +47,20 @@ fn environment(pid: u32) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn serve_runs_with_a_short_purge_delay_in_the_process_it_was_started_as() {
-    let (mut child, _dir) = serve(None);
+/// The environment of a `fennec serve` started with `delay`, read while
+/// it listens; the server is stopped before this returns.
+fn serving_environment(delay: Option<&str>) -> Vec<String> {
+    let (mut child, _dir) = serve(delay);
     // The server listening is the spawned pid itself, after its exec.
     let env = environment(child.id());
     child.kill().unwrap();
     child.wait().unwrap();
+    env
+}
+
+#[test]
+fn serve_runs_with_a_short_purge_delay_in_the_process_it_was_started_as() {
+    let env = serving_environment(None);
     assert!(
         env.iter().any(|v| v == "MIMALLOC_PURGE_DELAY=10"),
         "{env:?}"
@@ -62,10 +69,7 @@ fn serve_runs_with_a_short_purge_delay_in_the_process_it_was_started_as() {
 
 #[test]
 fn serve_keeps_an_operators_own_purge_delay() {
-    let (mut child, _dir) = serve(Some("250"));
-    let env = environment(child.id());
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let env = serving_environment(Some("250"));
     assert!(
         env.iter().any(|v| v == "MIMALLOC_PURGE_DELAY=250"),
         "{env:?}"
