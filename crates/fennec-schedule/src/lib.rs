@@ -142,13 +142,25 @@ pub struct Department {
 impl ScheduleInput {
     /// The pipeline links, the casting's and the explicit ones, sorted.
     pub fn all_links(&self) -> Vec<Link> {
-        let mut links = pipeline_links(&self.tasks, &self.task_type_order);
-        links.extend(cast_links(
-            &self.tasks,
-            &self.task_type_order,
-            &self.casting,
-            self.cast_feeds.as_deref(),
-        ));
+        // The two kinds on two threads: each is a pass over every task,
+        // and a schedule request has the second core to itself (the
+        // server runs one analysis per two cores, see the schedule gate).
+        let (mut links, cast) = std::thread::scope(|s| {
+            let cast = s.spawn(|| {
+                cast_links(
+                    &self.tasks,
+                    &self.task_type_order,
+                    &self.casting,
+                    self.cast_feeds.as_deref(),
+                )
+            });
+            let pipeline = pipeline_links(&self.tasks, &self.task_type_order);
+            let cast = cast
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (pipeline, cast)
+        });
+        links.extend(cast);
         links.extend(self.links.iter().cloned());
         // Ids compared as integers: the same order, not byte by byte.
         links

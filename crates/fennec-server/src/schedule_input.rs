@@ -87,7 +87,8 @@ fn task_input(t: facts::TaskFacts, project: &Ref) -> TaskInput {
 }
 
 /// Gives each task its people: `tasks` in id order, `assignments` sorted
-/// by task (then assignment order), walked side by side.
+/// by task (then assignment order), walked side by side; pairs of tasks
+/// not in `tasks` (other productions', see `project_facts`) are skipped.
 fn give_assignees(tasks: &mut [TaskInput], assignments: &[(Uuid, Uuid)]) {
     let mut rest = assignments;
     for t in tasks {
@@ -118,7 +119,7 @@ pub async fn project_input(
     let shared = project_ref.clone();
     let loaded = facts::project_facts(
         exec,
-        db.sqlite_file(),
+        db.sqlite_reads(),
         project_id,
         tasks,
         move |tasks: &mut Vec<TaskInput>, t| tasks.push(task_input(t, &shared)),

@@ -184,6 +184,16 @@ impl Db {
         Some(file)
     }
 
+    /// The SQLite database file with the process's write lock, for
+    /// readers that open several connections on one committed state
+    /// (`sqlite_stream::with_two_readers`); `None` as for `sqlite_file`.
+    pub fn sqlite_reads(&self) -> Option<(std::path::PathBuf, Arc<Mutex<()>>)> {
+        let Db::Sqlite(_, writes) = self else {
+            return None;
+        };
+        Some((self.sqlite_file()?, writes.clone()))
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Db::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,

@@ -102,7 +102,8 @@ pub struct ProjectFacts<S> {
     pub state: S,
     /// (task, person), sorted by task, each task's people in assignment
     /// order (the caller walks them beside its tasks in id order, where a
-    /// map per task cost ~10 MB on 150 000 tasks).
+    /// map per task cost ~10 MB on 150 000 tasks). On SQLite it may hold
+    /// other productions' tasks too (see [`project_facts`]).
     pub assignments: Vec<(Uuid, Uuid)>,
     /// The assets cast in the project's shots, (shot, asset) in casting
     /// order (Zou's `entity_links` whose casting side is a shot).
@@ -126,13 +127,18 @@ const CASTING_SQL: &str = "SELECT l.entity_in_id, l.entity_out_id, l.seq FROM en
 /// sorter hold every row; the caller puts them in id order in place, see
 /// `fennec_schedule::put_in_id_order`).
 ///
-/// On a SQLite file (`db.sqlite_file()`) all of it is read in one read
-/// transaction on a blocking rusqlite cursor (schedule_lite.rs): sqlx's
-/// per-row hand-over was most of the seconds a schedule request on 150 000
-/// tasks spent loading.
+/// On a SQLite file (`reads`: `db.sqlite_reads()`) it is read on blocking
+/// rusqlite cursors (schedule_lite.rs), the tasks on one thread and the
+/// assignments and casting on another, both in read transactions on the
+/// same committed state: sqlx's per-row hand-over was most of the seconds
+/// a schedule request on 150 000 tasks spent loading, and the second
+/// thread takes the assignments' quarter of the rest off the wall clock.
+/// There the assignments may include other productions' tasks (see
+/// `schedule_lite::read_assignments`), which a caller walking its own tasks
+/// skips.
 pub async fn project_facts<S, F>(
     exec: &mut impl Exec,
-    file: Option<PathBuf>,
+    reads: Option<(PathBuf, Arc<tokio::sync::Mutex<()>>)>,
     project: Uuid,
     state: S,
     mut each: F,
@@ -141,20 +147,31 @@ where
     S: Send + 'static,
     F: FnMut(&mut S, TaskFacts) + Send + 'static,
 {
-    let (state, mut assignments, mut casting) = if let Some(file) = file {
+    let (state, mut assignments, mut casting) = if let Some((file, writes)) = reads {
         tokio::task::spawn_blocking(move || {
-            crate::sqlite_stream::with_reader(&file, |conn| {
-                let mut state = state;
-                // The ids read, to pick the project's assignments.
-                let mut ids = Vec::new();
-                crate::schedule_lite::read_task_facts(conn, project, &mut |t| {
-                    ids.push(t.id);
-                    each(&mut state, t)
-                })?;
-                let assignments = crate::schedule_lite::read_assignments(conn, project, ids)?;
-                let casting =
-                    crate::schedule_lite::read_seq_pairs(conn, CASTING_SQL, Some(project))?;
-                Ok((state, assignments, casting))
+            crate::sqlite_stream::with_two_readers(&file, &writes, |tasks_conn, pairs_conn| {
+                std::thread::scope(|scope| {
+                    let pairs = scope.spawn(move || {
+                        let assignments =
+                            crate::schedule_lite::read_assignments(pairs_conn, project)?;
+                        let casting = crate::schedule_lite::read_seq_pairs(
+                            pairs_conn,
+                            CASTING_SQL,
+                            Some(project),
+                        )?;
+                        Ok::<_, crate::StoreError>((assignments, casting))
+                    });
+                    let mut state = state;
+                    let tasks =
+                        crate::schedule_lite::read_task_facts(tasks_conn, project, &mut |t| {
+                            each(&mut state, t)
+                        });
+                    let (assignments, casting) = pairs.join().map_err(|_| {
+                        crate::StoreError::Config("schedule read: a reader panicked".into())
+                    })??;
+                    tasks?;
+                    Ok((state, assignments, casting))
+                })
             })
         })
         .await

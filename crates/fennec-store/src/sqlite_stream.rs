@@ -154,13 +154,8 @@ pub fn produce(
 static READERS: Mutex<Vec<(PathBuf, Connection)>> = Mutex::new(Vec::new());
 const KEPT_READERS: usize = 4;
 
-/// Runs `f` on a read-only connection to `file`, inside one read
-/// transaction (what it reads is one committed state), then keeps the
-/// connection for the next reader.
-pub fn with_reader<T>(
-    file: &Path,
-    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
+/// A kept read-only connection to `file`, or a new one.
+fn take_reader(file: &Path) -> Result<Connection, StoreError> {
     let kept = {
         let mut readers = READERS.lock().unwrap_or_else(|e| e.into_inner());
         readers
@@ -168,28 +163,76 @@ pub fn with_reader<T>(
             .position(|(p, _)| p == file)
             .map(|i| readers.swap_remove(i).1)
     };
-    let conn = match kept {
-        Some(c) => c,
-        None => {
-            let c = Connection::open_with_flags(
-                file,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(lite)?;
-            // The same 8 MiB page cache as the pool's connections (db.rs).
-            c.pragma_update(None, "cache_size", -8192).map_err(lite)?;
-            c
-        }
-    };
-    conn.execute_batch("BEGIN").map_err(lite)?;
-    let out = f(&conn);
-    let ended = conn.execute_batch("COMMIT");
-    if ended.is_ok() {
+    if let Some(c) = kept {
+        return Ok(c);
+    }
+    let c = Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(lite)?;
+    // The same 8 MiB page cache as the pool's connections (db.rs).
+    c.pragma_update(None, "cache_size", -8192).map_err(lite)?;
+    Ok(c)
+}
+
+/// Ends `conn`'s read transaction and keeps it for the next reader.
+fn keep_reader(file: &Path, conn: Connection) {
+    if conn.execute_batch("COMMIT").is_ok() {
         let mut readers = READERS.lock().unwrap_or_else(|e| e.into_inner());
         if readers.len() < KEPT_READERS {
             readers.push((file.to_path_buf(), conn));
         }
     }
+}
+
+/// Runs `f` on a read-only connection to `file`, inside one read
+/// transaction (what it reads is one committed state), then keeps the
+/// connection for the next reader.
+pub fn with_reader<T>(
+    file: &Path,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let conn = take_reader(file)?;
+    conn.execute_batch("BEGIN").map_err(lite)?;
+    let out = f(&conn);
+    keep_reader(file, conn);
+    out
+}
+
+/// Runs `f` on two read-only connections to `file` whose read
+/// transactions see the same committed state, so that `f` can read on two
+/// threads (a schedule request on 150 000 tasks reads its tasks on one
+/// and their assignments on the other). In WAL mode a read transaction
+/// takes its snapshot at its first read: both first reads happen while
+/// `writes`, the process's write lock (db.rs), is held, so no write of
+/// this server commits between them.
+pub fn with_two_readers<T>(
+    file: &Path,
+    writes: &tokio::sync::Mutex<()>,
+    f: impl FnOnce(&mut Connection, &mut Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut a = take_reader(file)?;
+    let mut b = match take_reader(file) {
+        Ok(b) => b,
+        Err(e) => {
+            keep_reader(file, a);
+            return Err(e);
+        }
+    };
+    let begun = (|| {
+        a.execute_batch("BEGIN").map_err(lite)?;
+        b.execute_batch("BEGIN").map_err(lite)?;
+        let _no_writes = writes.blocking_lock();
+        for c in [&a, &b] {
+            c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+                .map_err(lite)?;
+        }
+        Ok(())
+    })();
+    let out = begun.and_then(|()| f(&mut a, &mut b));
+    keep_reader(file, a);
+    keep_reader(file, b);
     out
 }
 
