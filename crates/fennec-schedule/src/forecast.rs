@@ -1005,7 +1005,12 @@ pub fn forecast_planned(
                     // Nor can anyone finishing after him: stop walking a
                     // member's days there.
                     let bound = if best.is_some() { best_rank.1 } else { None };
-                    let (first, finish) = lane.peek(earliest_index, minutes, bound);
+                    // No day before `front` is free (none before `key`,
+                    // none from `key` to `front`): the walk starts there,
+                    // not at the task's earliest day (the walks over his
+                    // full days were most of the search's time).
+                    let from = earliest_index.max(front as usize);
+                    let (first, finish) = lane.peek(from, minutes, bound);
                     let rank = (finish.is_none(), finish, first, pi);
                     if best.is_none() || rank < best_rank {
                         (best, best_rank) = (Some(pi), rank);
