@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Server peak memory of one schedule request (issue 16's scale target).
+"""Server peak memory and time of schedule requests (issue 16's targets).
 
 For each route: starts a fresh `fennec serve` on a seeded SQLite file, logs
 in as the admin, asks the first production's route once, and prints the
-wall time, the answer's size and the server's VmHWM (peak resident memory).
+wall time, the server's CPU time over the request (user + system, all its
+threads, from /proc/PID/stat), the answer's size, the first 12 hex digits
+of its sha-256 (two binaries giving the same digest gave the same bytes)
+and the server's VmHWM (peak resident memory). Alternate two binaries
+several times to compare them: these machines are noisy.
 
 usage: bench/schedule_memory.py BIN DB_FILE ROUTE[xN] [ROUTE[xN]...]
   ROUTE: forecast | risks | timeline | critical-path | causes
@@ -12,7 +16,7 @@ usage: bench/schedule_memory.py BIN DB_FILE ROUTE[xN] [ROUTE[xN]...]
       requests, not only of the first
   DB_FILE: e.g. `fennec seed --scale 210 --database sqlite:///tmp/big.sqlite --project s210`
 """
-import json, os, socket, subprocess, sys, time, urllib.request
+import hashlib, json, os, socket, subprocess, sys, time, urllib.request
 
 binary, db = sys.argv[1], sys.argv[2]
 routes = sys.argv[3:]
@@ -28,6 +32,9 @@ def req(p, method, path, token=None, body=None):
 def hwm(pid):
     for l in open(f"/proc/{pid}/status"):
         if l.startswith("VmHWM:"): return int(l.split()[1]) // 1024
+def cpu(pid):
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 for spec in routes:
     route, _, times = spec.partition("x")
     times = int(times or 1)
@@ -45,9 +52,9 @@ for spec in routes:
     pid_ = projects[0]["id"]
     base = hwm(proc.pid)
     for _ in range(times):
-        t0 = time.perf_counter()
+        c0, t0 = cpu(proc.pid), time.perf_counter()
         body = req(p, "GET", f"/api/fennec/projects/{pid_}/{route}?as_of=2026-12-01", tok)
-        dt = time.perf_counter() - t0
-        print(f"{route:14s} {dt:6.2f}s {len(body)/1e6:7.1f}MB  VmHWM {hwm(proc.pid)} MiB (before {base})",
-              flush=True)
+        dt, dc = time.perf_counter() - t0, cpu(proc.pid) - c0
+        print(f"{route:14s} {dt:6.2f}s cpu {dc:5.2f}s {len(body)/1e6:7.1f}MB sha {hashlib.sha256(body).hexdigest()[:12]}"
+              f"  VmHWM {hwm(proc.pid)} MiB (before {base})", flush=True)
     proc.terminate(); proc.wait()
