@@ -572,4 +572,34 @@ mod tests {
         assert_eq!(parse_datetime("2024-13-05 10:11:12"), None);
         assert_eq!(parse_datetime("yesterday"), None);
     }
+
+    /// The two readers of a schedule request must agree: a write that
+    /// commits after both began (here, from another connection while `f`
+    /// runs) is seen by neither, and each sees the state before it.
+    #[test]
+    fn two_readers_share_one_snapshot_and_ignore_later_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("two.sqlite");
+        let writer = Connection::open(&file).unwrap();
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);",
+            )
+            .unwrap();
+        let count = |c: &Connection| -> i64 {
+            c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .unwrap()
+        };
+        let writes = tokio::sync::Mutex::new(());
+        let seen = with_two_readers(&file, &writes, |a, b| {
+            writer.execute("INSERT INTO t VALUES (2)", []).unwrap();
+            Ok((count(a), count(b)))
+        })
+        .unwrap();
+        assert_eq!(seen, (1, 1));
+        assert_eq!(count(&writer), 2);
+        // The kept readers start a new transaction next time: they see it.
+        let seen = with_two_readers(&file, &writes, |a, b| Ok((count(a), count(b)))).unwrap();
+        assert_eq!(seen, (2, 2));
+    }
 }
