@@ -287,7 +287,7 @@ fn merge_ranges(mut ranges: Vec<DateRange>) -> Vec<DateRange> {
     out
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Rule {
     week: WorkWeek,
     minutes: i64,
@@ -325,6 +325,19 @@ impl CompiledCalendar {
     /// or someone without a calendar of their own).
     pub fn minutes_per_day(&self, person: Option<Uuid>) -> i64 {
         self.rule(person).minutes
+    }
+
+    /// For each of `people`, a class: two people of one class can work
+    /// the same minutes on every day (same work week, hours and day offs).
+    pub(crate) fn day_classes(&self, people: &[Uuid]) -> Vec<u32> {
+        let mut classes: crate::IdMap<&Rule, u32> = crate::IdMap::default();
+        people
+            .iter()
+            .map(|p| {
+                let next = classes.len() as u32;
+                *classes.entry(self.rule(Some(*p))).or_insert(next)
+            })
+            .collect()
     }
 
     /// Whether `person` has any capacity in an ordinary week (false for no
